@@ -1,0 +1,164 @@
+/**
+ * `sentineliq dev`: a complete local network in one command. Bus: NATS_URL,
+ * else a nats-server from PATH, else an in-process bus. Storage: DATABASE_URL,
+ * else PGlite under ./.sentineliq/.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startCoordinator, parseCoordinatorConfig } from "../coordinator/index.ts";
+import { memoryBus } from "../lib/bus/memory.ts";
+import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
+import { parseValidatorConfig, startValidator } from "../node/index.ts";
+import { env } from "./env.ts";
+import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
+import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
+
+export interface DevOptions {
+  dir: string;
+  validators: number;
+  port: number;
+}
+
+export async function runDev(opts: DevOptions): Promise<number> {
+  const ws = prepareWorkspace(opts.dir, opts.validators);
+  const say = (s = "") => process.stdout.write(s + "\n");
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const f of cleanup.reverse()) await f().catch(() => {});
+  };
+
+  let natsUrl = env.natsUrl;
+  let nats: NatsServer | undefined;
+  let busNote: string;
+  if (natsUrl) busNote = `NATS JetStream at ${natsUrl} (NATS_URL)`;
+  else if (findNatsServer()) {
+    nats = await startNatsServer();
+    natsUrl = nats.url;
+    cleanup.push(() => nats!.stop());
+    busNote = `NATS JetStream at ${natsUrl} (nats-server started from PATH)`;
+  } else busNote = "IN-PROCESS BUS";
+
+  const databaseUrl = env.databaseUrl ?? ws.pgDir;
+  const lockFile = join(ws.dir, "pgdata.lock");
+  if (!env.databaseUrl) {
+    if (existsSync(lockFile) && isAlive(Number(readFileSync(lockFile, "utf8")))) {
+      say(`Another 'sentineliq dev' (pid ${readFileSync(lockFile, "utf8").trim()}) is using ${ws.pgDir}; stop it first.`);
+      await stop();
+      return 1;
+    }
+    writeFileSync(lockFile, String(process.pid));
+    cleanup.unshift(async () => rmSync(lockFile, { force: true }));
+  }
+  const coordinatorConfig = {
+    host: "127.0.0.1",
+    port: opts.port,
+    natsUrl: natsUrl ?? "in-process",
+    namespace: "siq",
+    databaseUrl,
+    logKeyFile: ws.logKeyFile,
+    logOrigin: "sentineliq.local/log",
+    validatorSet: ws.validatorSet,
+    tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+    logLevel: env.logLevel ?? "warn",
+  };
+  writeFileSync(ws.coordinatorFile, JSON.stringify(coordinatorConfig, null, 2) + "\n");
+
+  let failed: string | undefined;
+  let wake: (() => void) | undefined;
+  if (!natsUrl) {
+    const bus = memoryBus();
+    for (const v of ws.validatorSet.validators) {
+      const node = await startValidator(parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn" }), bus);
+      cleanup.push(() => node.stop());
+    }
+    const coord = await startCoordinator(parseCoordinatorConfig(coordinatorConfig), { bus });
+    cleanup.push(() => coord.close());
+  } else {
+    const children: Child[] = [];
+    const onExit = (c: Child, code: number | null) => {
+      if (stopping) return;
+      failed = `${c.name} exited (code ${code}); see ${c.logFile}`;
+      wake?.();
+    };
+    let stopping = false;
+    cleanup.push(async () => {
+      stopping = true;
+      await stopAll(children);
+    });
+    for (const v of ws.validatorSet.validators) {
+      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl], ws.logsDir, onExit));
+    }
+    children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
+  }
+
+  const baseUrl = `http://127.0.0.1:${opts.port}`;
+  const ready = await waitReady(baseUrl, 30_000, () => failed);
+  if (!ready) {
+    say(`The network did not become ready: ${failed ?? "timed out"}.`);
+    await stop();
+    return 1;
+  }
+
+  const example = examplePayment(ws);
+  const vkey = (await (await fetch(`${baseUrl}/v1/log/vkey`)).text()).trim();
+  const creds = { api_key: ws.apiKey, base_url: baseUrl, log_vkey: vkey, example_payment: example };
+  writeFileSync(ws.credentialsFile, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
+  const curl = `curl -s -X POST ${baseUrl}/v1/payments \\\n  -H 'Authorization: Bearer ${ws.apiKey}' \\\n  -H 'Content-Type: application/json' \\\n  -d '${JSON.stringify(example)}'`;
+
+  say("");
+  if (!natsUrl) {
+    say("  ************************************************************************");
+    say("  *  IN-PROCESS BUS: no NATS_URL and no nats-server on PATH.              *");
+    say("  *  Everything runs in this one process and nothing on the bus survives *");
+    say("  *  a restart. Install nats-server or set NATS_URL for the real network. *");
+    say("  ************************************************************************");
+    say("");
+  }
+  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (quorum ${ws.validatorSet.quorum.k})`);
+  say(`  bus:      ${busNote}`);
+  say(`  storage:  ${env.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${ws.pgDir}`}`);
+  say(`  logs:     ${ws.logsDir}`);
+  say("");
+  say(`  API key:        ${ws.apiKey}`);
+  say(`  Log verifier:   ${vkey}`);
+  say(`  Credentials:    ${ws.credentialsFile}`);
+  say("");
+  say("  Try it (an approved LOW payment):");
+  say("");
+  say(curl.replace(/^/gm, "    "));
+  say("");
+  say("  Then: npx sentineliq log verify   |   Ctrl-C stops everything.");
+  say("");
+
+  const reason = await Promise.race([untilSignal(), new Promise<string>((r) => (wake = () => r("child")))]);
+  if (reason === "child") say(`  ${failed}`);
+  say("  Stopping…");
+  await stop();
+  say("  Stopped.");
+  return reason === "child" ? 1 : 0;
+}
+
+async function waitReady(baseUrl: string, timeoutMs: number, failed: () => string | undefined): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (failed()) return false;
+    try {
+      const res = await fetch(`${baseUrl}/ready`);
+      if (res.ok) return true;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

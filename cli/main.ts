@@ -1,0 +1,137 @@
+/** The `sentineliq` command line: one program, `--help` on every command. */
+import { Command, InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
+import { env } from "./env.ts";
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function program(): Command {
+  const p = new Command("sentineliq")
+    .description("SentinelIQ: a distributed risk-control network for payments")
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: false });
+
+  p.command("dev")
+    .description("start a complete local network: NATS, the coordinator and the validators")
+    .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
+    .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
+    .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .action(async (o) => {
+      const { runDev } = await import("./dev.ts");
+      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080 });
+    });
+
+  p.command("coordinator")
+    .description("run the coordinator (HTTP API, quorum, settlement, log)")
+    .requiredOption("--config <file>", "coordinator config (JSON); PORT, NATS_URL and DATABASE_URL override it")
+    .action(async (o) => {
+      const { runCoordinator } = await import("./serve.ts");
+      await runCoordinator(resolve(o.config));
+    });
+
+  p.command("node")
+    .description("run one validator node")
+    .requiredOption("--id <id>", "validator id, as in the validator set (e.g. v1)")
+    .requiredOption("--key <file>", "the validator's Ed25519 key file")
+    .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
+    .option("--namespace <ns>", "bus namespace", "siq")
+    .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .action(async (o) => {
+      const { runNode } = await import("./serve.ts");
+      await runNode({ id: o.id, keyFile: resolve(o.key), natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222", namespace: o.namespace, rulesDir: o.rules });
+    });
+
+  const keys = p.command("keys").description("Ed25519 key files");
+  keys
+    .command("generate")
+    .description("write a new key file (0600); prints only the public key")
+    .requiredOption("--id <id>", "key id (validator id, or 'log')")
+    .requiredOption("--out <file>", "where to write it")
+    .option("--force", "overwrite an existing file")
+    .action(async (o) => {
+      const { generateKeyFile } = await import("../protocol/index.ts");
+      const k = generateKeyFile(resolve(o.out), o.id, { overwrite: Boolean(o.force) });
+      process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
+    });
+  keys
+    .command("show <file>")
+    .description("print a key file's public key (and its signed-note verifier key with --origin)")
+    .option("--origin <name>", "log origin, to print the note verifier key")
+    .action(async (file: string, o) => {
+      const { loadKeyFile, verifierKey } = await import("../protocol/index.ts");
+      const k = loadKeyFile(resolve(file));
+      process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
+      if (o.origin) process.stdout.write(verifierKey(o.origin, k.signer.publicKey) + "\n");
+    });
+
+  p.command("pay")
+    .description("submit a payment (from --file, or the dev example changed by flags) and print the outcome")
+    .option("--file <json>", "request body as JSON")
+    .option("--amount <decimal>")
+    .option("--currency <code>")
+    .option("--sender <address>")
+    .option("--receiver <address>")
+    .option("--agent <id>")
+    .option("--country <CC>", "metadata.country_code")
+    .option("--purpose <text>", "trace_context.purpose")
+    .option("--func-hash <hex>", "a func_stack_hashes entry (repeatable)", collect)
+    .option("--idempotency-key <key>")
+    .option("--live", "debug_mode false")
+    .option("--json", "print the raw answer")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
+    .action(async (o) => {
+      const { runPay } = await import("./pay.ts");
+      process.exitCode = await runPay(o);
+    });
+
+  const log = p.command("log").description("inspect and verify the verdict log");
+  log
+    .command("verify")
+    .description("re-check every entry's chain, signatures and decision; exits 1 naming the first bad entry")
+    .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
+    .option("--schema <name>", "PostgreSQL schema holding the log")
+    .option("--url <url>", "verify the log served by a coordinator instead")
+    .option("--network <file>", "validator set (default ./.sentineliq/network.json)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (o) => {
+      const { runLogVerify } = await import("./log.ts");
+      process.exitCode = await runLogVerify(o);
+    });
+
+  const rules = p.command("rules").description("rule packs");
+  rules
+    .command("check <dir>")
+    .description("validate a rule pack directory; errors as file:line:column")
+    .action(async (dir: string) => {
+      const { loadPack, RuleError } = await import("../rules/index.ts");
+      try {
+        const pack = loadPack(resolve(dir));
+        process.stdout.write(`✓ pack ${pack.name} ${pack.hash}\n`);
+      } catch (e) {
+        process.stderr.write(`✗ ${e instanceof RuleError ? e.message : (e as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  p.command("bench")
+    .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
+    .option("-n, --n <count>", "payments", int("-n"), 2000)
+    .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
+    .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
+    .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runBench } = await import("./bench.ts");
+      process.exitCode = await runBench(o);
+    });
+
+  return p;
+}

@@ -1,0 +1,61 @@
+/** `sentineliq pay`: submit one payment from flags or a JSON file and print the outcome. */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { PaymentView, WireError } from "../protocol/index.ts";
+import { call } from "./client.ts";
+import { devCredentials, resolveTarget } from "./credentials.ts";
+
+export interface PayFlags {
+  file?: string;
+  url?: string;
+  apiKey?: string;
+  amount?: string;
+  currency?: string;
+  sender?: string;
+  receiver?: string;
+  agent?: string;
+  country?: string;
+  purpose?: string;
+  funcHash?: string[];
+  idempotencyKey?: string;
+  live?: boolean;
+  json?: boolean;
+}
+
+export async function runPay(flags: PayFlags): Promise<number> {
+  const target = resolveTarget(flags);
+  const base: Record<string, unknown> = flags.file
+    ? JSON.parse(readFileSync(flags.file, "utf8"))
+    : { ...(devCredentials()?.example_payment ?? {}) };
+  if (!flags.file) base.idempotency_key = `cli-${randomUUID()}`;
+  const set = (k: string, v: unknown) => v !== undefined && (base[k] = v);
+  set("idempotency_key", flags.idempotencyKey);
+  set("amount", flags.amount);
+  set("currency", flags.currency);
+  set("sender", flags.sender);
+  set("receiver", flags.receiver);
+  set("agent_id", flags.agent);
+  if (flags.live) base.debug_mode = false;
+  if (flags.funcHash?.length) base.func_stack_hashes = flags.funcHash;
+  if (flags.country) base.metadata = { ...(base.metadata as object), country_code: flags.country };
+  if (flags.purpose) base.trace_context = { ...(base.trace_context as object), purpose: flags.purpose };
+
+  const res = await call(target, "createPayment", { body: base });
+  if (flags.json) {
+    process.stdout.write(res.text + "\n");
+    return res.status === 200 ? 0 : 1;
+  }
+  if (res.status !== 200) {
+    const e = res.body as WireError;
+    process.stdout.write(`✗ ${res.status} ${e.code}: ${e.message}\n`);
+    for (const i of e.error_details?.issues ?? []) process.stdout.write(`    ${i.path}: ${i.message}\n`);
+    return 1;
+  }
+  const p = res.body as PaymentView;
+  const mark = p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
+  process.stdout.write(`${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}\n`);
+  for (const r of p.reasons) process.stdout.write(`    ${r.code} (${r.validators} validators): ${r.message}\n`);
+  if (p.settlement) process.stdout.write(`    settlement: ${p.settlement.network} ${p.settlement.transaction_hash ?? ""}\n`);
+  if (p.log_index !== undefined) process.stdout.write(`    log index: ${p.log_index}\n`);
+  return 0;
+}

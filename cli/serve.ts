@@ -1,0 +1,25 @@
+/** Long-running commands: `coordinator` and `node`, stopped cleanly by SIGINT/SIGTERM. */
+import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../coordinator/index.ts";
+import { parseValidatorConfig, startValidator } from "../node/index.ts";
+import { env } from "./env.ts";
+import { untilSignal } from "./processes.ts";
+
+export async function runCoordinator(configFile: string): Promise<void> {
+  const raw = readJsonFile(configFile) as Record<string, unknown>;
+  if (typeof raw.validatorSetFile === "string") raw.validatorSet = readJsonFile(raw.validatorSetFile);
+  delete raw.validatorSetFile;
+  if (env.port !== undefined) raw.port = env.port;
+  if (env.natsUrl) raw.natsUrl = env.natsUrl;
+  if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
+  if (env.logLevel) raw.logLevel = env.logLevel;
+  const running = await startCoordinator(parseCoordinatorConfig(raw));
+  await untilSignal();
+  await running.close();
+}
+
+export async function runNode(flags: { id: string; keyFile: string; natsUrl: string; namespace: string; rulesDir?: string }): Promise<void> {
+  const config = parseValidatorConfig({ ...flags, logLevel: env.logLevel ?? "info" });
+  const running = await startValidator(config);
+  await untilSignal();
+  await running.stop();
+}

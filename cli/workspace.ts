@@ -1,0 +1,85 @@
+/**
+ * The dev workspace, ./.sentineliq/: keys, the validator set, the
+ * coordinator's config and the dev credentials. Made once and reused, so the
+ * log stays verifiable across restarts.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { getAddressDecoder } from "@solana/kit";
+import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSet } from "../protocol/index.ts";
+
+export interface Workspace {
+  dir: string;
+  keyFile(id: string): string;
+  logKeyFile: string;
+  networkFile: string;
+  coordinatorFile: string;
+  credentialsFile: string;
+  pgDir: string;
+  logsDir: string;
+  apiKey: string;
+  validatorSet: ValidatorSet;
+  addresses: { agent: string; merchant: string };
+}
+
+export const EXAMPLE_FUNC_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
+
+export function prepareWorkspace(root: string, validators: number): Workspace {
+  const dir = resolve(root);
+  for (const d of [dir, join(dir, "keys"), join(dir, "logs")]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  const keyFile = (id: string) => join(dir, "keys", `${id}.json`);
+  const ensureKey = (id: string) => (existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id));
+
+  const ids = Array.from({ length: validators }, (_, i) => `v${i + 1}`);
+  const f = Math.floor((validators - 1) / 3);
+  const validatorSet: ValidatorSet = {
+    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1 })),
+    quorum: { k: validators >= 4 ? validators - f : validators },
+  };
+  ensureKey("log");
+
+  const secretsFile = join(dir, "secrets.json");
+  let secrets: { api_key: string; agent: string; merchant: string };
+  if (existsSync(secretsFile)) secrets = JSON.parse(readFileSync(secretsFile, "utf8"));
+  else {
+    const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
+    secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
+    writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
+  }
+  const networkFile = join(dir, "network.json");
+  writeFileSync(networkFile, JSON.stringify(validatorSet, null, 2) + "\n");
+  return {
+    dir,
+    keyFile,
+    logKeyFile: keyFile("log"),
+    networkFile,
+    coordinatorFile: join(dir, "coordinator.json"),
+    credentialsFile: join(dir, "dev-credentials.json"),
+    pgDir: join(dir, "pgdata"),
+    logsDir: join(dir, "logs"),
+    apiKey: secrets.api_key,
+    validatorSet,
+    addresses: { agent: secrets.agent, merchant: secrets.merchant },
+  };
+}
+
+export function apiKeyHash(apiKey: string): string {
+  return sha256Hex(apiKey);
+}
+
+/** A request body the default rules decide LOW. */
+export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"): PaymentRequest {
+  return {
+    idempotency_key: idempotencyKey,
+    agent_id: "agent-42",
+    sender: ws.addresses.agent,
+    receiver: ws.addresses.merchant,
+    amount: "12.50",
+    currency: "USDC",
+    debug_mode: true,
+    trace_context: { purpose: "pay invoice 7781", steps: ["fetched invoice 7781", "checked budget", "paying merchant"] },
+    func_stack_hashes: [EXAMPLE_FUNC_HASH],
+    metadata: { country_code: "DE" },
+  };
+}

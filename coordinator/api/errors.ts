@@ -1,0 +1,43 @@
+/** Maps every failure to the one error shape on the wire. */
+import type { FastifyError, FastifyInstance } from "fastify";
+import { z } from "zod";
+import { isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
+
+const FIELD_CODES: Record<string, ErrorCode> = {
+  amount: "INVALID_AMOUNT",
+  sender: "INVALID_ADDRESS",
+  receiver: "INVALID_ADDRESS",
+  func_stack_hashes: "INVALID_HEX",
+};
+
+export function fromZod(error: z.ZodError, where: string): SiqError {
+  const issues: Issue[] = error.issues.slice(0, 20).map((i) => ({ path: i.path.join(".") || where, message: i.message }));
+  const first = error.issues[0];
+  const field = typeof first?.path[0] === "string" ? first.path[0] : "";
+  const code = FIELD_CODES[field] ?? "INVALID_REQUEST";
+  const head = issues[0] ? `${issues[0].path}: ${issues[0].message}` : `invalid ${where}`;
+  return new SiqError(code, head, { issues });
+}
+
+export function installErrorHandling(app: FastifyInstance, onInternal: (err: unknown) => void): void {
+  app.setErrorHandler((err: FastifyError | SiqError, _req, reply) => {
+    const e = toSiqError(err);
+    if (e.statusCode >= 500) onInternal(err);
+    void reply.status(e.statusCode).send(e.toWire());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new SiqError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`);
+    void reply.status(404).send(e.toWire());
+  });
+}
+
+function toSiqError(err: FastifyError | SiqError): SiqError {
+  if (isSiqError(err)) return err;
+  const code = (err as FastifyError).code ?? "";
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new SiqError("PAYLOAD_TOO_LARGE", "request body is too large");
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new SiqError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json");
+  if (code.startsWith("FST_ERR_CTP") || err instanceof SyntaxError) return new SiqError("INVALID_JSON", "request body is not valid JSON");
+  const status = (err as FastifyError).statusCode;
+  if (status && status >= 400 && status < 500) return new SiqError("INVALID_REQUEST", err.message);
+  return new SiqError("INTERNAL", "internal error", { cause: err });
+}

@@ -1,0 +1,93 @@
+/**
+ * The HTTP API. Routes come from `protocol/routes.ts`; each handler receives
+ * input already parsed by the route's zod schemas, and the tenant when the
+ * route needs one.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import type { z } from "zod";
+import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
+import { ApiKeys } from "./auth.ts";
+import { fromZod, installErrorHandling } from "./errors.ts";
+import { openApiDocument } from "./openapi.ts";
+
+type Input<R extends RouteDef> = {
+  params: z.infer<R["params"]>;
+  body: R["body"] extends z.ZodType ? z.infer<R["body"]> : undefined;
+  query: R["query"] extends z.ZodType ? z.infer<R["query"]> : undefined;
+  tenant: string;
+};
+
+export interface Reply {
+  status?: number;
+  contentType?: string;
+  body: unknown;
+}
+
+export type Handlers = { [K in keyof Routes]: (input: Input<Routes[K]>) => Promise<Reply> };
+
+export interface ServerOptions {
+  bodyLimitBytes: number;
+  apiKeys: ApiKeys;
+  handlers: Handlers;
+  metricsText: () => Promise<string>;
+  onInternalError: (err: unknown) => void;
+}
+
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({ bodyLimit: opts.bodyLimitBytes, logger: false, return503OnClosing: true });
+  installErrorHandling(app, opts.onInternalError);
+  app.addHook("onSend", async (_req, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("cache-control", "no-store");
+    return payload;
+  });
+
+  for (const name of Object.keys(routes) as (keyof Routes)[]) {
+    const def: RouteDef = routes[name];
+    const handler = opts.handlers[name] as (input: Input<RouteDef>) => Promise<Reply>;
+    app.route({
+      method: def.method,
+      url: def.path,
+      handler: async (req, reply) => {
+        const tenant = def.auth === "agent" ? opts.apiKeys.tenantFor(req.headers.authorization) : "";
+        const out = await handler(parseInput(def, req, tenant));
+        if (out.contentType) void reply.type(out.contentType);
+        return reply.status(out.status ?? 200).send(out.body);
+      },
+    });
+  }
+
+  app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
+  const doc = openApiDocument();
+  app.get("/docs/openapi.json", async () => doc);
+  app.get("/docs", async (_req, reply) => reply.type("text/html").send(docsPage(doc)));
+  return app;
+}
+
+function parseInput(def: RouteDef, req: FastifyRequest, tenant: string): Input<RouteDef> {
+  const params = def.params.safeParse(req.params ?? {});
+  if (!params.success) throw fromZod(params.error, "path");
+  let body: unknown;
+  if (def.body) {
+    const r = def.body.safeParse(req.body);
+    if (!r.success) throw fromZod(r.error, "body");
+    body = r.data;
+  }
+  let query: unknown;
+  if (def.query) {
+    const r = def.query.safeParse(req.query ?? {});
+    if (!r.success) throw fromZod(r.error, "query");
+    query = r.data;
+  }
+  return { params: params.data, body, query, tenant } as Input<RouteDef>;
+}
+
+function docsPage(doc: ReturnType<typeof openApiDocument>): string {
+  const rows = Object.entries(doc.paths)
+    .flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `<tr><td>${m.toUpperCase()}</td><td><code>${path}</code></td><td>${op.summary}</td></tr>`))
+    .join("\n");
+  return `<!doctype html><meta charset="utf-8"><title>SentinelIQ API</title>
+<style>body{font:15px system-ui;margin:2em}td{padding:.3em 1em;border-bottom:1px solid #ddd}</style>
+<h1>SentinelIQ API</h1><p>OpenAPI 3.1 document: <a href="/docs/openapi.json">/docs/openapi.json</a></p>
+<table>${rows}</table>`;
+}

@@ -1,0 +1,45 @@
+/** The coordinator's configuration, parsed once at start-up and frozen. */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+
+export const CoordinatorConfig = z.object({
+  host: z.string().default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** NATS servers; ignored when an in-process bus is handed in. */
+  natsUrl: z.string().default("nats://127.0.0.1:4222"),
+  namespace: Namespace.default("siq"),
+  /** postgres://… or a PGlite directory ("memory://" for a throw-away one). */
+  databaseUrl: z.string().min(1),
+  /** PostgreSQL schema (tests use one each). */
+  dbSchema: z.string().optional(),
+  logKeyFile: z.string().min(1),
+  /** The log's origin line and signed-note key name. */
+  logOrigin: z.string().regex(/^[^\s+]+$/).default("sentineliq.local/log"),
+  validatorSet: ValidatorSet,
+  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)) })).min(1),
+  /** After this long without a quorum the payment fails closed. */
+  quorumDeadlineMs: z.number().int().min(50).default(3000),
+  failClosed: z.enum(["challenge", "reject"]).default("challenge"),
+  bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
+  heartbeatTimeoutMs: z.number().int().min(100).default(5000),
+  logLevel: z.string().default("info"),
+});
+export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
+
+export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {
+  const r = CoordinatorConfig.safeParse(input);
+  if (!r.success) {
+    const first = r.error.issues[0]!;
+    throw new SiqError("CONFIG_INVALID", `coordinator config: ${first.path.join(".")}: ${first.message}`);
+  }
+  return Object.freeze(r.data);
+}
+
+export function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new SiqError("CONFIG_INVALID", `cannot read ${path}: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,145 @@
+/** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
+import type { FastifyInstance } from "fastify";
+import { connectJetStream } from "../lib/bus/jetstream.ts";
+import type { Bus } from "../lib/bus/types.ts";
+import { openDb } from "../lib/db.ts";
+import { createLogger } from "../lib/logger.ts";
+import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
+import { ApiKeys } from "./api/auth.ts";
+import { buildServer, type Handlers } from "./api/server.ts";
+import type { CoordinatorConfig } from "./config.ts";
+import { LogReader } from "./log/reader.ts";
+import { LogSequencer } from "./log/sequencer.ts";
+import { createMetrics } from "./metrics.ts";
+import { PaymentService } from "./payments/service.ts";
+import { Aggregator } from "./quorum/aggregator.ts";
+import { migrate } from "./store/schema.ts";
+import { PaymentStore } from "./store/payments.ts";
+
+export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
+export { LogReader } from "./log/reader.ts";
+export { migrate } from "./store/schema.ts";
+
+export interface RunningCoordinator {
+  url: string;
+  app: FastifyInstance;
+  vkey: string;
+  close(): Promise<void>;
+}
+
+export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus }): Promise<RunningCoordinator> {
+  const logger = createLogger("coordinator", config.logLevel);
+  const metrics = createMetrics();
+  const t = topology(config.namespace);
+  const logKey = loadKeyFile(config.logKeyFile);
+  const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
+
+  const db = await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
+  await migrate(db);
+  const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
+  await bus.ensureStreams([t.streams.payments, t.streams.verdicts]);
+
+  const sequencer = new LogSequencer(db, logKey.signer, config.logOrigin);
+  await sequencer.init();
+  metrics.logEntries.set(sequencer.size);
+  const logReader = new LogReader(db);
+  const set = config.validatorSet;
+  const policy: QuorumPolicy = {
+    name: `${set.quorum.k}-of-${set.validators.length}`,
+    n: set.validators.length,
+    k: set.quorum.k,
+    fail_closed: config.failClosed,
+  };
+  const service = new PaymentService({
+    store: new PaymentStore(db),
+    bus,
+    topology: t,
+    sequencer,
+    logReader,
+    policy,
+    deadlineMs: config.quorumDeadlineMs,
+    logger,
+    metrics,
+  });
+  const aggregator = new Aggregator({
+    bus,
+    topology: t,
+    validatorSet: set,
+    policy,
+    deadlineMs: config.quorumDeadlineMs,
+    logger,
+    metrics,
+    onDecision: service.onDecision,
+  });
+  service.attach(aggregator);
+  await aggregator.start();
+
+  const lastSeen = new Map<string, number>();
+  const known = new Set(set.validators.map((v) => v.id));
+  const beats = bus.onSignal(t.subjects.heartbeatWildcard, (subject) => {
+    const id = subject.slice(subject.lastIndexOf(".") + 1);
+    if (known.has(id)) lastSeen.set(id, Date.now());
+  });
+  const alive = () => [...lastSeen.values()].filter((at) => Date.now() - at < config.heartbeatTimeoutMs).length;
+
+  const handlers: Handlers = {
+    createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
+    getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
+    logEntries: async ({ query }) => {
+      const rows = await logReader.page(query.start, query.limit);
+      const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+      return {
+        body: {
+          size: sequencer.size,
+          entries: rows.map((r) => ({
+            index: r.index,
+            leaf: Buffer.from(r.entry).toString("base64"),
+            prev_hash: hex(r.prevHash),
+            hash: hex(r.hash),
+            signature: Buffer.from(r.signature).toString("base64"),
+          })),
+        },
+      };
+    },
+    health: async () => ({ body: { status: "ok" } }),
+    ready: async () => {
+      const busOk = await bus.healthy();
+      const storeOk = await db.query("SELECT 1").then(() => true, () => false);
+      const validators = alive();
+      metrics.validatorsAlive.set(validators);
+      const ok = busOk && storeOk && validators >= policy.k;
+      return {
+        status: ok ? 200 : 503,
+        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.k },
+      };
+    },
+  };
+
+  const app = buildServer({
+    bodyLimitBytes: config.bodyLimitBytes,
+    apiKeys: new ApiKeys(config.tenants),
+    handlers,
+    metricsText: () => metrics.register.metrics(),
+    onInternalError: (err) => logger.error({ err }, "internal error"),
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  const recovered = await service.recover();
+  logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
+
+  return {
+    url,
+    app,
+    vkey,
+    async close() {
+      beats.stop();
+      await app.close();
+      await aggregator.stop();
+      if (!given?.bus) await bus.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Every coordinator metric, from one typed factory. Names end in their unit. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(register = new Registry()) {
+  collectDefaultMetrics({ register, prefix: "siq_coordinator_" });
+  return {
+    register,
+    paymentsTotal: new Counter({
+      name: "siq_payments_total",
+      help: "Payments finished, by status",
+      labelNames: ["status", "risk_level"] as const,
+      registers: [register],
+    }),
+    decisionSeconds: new Histogram({
+      name: "siq_decision_duration_seconds",
+      help: "From task published to decision logged",
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 3, 10],
+      registers: [register],
+    }),
+    verdictsTotal: new Counter({
+      name: "siq_verdicts_total",
+      help: "Verdicts received, by validator and result (accepted, or why rejected)",
+      labelNames: ["validator", "result"] as const,
+      registers: [register],
+    }),
+    logEntries: new Gauge({ name: "siq_log_entries", help: "Entries in the verdict log", registers: [register] }),
+    validatorsAlive: new Gauge({ name: "siq_validators_alive", help: "Validators heard from recently", registers: [register] }),
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Payment submission: idempotent by (tenant, agent, idempotency key), then
+ * published as an evaluation task; the caller is answered once the quorum
+ * decision is logged (or, at worst, with the payment still pending).
+ */
+import type { Bus } from "../../lib/bus/types.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Logger } from "../../lib/logger.ts";
+import {
+  canonicalBytes,
+  paymentDigest,
+  sha256Hex,
+  SiqError,
+  type EvaluationTask,
+  type PaymentRequest,
+  type PaymentStatus,
+  type PaymentView,
+  type QuorumDecision,
+  type QuorumPolicy,
+  type QuorumResult,
+  type SignedVerdict,
+  type Topology,
+} from "../../protocol/index.ts";
+import type { LogReader } from "../log/reader.ts";
+import type { LogSequencer } from "../log/sequencer.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
+import { simulateSettlement } from "../settlement/simulated.ts";
+import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
+
+export interface PaymentServiceComponents {
+  store: PaymentStore;
+  bus: Bus;
+  topology: Topology;
+  sequencer: LogSequencer;
+  logReader: LogReader;
+  policy: QuorumPolicy;
+  deadlineMs: number;
+  logger: Logger;
+  metrics: Metrics | null;
+}
+
+const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
+const encoder = new TextEncoder();
+
+export class PaymentService {
+  readonly #c: PaymentServiceComponents;
+  #aggregator: Aggregator | undefined;
+  readonly #inflight = new Map<string, { hash: string; promise: Promise<PaymentView> }>();
+  readonly #rows = new Map<string, PaymentRow>();
+  readonly #waiters = new Map<string, ((v: PaymentView) => void)[]>();
+
+  constructor(c: PaymentServiceComponents) {
+    this.#c = c;
+  }
+
+  attach(aggregator: Aggregator): void {
+    this.#aggregator = aggregator;
+  }
+
+  submit(tenantId: string, req: PaymentRequest): Promise<PaymentView> {
+    const hash = sha256Hex(canonicalBytes(req));
+    const key = `${tenantId}\n${req.agent_id}\n${req.idempotency_key}`;
+    const running = this.#inflight.get(key);
+    if (running) {
+      if (running.hash !== hash) throw reused(req);
+      return running.promise;
+    }
+    const promise = this.#submitNew(tenantId, req, hash).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, { hash, promise });
+    return promise;
+  }
+
+  async get(tenantId: string, paymentId: string): Promise<PaymentView> {
+    const row = await this.#c.store.get(tenantId, paymentId);
+    // Another tenant's payment is indistinguishable from a missing one.
+    if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
+    const entries = await this.#c.logReader.forPayment(paymentId);
+    const verdicts = entries.flatMap((e) => {
+      const d = JSON.parse(Buffer.from(e.entry).toString("utf8")) as QuorumDecision;
+      return d.verdicts.map((v) => ({ log_index: e.index, attempt: d.attempt, ...v }));
+    });
+    return toView(row, verdicts);
+  }
+
+  /** Re-opens evaluations left unfinished by a previous run (their tasks are re-published). */
+  async recover(): Promise<number> {
+    const rows = await this.#c.store.unfinished();
+    for (const row of rows) await this.#evaluate(row);
+    return rows.length;
+  }
+
+  async #submitNew(tenantId: string, req: PaymentRequest, hash: string): Promise<PaymentView> {
+    const paymentId = newId("pay");
+    const row = await this.#c.store.insertOrGet({
+      payment_id: paymentId,
+      tenant_id: tenantId,
+      request: req,
+      request_hash: hash,
+      payment_digest: paymentDigest(paymentId, tenantId, req),
+      created_at: new Date().toISOString(),
+    });
+    if (row.payment_id !== paymentId) {
+      if (row.request_hash !== hash) throw reused(req);
+      if (FINAL.has(row.status)) return toView(row);
+      return this.#wait(row, this.#c.deadlineMs + 2000);
+    }
+    const answer = this.#wait(row, this.#c.deadlineMs + 2000);
+    try {
+      await this.#evaluate(row);
+    } catch (err) {
+      // Never reached the validators: forget it entirely, so a retry with the same key starts afresh.
+      this.#aggregator!.forget(paymentId);
+      this.#rows.delete(paymentId);
+      this.#waiters.delete(paymentId);
+      await this.#c.store.delete(paymentId);
+      throw err;
+    }
+    return answer;
+  }
+
+  async #evaluate(row: PaymentRow): Promise<void> {
+    const now = Date.now();
+    const task: EvaluationTask = {
+      type: "sentineliq.task.v1",
+      payment_id: row.payment_id,
+      attempt: row.attempt,
+      tenant_id: row.tenant_id,
+      payment_digest: row.payment_digest,
+      payment: row.request,
+      submitted_at: new Date(now).toISOString(),
+      deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
+    };
+    this.#rows.set(row.payment_id, row);
+    const e: Evaluation = { payment_id: row.payment_id, digest: row.payment_digest, attempt: row.attempt, startedAt: now };
+    this.#aggregator!.register(e);
+    try {
+      const t = this.#c.topology;
+      await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), { msgId: `${row.payment_id}:${row.attempt}` });
+    } catch (cause) {
+      throw new SiqError("BUS_UNAVAILABLE", "the validator network could not be reached; retry with the same idempotency_key", { cause });
+    }
+  }
+
+  /** Called by the aggregator with a quorum result: settle, log, answer. */
+  readonly onDecision = async (e: Evaluation, result: QuorumResult, all: SignedVerdict[]): Promise<void> => {
+    const row = this.#rows.get(e.payment_id);
+    if (!row) return;
+    const now = new Date();
+    const decision: QuorumDecision = {
+      type: "sentineliq.decision.v1",
+      payment_id: e.payment_id,
+      payment_digest: e.digest,
+      attempt: e.attempt,
+      outcome: result.outcome,
+      decision: result.decision,
+      risk_level: result.risk_level,
+      reasons: result.reasons,
+      policy: this.#c.policy,
+      verdicts: [...all].sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1)),
+      decided_at: now.toISOString(),
+    };
+    const approved = result.decision === "approve";
+    const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
+    const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
+    const index = await this.#c.sequencer.append({ decision, status, settlement });
+    const done: PaymentRow = {
+      ...row,
+      status,
+      risk_level: result.risk_level,
+      decision: result.decision,
+      reasons: result.reasons,
+      settlement,
+      log_index: index,
+      decided_at: now,
+    };
+    this.#rows.delete(e.payment_id);
+    this.#c.metrics?.paymentsTotal.inc({ status, risk_level: result.risk_level });
+    this.#c.metrics?.decisionSeconds.observe((Date.now() - e.startedAt) / 1000);
+    this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
+    const view = toView(done);
+    for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);
+    this.#waiters.delete(e.payment_id);
+  };
+
+  #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ...toView(row), status: "pending" }), timeoutMs);
+      const list = this.#waiters.get(row.payment_id) ?? [];
+      list.push((v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+      this.#waiters.set(row.payment_id, list);
+    });
+  }
+}
+
+function reused(req: PaymentRequest): SiqError {
+  return new SiqError(
+    "IDEMPOTENCY_KEY_REUSED",
+    `idempotency_key "${req.idempotency_key}" was already used by agent ${req.agent_id} for a different request`,
+  );
+}

@@ -1,0 +1,109 @@
+/** The Bus on NATS JetStream (nats.js v3). */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JsMsg } from "@nats-io/jetstream";
+import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { SiqError } from "../../protocol/errors.ts";
+import type { StreamSpec } from "../../protocol/subjects.ts";
+import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
+
+export async function connectJetStream(servers: string, name = "sentineliq"): Promise<Bus> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: servers.split(","), name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  } catch (cause) {
+    throw new SiqError("BUS_UNAVAILABLE", `cannot reach NATS at ${servers}: ${(cause as Error).message}`, { cause });
+  }
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+
+  return {
+    kind: "jetstream",
+
+    async ensureStreams(streams: StreamSpec[]) {
+      for (const s of streams) {
+        const config = {
+          name: s.name,
+          subjects: s.subjects,
+          storage: StorageType.File,
+          max_age: nanos(s.maxAgeSeconds * 1000),
+          duplicate_window: nanos(120_000),
+        };
+        try {
+          await jsm.streams.info(s.name);
+          await jsm.streams.update(s.name, config);
+        } catch {
+          await jsm.streams.add(config);
+        }
+      }
+    },
+
+    async publish(subject, data, opts = {}) {
+      const ack = await js.publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+      return { duplicate: ack.duplicate };
+    },
+
+    async mailbox(opts: MailboxOptions): Promise<Mailbox> {
+      try {
+        await jsm.consumers.info(opts.stream, opts.durable);
+      } catch {
+        await jsm.consumers.add(opts.stream, {
+          durable_name: opts.durable,
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+          max_ack_pending: opts.maxAckPending ?? 10_000,
+          max_deliver: opts.maxDeliver ?? -1,
+          ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
+          ...(opts.startTime
+            ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.startTime.toISOString() }
+            : { deliver_policy: DeliverPolicy.All }),
+        });
+      }
+      const consumer = await js.consumers.get(opts.stream, opts.durable);
+      const messages = await consumer.consume({ max_messages: 1024 });
+      return {
+        async *[Symbol.asyncIterator]() {
+          for await (const m of messages) yield toDelivery(m);
+        },
+        async close() {
+          await messages.close();
+        },
+      };
+    },
+
+    signal(subject, data) {
+      if (!nc.isClosed()) nc.publish(subject, data);
+    },
+
+    onSignal(subject, handler) {
+      const sub = nc.subscribe(subject, { callback: (err, msg) => {
+          if (!err) handler(msg.subject, msg.data);
+        } });
+      return { stop: () => sub.unsubscribe() };
+    },
+
+    async healthy() {
+      if (nc.isClosed()) return false;
+      try {
+        await nc.flush();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+}
+
+function toDelivery(m: JsMsg): Delivery {
+  return {
+    subject: m.subject,
+    data: m.data,
+    deliveryCount: m.info.deliveryCount,
+    streamSeq: m.seq,
+    ack: () => m.ack(),
+    nak: (delayMs) => m.nak(delayMs),
+    term: () => m.term(),
+  };
+}

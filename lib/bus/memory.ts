@@ -1,0 +1,174 @@
+/**
+ * The Bus in process, for machines with no nats-server: the same semantics as
+ * the JetStream bus (durable consumers, explicit ack, redelivery after the ack
+ * wait, de-duplication by message id) with nothing kept across restarts.
+ */
+import type { StreamSpec } from "../../protocol/subjects.ts";
+import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
+
+interface Stored {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+  at: number;
+}
+
+interface Stream {
+  spec: StreamSpec;
+  messages: Stored[];
+  msgIds: Map<string, number>;
+  consumers: Map<string, Consumer>;
+}
+
+interface Consumer {
+  opts: MailboxOptions;
+  stream: Stream;
+  next: number; // index into messages of the next new message
+  pending: Map<number, { stored: Stored; count: number; timer: NodeJS.Timeout | undefined }>;
+  ready: Delivery[];
+  wake: (() => void) | undefined;
+  closed: boolean;
+}
+
+const DUP_WINDOW_MS = 120_000;
+
+export function memoryBus(): Bus {
+  const streams = new Map<string, Stream>();
+  const signals = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
+  let seq = 0;
+
+  const matches = (pattern: string, subject: string): boolean => {
+    const p = pattern.split(".");
+    const s = subject.split(".");
+    for (let i = 0; i < p.length; i++) {
+      if (p[i] === ">") return s.length > i;
+      if (p[i] !== "*" && p[i] !== s[i]) return false;
+    }
+    return p.length === s.length;
+  };
+
+  const pump = (stream: Stream, c: Consumer) => {
+    const maxPending = c.opts.maxAckPending ?? 10_000;
+    while (!c.closed && c.next < stream.messages.length && c.pending.size < maxPending) {
+      const stored = stream.messages[c.next++]!;
+      if (c.opts.filterSubject && !matches(c.opts.filterSubject, stored.subject)) continue;
+      deliver(c, stored, 1);
+    }
+    c.wake?.();
+  };
+
+  const deliver = (c: Consumer, stored: Stored, count: number) => {
+    const entry = { stored, count, timer: undefined as NodeJS.Timeout | undefined };
+    c.pending.set(stored.seq, entry);
+    const redeliver = (delay: number) => {
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => {
+        if (c.closed || !c.pending.has(stored.seq)) return;
+        c.pending.delete(stored.seq);
+        if (c.opts.maxDeliver !== undefined && c.opts.maxDeliver > 0 && count >= c.opts.maxDeliver) return;
+        deliver(c, stored, count + 1);
+        c.wake?.();
+      }, delay);
+      entry.timer.unref();
+    };
+    redeliver(c.opts.ackWaitMs ?? 30_000);
+    const settle = () => {
+      clearTimeout(entry.timer);
+      c.pending.delete(stored.seq);
+    };
+    c.ready.push({
+      subject: stored.subject,
+      data: stored.data,
+      deliveryCount: count,
+      streamSeq: stored.seq,
+      ack: () => {
+        settle();
+        pump(c.stream, c);
+      },
+      nak: (delayMs) => redeliver(delayMs ?? 0),
+      term: settle,
+    });
+  };
+
+  return {
+    kind: "memory",
+
+    async ensureStreams(specs) {
+      for (const spec of specs) {
+        if (!streams.has(spec.name)) streams.set(spec.name, { spec, messages: [], msgIds: new Map(), consumers: new Map() });
+      }
+    },
+
+    async publish(subject, data, opts = {}) {
+      const stream = [...streams.values()].find((s) => s.spec.subjects.some((p) => matches(p, subject)));
+      if (!stream) throw new Error(`no stream for subject ${subject}`);
+      const now = Date.now();
+      if (opts.msgId) {
+        const at = stream.msgIds.get(opts.msgId);
+        if (at !== undefined && now - at < DUP_WINDOW_MS) return { duplicate: true };
+        stream.msgIds.set(opts.msgId, now);
+      }
+      stream.messages.push({ seq: ++seq, subject, data, at: now });
+      for (const c of stream.consumers.values()) pump(stream, c);
+      return { duplicate: false };
+    },
+
+    async mailbox(opts): Promise<Mailbox> {
+      const stream = streams.get(opts.stream);
+      if (!stream) throw new Error(`no stream ${opts.stream}`);
+      let c = stream.consumers.get(opts.durable);
+      if (c) {
+        c.closed = false;
+      } else {
+        const from = opts.startTime ? stream.messages.findIndex((m) => m.at >= opts.startTime!.getTime()) : 0;
+        const next = from < 0 ? stream.messages.length : from;
+        c = { opts, stream, next, pending: new Map(), ready: [], wake: undefined, closed: false };
+        stream.consumers.set(opts.durable, c);
+      }
+      const consumer = c;
+      pump(stream, consumer);
+      return {
+        async *[Symbol.asyncIterator]() {
+          while (!consumer.closed) {
+            const d = consumer.ready.shift();
+            if (d) {
+              yield d;
+              continue;
+            }
+            await new Promise<void>((resolve) => (consumer.wake = resolve));
+            consumer.wake = undefined;
+          }
+        },
+        async close() {
+          consumer.closed = true;
+          for (const p of consumer.pending.values()) clearTimeout(p.timer);
+          // Unacked messages go back to the stream for the next mailbox on this durable.
+          const firstPending = Math.min(...[...consumer.pending.keys()], Infinity);
+          if (firstPending !== Infinity) consumer.next = stream.messages.findIndex((m) => m.seq === firstPending);
+          consumer.pending.clear();
+          consumer.ready = [];
+          consumer.wake?.();
+        },
+      };
+    },
+
+    signal(subject, data) {
+      for (const [pattern, handlers] of signals) if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
+    },
+
+    onSignal(subject, handler) {
+      const set = signals.get(subject) ?? new Set();
+      set.add(handler);
+      signals.set(subject, set);
+      return { stop: () => set.delete(handler) };
+    },
+
+    async healthy() {
+      return true;
+    },
+
+    async close() {
+      for (const s of streams.values()) for (const c of s.consumers.values()) c.closed = true;
+    },
+  };
+}

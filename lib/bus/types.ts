@@ -1,0 +1,52 @@
+/**
+ * The bus as actors see it: durable streams, one mailbox per actor (a durable
+ * consumer read as an async iterator, explicit ack), and fire-and-forget
+ * signals for liveness. Implemented on NATS JetStream and, for machines with
+ * no nats-server, in process.
+ */
+import type { StreamSpec } from "../../protocol/subjects.ts";
+
+export interface Delivery {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** How many times this message has been delivered (1 = first time). */
+  readonly deliveryCount: number;
+  readonly streamSeq: number;
+  ack(): void;
+  /** Ask for redelivery, after `delayMs` if given. */
+  nak(delayMs?: number): void;
+  /** Never deliver again (poison message). */
+  term(): void;
+}
+
+export interface Mailbox extends AsyncIterable<Delivery> {
+  close(): Promise<void>;
+}
+
+export interface MailboxOptions {
+  stream: string;
+  durable: string;
+  filterSubject?: string;
+  /** For a new durable: start with messages stored at or after this time. */
+  startTime?: Date;
+  ackWaitMs?: number;
+  maxAckPending?: number;
+  maxDeliver?: number;
+}
+
+export interface PublishOptions {
+  /** De-duplication id: a second publish with the same id inside the window is dropped. */
+  msgId?: string;
+}
+
+export interface Bus {
+  readonly kind: "jetstream" | "memory";
+  ensureStreams(streams: StreamSpec[]): Promise<void>;
+  publish(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<{ duplicate: boolean }>;
+  mailbox(opts: MailboxOptions): Promise<Mailbox>;
+  /** Core (non-persistent) signal, e.g. a heartbeat. */
+  signal(subject: string, data: Uint8Array): void;
+  onSignal(subject: string, handler: (subject: string, data: Uint8Array) => void): { stop(): void };
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}

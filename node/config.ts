@@ -1,0 +1,20 @@
+/** A validator's configuration, parsed once and frozen. */
+import { z } from "zod";
+import { Namespace, ValidatorId } from "../protocol/index.ts";
+
+export const ValidatorConfig = z.object({
+  id: ValidatorId,
+  keyFile: z.string().min(1),
+  natsUrl: z.string().min(1),
+  namespace: Namespace.default("siq"),
+  rulesDir: z.string().optional(),
+  heartbeatMs: z.number().int().min(100).default(1000),
+  /** Verdicts being published at once, before the mailbox waits. */
+  maxInFlight: z.number().int().min(1).default(256),
+  logLevel: z.string().default("info"),
+});
+export type ValidatorConfig = Readonly<z.infer<typeof ValidatorConfig>>;
+
+export function parseValidatorConfig(input: unknown): ValidatorConfig {
+  return Object.freeze(ValidatorConfig.parse(input));
+}

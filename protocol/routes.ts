@@ -1,0 +1,118 @@
+/**
+ * Every HTTP route, defined once as data. The coordinator registers handlers
+ * from these definitions and the client (CLI, bench, SDK) calls them from the
+ * same ones, so the two can never drift apart.
+ */
+import { z } from "zod";
+import { Id } from "./schemas/fields.ts";
+import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
+
+export type Auth = "agent" | "none";
+
+export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined> {
+  method: "GET" | "POST";
+  path: string;
+  auth: Auth;
+  summary: string;
+  params: P;
+  body: B;
+  query: Q;
+  response: z.ZodType;
+}
+
+const NoParams = z.object({}).strict();
+export const PaymentParams = z.object({ payment_id: Id }).strict();
+
+export const LogEntriesQuery = z.object({
+  start: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const LogEntriesResponse = z.object({
+  entries: z.array(
+    z.object({ index: z.number().int(), leaf: z.string(), hash: z.string(), signature: z.string() }).catchall(z.unknown()),
+  ),
+  size: z.number().int(),
+});
+
+export const Health = z.object({ status: z.string() }).catchall(z.unknown());
+
+function route<P extends z.ZodType, B extends z.ZodType | undefined, Q extends z.ZodType | undefined>(
+  def: RouteDef<P, B, Q>,
+): RouteDef<P, B, Q> {
+  return Object.freeze(def);
+}
+
+export const routes = {
+  createPayment: route({
+    method: "POST",
+    path: "/v1/payments",
+    auth: "agent",
+    summary: "Submit a payment for evaluation by the validator network",
+    params: NoParams,
+    body: PaymentRequest,
+    query: undefined,
+    response: PaymentView,
+  }),
+  getPayment: route({
+    method: "GET",
+    path: "/v1/payments/:payment_id",
+    auth: "agent",
+    summary: "A payment with its verdict history",
+    params: PaymentParams,
+    body: undefined,
+    query: undefined,
+    response: PaymentView,
+  }),
+  logVkey: route({
+    method: "GET",
+    path: "/v1/log/vkey",
+    auth: "none",
+    summary: "The log's signed-note verifier key (text/plain)",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: z.string(),
+  }),
+  logEntries: route({
+    method: "GET",
+    path: "/v1/log/entries",
+    auth: "none",
+    summary: "Log entries in index order",
+    params: NoParams,
+    body: undefined,
+    query: LogEntriesQuery,
+    response: LogEntriesResponse,
+  }),
+  health: route({
+    method: "GET",
+    path: "/health",
+    auth: "none",
+    summary: "Liveness",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: Health,
+  }),
+  ready: route({
+    method: "GET",
+    path: "/ready",
+    auth: "none",
+    summary: "Readiness: bus, storage and a quorum of validators",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: Health,
+  }),
+} as const;
+
+export type Routes = typeof routes;
+
+/** Fill `:name` segments of a path. */
+export function routePath(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/:([a-z_]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new TypeError(`missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}

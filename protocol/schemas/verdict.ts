@@ -1,0 +1,50 @@
+/** Evaluation task (coordinator → validators) and signed verdict (validator → coordinator). */
+import { z } from "zod";
+import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts";
+import { Base64, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
+import { PaymentRequest } from "./payment.ts";
+
+export const EvaluationTask = z.object({
+  type: z.literal("sentineliq.task.v1"),
+  payment_id: Id,
+  attempt: z.number().int().min(1).max(100),
+  tenant_id: Id,
+  payment_digest: Hex64,
+  payment: PaymentRequest,
+  submitted_at: IsoTime,
+  deadline_at: IsoTime,
+});
+export type EvaluationTask = z.infer<typeof EvaluationTask>;
+
+export const Verdict = z
+  .object({
+    type: z.literal("sentineliq.verdict.v1"),
+    payment_id: Id,
+    attempt: z.number().int().min(1).max(100),
+    payment_digest: Hex64,
+    validator_id: ValidatorId,
+    risk_level: RiskLevel,
+    score: z.number().int().min(0).max(100),
+    reasons: z.array(Reason).max(64),
+    rule_pack: Hex64,
+    evaluated_at: IsoTime,
+  })
+  .strict();
+export type Verdict = z.infer<typeof Verdict>;
+
+export const SignedVerdict = z
+  .object({
+    verdict: Verdict,
+    signature: Base64.length(88),
+  })
+  .strict();
+export type SignedVerdict = z.infer<typeof SignedVerdict>;
+
+/** The digest that binds verdicts to one exact payment request. */
+export function paymentDigest(paymentId: string, tenantId: string, request: PaymentRequest): string {
+  return sha256Hex(canonicalBytes({ type: "sentineliq.payment.v1", payment_id: paymentId, tenant_id: tenantId, request }));
+}
+
+export function verdictBytes(verdict: Verdict): CanonicalBytes {
+  return canonicalBytes(verdict);
+}

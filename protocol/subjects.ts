@@ -1,0 +1,59 @@
+/**
+ * Every NATS stream, subject and durable consumer name, defined once and
+ * versioned. A namespace (default "siq") lets several networks, or several
+ * test runs, share one NATS server without seeing each other.
+ */
+import { z } from "zod";
+
+export const Namespace = z.string().regex(/^[a-z][a-z0-9]{0,15}$/, "lowercase letters and digits, at most 16");
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  /** Seconds a message is kept. */
+  maxAgeSeconds: number;
+}
+
+export interface Topology {
+  namespace: string;
+  streams: { payments: StreamSpec; verdicts: StreamSpec };
+  subjects: {
+    /** Evaluation tasks; every validator's durable consumer reads them all. */
+    evaluate: string;
+    /** One subject per validator, so a forged sender is visible in the subject too. */
+    verdict: (validatorId: string) => string;
+    verdictWildcard: string;
+    /** Core NATS (not stored): a validator's liveness beacon. */
+    heartbeat: (validatorId: string) => string;
+    heartbeatWildcard: string;
+  };
+  consumers: {
+    validator: (validatorId: string) => string;
+    aggregator: string;
+  };
+}
+
+const DAY = 24 * 3600;
+
+export function topology(namespace = "siq"): Topology {
+  const ns = Namespace.parse(namespace);
+  const NS = ns.toUpperCase();
+  return Object.freeze({
+    namespace: ns,
+    streams: {
+      payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
+      verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
+    },
+    subjects: {
+      evaluate: `${ns}.v1.payments.evaluate`,
+      verdict: (validatorId: string) => `${ns}.v1.verdicts.${validatorId}`,
+      verdictWildcard: `${ns}.v1.verdicts.*`,
+      heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
+      heartbeatWildcard: `${ns}.v1.heartbeat.*`,
+    },
+    consumers: {
+      validator: (validatorId: string) => `validator-${validatorId}`,
+      aggregator: "aggregator",
+    },
+  });
+}

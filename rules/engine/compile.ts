@@ -1,0 +1,155 @@
+/**
+ * Compiles a pack once into plain closures: field paths are split, lists are
+ * turned into Sets and regexes built, so evaluating a payment interprets
+ * nothing.
+ */
+import { levelRank, maxLevel, RiskLevels, type Reason, type RiskLevel } from "../../protocol/schemas/fields.ts";
+import type { PackSource } from "./load.ts";
+import type { Condition, Leaf, Rule } from "./schema.ts";
+
+export type Facts = Record<string, unknown>;
+type Predicate = (facts: Facts) => boolean;
+
+export interface Evaluation {
+  risk_level: RiskLevel;
+  score: number;
+  reasons: Reason[];
+}
+
+export interface CompiledPack {
+  readonly name: string;
+  readonly hash: string;
+  evaluate(facts: Facts): Evaluation;
+}
+
+export function compilePack(src: PackSource): CompiledPack {
+  const compiled = src.rules.map((rule) => ({ rule, test: compileCondition(rule.when, src.lists, rule.id) }));
+  const { MEDIUM, HIGH, CRITICAL } = src.bands;
+  return Object.freeze({
+    name: src.name,
+    hash: src.hash,
+    evaluate(facts: Facts): Evaluation {
+      let score = 0;
+      let level: RiskLevel = "LOW";
+      const reasons: Reason[] = [];
+      for (const { rule, test } of compiled) {
+        if (!test(facts)) continue;
+        reasons.push({ code: rule.reason.code, message: rule.reason.message, rule_id: rule.id });
+        if (rule.then.score !== undefined) score += rule.then.score;
+        if (rule.then.min_level !== undefined) level = maxLevel(level, rule.then.min_level);
+        if (rule.then.block) level = "CRITICAL";
+      }
+      score = Math.max(0, Math.min(100, score));
+      const banded: RiskLevel = score >= CRITICAL ? "CRITICAL" : score >= HIGH ? "HIGH" : score >= MEDIUM ? "MEDIUM" : "LOW";
+      level = maxLevel(level, banded);
+      // The score never contradicts the level: raise it to the level's band floor.
+      const floor = [0, MEDIUM, HIGH, CRITICAL][levelRank(level)]!;
+      return { risk_level: level, score: Math.min(100, Math.max(score, Math.ceil(floor))), reasons };
+    },
+  });
+}
+
+export function compileCondition(c: Condition, lists: PackSource["lists"], ruleId: string): Predicate {
+  if ("all" in c) {
+    const parts = c.all.map((x) => compileCondition(x, lists, ruleId));
+    return (f) => parts.every((p) => p(f));
+  }
+  if ("any" in c) {
+    const parts = c.any.map((x) => compileCondition(x, lists, ruleId));
+    return (f) => parts.some((p) => p(f));
+  }
+  if ("not" in c) {
+    const inner = compileCondition(c.not, lists, ruleId);
+    return (f) => !inner(f);
+  }
+  return compileLeaf(c, lists, ruleId);
+}
+
+function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string): Predicate {
+  const get = accessor(leaf.field);
+  const num = (f: Facts) => toNumber(get(f));
+  const set = (ref: unknown): Set<unknown> => {
+    if (typeof ref === "string") {
+      const list = lists[ref.slice(1)];
+      if (!list) throw new Error(`rule ${ruleId}: unknown list ${ref}`);
+      return new Set(list);
+    }
+    return new Set(ref as unknown[]);
+  };
+  if (leaf.eq !== undefined) return (f) => get(f) === leaf.eq;
+  if (leaf.ne !== undefined) return (f) => get(f) !== leaf.ne;
+  if (leaf.gt !== undefined) return (f) => num(f) > leaf.gt!;
+  if (leaf.gte !== undefined) return (f) => num(f) >= leaf.gte!;
+  if (leaf.lt !== undefined) return (f) => num(f) < leaf.lt!;
+  if (leaf.lte !== undefined) return (f) => num(f) <= leaf.lte!;
+  if (leaf.between !== undefined) {
+    const [lo, hi] = leaf.between;
+    return (f) => {
+      const n = num(f);
+      return n >= lo && n <= hi;
+    };
+  }
+  if (leaf.in !== undefined) {
+    const s = set(leaf.in);
+    return (f) => s.has(get(f));
+  }
+  if (leaf.not_in !== undefined) {
+    const s = set(leaf.not_in);
+    return (f) => {
+      const v = get(f);
+      return v !== undefined && !s.has(v);
+    };
+  }
+  if (leaf.any_not_in !== undefined) {
+    const s = set(leaf.any_not_in);
+    return (f) => {
+      const v = get(f);
+      return Array.isArray(v) && v.some((x) => !s.has(x));
+    };
+  }
+  if (leaf.contains_any !== undefined) {
+    const s = set(leaf.contains_any);
+    return (f) => {
+      const v = get(f);
+      if (Array.isArray(v)) return v.some((x) => s.has(x));
+      if (typeof v === "string") return [...s].some((x) => typeof x === "string" && v.toLowerCase().includes(x.toLowerCase()));
+      return false;
+    };
+  }
+  if (leaf.regex !== undefined) {
+    const re = new RegExp(leaf.regex, "u");
+    return (f) => {
+      const v = get(f);
+      return typeof v === "string" && re.test(v);
+    };
+  }
+  if (leaf.exists !== undefined) {
+    const want = leaf.exists;
+    return (f) => (get(f) !== undefined && get(f) !== null) === want;
+  }
+  throw new Error(`rule ${ruleId}: condition on ${leaf.field} has no operator`);
+}
+
+function accessor(path: string): (f: Facts) => unknown {
+  const parts = path.split(".");
+  if (parts.length === 1) {
+    const [a] = parts as [string];
+    return (f) => f[a];
+  }
+  return (f) => {
+    let v: unknown = f;
+    for (const p of parts) {
+      if (v === null || typeof v !== "object") return undefined;
+      v = (v as Record<string, unknown>)[p];
+    }
+    return v;
+  };
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v !== "") return Number(v);
+  return Number.NaN;
+}
+
+export { RiskLevels };
