@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
 import type { Bus } from "../lib/bus/types.ts";
-import { openDb } from "../lib/db.ts";
+import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
@@ -27,14 +27,15 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus }): Promise<RunningCoordinator> {
+/** `given` lets the caller hand in a bus (the in-process one) or a store (tests); they are then not closed here. */
+export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db }): Promise<RunningCoordinator> {
   const logger = createLogger("coordinator", config.logLevel);
   const metrics = createMetrics();
   const t = topology(config.namespace);
   const logKey = loadKeyFile(config.logKeyFile);
   const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
 
-  const db = await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) });
+  const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
   await bus.ensureStreams([t.streams.payments, t.streams.verdicts]);
@@ -139,7 +140,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       await app.close();
       await aggregator.stop();
       if (!given?.bus) await bus.close();
-      await db.close();
+      if (!given?.db) await db.close();
     },
   };
 }

@@ -36,6 +36,8 @@ export interface ServerOptions {
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: opts.bodyLimitBytes, logger: false, return503OnClosing: true });
   installErrorHandling(app, opts.onInternalError);
+  // JSON only: anything else is a 415, not a string for the schemas to puzzle over.
+  app.removeContentTypeParser(["text/plain"]);
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
     reply.header("cache-control", "no-store");

@@ -1,0 +1,139 @@
+/**
+ * A whole network for integration tests: real NATS JetStream, a real store,
+ * n validators and the coordinator on a free port, with fresh keys.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getAddressDecoder } from "@solana/kit";
+import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
+import type { Db } from "../../lib/db.ts";
+import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
+import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
+import { testStore, type StoreKind, type TestStore } from "./db.ts";
+import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
+
+export const AUDITED_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
+
+export interface NetworkOptions {
+  store: StoreKind;
+  validators?: number;
+  k?: number;
+  /** Validators actually started (default: all); the rest stay silent. */
+  running?: number;
+  deadlineMs?: number;
+}
+
+export interface TestNetwork {
+  url: string;
+  apiKey: string;
+  namespace: string;
+  natsUrl: string;
+  db: Db;
+  store: TestStore;
+  dir: string;
+  validatorSet: ValidatorSet;
+  keys: Map<string, LoadedKey>;
+  logKeyFile: string;
+  vkey: string;
+  coordinator: RunningCoordinator;
+  validators: RunningValidator[];
+  payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
+  post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
+  const n = opts.validators ?? 4;
+  const nats: TestNats = await testNats();
+  const namespace = uniqueNamespace();
+  const dir = mkdtempSync(join(tmpdir(), "siq-net-"));
+  const keys = new Map<string, LoadedKey>();
+  for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
+  const logKeyFile = join(dir, "log.json");
+  generateKeyFile(logKeyFile, "log");
+  const validatorSet: ValidatorSet = {
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
+    quorum: { k: opts.k ?? Math.min(n, 3) },
+  };
+  writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
+  const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
+  const store = testStore(opts.store);
+  const db = await store.open();
+
+  const validators: RunningValidator[] = [];
+  for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
+    validators.push(await startValidator(parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent" })));
+  }
+  const coordinator = await startCoordinator(
+    parseCoordinatorConfig({
+      port: 0,
+      natsUrl: nats.url,
+      namespace,
+      databaseUrl: store.url,
+      dbSchema: store.schema,
+      logKeyFile,
+      validatorSet,
+      tenants: [
+        { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
+        { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
+      ],
+      quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      logLevel: "silent",
+    }),
+    { db },
+  );
+  const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
+  const sender = addr();
+  const receiver = addr();
+  const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
+    const res = await fetch(coordinator.url + path, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text.startsWith("{") ? JSON.parse(text) : text };
+  };
+  return {
+    url: coordinator.url,
+    apiKey,
+    namespace,
+    natsUrl: nats.url,
+    db,
+    store,
+    dir,
+    validatorSet,
+    keys,
+    logKeyFile,
+    vkey: coordinator.vkey,
+    coordinator,
+    validators,
+    payment: (o = {}) => ({
+      idempotency_key: `k-${randomBytes(6).toString("hex")}`,
+      agent_id: "agent-7",
+      sender,
+      receiver,
+      amount: "12.50",
+      currency: "USDC",
+      debug_mode: true,
+      trace_context: { purpose: "pay invoice 7781", steps: ["read invoice"] },
+      func_stack_hashes: [AUDITED_HASH],
+      metadata: { country_code: "DE" },
+      ...o,
+    }),
+    post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    get: (path, key = apiKey) => http("GET", path, undefined, key),
+    async stop() {
+      await coordinator.close();
+      for (const v of validators) await v.stop();
+      await db.close().catch(() => {});
+      await store.drop();
+      await dropStreams(nats.url, namespace);
+      await nats.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
