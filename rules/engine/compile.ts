@@ -22,8 +22,18 @@ export interface CompiledPack {
   evaluate(facts: Facts): Evaluation;
 }
 
-export function compilePack(src: PackSource): CompiledPack {
-  const compiled = src.rules.map((rule) => ({ rule, test: compileCondition(rule.when, src.lists, rule.id) }));
+/**
+ * Lists the node keeps up to date at run time (for example the audited-code
+ * registry). A "$name" reference matches the pack's own list or the live one.
+ */
+export interface LiveLists {
+  get(name: string): ReadonlySet<unknown> | undefined;
+}
+
+const NO_LIVE_LISTS: LiveLists = { get: () => undefined };
+
+export function compilePack(src: PackSource, live: LiveLists = NO_LIVE_LISTS): CompiledPack {
+  const compiled = src.rules.map((rule) => ({ rule, test: compileCondition(rule.when, src.lists, rule.id, live) }));
   const { MEDIUM, HIGH, CRITICAL } = src.bands;
   return Object.freeze({
     name: src.name,
@@ -49,32 +59,39 @@ export function compilePack(src: PackSource): CompiledPack {
   });
 }
 
-export function compileCondition(c: Condition, lists: PackSource["lists"], ruleId: string): Predicate {
+export function compileCondition(c: Condition, lists: PackSource["lists"], ruleId: string, live: LiveLists = NO_LIVE_LISTS): Predicate {
   if ("all" in c) {
-    const parts = c.all.map((x) => compileCondition(x, lists, ruleId));
+    const parts = c.all.map((x) => compileCondition(x, lists, ruleId, live));
     return (f) => parts.every((p) => p(f));
   }
   if ("any" in c) {
-    const parts = c.any.map((x) => compileCondition(x, lists, ruleId));
+    const parts = c.any.map((x) => compileCondition(x, lists, ruleId, live));
     return (f) => parts.some((p) => p(f));
   }
   if ("not" in c) {
-    const inner = compileCondition(c.not, lists, ruleId);
+    const inner = compileCondition(c.not, lists, ruleId, live);
     return (f) => !inner(f);
   }
-  return compileLeaf(c, lists, ruleId);
+  return compileLeaf(c, lists, ruleId, live);
 }
 
-function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string): Predicate {
+interface Membership {
+  has(x: unknown): boolean;
+  values(): Iterable<unknown>;
+}
+
+function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string, live: LiveLists): Predicate {
   const get = accessor(leaf.field);
   const num = (f: Facts) => toNumber(get(f));
-  const set = (ref: unknown): Set<unknown> => {
-    if (typeof ref === "string") {
-      const list = lists[ref.slice(1)];
-      if (!list) throw new Error(`rule ${ruleId}: unknown list ${ref}`);
-      return new Set(list);
-    }
-    return new Set(ref as unknown[]);
+  const set = (ref: unknown): Membership => {
+    if (typeof ref !== "string") return new Set(ref as unknown[]);
+    const name = ref.slice(1);
+    const own = new Set(lists[name] ?? []);
+    if (!lists[name] && !live.get(name)) throw new Error(`rule ${ruleId}: unknown list ${ref}`);
+    return {
+      has: (x) => own.has(x) || live.get(name)?.has(x) === true,
+      values: () => [...own, ...(live.get(name) ?? [])],
+    };
   };
   if (leaf.eq !== undefined) return (f) => get(f) === leaf.eq;
   if (leaf.ne !== undefined) return (f) => get(f) !== leaf.ne;
@@ -112,7 +129,7 @@ function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string): Pr
     return (f) => {
       const v = get(f);
       if (Array.isArray(v)) return v.some((x) => s.has(x));
-      if (typeof v === "string") return [...s].some((x) => typeof x === "string" && v.toLowerCase().includes(x.toLowerCase()));
+      if (typeof v === "string") return [...s.values()].some((x) => typeof x === "string" && v.toLowerCase().includes(x.toLowerCase()));
       return false;
     };
   }
