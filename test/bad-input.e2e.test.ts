@@ -75,7 +75,7 @@ describe("bad input", () => {
       body: "hello",
     });
     expect(res.status).toBe(415);
-    expect((await res.json()).error_details.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect(((await res.json()) as { error_details: { code: string } }).error_details.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("answers an unknown route and an unknown payment with 404", async () => {

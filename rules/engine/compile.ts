@@ -86,7 +86,7 @@ function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string, liv
   const set = (ref: unknown): Membership => {
     if (typeof ref !== "string") return new Set(ref as unknown[]);
     const name = ref.slice(1);
-    const own = new Set(lists[name] ?? []);
+    const own = new Set<unknown>(lists[name] ?? []);
     if (!lists[name] && !live.get(name)) throw new Error(`rule ${ruleId}: unknown list ${ref}`);
     return {
       has: (x) => own.has(x) || live.get(name)?.has(x) === true,
