@@ -16,6 +16,22 @@ export const EvaluationTask = z.object({
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
 
+/** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
+export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
+export const ChallengeKind = z.enum(ChallengeKinds);
+export type ChallengeKind = z.infer<typeof ChallengeKind>;
+
+/** A candidate pack's opinion, signed with the verdict and logged with it, never counted. */
+export const ShadowOpinion = z
+  .object({
+    rule_pack: Hex64,
+    risk_level: RiskLevel,
+    score: z.number().int().min(0).max(100),
+    reasons: z.array(Reason).max(64),
+  })
+  .strict();
+export type ShadowOpinion = z.infer<typeof ShadowOpinion>;
+
 export const Verdict = z
   .object({
     type: z.literal("sentineliq.verdict.v1"),
@@ -28,6 +44,9 @@ export const Verdict = z
     reasons: z.array(Reason).max(64),
     rule_pack: Hex64,
     evaluated_at: IsoTime,
+    /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
+    challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+    shadow: ShadowOpinion.optional(),
   })
   .strict();
 export type Verdict = z.infer<typeof Verdict>;
