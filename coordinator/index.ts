@@ -10,10 +10,13 @@ import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { LogReader } from "./log/reader.ts";
 import { LogSequencer } from "./log/sequencer.ts";
+import { EventAggregator } from "./events/aggregator.ts";
+import { EventService } from "./events/service.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
 import { migrate } from "./store/schema.ts";
+import { EventStore } from "./store/events.ts";
 import { PaymentStore } from "./store/payments.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
@@ -38,7 +41,9 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
-  await bus.ensureStreams([t.streams.payments, t.streams.verdicts]);
+  await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.events]);
+  const eventStore = new EventStore(db);
+  await eventStore.migrate();
 
   const sequencer = new LogSequencer(db, logKey.signer, config.logOrigin);
   await sequencer.init();
@@ -74,6 +79,10 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   });
   service.attach(aggregator);
   await aggregator.start();
+  const events = new EventService({ store: eventStore, bus, topology: t, sequencer, policy, deadlineMs: config.quorumDeadlineMs, logger });
+  const eventAggregator = new EventAggregator({ bus, topology: t, validatorSet: set, policy, deadlineMs: config.quorumDeadlineMs, logger, onDecision: events.onDecision });
+  events.attach(eventAggregator);
+  await eventAggregator.start();
 
   const lastSeen = new Map<string, number>();
   const known = new Set(set.validators.map((v) => v.id));
@@ -86,6 +95,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
+    getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
     logEntries: async ({ query }) => {
       const rows = await logReader.page(query.start, query.limit);
@@ -128,7 +139,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = await service.recover();
+  const recovered = (await service.recover()) + (await events.recover());
   logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
@@ -139,6 +150,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       beats.stop();
       await app.close();
       await aggregator.stop();
+      await eventAggregator.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();
     },

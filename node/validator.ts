@@ -6,7 +6,7 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdict, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { EvaluationTask, signVerdict, type SignedVerdict, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import type { CompiledPack } from "../rules/index.ts";
 import { isStale, scoreTask } from "./score.ts";
 
@@ -18,6 +18,10 @@ export interface ValidatorComponents {
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
+  /** Scores with the node's state and pack schedule; without it, `pack()` alone scores. */
+  score?: (task: EvaluationTask, now: Date) => Verdict;
+  /** Records a task in the node's state without voting (a stale task still happened). */
+  observe?: (task: EvaluationTask) => void;
 }
 
 export interface ValidatorStats {
@@ -58,13 +62,14 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     const now = new Date();
     if (isStale(task, now)) {
       stats.stale++;
+      c.observe?.(task);
       d.ack();
       return;
     }
     const key = `${task.payment_id}:${task.attempt}`;
     let bytes = signed.get(key);
     if (!bytes) {
-      const verdict: SignedVerdict = signVerdict(c.signer, scoreTask(task, c.pack(), c.id, now));
+      const verdict: SignedVerdict = signVerdict(c.signer, c.score ? c.score(task, now) : scoreTask(task, c.pack(), c.id, now));
       bytes = encoder.encode(JSON.stringify(verdict));
       signed.set(key, bytes);
       if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);

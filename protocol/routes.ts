@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { Id } from "./schemas/fields.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
+import { EventRequest, EventView } from "./schemas/event.ts";
 
 export type Auth = "agent" | "none";
 
@@ -22,6 +23,7 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType |
 
 const NoParams = z.object({}).strict();
 export const PaymentParams = z.object({ payment_id: Id }).strict();
+export const EventParams = z.object({ event_id: Id }).strict();
 
 export const LogEntriesQuery = z.object({
   start: z.coerce.number().int().min(0).default(0),
@@ -63,6 +65,26 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: PaymentView,
+  }),
+  createEvent: route({
+    method: "POST",
+    path: "/v1/events",
+    auth: "agent",
+    summary: "Submit an authentication or behaviour event (login, password or device change) for scoring by the network",
+    params: NoParams,
+    body: EventRequest,
+    query: undefined,
+    response: EventView,
+  }),
+  getEvent: route({
+    method: "GET",
+    path: "/v1/events/:event_id",
+    auth: "agent",
+    summary: "An event with its decision",
+    params: EventParams,
+    body: undefined,
+    query: undefined,
+    response: EventView,
   }),
   logVkey: route({
     method: "GET",

@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; events: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -26,10 +26,17 @@ export interface Topology {
     /** Core NATS (not stored): a validator's liveness beacon. */
     heartbeat: (validatorId: string) => string;
     heartbeatWildcard: string;
+    /** Authentication and behaviour events to score; every validator reads them all. */
+    evaluateEvent: string;
+    /** Event verdicts, in the verdicts stream but under their own prefix. */
+    eventVerdict: (validatorId: string) => string;
+    eventVerdictWildcard: string;
   };
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
+    validatorEvents: (validatorId: string) => string;
+    eventAggregator: string;
   };
 }
 
@@ -43,6 +50,7 @@ export function topology(namespace = "siq"): Topology {
     streams: {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
+      events: { name: `${NS}_V1_EVENTS`, subjects: [`${ns}.v1.events.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -50,10 +58,15 @@ export function topology(namespace = "siq"): Topology {
       verdictWildcard: `${ns}.v1.verdicts.*`,
       heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
       heartbeatWildcard: `${ns}.v1.heartbeat.*`,
+      evaluateEvent: `${ns}.v1.events.evaluate`,
+      eventVerdict: (validatorId: string) => `${ns}.v1.verdicts.events.${validatorId}`,
+      eventVerdictWildcard: `${ns}.v1.verdicts.events.*`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
+      validatorEvents: (validatorId: string) => `validator-events-${validatorId}`,
+      eventAggregator: "event-aggregator",
     },
   });
 }

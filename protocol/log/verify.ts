@@ -10,6 +10,7 @@ import { QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
 import { chainHash, GENESIS_HASH, verifyHead, type ChainRow } from "./chain.ts";
+import { checkEventEntry } from "./verify-event.ts";
 
 export interface LogProblem {
   index: number;
@@ -52,7 +53,9 @@ export class ChainVerifier {
 
   #checkEntry(bytes: Uint8Array): [LogProblem["code"], string] | null {
     if (!isCanonical(bytes)) return ["BAD_ENTRY", "entry is not RFC 8785 canonical JSON"];
-    const parsed = QuorumDecision.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    const json = JSON.parse(Buffer.from(bytes).toString("utf8")) as { type?: unknown };
+    if (json?.type === "sentineliq.event.v1") return checkEventEntry(json, this.#validators);
+    const parsed = QuorumDecision.safeParse(json);
     if (!parsed.success) return ["BAD_ENTRY", `entry is not a decision: ${parsed.error.issues[0]?.message}`];
     const d = parsed.data;
     const seen = new Set<string>();
