@@ -13,6 +13,8 @@ export interface BaselineFeatures {
   amount_z: number;
   /** The agent never paid this receiver before. */
   new_receiver: boolean;
+  /** Hours since the agent first paid this receiver (0 when it never did). */
+  receiver_age_hours: number;
   /** Share of the agent's payments made within an hour of this hour of day. */
   hour_share: number;
   /** At least 20 payments of history, under 2% of them within an hour of this hour of day. */
@@ -30,7 +32,8 @@ interface Profile {
   n: number;
   mean: number;
   m2: number;
-  receivers: Set<string>;
+  /** Receiver → when the agent first paid it. */
+  receivers: Map<string, number>;
   hours: Uint32Array;
   firstSeen: number;
 }
@@ -47,7 +50,7 @@ export class Baselines {
     const time = f.time as number;
     if (!p) {
       return {
-        baseline: { payments: 0, amount_mean: 0, amount_z: 0, new_receiver: true, hour_share: 0, unusual_hour: false },
+        baseline: { payments: 0, amount_mean: 0, amount_z: 0, new_receiver: true, receiver_age_hours: 0, hour_share: 0, unusual_hour: false },
         agent: { payments: 0, age_hours: 0, tier: "new" },
       };
     }
@@ -59,12 +62,14 @@ export class Baselines {
     const near = p.hours[hour]! + p.hours[(hour + 1) % 24]! + p.hours[(hour + 23) % 24]!;
     const share = near / p.n;
     const age = (time - p.firstSeen) / 3_600_000;
+    const firstPaid = p.receivers.get(f.receiver as string);
     return {
       baseline: {
         payments: p.n,
         amount_mean: round(p.mean),
         amount_z: p.n >= MIN_HISTORY_Z ? round((amount - p.mean) / spread) : 0,
-        new_receiver: !p.receivers.has(f.receiver as string),
+        new_receiver: firstPaid === undefined,
+        receiver_age_hours: firstPaid === undefined ? 0 : round((time - firstPaid) / 3_600_000),
         hour_share: round(share),
         unusual_hour: p.n >= MIN_HISTORY_HOUR && share < 0.02,
       },
@@ -75,13 +80,13 @@ export class Baselines {
   observe(f: Facts): void {
     const key = keyOf(f);
     let p = this.#profiles.get(key);
-    if (!p) this.#profiles.set(key, (p = { n: 0, mean: 0, m2: 0, receivers: new Set(), hours: new Uint32Array(24), firstSeen: f.time as number }));
+    if (!p) this.#profiles.set(key, (p = { n: 0, mean: 0, m2: 0, receivers: new Map(), hours: new Uint32Array(24), firstSeen: f.time as number }));
     const x = f.amount as number;
     p.n++;
     const d = x - p.mean;
     p.mean += d / p.n;
     p.m2 += d * (x - p.mean);
-    if (p.receivers.size < MAX_RECEIVERS) p.receivers.add(f.receiver as string);
+    if (p.receivers.size < MAX_RECEIVERS && !p.receivers.has(f.receiver as string)) p.receivers.set(f.receiver as string, f.time as number);
     p.hours[f.hour as number]!++;
     if ((f.time as number) < p.firstSeen) p.firstSeen = f.time as number;
   }

@@ -27,7 +27,7 @@ export interface GraphOptions {
   maxVisits: number;
 }
 
-const DEFAULTS: GraphOptions = { windowMs: 30 * 86_400_000, maxLength: 6, maxVisits: 20_000 };
+const DEFAULTS: GraphOptions = { windowMs: 7 * 86_400_000, maxLength: 6, maxVisits: 20_000 };
 
 export class PaymentGraph {
   readonly #out = new Map<string, Edge[]>();
@@ -76,9 +76,8 @@ export class PaymentGraph {
             for (let p = parent.get(node); p !== undefined; p = parent.get(p)) chain.push(p);
             return [...chain.reverse(), goal];
           }
-          const seen = arrived.get(e.to);
-          if (seen === undefined || e.time < seen) {
-            if (seen === undefined) next.push(e.to);
+          if (!arrived.has(e.to)) {
+            next.push(e.to);
             arrived.set(e.to, e.time);
             parent.set(e.to, node);
           }

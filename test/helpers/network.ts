@@ -86,8 +86,6 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     { db },
   );
   const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
-  const sender = addr();
-  const receiver = addr();
   const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
     const res = await fetch(coordinator.url + path, {
       method,
@@ -111,11 +109,13 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     vkey: coordinator.vkey,
     coordinator,
     validators,
+    // Fresh sender and receiver each time, so that unrelated test payments do not look like one
+    // party paying the same receiver again and again (the repeated-payments and fan-out rules).
     payment: (o = {}) => ({
       idempotency_key: `k-${randomBytes(6).toString("hex")}`,
       agent_id: "agent-7",
-      sender,
-      receiver,
+      sender: addr(),
+      receiver: addr(),
       amount: "12.50",
       currency: "USDC",
       debug_mode: true,
