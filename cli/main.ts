@@ -104,19 +104,44 @@ export function program(): Command {
       process.exitCode = await runLogVerify(o);
     });
 
-  const rules = p.command("rules").description("rule packs");
+  const rules = p.command("rules").description("rule packs: lint, test, backtest, measure");
   rules
     .command("check <dir>")
-    .description("validate a rule pack directory; errors as file:line:column")
+    .description("validate a rule pack directory (and its test files); errors as file:line:column")
     .action(async (dir: string) => {
-      const { loadPack, RuleError } = await import("../rules/index.ts");
-      try {
-        const pack = loadPack(resolve(dir));
-        process.stdout.write(`✓ pack ${pack.name} ${pack.hash}\n`);
-      } catch (e) {
-        process.stderr.write(`✗ ${e instanceof RuleError ? e.message : (e as Error).message}\n`);
-        process.exitCode = 1;
-      }
+      const { runCheck } = await import("./rules/commands.ts");
+      process.exitCode = runCheck(dir);
+    });
+  rules
+    .command("test <dir>")
+    .description("run the YAML test cases kept beside the rules (*.test.yaml): input → expected level and reasons")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .action(async (dir: string, o) => {
+      const { runTests } = await import("./rules/commands.ts");
+      process.exitCode = runTests(dir, o);
+    });
+  rules
+    .command("backtest <dir>")
+    .description("replay logged payments and events through a candidate pack and report what would change")
+    .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
+    .option("--schema <name>", "PostgreSQL schema holding the data")
+    .option("--limit <n>", "replay at most n payments (the most recent)", int("--limit"))
+    .option("--sanctions <dir>", "OFAC CSV folder")
+    .option("--json", "one JSON object")
+    .action(async (dir: string, o) => {
+      const { runBacktest } = await import("./rules/backtest.ts");
+      process.exitCode = await runBacktest(dir, o);
+    });
+  rules
+    .command("evaluate")
+    .description("stream an AMLSim folder through the engine in time order; precision and recall against isFraud")
+    .requiredOption("--amlsim <dir>", "AMLSim output folder (transactions.csv, nodes.csv)")
+    .option("--rules <dir>", "rule pack (default: the shipped default pack)")
+    .option("--min-level <level>", "an account is flagged by payments at this level or above", "MEDIUM")
+    .option("--json", "print { accounts_flagged, precision, recall }")
+    .action(async (o) => {
+      const { runEvaluate } = await import("./rules/commands.ts");
+      process.exitCode = await runEvaluate(o);
     });
 
   p.command("bench")
