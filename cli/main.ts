@@ -144,7 +144,8 @@ export function program(): Command {
       process.exitCode = await runEvaluate(o);
     });
 
-  p.command("bench")
+  const bench = p
+    .command("bench")
     .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
@@ -156,6 +157,41 @@ export function program(): Command {
     .action(async (o) => {
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
+    });
+  bench
+    .command("rules")
+    .description("rule engine evaluations per second on one core, beside json-rules-engine and zen-engine running the same rules")
+    .option("--seconds <s>", "time per engine", int("--seconds"), 3)
+    .option("--json", "print { ours_per_s, json_rules_engine_per_s, zen_engine_per_s }")
+    .action(async (o, cmd: Command) => {
+      // `--json` may be taken by the parent command, which has one too.
+      o.json ||= cmd.parent?.opts().json;
+      const { benchRulesEngines } = await import("./bench/rules.ts");
+      const r = await benchRulesEngines({ seconds: o.seconds });
+      const { agree: _, ...figures } = r;
+      if (o.json) process.stdout.write(JSON.stringify(figures) + "\n");
+      else {
+        const row = (name: string, v: number) => `${name.padEnd(20)} ${String(v).padStart(9)} evaluations/s  ${(r.ours_per_s / v).toFixed(1).padStart(7)}x slower than ours`;
+        process.stdout.write(
+          [
+            `default pack, payment rules without sanctions screening; the same answers from all three on every input checked first`,
+            `${"sentineliq".padEnd(20)} ${String(r.ours_per_s).padStart(9)} evaluations/s`,
+            row("json-rules-engine", r.json_rules_engine_per_s),
+            row("zen-engine", r.zen_engine_per_s),
+          ].join("\n") + "\n",
+        );
+      }
+    });
+  bench
+    .command("screening")
+    .description("milliseconds per OFAC screening (Jaro-Winkler) against the full list")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--json", "one JSON object")
+    .action(async (o, cmd: Command) => {
+      o.json ||= cmd.parent?.opts().json;
+      const { benchScreening } = await import("./bench/screening.ts");
+      const r = benchScreening(o.sanctions);
+      process.stdout.write(o.json ? JSON.stringify(r) + "\n" : Object.entries(r).map(([k, v]) => `${k.padEnd(18)} ${v}`).join("\n") + "\n");
     });
 
   return p;
