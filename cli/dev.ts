@@ -17,6 +17,8 @@ export interface DevOptions {
   dir: string;
   validators: number;
   port: number;
+  /** Rule pack every validator loads (and watches); default: the shipped default pack. */
+  rules?: string;
 }
 
 export async function runDev(opts: DevOptions): Promise<number> {
@@ -68,7 +70,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
   if (!natsUrl) {
     const bus = memoryBus();
     for (const v of ws.validatorSet.validators) {
-      const node = await startValidator(parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn" }), bus);
+      const node = await startValidator(
+        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", ...(opts.rules ? { rulesDir: opts.rules } : {}) }),
+        bus,
+      );
       cleanup.push(() => node.stop());
     }
     const coord = await startCoordinator(parseCoordinatorConfig(coordinatorConfig), { bus });
@@ -86,7 +91,8 @@ export async function runDev(opts: DevOptions): Promise<number> {
       await stopAll(children);
     });
     for (const v of ws.validatorSet.validators) {
-      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl], ws.logsDir, onExit));
+      const rules = opts.rules ? ["--rules", opts.rules] : [];
+      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, ...rules], ws.logsDir, onExit));
     }
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }

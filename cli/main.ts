@@ -21,9 +21,10 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .option("--rules <dir>", "rule pack for every validator, hot-reloaded on change (default: the shipped default pack)")
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080 });
+      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, ...(o.rules ? { rules: resolve(o.rules) } : {}) });
     });
 
   p.command("coordinator")
@@ -40,10 +41,20 @@ export function program(): Command {
     .requiredOption("--key <file>", "the validator's Ed25519 key file")
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
-    .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--rules <dir>", "rule pack directory, hot-reloaded on change (default: the shipped default pack)")
+    .option("--shadow-rules <dir>", "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
-      await runNode({ id: o.id, keyFile: resolve(o.key), natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222", namespace: o.namespace, rulesDir: o.rules });
+      await runNode({
+        id: o.id,
+        keyFile: resolve(o.key),
+        natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
+        namespace: o.namespace,
+        ...(o.rules ? { rulesDir: resolve(o.rules) } : {}),
+        ...(o.shadowRules ? { shadowRulesDir: resolve(o.shadowRules) } : {}),
+        ...(o.sanctions ? { sanctionsDir: resolve(o.sanctions) } : {}),
+      });
     });
 
   const keys = p.command("keys").description("Ed25519 key files");
