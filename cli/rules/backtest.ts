@@ -6,10 +6,10 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { openDb } from "../../lib/db.ts";
+import { openDb, type Db } from "../../lib/db.ts";
 import { PackSchedule, scoreFacts, ValidatorState } from "../../node/index.ts";
 import { EventRequest, PaymentRequest, RiskLevels, type RiskLevel } from "../../protocol/index.ts";
-import { eventFacts, paymentFacts } from "../../rules/index.ts";
+import { eventFacts, paymentFacts, type CompiledPack } from "../../rules/index.ts";
 import { DEV_DIR } from "../credentials.ts";
 import { env } from "../env.ts";
 import { progress } from "../progress.ts";
@@ -41,9 +41,48 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
     return 1;
   }
   const db = await openDb({ url, ...(flags.schema ? { schema: flags.schema } : {}) });
+  let summary: BacktestSummary;
+  try {
+    summary = await backtest(db, pack, { ...(flags.limit ? { limit: flags.limit } : {}), progress: !flags.json });
+  } finally {
+    await db.close();
+  }
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    return 0;
+  }
+  const { replayed, changed, transitions: matrix, examples } = summary;
+  const records = summary.records;
+  const out = (s: string) => process.stdout.write(s + "\n");
+  out(`Backtest of pack ${pack.name} (${pack.hash.slice(0, 12)}) over ${replayed} decided payments and ${records - replayed} other records`);
+  out(`${changed} would change (${replayed ? ((100 * changed) / replayed).toFixed(1) : "0"}%)`);
+  out("");
+  out(`  logged \\ new  ${RiskLevels.map((l) => l.padStart(9)).join("")}`);
+  for (const from of RiskLevels) out(`  ${from.padEnd(13)}${RiskLevels.map((to) => String(matrix[`${from}→${to}`] ?? 0).padStart(9)).join("")}`);
+  if (examples.length > 0) {
+    out("");
+    out("  first changes:");
+    for (const e of examples) out(`    ${e.payment_id}  ${e.from} → ${e.to}  ${e.reasons.join(", ")}`);
+  }
+  return 0;
+}
+
+export interface BacktestSummary {
+  pack: string;
+  rule_pack: string;
+  records: number;
+  replayed: number;
+  changed: number;
+  transitions: Record<string, number>;
+  reasons_on_changed: Record<string, number>;
+  examples: { payment_id: string; from: RiskLevel; to: RiskLevel; reasons: string[] }[];
+}
+
+/** Replays what a store holds through `pack`; nothing is written. */
+export async function backtest(db: Db, pack: CompiledPack, opts: { limit?: number; progress?: boolean } = {}): Promise<BacktestSummary> {
   let items: Item[];
   try {
-    const limit = flags.limit ? `ORDER BY created_at DESC LIMIT ${flags.limit}` : "";
+    const limit = opts.limit ? `ORDER BY created_at DESC LIMIT ${Math.floor(opts.limit)}` : "";
     const pays = await db.query<{ payment_id: string; tenant_id: string; request: unknown; created_at: Date | string; risk_level: RiskLevel | null }>(
       `SELECT payment_id, tenant_id, request, created_at, risk_level FROM siq_payments ${limit}`,
     );
@@ -58,7 +97,7 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
       ...evs.map((e) => ({ kind: "event" as const, id: e.event_ref, tenant: e.tenant_id, time: new Date(e.received_at).getTime(), request: e.request, logged: e.risk_level })),
     ].sort((a, b) => a.time - b.time);
   } finally {
-    await db.close();
+    /* the caller owns the store */
   }
 
   const scorer = { state: new ValidatorState(), packs: new PackSchedule(pack) };
@@ -67,7 +106,7 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
   const examples: { payment_id: string; from: RiskLevel; to: RiskLevel; reasons: string[] }[] = [];
   let replayed = 0;
   let changed = 0;
-  const bar = flags.json ? { tick() {}, done() {} } : progress("backtest", items.length);
+  const bar = opts.progress ? progress("backtest", items.length) : { tick() {}, done() {} };
   for (const it of items) {
     bar.tick();
     const origin = { tenant_id: it.tenant, id: it.id, time: it.time };
@@ -90,21 +129,5 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
     }
   }
   bar.done();
-  const summary = { pack: pack.name, rule_pack: pack.hash, replayed, changed, transitions: matrix, reasons_on_changed: newReasons, examples };
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(summary) + "\n");
-    return 0;
-  }
-  const out = (s: string) => process.stdout.write(s + "\n");
-  out(`Backtest of pack ${pack.name} (${pack.hash.slice(0, 12)}) over ${replayed} decided payments and ${items.length - replayed} other records`);
-  out(`${changed} would change (${replayed ? ((100 * changed) / replayed).toFixed(1) : "0"}%)`);
-  out("");
-  out(`  logged \\ new  ${RiskLevels.map((l) => l.padStart(9)).join("")}`);
-  for (const from of RiskLevels) out(`  ${from.padEnd(13)}${RiskLevels.map((to) => String(matrix[`${from}→${to}`] ?? 0).padStart(9)).join("")}`);
-  if (examples.length > 0) {
-    out("");
-    out("  first changes:");
-    for (const e of examples) out(`    ${e.payment_id}  ${e.from} → ${e.to}  ${e.reasons.join(", ")}`);
-  }
-  return 0;
+  return { pack: pack.name, rule_pack: pack.hash, records: items.length, replayed, changed, transitions: matrix, reasons_on_changed: newReasons, examples };
 }
