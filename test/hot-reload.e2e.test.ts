@@ -28,7 +28,7 @@ describe("hot reload under load", () => {
     pack = mkdtempSync(join(tmpdir(), "siq-pack-"));
     cpSync(DEFAULT_PACK_DIR, pack, { recursive: true });
     net = await startDev({ rules: pack });
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     await net?.stop();
     rmSync(pack, { recursive: true, force: true });

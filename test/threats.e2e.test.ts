@@ -29,7 +29,7 @@ const caught = (body: any, code: string, level: string, decision: string) => {
 describe("seed threats through sentineliq dev", () => {
   beforeAll(async () => {
     net = await startDev();
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     await net?.stop();
   });

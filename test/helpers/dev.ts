@@ -38,7 +38,7 @@ export async function startDev(opts: { rules?: string; validators?: number } = {
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const credsFile = join(dir, "dev-credentials.json");
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (!output.includes("SentinelIQ is up")) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
