@@ -148,7 +148,7 @@ export function program(): Command {
     .description("stream an AMLSim folder through the engine in time order; precision and recall against isFraud")
     .requiredOption("--amlsim <dir>", "AMLSim output folder (transactions.csv, nodes.csv)")
     .option("--rules <dir>", "rule pack (default: the shipped default pack)")
-    .option("--min-level <level>", "an account is flagged by payments at this level or above", "MEDIUM")
+    .option("--min-level <level>", "count only alerts on payments at this level or above (default: every alert)", "LOW")
     .option("--json", "print { accounts_flagged, precision, recall }")
     .action(async (o) => {
       const { runEvaluate } = await import("./rules/commands.ts");

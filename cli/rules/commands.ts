@@ -74,7 +74,7 @@ export async function runEvaluate(opts: { amlsim: string; rules?: string; minLev
   let bar: ReturnType<typeof progress> | undefined;
   let shown = 0;
   const r = await evaluateAmlsim(resolve(opts.amlsim), pack, {
-    minLevel: (opts.minLevel ?? "MEDIUM") as RiskLevel,
+    minLevel: (opts.minLevel ?? "LOW") as RiskLevel,
     onProgress: (done, total) => {
       bar ??= progress("evaluating", total);
       bar.tick(done - shown);
@@ -87,7 +87,7 @@ export async function runEvaluate(opts: { amlsim: string; rules?: string; minLev
     return 0;
   }
   say(`${r.transactions} transfers, ${r.fraud_accounts} accounts labelled fraud, pack ${pack.name} ${pack.hash.slice(0, 12)}`);
-  say(`flagged ${r.accounts_flagged} accounts (${r.payments_flagged} payments at ${opts.minLevel ?? "MEDIUM"} or above)`);
+  say(`flagged ${r.accounts_flagged} accounts (alerts on ${r.payments_flagged} payments${opts.minLevel && opts.minLevel !== "LOW" ? ` at ${opts.minLevel} or above` : ""})`);
   say(`precision ${r.precision.toFixed(3)}   recall ${r.recall.toFixed(3)}`);
   for (const [code, x] of Object.entries(r.reasons).sort((a, b) => b[1].accounts - a[1].accounts)) {
     say(`  ${code.padEnd(24)} ${String(x.payments).padStart(6)} payments ${String(x.accounts).padStart(6)} accounts   precision ${x.precision.toFixed(3)}`);

@@ -15,18 +15,18 @@ export interface Origin {
   time: number;
 }
 
-const DEFAULT_ORIGIN: Origin = { tenant_id: "default", id: "unsaved", time: 0 };
+/** Where and when, as the validator knows it (absent: the request alone, as the coordinator sees it). */
+function originFacts(origin: Origin | undefined): Facts {
+  return origin ? { tenant_id: origin.tenant_id, id: origin.id, time: origin.time, hour: new Date(origin.time).getUTCHours() } : {};
+}
 
-export function paymentFacts(p: PaymentRequest, origin: Origin = DEFAULT_ORIGIN): Facts {
+export function paymentFacts(p: PaymentRequest, origin?: Origin): Facts {
   const metadata = (p.metadata ?? {}) as Record<string, unknown>;
   const amount = Number(p.amount);
   return {
     ...p,
     kind: "payment",
-    tenant_id: origin.tenant_id,
-    id: origin.id,
-    time: origin.time,
-    hour: new Date(origin.time).getUTCHours(),
+    ...originFacts(origin),
     subject: p.agent_id,
     amount,
     amount_text: p.amount,
@@ -38,14 +38,11 @@ export function paymentFacts(p: PaymentRequest, origin: Origin = DEFAULT_ORIGIN)
   };
 }
 
-export function eventFacts(e: EventRequest, origin: Origin = DEFAULT_ORIGIN): Facts {
+export function eventFacts(e: EventRequest, origin?: Origin): Facts {
   return {
     ...e,
     kind: e.kind,
-    tenant_id: origin.tenant_id,
-    id: origin.id,
-    time: origin.time,
-    hour: new Date(origin.time).getUTCHours(),
+    ...originFacts(origin),
     subject: e.agent_id ?? e.user_id,
     metadata: e.metadata ?? {},
   };
