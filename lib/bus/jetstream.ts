@@ -25,7 +25,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
           subjects: s.subjects,
           storage: StorageType.File,
           max_age: nanos(s.maxAgeSeconds * 1000),
-          duplicate_window: nanos(120_000),
+          duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
         };
         try {
           await jsm.streams.info(s.name);
