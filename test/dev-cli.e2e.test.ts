@@ -68,7 +68,7 @@ describe("sentineliq dev", () => {
   }, 90_000);
 
   it("falls back to an in-process bus, with a banner, when there is no NATS", async () => {
-    const env = { ...process.env, PATH: dirname(process.execPath) };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: dirname(process.execPath) };
     delete env.NATS_URL;
     delete env.DATABASE_URL;
     const dev = await startDev(env);
