@@ -59,6 +59,17 @@ export function program(): Command {
       process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
     });
   keys
+    .command("init")
+    .description("create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)")
+    .requiredOption("--dir <dir>", "folder to write (keys/, network.json, coordinator.json, credentials.json)")
+    .option("--validators <n>", "number of validators", int("--validators"), 4)
+    .option("--origin <name>", "log origin", "sentineliq.local/log")
+    .action(async (o) => {
+      const { initNetwork } = await import("./workspace.ts");
+      const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators, quorum ${ws.validatorSet.quorum.k})\n`);
+    });
+  keys
     .command("show <file>")
     .description("print a key file's public key (and its signed-note verifier key with --origin)")
     .option("--origin <name>", "log origin, to print the note verifier key")

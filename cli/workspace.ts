@@ -83,3 +83,25 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
     metadata: { country_code: "DE" },
   };
 }
+
+/**
+ * An operator's network folder (what `sentineliq keys init` and docker-compose use):
+ * the dev workspace plus a coordinator.json whose bus and store come from the environment.
+ */
+export function initNetwork(dir: string, validators: number, origin: string): Workspace {
+  const ws = prepareWorkspace(dir, validators);
+  const config = {
+    host: "0.0.0.0",
+    port: 8080,
+    natsUrl: "nats://127.0.0.1:4222",
+    namespace: "siq",
+    databaseUrl: ws.pgDir,
+    logKeyFile: ws.logKeyFile,
+    logOrigin: origin,
+    validatorSetFile: ws.networkFile,
+    tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+  };
+  writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
+  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey }, null, 2) + "\n", { mode: 0o600 });
+  return ws;
+}

@@ -43,6 +43,8 @@ describe("sentineliq dev", () => {
 
   it("runs the network as processes; the printed example is approved LOW; Ctrl-C stops it", async () => {
     const env = { ...process.env };
+    // Its own nats-server (found on PATH), so the "siq" namespace is not shared with other test files.
+    delete env.NATS_URL;
     delete env.DATABASE_URL;
     const dev = await startDev(env);
     started.push(dev.proc);
