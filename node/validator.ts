@@ -6,7 +6,7 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdict, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { EvaluationTask, signVerdicts, type Signer, type Topology } from "../protocol/index.ts";
 import type { CompiledPack } from "../rules/index.ts";
 import { isStale, scoreTask } from "./score.ts";
 
@@ -28,6 +28,14 @@ export interface ValidatorStats {
 
 const START_WINDOW_MS = 60_000;
 const SIGNED_CACHE = 50_000;
+/** Verdicts signed together: everything that arrived in one turn of the event loop, up to this many. */
+const MAX_BATCH = 256;
+
+interface Pending {
+  task: EvaluationTask;
+  key: string;
+  d: Delivery;
+}
 
 export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Promise<void>; stats: ValidatorStats }> {
   const t = c.topology;
@@ -45,6 +53,48 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
   let inFlight = 0;
   let slot: (() => void) | undefined;
 
+  const queue: Pending[] = [];
+  let scheduled = false;
+
+  const publish = (p: Pending, bytes: Uint8Array) => {
+    inFlight++;
+    c.bus
+      .publish(t.subjects.verdict(c.id), bytes, { msgId: `${c.id}:${p.key}` })
+      .then(() => {
+        stats.voted++;
+        p.d.ack();
+      })
+      .catch((err: Error) => {
+        c.logger.warn({ payment_id: p.task.payment_id, err: err.message }, "verdict publish failed; will retry");
+        p.d.nak(500);
+      })
+      .finally(() => {
+        inFlight--;
+        slot?.();
+      });
+  };
+
+  // Score and sign everything queued, one signature per batch; a redelivered task gets the bytes it got before.
+  const flush = () => {
+    scheduled = false;
+    const batch = queue.splice(0, MAX_BATCH);
+    const keys = new Set<string>();
+    const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
+    const now = new Date();
+    const verdicts = signVerdicts(c.signer, fresh.map((p) => scoreTask(p.task, c.pack(), c.id, now)));
+    fresh.forEach((p, i) => {
+      signed.set(p.key, encoder.encode(JSON.stringify(verdicts[i])));
+      if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
+    });
+    for (const p of batch) publish(p, signed.get(p.key)!);
+    if (queue.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
   const handle = (d: Delivery) => {
     let task: EvaluationTask;
     try {
@@ -55,41 +105,19 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       d.term();
       return;
     }
-    const now = new Date();
-    if (isStale(task, now)) {
+    if (isStale(task, new Date())) {
       stats.stale++;
       d.ack();
       return;
     }
-    const key = `${task.payment_id}:${task.attempt}`;
-    let bytes = signed.get(key);
-    if (!bytes) {
-      const verdict: SignedVerdict = signVerdict(c.signer, scoreTask(task, c.pack(), c.id, now));
-      bytes = encoder.encode(JSON.stringify(verdict));
-      signed.set(key, bytes);
-      if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
-    }
-    inFlight++;
-    c.bus
-      .publish(t.subjects.verdict(c.id), bytes, { msgId: `${c.id}:${key}` })
-      .then(() => {
-        stats.voted++;
-        d.ack();
-      })
-      .catch((err: Error) => {
-        c.logger.warn({ payment_id: task.payment_id, err: err.message }, "verdict publish failed; will retry");
-        d.nak(500);
-      })
-      .finally(() => {
-        inFlight--;
-        slot?.();
-      });
+    queue.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
+    schedule();
   };
 
   const loop = (async () => {
     for await (const d of mailbox) {
       handle(d);
-      while (inFlight >= c.maxInFlight) await new Promise<void>((r) => (slot = r));
+      while (inFlight + queue.length >= c.maxInFlight) await new Promise<void>((r) => (slot = r));
     }
   })();
 
