@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCoordinator, parseCoordinatorConfig } from "../coordinator/index.ts";
+import { policyFor, ValidatorSet } from "../protocol/index.ts";
 import { memoryBus } from "../lib/bus/memory.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
@@ -114,7 +115,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     say("  ************************************************************************");
     say("");
   }
-  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (quorum ${ws.validatorSet.quorum.k})`);
+  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (${policyFor(ValidatorSet.parse(ws.validatorSet), "challenge").name})`);
   say(`  bus:      ${busNote}`);
   say(`  storage:  ${env.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${ws.pgDir}`}`);
   say(`  logs:     ${ws.logsDir}`);

@@ -67,7 +67,7 @@ export function program(): Command {
     .action(async (o) => {
       const { initNetwork } = await import("./workspace.ts");
       const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
-      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators, quorum ${ws.validatorSet.quorum.k})\n`);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
     });
   keys
     .command("show <file>")

@@ -15,16 +15,19 @@ import {
   type PaymentRequest,
   type PaymentStatus,
   type PaymentView,
+  policyFor,
   type QuorumDecision,
-  type QuorumPolicy,
   type QuorumResult,
-  type SignedVerdict,
   type Topology,
+  type ValidatorSet,
 } from "../../protocol/index.ts";
 import type { LogReader } from "../log/reader.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
+import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
+import { decisionRecord } from "../quorum/record.ts";
+import type { Reputation } from "../quorum/reputation.ts";
+import { paymentFacts } from "../../rules/index.ts";
 import { simulateSettlement } from "../settlement/simulated.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
 
@@ -34,7 +37,9 @@ export interface PaymentServiceComponents {
   topology: Topology;
   sequencer: LogSequencer;
   logReader: LogReader;
-  policy: QuorumPolicy;
+  validatorSet: ValidatorSet;
+  failClosed: "challenge" | "reject";
+  reputation: Reputation;
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
@@ -121,6 +126,7 @@ export class PaymentService {
 
   async #evaluate(row: PaymentRow): Promise<void> {
     const now = Date.now();
+    const policy = policyFor(this.#c.validatorSet, this.#c.failClosed, { weights: this.#c.reputation.weights() });
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -132,7 +138,15 @@ export class PaymentService {
       deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
     };
     this.#rows.set(row.payment_id, row);
-    const e: Evaluation = { payment_id: row.payment_id, digest: row.payment_digest, attempt: row.attempt, startedAt: now };
+    const e: Evaluation = {
+      payment_id: row.payment_id,
+      digest: row.payment_digest,
+      attempt: row.attempt,
+      policy,
+      startedAt: performance.now(),
+      startedAtMs: now,
+      facts: paymentFacts(row.request),
+    };
     this.#aggregator!.register(e);
     try {
       const t = this.#c.topology;
@@ -143,23 +157,12 @@ export class PaymentService {
   }
 
   /** Called by the aggregator with a quorum result: settle, log, answer. */
-  readonly onDecision = async (e: Evaluation, result: QuorumResult, all: SignedVerdict[]): Promise<void> => {
+  readonly onDecision = async (e: Evaluation, result: QuorumResult, observed: Observed): Promise<void> => {
     const row = this.#rows.get(e.payment_id);
     if (!row) return;
     const now = new Date();
-    const decision: QuorumDecision = {
-      type: "sentineliq.decision.v1",
-      payment_id: e.payment_id,
-      payment_digest: e.digest,
-      attempt: e.attempt,
-      outcome: result.outcome,
-      decision: result.decision,
-      risk_level: result.risk_level,
-      reasons: result.reasons,
-      policy: this.#c.policy,
-      verdicts: [...all].sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1)),
-      decided_at: now.toISOString(),
-    };
+    const decision: QuorumDecision = decisionRecord(e, result, observed, now);
+    this.#c.reputation.record(result, observed);
     const approved = result.decision === "approve";
     const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
     const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
@@ -176,7 +179,7 @@ export class PaymentService {
     };
     this.#rows.delete(e.payment_id);
     this.#c.metrics?.paymentsTotal.inc({ status, risk_level: result.risk_level });
-    this.#c.metrics?.decisionSeconds.observe((Date.now() - e.startedAt) / 1000);
+    this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);
     for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);

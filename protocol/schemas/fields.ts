@@ -49,10 +49,14 @@ export const Decisions = ["approve", "challenge", "reject"] as const;
 export const Decision = z.enum(Decisions);
 export type Decision = z.infer<typeof Decision>;
 
+/** Inputs a rule fired on (field path → value): the evidence others can check against the payment. */
+export const ReasonInputs = z.record(z.string().max(128), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]));
+
 export const Reason = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
   message: z.string().max(500),
   rule_id: z.string().max(128).optional(),
+  inputs: ReasonInputs.optional(),
 });
 export type Reason = z.infer<typeof Reason>;
 
