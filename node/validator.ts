@@ -6,7 +6,8 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdicts, type Signer, type Topology } from "../protocol/index.ts";
+import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { HONEST, type Emission, type Fault } from "./faults.ts";
 import type { CompiledPack } from "../rules/index.ts";
 import { isStale, scoreTask } from "./score.ts";
 
@@ -18,6 +19,8 @@ export interface ValidatorComponents {
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
+  /** A fault drill (see faults.ts); honest when absent. */
+  fault?: Fault;
 }
 
 export interface ValidatorStats {
@@ -48,7 +51,9 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     ackWaitMs: 10_000,
   });
   const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
-  const signed = new Map<string, Uint8Array>();
+  const signed = new Map<string, SignedVerdict>();
+  const fault = c.fault ?? HONEST;
+  const signer = fault.signer(c.signer);
   const encoder = new TextEncoder();
   let inFlight = 0;
   let slot: (() => void) | undefined;
@@ -56,10 +61,16 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
   const queue: Pending[] = [];
   let scheduled = false;
 
-  const publish = (p: Pending, bytes: Uint8Array) => {
+  const publishOne = (p: Pending, e: Emission): Promise<unknown> =>
+    c.bus.publish(t.subjects.verdict(c.id), encoder.encode(JSON.stringify(e.verdict)), { msgId: e.msgId });
+
+  const publish = (p: Pending, verdict: SignedVerdict) => {
+    const emissions = fault.emit(verdict, (v) => signVerdict(signer, v), `${c.id}:${p.key}`);
     inFlight++;
-    c.bus
-      .publish(t.subjects.verdict(c.id), bytes, { msgId: `${c.id}:${p.key}` })
+    const sent = emissions.map((e) =>
+      e.delayMs > 0 ? new Promise((r) => setTimeout(r, e.delayMs)).then(() => publishOne(p, e)) : publishOne(p, e),
+    );
+    Promise.all(sent)
       .then(() => {
         stats.voted++;
         p.d.ack();
@@ -74,16 +85,16 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       });
   };
 
-  // Score and sign everything queued, one signature per batch; a redelivered task gets the bytes it got before.
+  // Score and sign everything queued, one signature per batch; a redelivered task gets the verdict it got before.
   const flush = () => {
     scheduled = false;
     const batch = queue.splice(0, MAX_BATCH);
     const keys = new Set<string>();
     const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
     const now = new Date();
-    const verdicts = signVerdicts(c.signer, fresh.map((p) => scoreTask(p.task, c.pack(), c.id, now)));
+    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(scoreTask(p.task, c.pack(), c.id, now))));
     fresh.forEach((p, i) => {
-      signed.set(p.key, encoder.encode(JSON.stringify(verdicts[i])));
+      signed.set(p.key, verdicts[i]!);
       if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
     });
     for (const p of batch) publish(p, signed.get(p.key)!);

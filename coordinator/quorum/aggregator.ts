@@ -61,6 +61,8 @@ export class Aggregator {
   readonly #c: AggregatorComponents;
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
+  /** Who voted on recently decided payments: a verdict seen again after the decision is a replay. */
+  readonly #decided = new Map<string, Set<string>>();
   #loop: Promise<void> | undefined;
   #close: (() => Promise<void>) | undefined;
 
@@ -135,7 +137,8 @@ export class Aggregator {
     const id = signed.verdict.validator_id;
     const p = this.#pending.get(signed.verdict.payment_id);
     if (!p || p.deciding) {
-      count(id, "LATE");
+      const replay = this.#decided.get(signed.verdict.payment_id)?.has(id) === true;
+      count(id, replay ? "REPLAYED" : "LATE");
       d.ack();
       return;
     }
@@ -153,6 +156,7 @@ export class Aggregator {
       if (r.code !== "DUPLICATE") {
         p.observed.rejected.push({ validator_id: r.validator_id, code: r.code });
         this.#c.logger.warn({ payment_id: p.e.payment_id, ...r }, "verdict refused");
+        this.#afterVote(p);
       }
       d.ack();
       return;
@@ -162,18 +166,26 @@ export class Aggregator {
       count(id, "EQUIVOCATION");
       p.observed.equivocations.push({ validator_id: id, verdicts: [check.first, signed] });
       p.verdicts.delete(id);
-      p.members.delete(id);
       p.deliveries.push(d);
       this.#c.logger.warn({ payment_id: p.e.payment_id, validator_id: id }, "validator equivocated");
-      this.#decide(p, p.verdicts.size >= p.members.size);
+      this.#afterVote(p);
       return;
     }
     count(id, "ACCEPTED");
     p.verdicts.set(id, signed);
     p.observed.latencies.set(id, performance.now() - p.e.startedAt);
     p.deliveries.push(d);
-    this.#decide(p, p.verdicts.size >= p.members.size);
-    if (!p.deciding && !p.graceStarted && p.verdicts.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
+    this.#afterVote(p);
+  }
+
+  /**
+   * Decide once every member has spoken (voted, been refused, or equivocated), so that misbehaviour
+   * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
+   */
+  #afterVote(p: Pending): void {
+    const spoken = new Set([...p.verdicts.keys(), ...p.observed.rejected.map((r) => r.validator_id), ...p.observed.equivocations.map((e) => e.validator_id)]);
+    if ([...p.members].every((m) => spoken.has(m))) return this.#decide(p, true);
+    if (!p.graceStarted && p.verdicts.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
       p.graceStarted = true;
       p.timers.push(setTimeout(() => this.#decide(p, true), this.#c.graceMs));
     }
@@ -192,6 +204,8 @@ export class Aggregator {
       try {
         await this.#c.onDecision(p.e, result, p.observed);
         if (this.#pending.get(p.e.payment_id) === p) this.#pending.delete(p.e.payment_id);
+        this.#decided.set(p.e.payment_id, new Set(p.verdicts.keys()));
+        if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
         for (const d of p.deliveries) d.ack();
       } catch (err) {
         this.#c.logger.error({ payment_id: p.e.payment_id, err: (err as Error).message }, "recording decision failed; retrying");

@@ -23,6 +23,8 @@ export interface NetworkOptions {
   /** Validators actually started (default: all); the rest stay silent. */
   running?: number;
   deadlineMs?: number;
+  /** Fault drills: validator id → mode. */
+  faulty?: Record<string, string>;
 }
 
 export interface TestNetwork {
@@ -65,7 +67,12 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
 
   const validators: RunningValidator[] = [];
   for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
-    validators.push(await startValidator(parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent" })));
+    const faulty = opts.faulty?.[id];
+    validators.push(
+      await startValidator(
+        parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent", ...(faulty ? { faulty } : {}) }),
+      ),
+    );
   }
   const coordinator = await startCoordinator(
     parseCoordinatorConfig({
