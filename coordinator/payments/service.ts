@@ -47,6 +47,8 @@ export interface PaymentServiceComponents {
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
 const encoder = new TextEncoder();
+/** Longer than the aggregator's ack wait, so verdicts cast before a crash are redelivered in time. */
+const RECOVERY_DEADLINE_MS = 15_000;
 
 export class PaymentService {
   readonly #c: PaymentServiceComponents;
@@ -91,7 +93,7 @@ export class PaymentService {
   /** Re-opens evaluations left unfinished by a previous run (their tasks are re-published). */
   async recover(): Promise<number> {
     const rows = await this.#c.store.unfinished();
-    for (const row of rows) await this.#evaluate(row);
+    for (const row of rows) await this.#evaluate(row, true);
     return rows.length;
   }
 
@@ -124,7 +126,12 @@ export class PaymentService {
     return answer;
   }
 
-  async #evaluate(row: PaymentRow): Promise<void> {
+  /**
+   * Registers the evaluation and publishes its task. On recovery the task usually is on the bus already
+   * (the same message id is then dropped) and the verdicts already cast come back when their ack wait
+   * runs out, so the deadline is longer and verdicts since the payment's creation are fresh.
+   */
+  async #evaluate(row: PaymentRow, recovering = false): Promise<void> {
     const now = Date.now();
     const policy = policyFor(this.#c.validatorSet, this.#c.failClosed, { weights: this.#c.reputation.weights() });
     const task: EvaluationTask = {
@@ -144,10 +151,10 @@ export class PaymentService {
       attempt: row.attempt,
       policy,
       startedAt: performance.now(),
-      startedAtMs: now,
+      startedAtMs: recovering ? new Date(row.created_at).getTime() : now,
       facts: paymentFacts(row.request),
     };
-    this.#aggregator!.register(e);
+    this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
       const t = this.#c.topology;
       await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), { msgId: `${row.payment_id}:${row.attempt}` });
