@@ -12,6 +12,8 @@ import { LogReader } from "./log/reader.ts";
 import { LogSequencer } from "./log/sequencer.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
+import { ChallengeService } from "./challenges/service.ts";
+import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
 import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
@@ -48,6 +50,14 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
@@ -57,6 +67,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     validatorSet: set,
     failClosed: config.failClosed,
     reputation,
+    challenges,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -70,6 +81,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
     onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
   });
   service.attach(aggregator);
   await aggregator.start();
@@ -85,6 +97,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
     logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
     logEntries: async ({ query }) => {
       const rows = await logReader.page(query.start, query.limit);
@@ -127,7 +140,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = await service.recover();
+  const recovered = (await service.recover()) + (await challenges.recover());
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
@@ -136,6 +149,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     vkey,
     async close() {
       beats.stop();
+      challenges.stop();
       await app.close();
       await aggregator.stop();
       if (!given?.bus) await bus.close();

@@ -60,3 +60,16 @@ export function entryBytes(decision: QuorumDecision): CanonicalBytes {
   if (bytes.length > MAX_ENTRY_BYTES) throw new RangeError(`log entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
 }
+
+/** An equivocation caught after its payment was decided: the two signed verdicts, as evidence. */
+export const EquivocationRecord = z
+  .object({
+    type: z.literal("sentineliq.equivocation.v1"),
+    payment_id: Id,
+    validator_id: z.string(),
+    attempt: z.number().int().min(1),
+    verdicts: z.tuple([SignedVerdict, SignedVerdict]),
+    detected_at: IsoTime,
+  })
+  .strict();
+export type EquivocationRecord = z.infer<typeof EquivocationRecord>;

@@ -25,6 +25,7 @@ export interface NetworkOptions {
   deadlineMs?: number;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
+  challengeTtlMs?: number;
 }
 
 export interface TestNetwork {
@@ -43,6 +44,7 @@ export interface TestNetwork {
   validators: RunningValidator[];
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
     }),
     { db },
@@ -132,6 +135,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...o,
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     async stop() {
       await coordinator.close();
