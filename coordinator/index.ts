@@ -68,6 +68,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     failClosed: config.failClosed,
     reputation,
     challenges,
+    prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -82,6 +83,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     metrics,
     onDecision: service.onDecision,
     onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
   });
   service.attach(aggregator);
   await aggregator.start();

@@ -18,6 +18,7 @@ import {
   policyFor,
   type ChallengeResponseRequest,
   type QuorumDecision,
+  type QuorumPolicy,
   type QuorumResult,
   type SignedVerdict,
   type Topology,
@@ -27,6 +28,7 @@ import type { LogReader } from "../log/reader.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
+import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
 import { decisionRecord } from "../quorum/record.ts";
 import type { Reputation } from "../quorum/reputation.ts";
 import { paymentFacts } from "../../rules/index.ts";
@@ -44,6 +46,7 @@ export interface PaymentServiceComponents {
   failClosed: "challenge" | "reject";
   reputation: Reputation;
   challenges: ChallengeService;
+  prescreen: PrescreenConfig;
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
@@ -59,6 +62,7 @@ export class PaymentService {
   #aggregator: Aggregator | undefined;
   readonly #inflight = new Map<string, { hash: string; promise: Promise<PaymentView> }>();
   readonly #rows = new Map<string, PaymentRow>();
+  readonly #tasks = new Map<string, EvaluationTask>();
   readonly #waiters = new Map<string, ((v: PaymentView) => void)[]>();
 
   constructor(c: PaymentServiceComponents) {
@@ -148,7 +152,12 @@ export class PaymentService {
    */
   async #evaluate(row: PaymentRow, recovering = false): Promise<void> {
     const now = Date.now();
-    const policy = policyFor(this.#c.validatorSet, this.#c.failClosed, { weights: this.#c.reputation.weights() });
+    const set = this.#c.validatorSet;
+    const tier = prescreen(row.request, row.attempt, this.#c.prescreen);
+    this.#c.metrics?.tiersTotal.inc({ tier });
+    const committee = set.tiers[tier];
+    const members = committee ? set.validators.filter((v) => v.committees.includes(committee)).map((v) => v.id) : undefined;
+    const policy = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights(), ...(members ? { members } : {}) }), tier };
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -159,11 +168,13 @@ export class PaymentService {
       submitted_at: new Date(now).toISOString(),
       deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
     };
+    if (members) task.members = members;
     if (row.attempt > 1 && row.challenge && row.evidence) {
       task.challenge = { challenge_id: row.challenge.challenge_id, kind: row.challenge.kind, nonce: row.challenge.nonce };
       task.evidence = row.evidence;
     }
     this.#rows.set(row.payment_id, row);
+    this.#tasks.set(row.payment_id, task);
     const e: Evaluation = {
       payment_id: row.payment_id,
       digest: row.payment_digest,
@@ -182,6 +193,22 @@ export class PaymentService {
       throw new SiqError("BUS_UNAVAILABLE", "the validator network could not be reached; retry with the same idempotency_key", { cause });
     }
   }
+
+  /** Called by the aggregator when a committee could not approve: ask the rest of the set. */
+  readonly onEscalate = (e: Evaluation): QuorumPolicy => {
+    const set = this.#c.validatorSet;
+    const full = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights() }), ...(e.policy.tier ? { tier: e.policy.tier } : {}) };
+    const task = this.#tasks.get(e.payment_id);
+    if (task) {
+      const rest = full.members.filter((m) => !e.policy.members.includes(m));
+      const extended: EvaluationTask = { ...task, members: rest, deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString() };
+      const t = this.#c.topology;
+      this.#c.bus
+        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), { msgId: `${e.payment_id}:${e.attempt}:all` })
+        .catch((err: Error) => this.#c.logger.warn({ payment_id: e.payment_id, err: err.message }, "escalating to the whole set failed; the deadline will fail it closed"));
+    }
+    return full;
+  };
 
   /** Called by the aggregator when a validator contradicts a verdict it gave on a decided payment. */
   readonly onLateEquivocation = async (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]): Promise<void> => {
@@ -224,6 +251,7 @@ export class PaymentService {
         : { ...done, status: "rejected", decision: "reject", error_details: { code: "CHALLENGE_ATTEMPTS_EXHAUSTED", message: `still risky after ${row.attempt} attempts` } };
     }
     this.#rows.delete(e.payment_id);
+    this.#tasks.delete(e.payment_id);
     this.#c.metrics?.paymentsTotal.inc({ status: done.status, risk_level: result.risk_level });
     this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);

@@ -57,6 +57,8 @@ export interface AggregatorComponents {
   logger: Logger;
   metrics: Metrics | null;
   onDecision: DecisionHandler;
+  /** A committee could not approve: publish the task to the rest of the set and return the full policy. */
+  onEscalate?: (e: Evaluation) => QuorumPolicy;
   /** An equivocation caught after the decision: the evidence goes to the log on its own. */
   onLateEquivocation?: (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]) => Promise<void>;
 }
@@ -212,6 +214,18 @@ export class Aggregator {
     const verdicts = [...p.verdicts.values()];
     const result: QuorumResult | null = decideQuorum(p.e.policy, verdicts, final);
     if (!result) return;
+    if (result.decision !== "approve" && p.e.policy.members.length < p.e.policy.n && this.#c.onEscalate) {
+      // A committee (easy tier) approves only unanimously; anything else goes to the whole set,
+      // its verdicts kept.
+      const full = this.#c.onEscalate(p.e);
+      p.timers.forEach(clearTimeout);
+      p.timers = [setTimeout(() => this.#decide(p, true), this.#c.deadlineMs)];
+      p.graceStarted = false;
+      p.e = { ...p.e, policy: full };
+      p.members = new Set(full.members);
+      this.#c.metrics?.escalationsTotal.inc();
+      return;
+    }
     p.deciding = true;
     p.timers.forEach(clearTimeout);
     p.observed.verdicts = verdicts;

@@ -21,6 +21,8 @@ export const QuorumPolicy = z.object({
   members: z.array(z.string()).min(1),
   /** Voting weights at the time (reputation moves them within bounds). */
   weights: z.record(z.string(), z.number().positive()),
+  /** The pre-screen's tier, when tiers are in use. */
+  tier: z.enum(["easy", "medium", "hard"]).optional(),
 });
 export type QuorumPolicy = z.infer<typeof QuorumPolicy>;
 

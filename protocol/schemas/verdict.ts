@@ -25,6 +25,8 @@ export const EvaluationTask = z.object({
   /** For a re-evaluation after a challenge: what was asked, and the agent's answer. */
   challenge: z.object({ challenge_id: z.string(), kind: ChallengeKind, nonce: z.string() }).optional(),
   evidence: Evidence.optional(),
+  /** Only these validators are asked (a committee, or the rest of the set after one); absent: everyone. */
+  members: z.array(z.string()).min(1).optional(),
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
 

@@ -26,6 +26,9 @@ export interface NetworkOptions {
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
   challengeTtlMs?: number;
+  /** Committees per validator, and which committee each tier goes to. */
+  committees?: Record<string, string[]>;
+  tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
 export interface TestNetwork {
@@ -59,8 +62,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKeyFile = join(dir, "log.json");
   generateKeyFile(logKeyFile, "log");
   const validatorSet: ValidatorSetInput = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
