@@ -15,3 +15,5 @@ export * from "./schemas/network.ts";
 export * from "./quorum.ts";
 export * from "./log/chain.ts";
 export * from "./log/verify.ts";
+export * from "./schemas/settlement.ts";
+export * from "./settlement-errors.ts";

@@ -25,7 +25,7 @@ import type { LogReader } from "../log/reader.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
-import { simulateSettlement } from "../settlement/simulated.ts";
+import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
 
 export interface PaymentServiceComponents {
@@ -38,6 +38,8 @@ export interface PaymentServiceComponents {
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
+  /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
+  settlement: SettlementHandoff | null;
 }
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
@@ -142,7 +144,7 @@ export class PaymentService {
     }
   }
 
-  /** Called by the aggregator with a quorum result: settle, log, answer. */
+  /** Called by the aggregator with a quorum result: log, hand approvals to the settler, answer. */
   readonly onDecision = async (e: Evaluation, result: QuorumResult, all: SignedVerdict[]): Promise<void> => {
     const row = this.#rows.get(e.payment_id);
     if (!row) return;
@@ -161,8 +163,8 @@ export class PaymentService {
       decided_at: now.toISOString(),
     };
     const approved = result.decision === "approve";
-    const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
-    const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
+    const settlement = null;
+    const status: PaymentStatus = approved ? "approved" : result.decision === "reject" ? "rejected" : "challenged";
     const index = await this.#c.sequencer.append({ decision, status, settlement });
     const done: PaymentRow = {
       ...row,
@@ -179,8 +181,15 @@ export class PaymentService {
     this.#c.metrics?.decisionSeconds.observe((Date.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);
-    for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);
-    this.#waiters.delete(e.payment_id);
+    // The answer carries the settlement when it finishes before the caller's wait runs out.
+    const answer =
+      approved && this.#c.settlement
+        ? this.#c.settlement.handOff(orderFor(done, now), view, e.startedAt + this.#c.deadlineMs + 1500)
+        : Promise.resolve(view);
+    void answer.then((v) => {
+      for (const w of this.#waiters.get(e.payment_id) ?? []) w(v);
+      this.#waiters.delete(e.payment_id);
+    });
   };
 
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {
