@@ -25,7 +25,7 @@ import { liteSvmErrorToJson } from "./classify.ts";
 import type { TokenAsset } from "./config.ts";
 import { tokenAccount } from "./transaction.ts";
 
-const PAYER_LAMPORTS = 1_000_000n * 1_000_000_000n;
+const PAYER_LAMPORTS = 100_000n * 1_000_000_000n;
 const BLOCKHASH_LIFETIME_SLOTS = 150n;
 
 export interface LiteSvmBackend extends ChainBackend {
@@ -40,7 +40,7 @@ export interface LiteSvmBackend extends ChainBackend {
 export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; payer?: KeyPairSigner }): Promise<LiteSvmBackend> {
   const svm = new LiteSVM();
   const payer = opts.payer ?? (await generateKeyPairSigner());
-  svm.airdrop(payer.address, lamports(PAYER_LAMPORTS));
+  airdrop(svm, payer.address, PAYER_LAMPORTS);
   const mintSize = getMintSize();
   for (const t of opts.tokens) {
     const data = getMintEncoder().encode({ mintAuthority: payer.address, supply: 0n, decimals: t.decimals, isInitialized: true, freezeAuthority: null });
@@ -95,7 +95,7 @@ export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; paye
       return { state: "confirmed" };
     },
     async fund(owner, amounts) {
-      if (amounts.lamports > 0n) svm.airdrop(owner, lamports(amounts.lamports));
+      if (amounts.lamports > 0n) airdrop(svm, owner, amounts.lamports);
       for (const t of opts.tokens) {
         const units = amounts.tokenUnits.get(t.currency) ?? 0n;
         if (units === 0n) continue;
@@ -113,4 +113,9 @@ export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; paye
     },
     async close() {},
   };
+}
+
+function airdrop(svm: LiteSVM, to: Address, amount: bigint): void {
+  const r = svm.airdrop(to, lamports(amount));
+  if (!r || "err" in r) throw new Error(`litesvm airdrop of ${amount} lamports failed: ${r ? JSON.stringify(liteSvmErrorToJson(r.err())) : "no result"}`);
 }
