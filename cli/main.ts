@@ -1,5 +1,5 @@
 /** The `sentineliq` command line: one program, `--help` on every command. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { resolve } from "node:path";
 import { env } from "./env.ts";
 
@@ -14,6 +14,7 @@ export function program(): Command {
   const p = new Command("sentineliq")
     .description("SentinelIQ: a distributed risk-control network for payments")
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureHelp({ sortSubcommands: false });
 
   p.command("dev")
@@ -21,9 +22,14 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .addOption(
+      new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
+        .choices(["none", "litesvm", "rpc"])
+        .default("none"),
+    )
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080 });
+      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, settlement: o.settlement });
     });
 
   p.command("coordinator")
@@ -119,7 +125,9 @@ export function program(): Command {
       }
     });
 
-  p.command("bench")
+  const bench = p
+    .command("bench")
+    .enablePositionalOptions()
     .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
@@ -131,6 +139,15 @@ export function program(): Command {
     .action(async (o) => {
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
+    });
+  bench
+    .command("settlement")
+    .description("settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers")
+    .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runSettlementBench } = await import("./bench-settlement.ts");
+      process.exitCode = await runSettlementBench(o);
     });
 
   return p;

@@ -1,7 +1,7 @@
 /**
  * Settles one order on Solana, exactly once, however often it is delivered:
- * the row is opened once; a transaction's signature is recorded before it is
- * sent; on every delivery the recorded signature's status is checked first.
+ * a transaction's signature is recorded before it is sent; on every delivery
+ * the recorded signature's status is checked first.
  * A new transaction is built only when the recorded one can no longer land
  * (its blockhash expired and the cluster never saw it).
  */
@@ -32,10 +32,11 @@ const RESEND_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function settleOnChain(order: SettlementOrder, delivery: number, d: OnChainDeps): Promise<OnChainResult> {
-  let row = await d.store.open(order, "solana", d.chain.name);
+  let row = (await d.store.get(order.payment_id)) ?? unopened(order, d.chain.name);
   const deadline = Date.now() + d.config.confirmTimeoutMs;
   let sentAt = 0;
-  const fail = (f: SettlementFailure, hash?: string) => finish(d, row, { status: "failed", error: f, hash });
+  const fail = (f: SettlementFailure, hash?: string) => finish(d, order, { status: "failed", error: f, hash });
+  const reload = async () => (await d.store.get(order.payment_id)) ?? unopened(order, d.chain.name);
   try {
     for (;;) {
       const done = outcomeOf(row);
@@ -44,7 +45,7 @@ export async function settleOnChain(order: SettlementOrder, delivery: number, d:
         const built = await build(order, d, row);
         if ("failure" in built) return fail(built.failure);
         if (!built.recorded) {
-          row = (await d.store.get(order.payment_id))!;
+          row = await reload();
           continue;
         }
         row = built.row;
@@ -53,7 +54,7 @@ export async function settleOnChain(order: SettlementOrder, delivery: number, d:
       }
       const sig = row.signature as Signature;
       const status = await d.chain.status(sig);
-      if (status.state === "confirmed") return finish(d, row, { status: "settled", hash: sig });
+      if (status.state === "confirmed") return finish(d, order, { status: "settled", hash: sig });
       if (status.state === "failed") return fail(classifyTxError(status.err, row.layout!), sig);
       if (status.state === "unknown" && !(await d.chain.isBlockhashValid(row.blockhash as Blockhash))) {
         // Expired, and still unseen when asked after expiry: it can never land. Build anew, or give up.
@@ -61,7 +62,7 @@ export async function settleOnChain(order: SettlementOrder, delivery: number, d:
         if (row.builds >= d.config.maxBuilds) return fail(settlementFailure("BLOCKHASH_EXPIRED", { builds: row.builds }));
         const built = await build(order, d, row);
         if ("failure" in built) return fail(built.failure);
-        row = built.recorded ? built.row : (await d.store.get(order.payment_id))!;
+        row = built.recorded ? built.row : await reload();
         if (built.recorded) sentAt = await send(d, built.tx);
         continue;
       }
@@ -95,7 +96,7 @@ async function build(order: SettlementOrder, d: OnChainDeps, row: SettlementRow)
   if (problem) return { failure: problem };
   const lifetime = await d.chain.latestBlockhash();
   const { tx, layout } = await buildTransfer({ paymentId: order.payment_id, asset, units, sender, receiver }, d.chain.payer, d.config.memoProgram, lifetime);
-  if (!(await d.store.recordTx(order.payment_id, row.signature, tx, layout))) return { recorded: false };
+  if (!(await d.store.recordTx(order, d.chain.name, row.signature, tx, layout))) return { recorded: false };
   const next: SettlementRow = { ...row, signature: tx.signature, wire: tx.wire, blockhash: tx.blockhash, layout, builds: row.builds + 1 };
   return { recorded: true, row: next, tx };
 }
@@ -112,13 +113,32 @@ async function send(d: OnChainDeps, tx: SignedTx): Promise<number> {
   return Date.now();
 }
 
-async function finish(d: OnChainDeps, row: SettlementRow, r: { status: "settled" | "failed"; hash?: string | undefined; error?: SettlementFailure }): Promise<OnChainResult> {
+async function finish(d: OnChainDeps, order: SettlementOrder, r: { status: "settled" | "failed"; hash?: string | undefined; error?: SettlementFailure }): Promise<OnChainResult> {
   const settlement: SettlementOutcome["settlement"] = { network: "solana" };
   if (r.hash) settlement.transaction_hash = r.hash;
   if (r.status === "settled") settlement.settled_at = new Date().toISOString();
-  const outcome: SettlementOutcome = { payment_id: row.payment_id, status: r.status, settlement };
+  const outcome: SettlementOutcome = { payment_id: order.payment_id, status: r.status, settlement };
   if (r.error) outcome.error_details = r.error;
-  if (await d.store.finish(outcome)) return { outcome };
+  if (await d.store.finish(outcome, order, d.chain.name)) return { outcome };
   // Someone else finished it first: theirs is the answer.
-  return { outcome: outcomeOf((await d.store.get(row.payment_id))!)! };
+  return { outcome: outcomeOf((await d.store.get(order.payment_id))!)! };
+}
+
+/** A payment with no row yet: nothing was ever signed for it. */
+function unopened(order: SettlementOrder, backend: string): SettlementRow {
+  return {
+    payment_id: order.payment_id,
+    tenant_id: order.tenant_id,
+    network: "solana",
+    backend,
+    status: "sending",
+    signature: null,
+    wire: null,
+    blockhash: null,
+    layout: null,
+    builds: 0,
+    transaction_hash: null,
+    error_details: null,
+    settled_at: null,
+  };
 }

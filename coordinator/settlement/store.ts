@@ -1,12 +1,15 @@
 /**
- * Settlement rows. A row is opened once per payment; the signature of each
- * transaction is recorded (compare-and-set on the previous one) before it is
- * sent; the final state and the payment's status change in one transaction.
+ * Settlement rows, one per payment. The signature of each transaction is
+ * recorded (compare-and-set on the previous one) before it is sent; the final
+ * state and the payment's status change in one statement. Calls arriving
+ * close together share a statement (store-sql.ts).
  */
-import type { Db, Queryable, Row } from "../../lib/db.ts";
+import { Batcher } from "../../lib/batcher.ts";
+import type { Db, Row } from "../../lib/db.ts";
 import type { PaymentRequest, SettlementOrder, SettlementOutcome } from "../../protocol/index.ts";
 import type { SignedTx } from "./chain.ts";
 import type { TxLayout } from "./classify.ts";
+import { finishMany, getMany, recordFirst, recordNext, type Final, type FirstTx } from "./store-sql.ts";
 
 export interface SettlementRow {
   payment_id: string;
@@ -26,64 +29,38 @@ export interface SettlementRow {
 
 export class SettlementStore {
   readonly #db: Db;
+  readonly #gets: Batcher<string, SettlementRow | undefined>;
+  readonly #firsts: Batcher<FirstTx, boolean>;
+  readonly #finals: Batcher<Final, boolean>;
+
   constructor(db: Db) {
     this.#db = db;
+    const opts = { maxBatch: 256, maxInFlight: 2 };
+    this.#gets = new Batcher((ids) => getMany(db, ids), opts);
+    this.#firsts = new Batcher((items) => recordFirst(db, items), opts);
+    this.#finals = new Batcher((items) => finishMany(db, items), opts);
   }
 
   get db(): Db {
     return this.#db;
   }
 
-  async get(paymentId: string, q: Queryable = this.#db): Promise<SettlementRow | undefined> {
-    const rows = await q.query<SettlementRow & Row>("SELECT * FROM siq_settlements WHERE payment_id = $1", [paymentId]);
-    return rows[0];
+  get(paymentId: string): Promise<SettlementRow | undefined> {
+    return this.#gets.push(paymentId);
   }
 
-  /** The payment's row, opened now if it has none. */
-  async open(order: SettlementOrder, network: SettlementRow["network"], backend: string, q: Queryable = this.#db): Promise<SettlementRow> {
-    await q.query(
-      `INSERT INTO siq_settlements (payment_id, tenant_id, network, backend, status) VALUES ($1, $2, $3, $4, 'sending')
-       ON CONFLICT (payment_id) DO NOTHING`,
-      [order.payment_id, order.tenant_id, network, backend],
-    );
-    return (await this.get(order.payment_id, q))!;
-  }
-
-  /** Records a new transaction, only if the row still holds `previous`; false means another attempt got there first. */
-  async recordTx(paymentId: string, previous: string | null, tx: SignedTx, layout: TxLayout): Promise<boolean> {
-    return this.#db.tx(async (q) => {
-      const done = await q.query(
-        `UPDATE siq_settlements SET signature = $2, wire = $3, blockhash = $4, last_valid_block_height = $5, layout = $6::jsonb,
-                builds = builds + 1, updated_at = now()
-         WHERE payment_id = $1 AND status = 'sending' AND signature IS NOT DISTINCT FROM $7
-         RETURNING payment_id`,
-        [paymentId, tx.signature, tx.wire, tx.blockhash, tx.lastValidBlockHeight.toString(), JSON.stringify(layout), previous],
-      );
-      if (done.length === 0) return false;
-      await q.query("INSERT INTO siq_settlement_txs (signature, payment_id, blockhash) VALUES ($1, $2, $3)", [tx.signature, paymentId, tx.blockhash]);
-      return true;
-    });
+  /**
+   * Records a transaction before it is sent: the first one opens the row, a later one replaces
+   * `previous` (compare-and-set). False means another attempt got there first.
+   */
+  recordTx(order: SettlementOrder, backend: string, previous: string | null, tx: SignedTx, layout: TxLayout): Promise<boolean> {
+    if (previous === null) return this.#firsts.push({ order, backend, tx, layout });
+    return recordNext(this.#db, order.payment_id, previous, tx, layout);
   }
 
   /** Final state for the settlement and the payment, together. False when it was already final. */
-  async finish(o: SettlementOutcome, q?: Queryable): Promise<boolean> {
-    const run = async (t: Queryable) => {
-      const hash = o.settlement.transaction_hash ?? null;
-      const err = o.error_details ? JSON.stringify(o.error_details) : null;
-      const moved = await t.query(
-        `UPDATE siq_settlements SET status = $2, transaction_hash = $3, error_details = $4::jsonb, settled_at = $5::timestamptz, updated_at = now()
-         WHERE payment_id = $1 AND status = 'sending' RETURNING payment_id`,
-        [o.payment_id, o.status, hash, err, o.settlement.settled_at ?? null],
-      );
-      if (moved.length === 0) return false;
-      await t.query(
-        `UPDATE siq_payments SET status = $2, settlement = $3::jsonb, error_details = $4::jsonb, updated_at = now()
-         WHERE payment_id = $1 AND status = 'approved'`,
-        [o.payment_id, o.status, JSON.stringify(o.settlement), err],
-      );
-      return true;
-    };
-    return q ? run(q) : this.#db.tx(run);
+  finish(outcome: SettlementOutcome, order: SettlementOrder, backend: string): Promise<boolean> {
+    return this.#finals.push({ outcome, order, backend });
   }
 
   /** Approved payments whose settlement has not finished (for start-up recovery). */
