@@ -9,6 +9,16 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const FAULT_MODES = ["silent", "slow", "approve-all", "forge", "replay", "equivocate"];
+function parseFaulty(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^([a-z0-9_-]+)=([a-z-]+)$/.exec(spec);
+    if (!m || !FAULT_MODES.includes(m[2]!)) throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 export function program(): Command {
   const p = new Command("sentineliq")
@@ -22,6 +32,7 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
     .addOption(
       new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
         .choices(["none", "litesvm", "rpc"])
@@ -29,7 +40,13 @@ export function program(): Command {
     )
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, settlement: o.settlement });
+      process.exitCode = await runDev({
+        dir: o.dir,
+        validators: o.validators,
+        port: o.port ?? env.port ?? 8080,
+        faulty: parseFaulty(o.faulty ?? []),
+        settlement: o.settlement,
+      });
     });
 
   p.command("coordinator")
@@ -47,9 +64,17 @@ export function program(): Command {
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
-      await runNode({ id: o.id, keyFile: resolve(o.key), natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222", namespace: o.namespace, rulesDir: o.rules });
+      await runNode({
+        id: o.id,
+        keyFile: resolve(o.key),
+        natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
+        namespace: o.namespace,
+        ...(o.rules ? { rulesDir: o.rules } : {}),
+        ...(o.faulty ? { faulty: o.faulty } : {}),
+      });
     });
 
   const keys = p.command("keys").description("Ed25519 key files");
@@ -63,6 +88,17 @@ export function program(): Command {
       const { generateKeyFile } = await import("../protocol/index.ts");
       const k = generateKeyFile(resolve(o.out), o.id, { overwrite: Boolean(o.force) });
       process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
+    });
+  keys
+    .command("init")
+    .description("create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)")
+    .requiredOption("--dir <dir>", "folder to write (keys/, network.json, coordinator.json, credentials.json)")
+    .option("--validators <n>", "number of validators", int("--validators"), 4)
+    .option("--origin <name>", "log origin", "sentineliq.local/log")
+    .action(async (o) => {
+      const { initNetwork } = await import("./workspace.ts");
+      const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
     });
   keys
     .command("show <file>")

@@ -5,9 +5,11 @@ import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, topology } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
 import type { ValidatorConfig } from "./config.ts";
+import { fault } from "./faults.ts";
 import { runValidator } from "./validator.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
+export { FaultMode } from "./faults.ts";
 
 export interface RunningValidator {
   id: string;
@@ -28,7 +30,9 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     topology: topology(config.namespace),
     logger,
     maxInFlight: config.maxInFlight,
+    ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
+  if (config.faulty) logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   logger.info({ id: config.id, pack: pack.name, pack_hash: pack.hash, public_key: key.publicKeyHex }, "validator started");
   return {
     id: config.id,

@@ -193,6 +193,15 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
     expect(lamportsOf(order.receiver)).toBe(0n);
   });
 
+  it("settles, at start-up, an approved payment whose order never reached the bus", async () => {
+    const order = rig.order({ amount: "0.1" });
+    await rig.approve(order); // logged as approved, then the coordinator died before handing it over
+    expect(await running.recover()).toBeGreaterThanOrEqual(1);
+    const o = await rig.nextOutcome(order.payment_id);
+    expect(o.status).toBe("settled");
+    expect(lamportsOf(order.receiver)).toBe(100_000_000n);
+  });
+
   it("de-duplicates orders on the bus by payment id", async () => {
     const order = rig.order();
     const t = rig.topology.subjects.settle;

@@ -28,9 +28,13 @@ export class SettlementHandoff {
     this.#c = c;
   }
 
-  /** The settlement order on the bus (idempotent: the bus drops a repeat by id). */
-  async publish(order: SettlementOrder): Promise<void> {
-    await this.#c.bus.publish(this.#c.topology.subjects.settle, encoder.encode(JSON.stringify(order)), { msgId: settlementMsgId(order.payment_id) });
+  /**
+   * The settlement order on the bus. The bus drops a repeat by id; `again` names a deliberate
+   * repeat (recovery after a restart), which the settler then finds already settled or finishes.
+   */
+  async publish(order: SettlementOrder, again?: string): Promise<void> {
+    const msgId = settlementMsgId(order.payment_id) + (again ? `:${again}` : "");
+    await this.#c.bus.publish(this.#c.topology.subjects.settle, encoder.encode(JSON.stringify(order)), { msgId });
   }
 
   /**

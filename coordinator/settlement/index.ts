@@ -56,6 +56,7 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     ledger: new SimulatedLedger(store, cfg.simulatedOpeningBalance),
     chain: chain ? { chain, store, wallets, config: cfg } : null,
     concurrency: cfg.concurrency,
+    ackWaitMs: cfg.confirmTimeoutMs + 10_000,
     logger: c.logger,
     metrics: c.register ? createSettlementMetrics(c.register) : null,
     onSettled: handoff.notify,
@@ -68,8 +69,10 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     settler,
     chain,
     async recover() {
+      // Republished under a new id: the first order may sit unacked with a settler that died.
       const orders = await store.unsettled();
-      for (const o of orders) await handoff.publish(o);
+      const again = `recover-${Date.now()}`;
+      for (const o of orders) await handoff.publish(o, again);
       return orders.length;
     },
     async stop() {

@@ -20,6 +20,8 @@ export interface SettlerComponents {
   /** Null when no chain backend is configured: live orders then stay `approved`. */
   chain: OnChainDeps | null;
   concurrency: number;
+  /** How long a delivery may run before the bus offers it again (longer than one confirmation wait). */
+  ackWaitMs?: number;
   logger: Logger;
   metrics: SettlementMetrics | null;
   onSettled: (o: SettlementOutcome) => void;
@@ -46,7 +48,7 @@ export class Settler {
       stream: t.streams.settlements.name,
       durable: t.consumers.settler,
       filterSubject: t.subjects.settle,
-      ackWaitMs: 60_000,
+      ackWaitMs: this.#c.ackWaitMs ?? 40_000,
       maxAckPending: this.#c.concurrency * 4,
     });
     const mailbox = this.#mailbox;
