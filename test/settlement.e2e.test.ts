@@ -65,3 +65,23 @@ describe("live settlement end to end (litesvm)", () => {
     expect(n!.n).toBe(1);
   });
 });
+
+describe("live payments with no settlement backend", () => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await startNetwork({ store: "pglite" });
+  });
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("answers approved at once and leaves the payment approved", async () => {
+    const started = Date.now();
+    const res = await net.post(net.payment({ debug_mode: false }));
+    expect(res.body).toMatchObject({ status: "approved", decision: "approve" });
+    expect(res.body.settlement).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await net.get(`/v1/payments/${res.body.payment_id}`)).body.status).toBe("approved");
+  });
+});

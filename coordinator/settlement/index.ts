@@ -49,7 +49,7 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
   const store = new SettlementStore(c.db);
   const wallets = await loadWallets(cfg.walletFiles);
   const chain = c.chain ?? (await makeChain(cfg, [...wallets.keys()]));
-  const handoff = new SettlementHandoff({ bus: c.bus, topology: c.topology, waitMs: cfg.waitMs, logger: c.logger });
+  const handoff = new SettlementHandoff({ bus: c.bus, topology: c.topology, waitMs: cfg.waitMs, live: chain !== null, logger: c.logger });
   const settler = new Settler({
     bus: c.bus,
     topology: c.topology,
