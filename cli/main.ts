@@ -177,6 +177,18 @@ export function program(): Command {
       process.exitCode = await runBench(o);
     });
   bench
+    .command("quorum")
+    .description("the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run")
+    .option("-n, --n <count>", "payments per configuration", int("-n"), 2000)
+    .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
+    .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
+    .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
+    .option("--json", "one JSON array")
+    .action(async (o) => {
+      const { runBenchQuorum } = await import("./bench-quorum.ts");
+      process.exitCode = await runBenchQuorum(o);
+    });
+  bench
     .command("settlement")
     .description("settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers")
     .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)

@@ -12,6 +12,8 @@ import { LogReader } from "./log/reader.ts";
 import { LogSequencer } from "./log/sequencer.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
+import { ChallengeService } from "./challenges/service.ts";
+import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
 import { startSettlement } from "./settlement/index.ts";
 import type { ChainBackend } from "./settlement/chain.ts";
@@ -61,6 +63,14 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
@@ -70,6 +80,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     validatorSet: set,
     failClosed: config.failClosed,
     reputation,
+    challenges,
+    prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -84,6 +96,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
     onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
   });
   service.attach(aggregator);
   await aggregator.start();
@@ -99,6 +113,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
     logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
     logEntries: async ({ query }) => {
       const rows = await logReader.page(query.start, query.limit);
@@ -141,7 +156,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = await service.recover();
+  const recovered = (await service.recover()) + (await challenges.recover());
   const unsettled = await settlement.recover();
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
 
@@ -152,6 +167,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     chain: settlement.chain,
     async close() {
       beats.stop();
+      challenges.stop();
       await app.close();
       await aggregator.stop();
       await settlement.stop();

@@ -17,3 +17,4 @@ export * from "./log/chain.ts";
 export * from "./log/verify.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
+export * from "./schemas/challenge.ts";

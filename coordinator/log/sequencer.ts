@@ -6,7 +6,9 @@
 import { Batcher } from "../../lib/batcher.ts";
 import type { Db } from "../../lib/db.ts";
 import {
+  canonicalBytes,
   chainHash,
+  MAX_ENTRY_BYTES,
   entryBytes,
   GENESIS_HASH,
   signHead,
@@ -22,11 +24,24 @@ export interface Finalized {
   settlement: Settlement | null;
 }
 
+/** Any log record: a JCS object naming its type and the payment it concerns. */
+export interface LogRecord {
+  type: string;
+  payment_id: string;
+  [field: string]: unknown;
+}
+
+interface Item {
+  record: LogRecord;
+  /** A decision also moves its payment to its outcome, in the same transaction. */
+  outcome?: Finalized;
+}
+
 export class LogSequencer {
   readonly #db: Db;
   readonly #signer: Signer;
   readonly #origin: string;
-  readonly #batcher: Batcher<Finalized, number>;
+  readonly #batcher: Batcher<Item, number>;
   #next = 0;
   #prev: Buffer = GENESIS_HASH;
 
@@ -51,10 +66,16 @@ export class LogSequencer {
 
   /** Appends the decision and applies its outcome; resolves to its log index. */
   append(f: Finalized): Promise<number> {
-    return this.#batcher.push(f);
+    return this.#batcher.push({ record: f.decision, outcome: f });
   }
 
-  async #appendBatch(items: Finalized[]): Promise<number[]> {
+  /** Appends another kind of record (challenge issued, answered, expired, ...). */
+  appendRecord(record: LogRecord): Promise<number> {
+    if (canonicalBytes(record).length > MAX_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
+    return this.#batcher.push({ record });
+  }
+
+  async #appendBatch(items: Item[]): Promise<number[]> {
     let prev = this.#prev;
     const idx: number[] = [];
     const entries: string[] = [];
@@ -63,7 +84,7 @@ export class LogSequencer {
     const sigs: string[] = [];
     items.forEach((f, i) => {
       const index = this.#next + i;
-      const bytes = entryBytes(f.decision);
+      const bytes = f.outcome ? entryBytes(f.outcome.decision) : canonicalBytes(f.record);
       const hash = chainHash(prev, bytes);
       idx.push(index);
       entries.push(Buffer.from(bytes).toString("hex"));
@@ -72,7 +93,8 @@ export class LogSequencer {
       sigs.push(signHead(this.#signer, this.#origin, index, hash).toString("hex"));
       prev = hash;
     });
-    const pids = items.map((f) => f.decision.payment_id);
+    const pids = items.map((f) => f.record.payment_id);
+    const decided = items.flatMap((f, i) => (f.outcome ? [{ f: f.outcome, i: idx[i]! }] : []));
     await this.#db.tx(async (q) => {
       await q.query(
         `INSERT INTO siq_log (idx, payment_id, entry, prev_hash, hash, signature)
@@ -80,6 +102,7 @@ export class LogSequencer {
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS v(i, p, e, ph, h, s)`,
         [idx, pids, entries, prevs, hashes, sigs],
       );
+      if (decided.length === 0) return;
       await q.query(
         `UPDATE siq_payments AS p
          SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
@@ -88,14 +111,14 @@ export class LogSequencer {
               AS v(id, st, rl, de, re, se, i, da)
          WHERE p.payment_id = v.id`,
         [
-          pids,
-          items.map((f) => f.status),
-          items.map((f) => f.decision.risk_level),
-          items.map((f) => f.decision.decision),
-          items.map((f) => JSON.stringify(f.decision.reasons)),
-          items.map((f) => (f.settlement ? JSON.stringify(f.settlement) : null)),
-          idx,
-          items.map((f) => f.decision.decided_at),
+          decided.map((x) => x.f.decision.payment_id),
+          decided.map((x) => x.f.status),
+          decided.map((x) => x.f.decision.risk_level),
+          decided.map((x) => x.f.decision.decision),
+          decided.map((x) => JSON.stringify(x.f.decision.reasons)),
+          decided.map((x) => (x.f.settlement ? JSON.stringify(x.f.settlement) : null)),
+          decided.map((x) => x.i),
+          decided.map((x) => x.f.decision.decided_at),
         ],
       );
     });

@@ -28,6 +28,10 @@ export interface NetworkOptions {
   settlement?: Record<string, unknown>;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
+  challengeTtlMs?: number;
+  /** Committees per validator, and which committee each tier goes to. */
+  committees?: Record<string, string[]>;
+  tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
 export interface TestNetwork {
@@ -46,6 +50,7 @@ export interface TestNetwork {
   validators: RunningValidator[];
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -60,8 +65,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKeyFile = join(dir, "log.json");
   generateKeyFile(logKeyFile, "log");
   const validatorSet: ValidatorSetInput = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -94,6 +100,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
       ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
     }),
@@ -138,6 +145,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...o,
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     async stop() {
       await coordinator.close();
