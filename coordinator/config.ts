@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+import { SettlementConfig } from "./settlement/config.ts";
 import { PrescreenConfig } from "./quorum/prescreen.ts";
 
 export const CoordinatorConfig = z.object({
@@ -33,6 +34,7 @@ export const CoordinatorConfig = z.object({
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),
+  settlement: SettlementConfig.default(SettlementConfig.parse({})),
 });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
 

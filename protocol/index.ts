@@ -15,4 +15,6 @@ export * from "./schemas/network.ts";
 export * from "./quorum.ts";
 export * from "./log/chain.ts";
 export * from "./log/verify.ts";
+export * from "./schemas/settlement.ts";
+export * from "./settlement-errors.ts";
 export * from "./schemas/challenge.ts";
