@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; log: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -26,10 +26,15 @@ export interface Topology {
     /** Core NATS (not stored): a validator's liveness beacon. */
     heartbeat: (validatorId: string) => string;
     heartbeatWildcard: string;
+    /** Entries to be sequenced into the verdict log: one total order, integrated by the log sequencer. */
+    logAppend: string;
+    /** Core NATS request/reply: C2SP tlog-witness add-checkpoint, answered by each validator's witness. */
+    witnessAddCheckpoint: (validatorId: string) => string;
   };
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
+    logSequencer: string;
   };
 }
 
@@ -43,6 +48,7 @@ export function topology(namespace = "siq"): Topology {
     streams: {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
+      log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -50,10 +56,13 @@ export function topology(namespace = "siq"): Topology {
       verdictWildcard: `${ns}.v1.verdicts.*`,
       heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
       heartbeatWildcard: `${ns}.v1.heartbeat.*`,
+      logAppend: `${ns}.v1.log.append`,
+      witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
+      logSequencer: "log-sequencer",
     },
   });
 }

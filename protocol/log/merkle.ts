@@ -35,7 +35,7 @@ export function rootFromLeafHashes(hashes: readonly Uint8Array[]): Buffer {
   if (hashes.length === 0) return EMPTY_ROOT;
   const stack: { h: Buffer; size: number }[] = [];
   for (const leaf of hashes) {
-    let top = { h: Buffer.from(leaf), size: 1 };
+    let top: { h: Buffer; size: number } = { h: Buffer.from(leaf), size: 1 };
     while (stack.length > 0 && stack[stack.length - 1]!.size === top.size) {
       const left = stack.pop()!;
       top = { h: nodeHash(left.h, top.h), size: left.size * 2 };
@@ -120,7 +120,7 @@ export function verifyInclusion(leaf: Uint8Array, index: number, size: number, p
   if (proof.some((p) => p.length !== HASH_SIZE)) return false;
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of proof) {
     if (sn === 0) return false;
     if (lsb(fn) || fn === sn) {
@@ -157,8 +157,8 @@ export function verifyConsistency(
     fn = half(fn);
     sn = half(sn);
   }
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (lsb(fn) || fn === sn) {

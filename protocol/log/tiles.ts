@@ -95,7 +95,7 @@ export function tileHashes(data: Uint8Array): Buffer[] {
 
 /** Hash of a perfect subtree over 2^k hashes. */
 export function perfectRoot(hashes: readonly Uint8Array[]): Buffer {
-  let level = hashes.map((h) => Buffer.from(h));
+  let level: Buffer[] = hashes.map((h) => Buffer.from(h));
   while (level.length > 1) {
     const next: Buffer[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
