@@ -93,15 +93,55 @@ export function program(): Command {
   const log = p.command("log").description("inspect and verify the verdict log");
   log
     .command("verify")
-    .description("re-check every entry's chain, signatures and decision; exits 1 naming the first bad entry")
+    .description("verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure")
     .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
     .option("--schema <name>", "PostgreSQL schema holding the log")
-    .option("--url <url>", "verify the log served by a coordinator instead")
-    .option("--network <file>", "validator set (default ./.sentineliq/network.json)")
-    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
+    .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
+    .option("--network <file>", "validator set, to re-check our decisions (default ./.sentineliq/network.json)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
+    .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .action(async (o) => {
       const { runLogVerify } = await import("./log.ts");
       process.exitCode = await runLogVerify(o);
+    });
+  log
+    .command("show <payment_id|index>")
+    .description("print one entry (by log index, or a payment's latest decision) as JSON")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
+    .action(async (what: string, o) => {
+      const { runLogShow } = await import("./log-tools.ts");
+      process.exitCode = await runLogShow(what, o);
+    });
+  log
+    .command("tail")
+    .description("print entries as they are logged")
+    .option("-f, --follow", "keep following new checkpoints")
+    .option("-n, --lines <n>", "start this many entries before the end", int("-n"), 10)
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (o) => {
+      const { runLogTail } = await import("./log-tools.ts");
+      process.exitCode = await runLogTail(o);
+    });
+  log
+    .command("proof <index>")
+    .description("fetch, verify and print a C2SP tlog-proof for the entry at <index>")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (index: string, o) => {
+      const { runLogProof } = await import("./log-tools.ts");
+      process.exitCode = await runLogProof(index, o);
+    });
+  log
+    .command("consistency <old-checkpoint-file>")
+    .description("prove the current checkpoint extends an older one you kept")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (file: string, o) => {
+      const { runLogConsistency } = await import("./log-tools.ts");
+      process.exitCode = await runLogConsistency(file, o);
     });
 
   const rules = p.command("rules").description("rule packs");

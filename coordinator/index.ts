@@ -8,8 +8,12 @@ import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protoc
 import { ApiKeys } from "./api/auth.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { LogReader } from "./log/reader.ts";
+import { TileArchive } from "./log/archive.ts";
+import { Checkpointer } from "./log/checkpointer.ts";
+import { logHandlers, paymentReceipt } from "./log/handlers.ts";
 import { LogSequencer } from "./log/sequencer.ts";
+import { LogStore } from "./log/store.ts";
+import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
@@ -17,7 +21,7 @@ import { migrate } from "./store/schema.ts";
 import { PaymentStore } from "./store/payments.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
-export { LogReader } from "./log/reader.ts";
+export { LogStore, type StoredEntry } from "./log/store.ts";
 export { migrate } from "./store/schema.ts";
 
 export interface RunningCoordinator {
@@ -38,13 +42,28 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
-  await bus.ensureStreams([t.streams.payments, t.streams.verdicts]);
+  await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
 
-  const sequencer = new LogSequencer(db, logKey.signer, config.logOrigin);
+  const sequencer = new LogSequencer({ db, bus, topology: t, logger });
   await sequencer.init();
+  await sequencer.start();
   metrics.logEntries.set(sequencer.size);
-  const logReader = new LogReader(db);
+  sequencer.onIntegrated((size) => metrics.logEntries.set(size));
+  const logReader = new LogStore(db);
   const set = config.validatorSet;
+  const witnesses = new WitnessClient({ bus, topology: t, validatorSet: set, logger, proof: (a, b) => logReader.consistencyProof(a, b) });
+  const checkpointer = new Checkpointer({
+    origin: config.logOrigin,
+    signer: logKey.signer,
+    store: logReader,
+    sequencer,
+    witnesses,
+    witnessQuorum: config.witnessQuorum ?? set.quorum.k,
+    intervalMs: config.checkpointIntervalMs,
+    archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
+    logger,
+    metrics,
+  });
   const policy: QuorumPolicy = {
     name: `${set.quorum.k}-of-${set.validators.length}`,
     n: set.validators.length,
@@ -86,23 +105,11 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
-    logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
-    logEntries: async ({ query }) => {
-      const rows = await logReader.page(query.start, query.limit);
-      const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-      return {
-        body: {
-          size: sequencer.size,
-          entries: rows.map((r) => ({
-            index: r.index,
-            leaf: Buffer.from(r.entry).toString("base64"),
-            prev_hash: hex(r.prevHash),
-            hash: hex(r.hash),
-            signature: Buffer.from(r.signature).toString("base64"),
-          })),
-        },
-      };
+    paymentReceipt: async ({ tenant, params }) => {
+      await service.get(tenant, params.payment_id);
+      return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
     },
+    ...logHandlers(vkey, logReader, sequencer, checkpointer),
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
       const busOk = await bus.healthy();
@@ -129,6 +136,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const recovered = await service.recover();
+  await checkpointer.start();
   logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
@@ -139,6 +147,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       beats.stop();
       await app.close();
       await aggregator.stop();
+      await checkpointer.stop();
+      await sequencer.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();
     },

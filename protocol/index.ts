@@ -21,3 +21,4 @@ export * from "./log/proof.ts";
 export * from "./log/append.ts";
 export * from "./log/routes.ts";
 export * from "./log/entries.ts";
+export * from "./log/audit.ts";

@@ -21,7 +21,7 @@ import {
   type SignedVerdict,
   type Topology,
 } from "../../protocol/index.ts";
-import type { LogReader } from "../log/reader.ts";
+import type { LogStore } from "../log/store.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
@@ -33,7 +33,7 @@ export interface PaymentServiceComponents {
   bus: Bus;
   topology: Topology;
   sequencer: LogSequencer;
-  logReader: LogReader;
+  logReader: LogStore;
   policy: QuorumPolicy;
   deadlineMs: number;
   logger: Logger;

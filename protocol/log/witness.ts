@@ -113,3 +113,8 @@ export function addCheckpoint(
 export function sameSizeFork(a: Checkpoint, b: Checkpoint): boolean {
   return a.origin === b.origin && a.size === b.size && !a.root.equals(b.root);
 }
+
+/** A validator's witness name (its cosignature key name). */
+export function witnessName(validatorId: string): string {
+  return `sentineliq.local/witness/${validatorId}`;
+}

@@ -10,7 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
+import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -23,6 +23,10 @@ export interface NetworkOptions {
   /** Validators actually started (default: all); the rest stay silent. */
   running?: number;
   deadlineMs?: number;
+  /** Extra validator settings (e.g. gossip). */
+  validatorConfig?: Record<string, unknown>;
+  /** Extra coordinator settings (e.g. tileArchiveDir, witnessQuorum). */
+  coordinatorConfig?: Record<string, unknown>;
 }
 
 export interface TestNetwork {
@@ -53,7 +57,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const keys = new Map<string, LoadedKey>();
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
-  generateKeyFile(logKeyFile, "log");
+  const logKey = generateKeyFile(logKeyFile, "log");
+  const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSet = {
     validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
     quorum: { k: opts.k ?? Math.min(n, 3) },
@@ -65,7 +70,11 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
 
   const validators: RunningValidator[] = [];
   for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
-    validators.push(await startValidator(parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent" })));
+    validators.push(
+      await startValidator(
+        parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent", logVkey, ...opts.validatorConfig }),
+      ),
+    );
   }
   const coordinator = await startCoordinator(
     parseCoordinatorConfig({
@@ -82,6 +91,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       logLevel: "silent",
+      checkpointIntervalMs: 100,
+      ...opts.coordinatorConfig,
     }),
     { db },
   );
