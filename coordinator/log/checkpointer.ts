@@ -80,7 +80,7 @@ export class Checkpointer {
       let problem: string | undefined;
       if (size < last.size) problem = `the tree has ${size} entries, fewer than the ${last.size} already signed`;
       else if (size === last.size && !root.equals(last.root)) problem = `size ${size} already signed with another root`;
-      else if (size > last.size && !verifyConsistency(last.size, size, last.root, root, await this.#c.store.consistencyProof(last.size, size))) {
+      else if (size > last.size && last.size > 0 && !verifyConsistency(last.size, size, last.root, root, await this.#c.store.consistencyProof(last.size, size))) {
         problem = `the tree of size ${size} is not consistent with the signed checkpoint of size ${last.size}`;
       }
       if (problem) return this.#refuse(problem, { size, root: root.toString("base64"), last_size: last.size, last_root: last.root.toString("base64") });
