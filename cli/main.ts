@@ -159,8 +159,8 @@ export function program(): Command {
       }
     });
 
-  p.command("bench")
-    .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
+  p.command("bench [what]")
+    .description("drive N payments through a running network (p50/p95/p99 latency); `bench log`: log integration rate vs raw SHA-256")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
     .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
@@ -168,7 +168,13 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .option("--json", "one JSON object")
-    .action(async (o) => {
+    .action(async (what: string | undefined, o) => {
+      if (what === "log") {
+        const { runLogBench } = await import("./bench-log.ts");
+        process.exitCode = await runLogBench({ n: o.n === 2000 ? 20000 : o.n, json: o.json });
+        return;
+      }
+      if (what !== undefined) throw new InvalidArgumentError(`unknown bench "${what}" (try: sentineliq bench, sentineliq bench log)`);
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
     });

@@ -22,6 +22,7 @@ import { PaymentStore } from "./store/payments.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
 export { LogStore, type StoredEntry } from "./log/store.ts";
+export { LogSequencer } from "./log/sequencer.ts";
 export { migrate } from "./store/schema.ts";
 
 export interface RunningCoordinator {

@@ -34,7 +34,7 @@ function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
     } while (n > 0);
     return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join("/");
   };
-  let level = entries.map(leaf);
+  let level: Buffer[] = entries.map(leaf);
   for (let L = 0; level.length > 0; L++) {
     for (let n = 0; n * 256 < level.length; n++) {
       const chunk = level.slice(n * 256, n * 256 + 256);
