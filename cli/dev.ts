@@ -11,6 +11,7 @@ import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-se
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
+import { loadKeyFile, verifierKey } from "../protocol/index.ts";
 import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
 
 export interface DevOptions {
@@ -49,6 +50,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
     writeFileSync(lockFile, String(process.pid));
     cleanup.unshift(async () => rmSync(lockFile, { force: true }));
   }
+  const logOrigin = "sentineliq.local/log";
+  const logVkey = verifierKey(logOrigin, loadKeyFile(ws.logKeyFile).signer.publicKey);
+  // Each validator gossips cosigned checkpoints to the others over libp2p, on ports after the HTTP one.
+  const p2p = ws.validatorSet.validators.map((_, i) => `/ip4/127.0.0.1/tcp/${opts.port + 100 + i}`);
   const coordinatorConfig = {
     host: "127.0.0.1",
     port: opts.port,
@@ -56,7 +61,8 @@ export async function runDev(opts: DevOptions): Promise<number> {
     namespace: "siq",
     databaseUrl,
     logKeyFile: ws.logKeyFile,
-    logOrigin: "sentineliq.local/log",
+    logOrigin,
+    tileArchiveDir: join(ws.dir, "tiles"),
     validatorSet: ws.validatorSet,
     tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
     logLevel: env.logLevel ?? "warn",
@@ -68,7 +74,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
   if (!natsUrl) {
     const bus = memoryBus();
     for (const v of ws.validatorSet.validators) {
-      const node = await startValidator(parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn" }), bus);
+      const node = await startValidator(parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", logVkey }), bus);
       cleanup.push(() => node.stop());
     }
     const coord = await startCoordinator(parseCoordinatorConfig(coordinatorConfig), { bus });
@@ -85,9 +91,11 @@ export async function runDev(opts: DevOptions): Promise<number> {
       stopping = true;
       await stopAll(children);
     });
-    for (const v of ws.validatorSet.validators) {
-      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl], ws.logsDir, onExit));
-    }
+    ws.validatorSet.validators.forEach((v, i) => {
+      const peers = p2p.filter((_, j) => j !== i).flatMap((a) => ["--p2p-peer", a]);
+      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--log-vkey", logVkey, "--p2p-listen", p2p[i]!, ...peers];
+      children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
+    });
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }
 

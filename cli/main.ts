@@ -41,9 +41,21 @@ export function program(): Command {
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
+    .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
+    .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
-      await runNode({ id: o.id, keyFile: resolve(o.key), natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222", namespace: o.namespace, rulesDir: o.rules });
+      await runNode({
+        id: o.id,
+        keyFile: resolve(o.key),
+        natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
+        namespace: o.namespace,
+        rulesDir: o.rules,
+        ...(o.logVkey ? { logVkey: o.logVkey } : {}),
+        ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
+        p2pPeers: o.p2pPeer ?? [],
+      });
     });
 
   const keys = p.command("keys").description("Ed25519 key files");

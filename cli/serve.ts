@@ -17,7 +17,16 @@ export async function runCoordinator(configFile: string): Promise<void> {
   await running.close();
 }
 
-export async function runNode(flags: { id: string; keyFile: string; natsUrl: string; namespace: string; rulesDir?: string }): Promise<void> {
+export async function runNode(flags: {
+  id: string;
+  keyFile: string;
+  natsUrl: string;
+  namespace: string;
+  rulesDir?: string;
+  logVkey?: string;
+  p2pListen?: string;
+  p2pPeers?: string[];
+}): Promise<void> {
   const config = parseValidatorConfig({ ...flags, logLevel: env.logLevel ?? "info" });
   const running = await startValidator(config);
   await untilSignal();
