@@ -5,8 +5,8 @@ import { openCheckpoint, type Checkpoint, type NoteVerifier } from "../protocol/
 
 export class AuditorState {
   readonly #file: string;
-  constructor(dir: string, origin: string) {
-    this.#file = join(dir, `${origin.replace(/[^A-Za-z0-9._-]/g, "_")}.checkpoint`);
+  constructor(dir: string, origin: string, keyId: string) {
+    this.#file = join(dir, `${origin.replace(/[^A-Za-z0-9._-]/g, "_")}+${keyId}.checkpoint`);
   }
 
   get file(): string {

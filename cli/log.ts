@@ -52,7 +52,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const ours = !flags.url && !flags.tiles;
   if (ours && !existsSync(networkFile)) return fail(`no validator set: pass --network <file> (${networkFile} not found)`, EXIT.USAGE);
   const checker = existsSync(networkFile) ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8")))) : undefined;
-  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name);
+  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
 
   let src: TileSource & { close?: () => Promise<void> };
   try {

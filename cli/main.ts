@@ -9,6 +9,16 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const FAULT_MODES = ["silent", "slow", "approve-all", "forge", "replay", "equivocate"];
+function parseFaulty(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^([a-z0-9_-]+)=([a-z-]+)$/.exec(spec);
+    if (!m || !FAULT_MODES.includes(m[2]!)) throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 export function program(): Command {
   const p = new Command("sentineliq")
@@ -21,9 +31,10 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080 });
+      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, faulty: parseFaulty(o.faulty ?? []) });
     });
 
   p.command("coordinator")
@@ -44,6 +55,7 @@ export function program(): Command {
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
+    .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
       await runNode({
@@ -51,7 +63,8 @@ export function program(): Command {
         keyFile: resolve(o.key),
         natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
         namespace: o.namespace,
-        rulesDir: o.rules,
+        ...(o.rules ? { rulesDir: o.rules } : {}),
+        ...(o.faulty ? { faulty: o.faulty } : {}),
         ...(o.logVkey ? { logVkey: o.logVkey } : {}),
         ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
         p2pPeers: o.p2pPeer ?? [],
@@ -69,6 +82,17 @@ export function program(): Command {
       const { generateKeyFile } = await import("../protocol/index.ts");
       const k = generateKeyFile(resolve(o.out), o.id, { overwrite: Boolean(o.force) });
       process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
+    });
+  keys
+    .command("init")
+    .description("create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)")
+    .requiredOption("--dir <dir>", "folder to write (keys/, network.json, coordinator.json, credentials.json)")
+    .option("--validators <n>", "number of validators", int("--validators"), 4)
+    .option("--origin <name>", "log origin", "sentineliq.local/log")
+    .action(async (o) => {
+      const { initNetwork } = await import("./workspace.ts");
+      const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
     });
   keys
     .command("show <file>")

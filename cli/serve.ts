@@ -23,6 +23,7 @@ export async function runNode(flags: {
   natsUrl: string;
   namespace: string;
   rulesDir?: string;
+  faulty?: string;
   logVkey?: string;
   p2pListen?: string;
   p2pPeers?: string[];

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSet } from "../protocol/index.ts";
+import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -19,7 +19,7 @@ export interface Workspace {
   pgDir: string;
   logsDir: string;
   apiKey: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
 }
 
@@ -32,10 +32,9 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   const ensureKey = (id: string) => (existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id));
 
   const ids = Array.from({ length: validators }, (_, i) => `v${i + 1}`);
-  const f = Math.floor((validators - 1) / 3);
-  const validatorSet: ValidatorSet = {
-    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1 })),
-    quorum: { k: validators >= 4 ? validators - f : validators },
+  const validatorSet: ValidatorSetInput = {
+    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1, committees: [] })),
+    quorum: { approve: "byzantine", escalate: "f+1", reject: "f+1" },
   };
   ensureKey("log");
 
@@ -82,4 +81,26 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
     func_stack_hashes: [EXAMPLE_FUNC_HASH],
     metadata: { country_code: "DE" },
   };
+}
+
+/**
+ * An operator's network folder (what `sentineliq keys init` and docker-compose use):
+ * the dev workspace plus a coordinator.json whose bus and store come from the environment.
+ */
+export function initNetwork(dir: string, validators: number, origin: string): Workspace {
+  const ws = prepareWorkspace(dir, validators);
+  const config = {
+    host: "0.0.0.0",
+    port: 8080,
+    natsUrl: "nats://127.0.0.1:4222",
+    namespace: "siq",
+    databaseUrl: ws.pgDir,
+    logKeyFile: ws.logKeyFile,
+    logOrigin: origin,
+    validatorSetFile: ws.networkFile,
+    tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+  };
+  writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
+  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey }, null, 2) + "\n", { mode: 0o600 });
+  return ws;
 }

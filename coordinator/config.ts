@@ -20,6 +20,8 @@ export const CoordinatorConfig = z.object({
   tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)) })).min(1),
   /** After this long without a quorum the payment fails closed. */
   quorumDeadlineMs: z.number().int().min(50).default(3000),
+  /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
+  quorumGraceMs: z.number().int().min(0).default(150),
   failClosed: z.enum(["challenge", "reject"]).default("challenge"),
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),

@@ -4,7 +4,7 @@ import { connectJetStream } from "../lib/bus/jetstream.ts";
 import type { Bus } from "../lib/bus/types.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
-import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
+import { loadKeyFile, policyFor, topology, verifierKey } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
@@ -17,6 +17,7 @@ import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
+import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
 import { PaymentStore } from "./store/payments.ts";
 
@@ -52,6 +53,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   sequencer.onIntegrated((size) => metrics.logEntries.set(size));
   const logReader = new LogStore(db);
   const set = config.validatorSet;
+  const policy = policyFor(set, config.failClosed);
+  const reputation = new Reputation(set, metrics, logger);
   const witnesses = new WitnessClient({ bus, topology: t, validatorSet: set, logger, proof: (a, b) => logReader.consistencyProof(a, b) });
   const checkpointer = new Checkpointer({
     origin: config.logOrigin,
@@ -59,25 +62,21 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     store: logReader,
     sequencer,
     witnesses,
-    witnessQuorum: config.witnessQuorum ?? set.quorum.k,
+    witnessQuorum: config.witnessQuorum ?? policy.approve,
     intervalMs: config.checkpointIntervalMs,
     archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
     logger,
     metrics,
   });
-  const policy: QuorumPolicy = {
-    name: `${set.quorum.k}-of-${set.validators.length}`,
-    n: set.validators.length,
-    k: set.quorum.k,
-    fail_closed: config.failClosed,
-  };
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
     topology: t,
     sequencer,
     logReader,
-    policy,
+    validatorSet: set,
+    failClosed: config.failClosed,
+    reputation,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -86,8 +85,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     bus,
     topology: t,
     validatorSet: set,
-    policy,
     deadlineMs: config.quorumDeadlineMs,
+    graceMs: config.quorumGraceMs,
     logger,
     metrics,
     onDecision: service.onDecision,
@@ -117,10 +116,10 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       const storeOk = await db.query("SELECT 1").then(() => true, () => false);
       const validators = alive();
       metrics.validatorsAlive.set(validators);
-      const ok = busOk && storeOk && validators >= policy.k;
+      const ok = busOk && storeOk && validators >= policy.approve;
       return {
         status: ok ? 200 : 503,
-        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.k },
+        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.approve, policy: policy.name },
       };
     },
   };
@@ -138,7 +137,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const url = `http://${config.host}:${port}`;
   const recovered = await service.recover();
   await checkpointer.start();
-  logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
+  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
     url,

@@ -1,6 +1,7 @@
 /** A validator's configuration, parsed once and frozen. */
 import { z } from "zod";
 import { Namespace, ValidatorId } from "../protocol/index.ts";
+import { FaultMode } from "./faults.ts";
 
 export const ValidatorConfig = z.object({
   id: ValidatorId,
@@ -20,6 +21,9 @@ export const ValidatorConfig = z.object({
   p2pListen: z.string().optional(),
   /** libp2p multiaddrs of the other validators. */
   p2pPeers: z.array(z.string()).default([]),
+  /** A fault drill: this validator misbehaves on purpose. */
+  faulty: FaultMode.optional(),
+  slowMs: z.number().int().min(0).default(5000),
 });
 export type ValidatorConfig = Readonly<z.infer<typeof ValidatorConfig>>;
 

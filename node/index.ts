@@ -7,10 +7,12 @@ import { loadKeyFile, NoteVerifier, topology } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { startGossip, type Gossip } from "./gossip.ts";
+import { fault } from "./faults.ts";
 import { runValidator } from "./validator.ts";
 import { runWitness, type RunningWitness } from "./witness.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
+export { FaultMode } from "./faults.ts";
 
 export interface RunningValidator {
   id: string;
@@ -33,6 +35,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     topology: topology(config.namespace),
     logger,
     maxInFlight: config.maxInFlight,
+    ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
   let witness: RunningWitness | undefined;
   let gossip: Gossip | undefined;
@@ -58,6 +61,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
       onCosigned: (note) => void gossip?.publish(Buffer.from(note)).catch(() => {}),
     });
   }
+  if (config.faulty) logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   logger.info({ id: config.id, witness: Boolean(witness), gossip: gossip?.addresses, pack: pack.name, pack_hash: pack.hash, public_key: key.publicKeyHex }, "validator started");
   return {
     id: config.id,

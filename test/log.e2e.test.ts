@@ -87,7 +87,7 @@ describe("verdict log", () => {
     const note = await (await fetch(`${net.url}/v1/log/checkpoint`)).text();
     const witnesses = net.validatorSet.validators.map((v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")));
     const { parseNote, verifiedSignatures } = await import("../protocol/index.ts");
-    expect(verifiedSignatures(parseNote(note), witnesses).size).toBeGreaterThanOrEqual(net.validatorSet.quorum.k);
+    expect(verifiedSignatures(parseNote(note), witnesses).size).toBeGreaterThanOrEqual(3);
   });
 
   it("returns a tlog-proof receipt that verifies offline", async () => {
@@ -97,7 +97,7 @@ describe("verdict log", () => {
     expect(text.startsWith("c2sp.org/tlog-proof@v1\n")).toBe(true);
     const entry = Buffer.from((await net.get(`/v1/log/entries?start=${p.log_index}&limit=1`)).body.entries[0].leaf, "base64");
     const witnesses = net.validatorSet.validators.map((v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")));
-    const r = verifyTlogProof(text, entry, NoteVerifier.fromVkey(net.vkey), witnesses, net.validatorSet.quorum.k);
+    const r = verifyTlogProof(text, entry, NoteVerifier.fromVkey(net.vkey), witnesses, 3);
     expect(r.index).toBe(p.log_index);
     expect(() => verifyTlogProof(text, Buffer.from("another entry"), NoteVerifier.fromVkey(net.vkey))).toThrow(/inclusion proof/);
     const other = await fetch(`${net.url}/v1/payments/${p.payment_id}/receipt`, { headers: { authorization: `Bearer ${net.apiKey}-b` } });

@@ -5,7 +5,7 @@
  * the decision recomputed from its verdicts under the recorded policy. Other
  * types are reported as skipped, not failed: the tree still covers them.
  */
-import { isCanonical } from "../canonical.ts";
+import { canonicalString, isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
 import { decideQuorum } from "../quorum.ts";
 import { QuorumDecision } from "../schemas/decision.ts";
@@ -46,6 +46,15 @@ export class EntryChecker {
         return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id} is for another payment or attempt`);
       }
       if (!verifyVerdict(verifier, sv)) return bad(type, "BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`);
+    }
+    for (const e of d.equivocations) {
+      const verifier = this.#validators.get(e.validator_id);
+      const [a, b] = e.verdicts;
+      const same = (x: typeof a) => x.verdict.validator_id === e.validator_id && x.verdict.payment_id === d.payment_id && x.verdict.attempt === d.attempt;
+      if (!verifier || !same(a) || !same(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+        return bad(type, "BAD_VERDICT", `equivocation evidence against ${e.validator_id} does not hold up`);
+      }
+      if (seen.has(e.validator_id)) return bad(type, "BAD_VERDICT", `equivocating ${e.validator_id} was also counted`);
     }
     const again = decideQuorum(d.policy, d.verdicts, true);
     if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome) {

@@ -10,7 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
+import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -27,6 +27,8 @@ export interface NetworkOptions {
   validatorConfig?: Record<string, unknown>;
   /** Extra coordinator settings (e.g. tileArchiveDir, witnessQuorum). */
   coordinatorConfig?: Record<string, unknown>;
+  /** Fault drills: validator id → mode. */
+  faulty?: Record<string, string>;
 }
 
 export interface TestNetwork {
@@ -37,7 +39,7 @@ export interface TestNetwork {
   db: Db;
   store: TestStore;
   dir: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
   vkey: string;
@@ -59,9 +61,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKeyFile = join(dir, "log.json");
   const logKey = generateKeyFile(logKeyFile, "log");
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
-  const validatorSet: ValidatorSet = {
+  const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
-    quorum: { k: opts.k ?? Math.min(n, 3) },
+    ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -70,9 +72,19 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
 
   const validators: RunningValidator[] = [];
   for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
+    const faulty = opts.faulty?.[id];
     validators.push(
       await startValidator(
-        parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent", logVkey, ...opts.validatorConfig }),
+        parseValidatorConfig({
+          id,
+          keyFile: join(dir, `${id}.json`),
+          natsUrl: nats.url,
+          namespace,
+          logLevel: "silent",
+          logVkey,
+          ...(faulty ? { faulty } : {}),
+          ...opts.validatorConfig,
+        }),
       ),
     );
   }
