@@ -1,6 +1,7 @@
 /** Long-running commands: `coordinator` and `node`, stopped cleanly by SIGINT/SIGTERM. */
 import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../coordinator/index.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { env } from "./env.ts";
 import { untilSignal } from "./processes.ts";
 
@@ -28,7 +29,9 @@ export async function runNode(flags: {
   p2pListen?: string;
   p2pPeers?: string[];
 }): Promise<void> {
-  const config = parseValidatorConfig({ ...flags, logLevel: env.logLevel ?? "info" });
+  // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
+  const logVkey = flags.logVkey && existsSync(flags.logVkey) ? readFileSync(flags.logVkey, "utf8").trim() : flags.logVkey;
+  const config = parseValidatorConfig({ ...flags, ...(logVkey ? { logVkey } : {}), logLevel: env.logLevel ?? "info" });
   const running = await startValidator(config);
   await untilSignal();
   await running.stop();

@@ -58,7 +58,7 @@ describe("chaos: kill -9 under load", () => {
       p.once("exit", () => procs.delete(p));
       return p;
     };
-    const node = (id: string) => start(["node", "--id", id, "--key", ws.keyFile(id), "--nats", nats.url, "--namespace", namespace]);
+    const node = (id: string) => start(["node", "--id", id, "--key", ws.keyFile(id), "--nats", nats.url, "--namespace", namespace, "--log-vkey", join(dir, "log.vkey")]);
     const coordinator = () => start(["coordinator", "--config", ws.coordinatorFile]);
     const validators = new Map(["v1", "v2", "v3", "v4"].map((id) => [id, node(id)]));
     let coord = coordinator();
