@@ -103,7 +103,6 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       logLevel: "silent",
-      checkpointIntervalMs: 100,
       ...opts.coordinatorConfig,
     }),
     { db },
