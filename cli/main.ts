@@ -195,8 +195,9 @@ export function program(): Command {
       }
     });
 
-  p.command("bench [what]")
-    .description("drive N payments through a running network (p50/p95/p99 latency); `bench log`: log integration rate vs raw SHA-256")
+  const bench = p
+    .command("bench")
+    .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
     .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
@@ -204,15 +205,30 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .option("--json", "one JSON object")
-    .action(async (what: string | undefined, o) => {
-      if (what === "log") {
-        const { runLogBench } = await import("./bench-log.ts");
-        process.exitCode = await runLogBench({ n: o.n === 2000 ? 20000 : o.n, json: o.json });
-        return;
-      }
-      if (what !== undefined) throw new InvalidArgumentError(`unknown bench "${what}" (try: sentineliq bench, sentineliq bench log)`);
+    .action(async (o) => {
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
+    });
+  bench
+    .command("quorum")
+    .description("the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run")
+    .option("-n, --n <count>", "payments per configuration", int("-n"), 2000)
+    .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
+    .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
+    .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
+    .option("--json", "one JSON array")
+    .action(async (o) => {
+      const { runBenchQuorum } = await import("./bench-quorum.ts");
+      process.exitCode = await runBenchQuorum(o);
+    });
+  bench
+    .command("log")
+    .description("log integration rate (JetStream → sequencer → store) next to raw SHA-256 over the same entries, same run")
+    .option("-n, --n <count>", "entries", int("-n"), 20000)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runLogBench } = await import("./bench-log.ts");
+      process.exitCode = await runLogBench({ n: o.n, json: o.json });
     });
 
   return p;

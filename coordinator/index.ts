@@ -16,6 +16,8 @@ import { LogStore } from "./log/store.ts";
 import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
+import { ChallengeService } from "./challenges/service.ts";
+import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
 import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
@@ -68,6 +70,14 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
   });
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
@@ -77,6 +87,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     validatorSet: set,
     failClosed: config.failClosed,
     reputation,
+    challenges,
+    prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -90,6 +102,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
     onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
   });
   service.attach(aggregator);
   await aggregator.start();
@@ -109,6 +123,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       await service.get(tenant, params.payment_id);
       return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
     },
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
     ...logHandlers(vkey, logReader, sequencer, checkpointer),
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
@@ -135,7 +150,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = await service.recover();
+  const recovered = (await service.recover()) + (await challenges.recover());
   await checkpointer.start();
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
@@ -145,6 +160,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     vkey,
     async close() {
       beats.stop();
+      challenges.stop();
       await app.close();
       await aggregator.stop();
       await checkpointer.stop();

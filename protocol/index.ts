@@ -12,6 +12,7 @@ export * from "./schemas/payment.ts";
 export * from "./schemas/verdict.ts";
 export * from "./schemas/decision.ts";
 export * from "./schemas/network.ts";
+export * from "./schemas/challenge.ts";
 export * from "./quorum.ts";
 export * from "./log/merkle.ts";
 export * from "./log/tiles.ts";

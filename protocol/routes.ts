@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { Id } from "./schemas/fields.ts";
+import { ChallengeResponseRequest } from "./schemas/challenge.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
 import { logRoutes } from "./log/routes.ts";
 
@@ -53,15 +54,15 @@ export const routes = {
     query: undefined,
     response: PaymentView,
   }),
-  health: route({
-    method: "GET",
-    path: "/health",
-    auth: "none",
-    summary: "Liveness",
-    params: NoParams,
-    body: undefined,
+  challengeResponse: route({
+    method: "POST",
+    path: "/v1/payments/:payment_id/challenge-response",
+    auth: "agent",
+    summary: "Answer a payment's challenge; the network evaluates it again with the evidence",
+    params: PaymentParams,
+    body: ChallengeResponseRequest,
     query: undefined,
-    response: Health,
+    response: PaymentView,
   }),
   paymentReceipt: route({
     method: "GET",
@@ -74,6 +75,16 @@ export const routes = {
     response: z.string(),
   }),
   ...logRoutes,
+  health: route({
+    method: "GET",
+    path: "/health",
+    auth: "none",
+    summary: "Liveness",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: Health,
+  }),
   ready: route({
     method: "GET",
     path: "/ready",

@@ -13,6 +13,7 @@ export interface Item {
   entry: Buffer;
   leaf: Buffer;
   payment: LogAppend["payment"];
+  paymentId: string | undefined;
   delivery: Delivery;
 }
 
@@ -36,7 +37,7 @@ export async function integrateBatch(q: Queryable, builder: TileBuilder, items: 
     await q.query(
       `INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry)
        SELECT i, k, t, p, decode(e, 'base64') FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(i, k, t, p, e)`,
-      [fresh.map((_, j) => first + j), fresh.map((i) => i.key), fresh.map((i) => i.type), fresh.map((i) => i.payment?.payment_id ?? null), fresh.map((i) => i.entry.toString("base64"))],
+      [fresh.map((_, j) => first + j), fresh.map((i) => i.key), fresh.map((i) => i.type), fresh.map((i) => i.paymentId ?? null), fresh.map((i) => i.entry.toString("base64"))],
     );
     await q.query(
       `INSERT INTO siq_log_tiles (level, n, hashes)

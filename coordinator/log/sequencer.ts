@@ -12,8 +12,10 @@ import type { Logger } from "../../lib/logger.ts";
 import {
   decisionKey,
   entryBytes,
+  canonicalBytes,
   canonicalType,
   MAX_LOG_ENTRY_BYTES,
+  sha256Hex,
   leafHash,
   LogAppend,
   SiqError,
@@ -31,6 +33,13 @@ export interface Finalized {
   decision: QuorumDecision;
   status: PaymentStatus;
   settlement: Settlement | null;
+}
+
+/** Any log record: a JCS object naming its type and the payment it concerns. */
+export interface LogRecord {
+  type: string;
+  payment_id: string;
+  [k: string]: unknown;
 }
 
 export interface SequencerComponents {
@@ -138,9 +147,22 @@ export class LogSequencer {
     });
   }
 
+  /** Appends another kind of record (challenge issued, answered, expired, equivocation, ...); an identical record is logged once. */
+  appendRecord(record: LogRecord): Promise<number> {
+    const bytes = canonicalBytes(record);
+    if (bytes.length > MAX_LOG_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
+    return this.appendEntry(`${record.type}:${sha256Hex(bytes)}`, bytes, undefined, record.payment_id);
+  }
+
   /** Logs any entry (canonical JSON with a `type`) under a key unique forever. */
-  async appendEntry(key: string, entry: Uint8Array, payment?: LogAppend["payment"]): Promise<number> {
-    const msg: LogAppend = { type: "sentineliq.logappend.v1", key, entry: Buffer.from(entry).toString("base64"), ...(payment ? { payment } : {}) };
+  async appendEntry(key: string, entry: Uint8Array, payment?: LogAppend["payment"], paymentId?: string): Promise<number> {
+    const msg: LogAppend = {
+      type: "sentineliq.logappend.v1",
+      key,
+      entry: Buffer.from(entry).toString("base64"),
+      ...(payment ? { payment } : {}),
+      ...(paymentId ? { payment_id: paymentId } : {}),
+    };
     const done = new Promise<number>((resolve, reject) => {
       const list = this.#waiters.get(key) ?? [];
       list.push({ resolve, reject });
@@ -217,7 +239,7 @@ function parse(d: Delivery): Item | null {
     if (entry.length > MAX_LOG_ENTRY_BYTES) return null;
     const type = canonicalType(entry);
     if (type === undefined) return null;
-    return { key: msg.key, type, entry, leaf: leafHash(entry), payment: msg.payment, delivery: d };
+    return { key: msg.key, type, entry, leaf: leafHash(entry), payment: msg.payment, paymentId: msg.payment?.payment_id ?? msg.payment_id, delivery: d };
   } catch {
     return null;
   }

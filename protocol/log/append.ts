@@ -29,6 +29,8 @@ export const LogAppend = z
     /** base64 of the exact entry bytes (JCS of an object with a `type`). */
     entry: Base64.max(Math.ceil(MAX_LOG_ENTRY_BYTES / 3) * 4),
     payment: PaymentOutcome.optional(),
+    /** The payment another kind of record concerns (challenges, equivocations). */
+    payment_id: Id.optional(),
   })
   .strict();
 export type LogAppend = z.infer<typeof LogAppend>;

@@ -8,7 +8,8 @@
 import { canonicalString, isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
 import { decideQuorum } from "../quorum.ts";
-import { QuorumDecision } from "../schemas/decision.ts";
+import { ChallengeRecord } from "../schemas/challenge.ts";
+import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
 
@@ -31,6 +32,22 @@ export class EntryChecker {
     const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
     const type = typeof json === "object" && json !== null && typeof (json as { type?: unknown }).type === "string" ? (json as { type: string }).type : undefined;
     if (!type) return bad("?", "BAD_ENTRY", "entry is not an object with a string `type`");
+    if (type === "sentineliq.equivocation.v1") {
+      const r = EquivocationRecord.safeParse(json);
+      if (!r.success) return bad(type, "BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`);
+      const [a, b] = r.data.verdicts;
+      const verifier = this.#validators.get(r.data.validator_id);
+      const mine = (x: typeof a) => x.verdict.validator_id === r.data.validator_id && x.verdict.payment_id === r.data.payment_id && x.verdict.attempt === r.data.attempt;
+      if (!verifier || !mine(a) || !mine(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+        return bad(type, "BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`);
+      }
+      return { ok: true, type, checked: true, payment_id: r.data.payment_id };
+    }
+    if (type.startsWith("sentineliq.challenge")) {
+      const r = ChallengeRecord.safeParse(json);
+      if (!r.success) return bad(type, "BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`);
+      return { ok: true, type, checked: true, payment_id: r.data.payment_id };
+    }
     if (type !== "sentineliq.decision.v1") return { ok: true, type, checked: false };
     const parsed = QuorumDecision.safeParse(json);
     if (!parsed.success) return bad(type, "BAD_ENTRY", `entry is not a valid decision: ${parsed.error.issues[0]?.message}`);

@@ -29,6 +29,10 @@ export interface NetworkOptions {
   coordinatorConfig?: Record<string, unknown>;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
+  challengeTtlMs?: number;
+  /** Committees per validator, and which committee each tier goes to. */
+  committees?: Record<string, string[]>;
+  tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
 export interface TestNetwork {
@@ -47,6 +51,7 @@ export interface TestNetwork {
   validators: RunningValidator[];
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -62,8 +67,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKey = generateKeyFile(logKeyFile, "log");
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -102,6 +108,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
       ...opts.coordinatorConfig,
     }),
@@ -147,6 +154,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...o,
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     async stop() {
       await coordinator.close();
