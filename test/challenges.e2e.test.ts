@@ -22,7 +22,7 @@ describe("challenges", () => {
 
   const high = () => net.payment({ amount: "25000.00", trace_context: { purpose: "pay invoice INV-7781 for the annual licence" } });
   const records = async (paymentId: string) =>
-    (await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log WHERE payment_id = $1 ORDER BY idx", [paymentId])).map(
+    (await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [paymentId])).map(
       (r) => JSON.parse(r.entry.toString("utf8")) as { type: string; attempt?: number; decision?: string },
     );
 
