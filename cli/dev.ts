@@ -6,23 +6,33 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCoordinator, parseCoordinatorConfig } from "../coordinator/index.ts";
+import { policyFor, ValidatorSet } from "../protocol/index.ts";
 import { memoryBus } from "../lib/bus/memory.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
+import { devSettlement, type Backend } from "./settlement.ts";
+import { loadKeyFile, verifierKey } from "../protocol/index.ts";
 import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
 
 export interface DevOptions {
   dir: string;
   validators: number;
   port: number;
+  /** Settles live (non-debug) payments: none, litesvm (in process) or rpc (SOLANA_RPC_URL). */
+  settlement?: Backend;
+  /** validator id → fault mode, for fault drills. */
+  faulty?: Record<string, string>;
   /** Rule pack every validator loads (and watches); default: the shipped default pack. */
   rules?: string;
 }
 
 export async function runDev(opts: DevOptions): Promise<number> {
   const ws = prepareWorkspace(opts.dir, opts.validators);
+  for (const id of Object.keys(opts.faulty ?? {})) {
+    if (!ws.validatorSet.validators.some((v) => v.id === id)) throw new Error(`--faulty ${id}: no such validator (v1…v${opts.validators})`);
+  }
   const say = (s = "") => process.stdout.write(s + "\n");
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -51,6 +61,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
     writeFileSync(lockFile, String(process.pid));
     cleanup.unshift(async () => rmSync(lockFile, { force: true }));
   }
+  const logOrigin = "sentineliq.local/log";
+  const logVkey = verifierKey(logOrigin, loadKeyFile(ws.logKeyFile).signer.publicKey);
+  // Each validator gossips cosigned checkpoints to the others over libp2p, on ports after the HTTP one.
+  const p2p = ws.validatorSet.validators.map((_, i) => `/ip4/127.0.0.1/tcp/${opts.port + 100 + i}`);
   const coordinatorConfig = {
     host: "127.0.0.1",
     port: opts.port,
@@ -58,10 +72,12 @@ export async function runDev(opts: DevOptions): Promise<number> {
     namespace: "siq",
     databaseUrl,
     logKeyFile: ws.logKeyFile,
-    logOrigin: "sentineliq.local/log",
+    logOrigin,
+    tileArchiveDir: join(ws.dir, "tiles"),
     validatorSet: ws.validatorSet,
     tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
     logLevel: env.logLevel ?? "warn",
+    settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(coordinatorConfig, null, 2) + "\n");
 
@@ -70,8 +86,17 @@ export async function runDev(opts: DevOptions): Promise<number> {
   if (!natsUrl) {
     const bus = memoryBus();
     for (const v of ws.validatorSet.validators) {
+      const faulty = opts.faulty?.[v.id];
       const node = await startValidator(
-        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", ...(opts.rules ? { rulesDir: opts.rules } : {}) }),
+        parseValidatorConfig({
+          id: v.id,
+          keyFile: ws.keyFile(v.id),
+          natsUrl: "in-process",
+          logLevel: "warn",
+          logVkey,
+          ...(faulty ? { faulty } : {}),
+          ...(opts.rules ? { rulesDir: opts.rules } : {}),
+        }),
         bus,
       );
       cleanup.push(() => node.stop());
@@ -90,10 +115,14 @@ export async function runDev(opts: DevOptions): Promise<number> {
       stopping = true;
       await stopAll(children);
     });
-    for (const v of ws.validatorSet.validators) {
-      const rules = opts.rules ? ["--rules", opts.rules] : [];
-      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, ...rules], ws.logsDir, onExit));
-    }
+    ws.validatorSet.validators.forEach((v, i) => {
+      const faulty = opts.faulty?.[v.id];
+      const peers = p2p.filter((_, j) => j !== i).flatMap((a) => ["--p2p-peer", a]);
+      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--log-vkey", logVkey, "--p2p-listen", p2p[i]!, ...peers];
+      if (faulty) args.push("--faulty", faulty);
+      if (opts.rules) args.push("--rules", opts.rules);
+      children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
+    });
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }
 
@@ -121,10 +150,11 @@ export async function runDev(opts: DevOptions): Promise<number> {
     say("  ************************************************************************");
     say("");
   }
-  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (quorum ${ws.validatorSet.quorum.k})`);
+  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (${policyFor(ValidatorSet.parse(ws.validatorSet), "challenge").name})`);
   say(`  bus:      ${busNote}`);
   say(`  storage:  ${env.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${ws.pgDir}`}`);
   say(`  logs:     ${ws.logsDir}`);
+  for (const [id, mode] of Object.entries(opts.faulty ?? {})) say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
   say("");
   say(`  API key:        ${ws.apiKey}`);
   say(`  Log verifier:   ${vkey}`);
@@ -134,6 +164,13 @@ export async function runDev(opts: DevOptions): Promise<number> {
   say("");
   say(curl.replace(/^/gm, "    "));
   say("");
+  if (opts.settlement && opts.settlement !== "none") {
+    const where = opts.settlement === "litesvm" ? "the Solana runtime in the coordinator (LiteSVM; agent wallet funded)" : "Solana over RPC";
+    say(`  Live settlement on ${where}: a real transaction signature comes back in the answer:`);
+    say("");
+    say("    npx sentineliq pay --live");
+    say("");
+  }
   say("  Then: npx sentineliq log verify   |   Ctrl-C stops everything.");
   say("");
 

@@ -6,6 +6,10 @@ export interface Env {
   sentineliqUrl: string | undefined;
   apiKey: string | undefined;
   logLevel: string | undefined;
+  /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
+  solanaRpcUrl: string | undefined;
+  solanaPayerKeypair: string | undefined;
+  solanaCommitment: string | undefined;
 }
 
 function read(): Env {
@@ -20,6 +24,9 @@ function read(): Env {
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
     logLevel: blank(e.LOG_LEVEL),
+    solanaRpcUrl: blank(e.SOLANA_RPC_URL),
+    solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
+    solanaCommitment: blank(e.SOLANA_COMMITMENT),
   });
 }
 

@@ -1,5 +1,5 @@
 /** The `sentineliq` command line: one program, `--help` on every command. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { resolve } from "node:path";
 import { env } from "./env.ts";
 
@@ -9,11 +9,22 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const FAULT_MODES = ["silent", "slow", "approve-all", "forge", "replay", "equivocate"];
+function parseFaulty(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^([a-z0-9_-]+)=([a-z-]+)$/.exec(spec);
+    if (!m || !FAULT_MODES.includes(m[2]!)) throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 export function program(): Command {
   const p = new Command("sentineliq")
     .description("SentinelIQ: a distributed risk-control network for payments")
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureHelp({ sortSubcommands: false });
 
   p.command("dev")
@@ -22,9 +33,22 @@ export function program(): Command {
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
     .option("--rules <dir>", "rule pack for every validator, hot-reloaded on change (default: the shipped default pack)")
+    .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
+    .addOption(
+      new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
+        .choices(["none", "litesvm", "rpc"])
+        .default("none"),
+    )
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, ...(o.rules ? { rules: resolve(o.rules) } : {}) });
+      process.exitCode = await runDev({
+        dir: o.dir,
+        validators: o.validators,
+        port: o.port ?? env.port ?? 8080,
+        faulty: parseFaulty(o.faulty ?? []),
+        settlement: o.settlement,
+        ...(o.rules ? { rules: resolve(o.rules) } : {}),
+      });
     });
 
   p.command("coordinator")
@@ -44,6 +68,10 @@ export function program(): Command {
     .option("--rules <dir>", "rule pack directory, hot-reloaded on change (default: the shipped default pack)")
     .option("--shadow-rules <dir>", "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted")
     .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
+    .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
+    .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
+    .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
       await runNode({
@@ -54,6 +82,10 @@ export function program(): Command {
         ...(o.rules ? { rulesDir: resolve(o.rules) } : {}),
         ...(o.shadowRules ? { shadowRulesDir: resolve(o.shadowRules) } : {}),
         ...(o.sanctions ? { sanctionsDir: resolve(o.sanctions) } : {}),
+        ...(o.faulty ? { faulty: o.faulty } : {}),
+        ...(o.logVkey ? { logVkey: o.logVkey } : {}),
+        ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
+        p2pPeers: o.p2pPeer ?? [],
       });
     });
 
@@ -68,6 +100,17 @@ export function program(): Command {
       const { generateKeyFile } = await import("../protocol/index.ts");
       const k = generateKeyFile(resolve(o.out), o.id, { overwrite: Boolean(o.force) });
       process.stdout.write(`${k.id} ${k.publicKeyHex}\n`);
+    });
+  keys
+    .command("init")
+    .description("create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)")
+    .requiredOption("--dir <dir>", "folder to write (keys/, network.json, coordinator.json, credentials.json)")
+    .option("--validators <n>", "number of validators", int("--validators"), 4)
+    .option("--origin <name>", "log origin", "sentineliq.local/log")
+    .action(async (o) => {
+      const { initNetwork } = await import("./workspace.ts");
+      const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
     });
   keys
     .command("show <file>")
@@ -104,15 +147,55 @@ export function program(): Command {
   const log = p.command("log").description("inspect and verify the verdict log");
   log
     .command("verify")
-    .description("re-check every entry's chain, signatures and decision; exits 1 naming the first bad entry")
+    .description("verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure")
     .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
     .option("--schema <name>", "PostgreSQL schema holding the log")
-    .option("--url <url>", "verify the log served by a coordinator instead")
-    .option("--network <file>", "validator set (default ./.sentineliq/network.json)")
-    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
+    .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
+    .option("--network <file>", "validator set, to re-check our decisions (default ./.sentineliq/network.json)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
+    .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .action(async (o) => {
       const { runLogVerify } = await import("./log.ts");
       process.exitCode = await runLogVerify(o);
+    });
+  log
+    .command("show <payment_id|index>")
+    .description("print one entry (by log index, or a payment's latest decision) as JSON")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
+    .action(async (what: string, o) => {
+      const { runLogShow } = await import("./log-tools.ts");
+      process.exitCode = await runLogShow(what, o);
+    });
+  log
+    .command("tail")
+    .description("print entries as they are logged")
+    .option("-f, --follow", "keep following new checkpoints")
+    .option("-n, --lines <n>", "start this many entries before the end", int("-n"), 10)
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (o) => {
+      const { runLogTail } = await import("./log-tools.ts");
+      process.exitCode = await runLogTail(o);
+    });
+  log
+    .command("proof <index>")
+    .description("fetch, verify and print a C2SP tlog-proof for the entry at <index>")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (index: string, o) => {
+      const { runLogProof } = await import("./log-tools.ts");
+      process.exitCode = await runLogProof(index, o);
+    });
+  log
+    .command("consistency <old-checkpoint-file>")
+    .description("prove the current checkpoint extends an older one you kept")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (file: string, o) => {
+      const { runLogConsistency } = await import("./log-tools.ts");
+      process.exitCode = await runLogConsistency(file, o);
     });
 
   const rules = p.command("rules").description("rule packs: lint, test, backtest, measure");
@@ -157,6 +240,7 @@ export function program(): Command {
 
   const bench = p
     .command("bench")
+    .enablePositionalOptions()
     .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
@@ -174,9 +258,7 @@ export function program(): Command {
     .description("rule engine evaluations per second on one core, beside json-rules-engine and zen-engine running the same rules")
     .option("--seconds <s>", "time per engine", int("--seconds"), 3)
     .option("--json", "print { ours_per_s, json_rules_engine_per_s, zen_engine_per_s }")
-    .action(async (o, cmd: Command) => {
-      // `--json` may be taken by the parent command, which has one too.
-      o.json ||= cmd.parent?.opts().json;
+    .action(async (o) => {
       const { benchRulesEngines } = await import("./bench/rules.ts");
       const r = await benchRulesEngines({ seconds: o.seconds });
       const { agree: _, ...figures } = r;
@@ -198,11 +280,40 @@ export function program(): Command {
     .description("milliseconds per OFAC screening (Jaro-Winkler) against the full list")
     .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
     .option("--json", "one JSON object")
-    .action(async (o, cmd: Command) => {
-      o.json ||= cmd.parent?.opts().json;
+    .action(async (o) => {
       const { benchScreening } = await import("./bench/screening.ts");
       const r = benchScreening(o.sanctions);
       process.stdout.write(o.json ? JSON.stringify(r) + "\n" : Object.entries(r).map(([k, v]) => `${k.padEnd(18)} ${v}`).join("\n") + "\n");
+    });
+  bench
+    .command("quorum")
+    .description("the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run")
+    .option("-n, --n <count>", "payments per configuration", int("-n"), 2000)
+    .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
+    .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
+    .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
+    .option("--json", "one JSON array")
+    .action(async (o) => {
+      const { runBenchQuorum } = await import("./bench-quorum.ts");
+      process.exitCode = await runBenchQuorum(o);
+    });
+  bench
+    .command("settlement")
+    .description("settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers")
+    .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runSettlementBench } = await import("./bench-settlement.ts");
+      process.exitCode = await runSettlementBench(o);
+    });
+  bench
+    .command("log")
+    .description("log integration rate (JetStream → sequencer → store) next to raw SHA-256 over the same entries, same run")
+    .option("-n, --n <count>", "entries", int("-n"), 20000)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runLogBench } = await import("./bench-log.ts");
+      process.exitCode = await runLogBench({ n: o.n, json: o.json });
     });
 
   return p;

@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSet } from "../protocol/index.ts";
+import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
+import { generateKeyFile, loadKeyFile, verifierKey, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -19,8 +20,10 @@ export interface Workspace {
   pgDir: string;
   logsDir: string;
   apiKey: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
+  /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
+  agentWalletFile: string;
 }
 
 export const EXAMPLE_FUNC_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
@@ -32,10 +35,9 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   const ensureKey = (id: string) => (existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id));
 
   const ids = Array.from({ length: validators }, (_, i) => `v${i + 1}`);
-  const f = Math.floor((validators - 1) / 3);
-  const validatorSet: ValidatorSet = {
-    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1 })),
-    quorum: { k: validators >= 4 ? validators - f : validators },
+  const validatorSet: ValidatorSetInput = {
+    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1, committees: [] })),
+    quorum: { approve: "byzantine", escalate: "f+1", reject: "f+1" },
   };
   ensureKey("log");
 
@@ -47,6 +49,9 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
+  // The agent's address is a real Solana keypair, so live payments can be signed and settled.
+  const agentWalletFile = join(dir, "keys", "wallets", "agent.json");
+  const agent = ensureKeypairFile(agentWalletFile);
   const networkFile = join(dir, "network.json");
   writeFileSync(networkFile, JSON.stringify(validatorSet, null, 2) + "\n");
   return {
@@ -60,7 +65,8 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     logsDir: join(dir, "logs"),
     apiKey: secrets.api_key,
     validatorSet,
-    addresses: { agent: secrets.agent, merchant: secrets.merchant },
+    addresses: { agent, merchant: secrets.merchant },
+    agentWalletFile,
   };
 }
 
@@ -82,4 +88,28 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
     func_stack_hashes: [EXAMPLE_FUNC_HASH],
     metadata: { country_code: "DE" },
   };
+}
+
+/**
+ * An operator's network folder (what `sentineliq keys init` and docker-compose use):
+ * the dev workspace plus a coordinator.json whose bus and store come from the environment.
+ */
+export function initNetwork(dir: string, validators: number, origin: string): Workspace {
+  const ws = prepareWorkspace(dir, validators);
+  const config = {
+    host: "0.0.0.0",
+    port: 8080,
+    natsUrl: "nats://127.0.0.1:4222",
+    namespace: "siq",
+    databaseUrl: ws.pgDir,
+    logKeyFile: ws.logKeyFile,
+    logOrigin: origin,
+    validatorSetFile: ws.networkFile,
+    tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+  };
+  writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
+  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey }, null, 2) + "\n", { mode: 0o600 });
+  // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.
+  writeFileSync(join(dir, "log.vkey"), verifierKey(origin, loadKeyFile(ws.logKeyFile).signer.publicKey) + "\n");
+  return ws;
 }

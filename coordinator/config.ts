@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+import { SettlementConfig } from "./settlement/config.ts";
+import { PrescreenConfig } from "./quorum/prescreen.ts";
 
 export const CoordinatorConfig = z.object({
   host: z.string().default("127.0.0.1"),
@@ -20,10 +22,25 @@ export const CoordinatorConfig = z.object({
   tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)) })).min(1),
   /** After this long without a quorum the payment fails closed. */
   quorumDeadlineMs: z.number().int().min(50).default(3000),
+  /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
+  quorumGraceMs: z.number().int().min(0).default(150),
   failClosed: z.enum(["challenge", "reject"]).default("challenge"),
+  /** How long an agent has to answer a challenge before the payment is rejected. */
+  challengeTtlMs: z.number().int().min(100).default(10 * 60_000),
+  /** Evaluations per payment, the first included; a payment still challenged after the last is rejected. */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** The fast pre-screen's thresholds (tiers route to committees named in the validator set). */
+  prescreen: PrescreenConfig,
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),
+  settlement: SettlementConfig.default(SettlementConfig.parse({})),
+  /** How often a new checkpoint is signed and witnessed while the log grows. */
+  checkpointIntervalMs: z.number().int().min(50).max(1000).default(500),
+  /** Witness cosignatures (validators as C2SP witnesses) a checkpoint needs before it is published; default: the quorum k. */
+  witnessQuorum: z.number().int().min(0).optional(),
+  /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
+  tileArchiveDir: z.string().optional(),
 });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
 

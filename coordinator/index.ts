@@ -4,34 +4,44 @@ import { connectJetStream } from "../lib/bus/jetstream.ts";
 import type { Bus } from "../lib/bus/types.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
-import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
+import { loadKeyFile, policyFor, topology, verifierKey } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { LogReader } from "./log/reader.ts";
+import { TileArchive } from "./log/archive.ts";
+import { Checkpointer } from "./log/checkpointer.ts";
+import { logHandlers, paymentReceipt } from "./log/handlers.ts";
 import { LogSequencer } from "./log/sequencer.ts";
-import { EventAggregator } from "./events/aggregator.ts";
-import { EventService } from "./events/service.ts";
+import { startEvents } from "./events/index.ts";
+import { LogStore } from "./log/store.ts";
+import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
+import { ChallengeService } from "./challenges/service.ts";
+import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
+import { startSettlement } from "./settlement/index.ts";
+import type { ChainBackend } from "./settlement/chain.ts";
+import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
-import { EventStore } from "./store/events.ts";
 import { PaymentStore } from "./store/payments.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
-export { LogReader } from "./log/reader.ts";
+export { LogStore, type StoredEntry } from "./log/store.ts";
+export { LogSequencer } from "./log/sequencer.ts";
 export { migrate } from "./store/schema.ts";
 
 export interface RunningCoordinator {
   url: string;
   app: FastifyInstance;
   vkey: string;
+  /** The settlement chain backend, if any (tests inspect a LiteSVM through it). */
+  chain: ChainBackend | null;
   close(): Promise<void>;
 }
 
-/** `given` lets the caller hand in a bus (the in-process one) or a store (tests); they are then not closed here. */
-export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db }): Promise<RunningCoordinator> {
+/** `given` lets the caller hand in a bus (the in-process one), a store or a chain (tests); they are then not closed here. */
+export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db; chain?: ChainBackend }): Promise<RunningCoordinator> {
   const logger = createLogger("coordinator", config.logLevel);
   const metrics = createMetrics();
   const t = topology(config.namespace);
@@ -41,48 +51,78 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
-  await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.events]);
-  const eventStore = new EventStore(db);
-  await eventStore.migrate();
+  await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
 
-  const sequencer = new LogSequencer(db, logKey.signer, config.logOrigin);
+  const sequencer = new LogSequencer({ db, bus, topology: t, logger });
   await sequencer.init();
+  await sequencer.start();
   metrics.logEntries.set(sequencer.size);
-  const logReader = new LogReader(db);
+  sequencer.onIntegrated((size) => metrics.logEntries.set(size));
+  const logReader = new LogStore(db);
+  const settlement = await startSettlement({
+    config: config.settlement,
+    db,
+    bus,
+    topology: t,
+    logger,
+    register: metrics.register,
+    ...(given?.chain ? { chain: given.chain } : {}),
+  });
   const set = config.validatorSet;
-  const policy: QuorumPolicy = {
-    name: `${set.quorum.k}-of-${set.validators.length}`,
-    n: set.validators.length,
-    k: set.quorum.k,
-    fail_closed: config.failClosed,
-  };
+  const policy = policyFor(set, config.failClosed);
+  const reputation = new Reputation(set, metrics, logger);
+  const witnesses = new WitnessClient({ bus, topology: t, validatorSet: set, logger, proof: (a, b) => logReader.consistencyProof(a, b) });
+  const checkpointer = new Checkpointer({
+    origin: config.logOrigin,
+    signer: logKey.signer,
+    store: logReader,
+    sequencer,
+    witnesses,
+    witnessQuorum: config.witnessQuorum ?? policy.approve,
+    intervalMs: config.checkpointIntervalMs,
+    archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
+    logger,
+    metrics,
+  });
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
     topology: t,
     sequencer,
     logReader,
-    policy,
+    validatorSet: set,
+    failClosed: config.failClosed,
+    reputation,
+    challenges,
+    prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
+    settlement: settlement.handoff,
   });
   const aggregator = new Aggregator({
     bus,
     topology: t,
     validatorSet: set,
-    policy,
     deadlineMs: config.quorumDeadlineMs,
+    graceMs: config.quorumGraceMs,
     logger,
     metrics,
     onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
   });
   service.attach(aggregator);
   await aggregator.start();
-  const events = new EventService({ store: eventStore, bus, topology: t, sequencer, policy, deadlineMs: config.quorumDeadlineMs, logger });
-  const eventAggregator = new EventAggregator({ bus, topology: t, validatorSet: set, policy, deadlineMs: config.quorumDeadlineMs, logger, onDecision: events.onDecision });
-  events.attach(eventAggregator);
-  await eventAggregator.start();
+  const events = await startEvents({ db, bus, topology: t, sequencer, validatorSet: set, policy, deadlineMs: config.quorumDeadlineMs, logger });
 
   const lastSeen = new Map<string, number>();
   const known = new Set(set.validators.map((v) => v.id));
@@ -97,33 +137,22 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
     createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
-    logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
-    logEntries: async ({ query }) => {
-      const rows = await logReader.page(query.start, query.limit);
-      const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-      return {
-        body: {
-          size: sequencer.size,
-          entries: rows.map((r) => ({
-            index: r.index,
-            leaf: Buffer.from(r.entry).toString("base64"),
-            prev_hash: hex(r.prevHash),
-            hash: hex(r.hash),
-            signature: Buffer.from(r.signature).toString("base64"),
-          })),
-        },
-      };
+    paymentReceipt: async ({ tenant, params }) => {
+      await service.get(tenant, params.payment_id);
+      return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
     },
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
+    ...logHandlers(vkey, logReader, sequencer, checkpointer),
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
       const busOk = await bus.healthy();
       const storeOk = await db.query("SELECT 1").then(() => true, () => false);
       const validators = alive();
       metrics.validatorsAlive.set(validators);
-      const ok = busOk && storeOk && validators >= policy.k;
+      const ok = busOk && storeOk && validators >= policy.approve;
       return {
         status: ok ? 200 : 503,
-        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.k },
+        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.approve, policy: policy.name },
       };
     },
   };
@@ -139,18 +168,25 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = (await service.recover()) + (await events.recover());
-  logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
+  const recovered = (await service.recover()) + (await challenges.recover()) + (await events.recover());
+  const unsettled = await settlement.recover();
+  await checkpointer.start();
+  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
     url,
     app,
     vkey,
+    chain: settlement.chain,
     async close() {
       beats.stop();
+      challenges.stop();
       await app.close();
       await aggregator.stop();
-      await eventAggregator.stop();
+      await events.stop();
+      await settlement.stop();
+      await checkpointer.stop();
+      await sequencer.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();
     },

@@ -16,7 +16,7 @@ export interface NatsServer {
 }
 
 export function findNatsServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/usr/local/bin"])) {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     const candidate = join(dir, "nats-server");
     try {
       accessSync(candidate, constants.X_OK);

@@ -4,8 +4,9 @@
  * pack in effect at the task's receipt time scores it, and a shadow pack, when
  * the node runs one, gives its opinion alongside without being counted.
  */
-import type { EvaluationTask, EventTask, EventVerdict, ShadowOpinion, Verdict } from "../protocol/index.ts";
+import { canonicalBytes, sha256Hex, type EvaluationTask, type EventTask, type EventVerdict, type ShadowOpinion, type Verdict } from "../protocol/index.ts";
 import { eventFacts, paymentFacts, type CompiledPack, type Evaluation, type Facts } from "../rules/index.ts";
+import { satisfiedKinds } from "./evidence.ts";
 import type { PackSchedule } from "./packs.ts";
 import type { ValidatorState } from "./state/state.ts";
 
@@ -33,8 +34,21 @@ export function scoreFacts(c: ScorerComponents, facts: Facts): Scored {
   return { pack, result, shadow: { rule_pack: shadow.hash, risk_level: s.risk_level, score: s.score, reasons: s.reasons } };
 }
 
-export function scorePayment(c: ScorerComponents, task: EvaluationTask, validatorId: string, now: Date): Verdict {
+/** A payment as rules read it. Its time is its first submission's, so every attempt sees the same history. */
+export function taskFacts(task: EvaluationTask): Facts {
   const facts = paymentFacts(task.payment, { tenant_id: task.tenant_id, id: task.payment_id, time: Date.parse(task.submitted_at) });
+  // After a challenge: what was asked, which kinds the agent's evidence satisfies, and the attempt.
+  facts.challenge = { kind: task.challenge?.kind ?? null, satisfied: satisfiedKinds(task), attempt: task.attempt };
+  return facts;
+}
+
+/** Counts a payment in the node's state without judging it (another committee's, or stale). */
+export function observePayment(c: ScorerComponents, task: EvaluationTask): void {
+  scoreFacts(c, taskFacts(task));
+}
+
+export function scorePayment(c: ScorerComponents, task: EvaluationTask, validatorId: string, now: Date): Verdict {
+  const facts = taskFacts(task);
   const { pack, result, shadow } = scoreFacts(c, facts);
   const verdict: Verdict = {
     type: "sentineliq.verdict.v1",
@@ -50,6 +64,7 @@ export function scorePayment(c: ScorerComponents, task: EvaluationTask, validato
   };
   if (result.challenge_kinds) verdict.challenge_kinds = result.challenge_kinds.slice(0, 4);
   if (shadow) verdict.shadow = { ...shadow, reasons: shadow.reasons.slice(0, 64) };
+  if (task.evidence) verdict.evidence_digest = sha256Hex(canonicalBytes(task.evidence));
   return verdict;
 }
 

@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec; events: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec; log: StreamSpec; events: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -31,12 +31,20 @@ export interface Topology {
     /** Event verdicts, in the verdicts stream but under their own prefix. */
     eventVerdict: (validatorId: string) => string;
     eventVerdictWildcard: string;
+    /** Approved payments handed to the settler (one order per payment, de-duplicated by id). */
+    settle: string;
+    /** Entries to be sequenced into the verdict log: one total order, integrated by the log sequencer. */
+    logAppend: string;
+    /** Core NATS request/reply: C2SP tlog-witness add-checkpoint, answered by each validator's witness. */
+    witnessAddCheckpoint: (validatorId: string) => string;
   };
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
     validatorEvents: (validatorId: string) => string;
     eventAggregator: string;
+    settler: string;
+    logSequencer: string;
   };
 }
 
@@ -51,6 +59,8 @@ export function topology(namespace = "siq"): Topology {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
       events: { name: `${NS}_V1_EVENTS`, subjects: [`${ns}.v1.events.>`], maxAgeSeconds: 7 * DAY },
+      settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
+      log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -61,12 +71,17 @@ export function topology(namespace = "siq"): Topology {
       evaluateEvent: `${ns}.v1.events.evaluate`,
       eventVerdict: (validatorId: string) => `${ns}.v1.verdicts.events.${validatorId}`,
       eventVerdictWildcard: `${ns}.v1.verdicts.events.*`,
+      settle: `${ns}.v1.settlements.approved`,
+      logAppend: `${ns}.v1.log.append`,
+      witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
       validatorEvents: (validatorId: string) => `validator-events-${validatorId}`,
       eventAggregator: "event-aggregator",
+      settler: "settler",
+      logSequencer: "log-sequencer",
     },
   });
 }

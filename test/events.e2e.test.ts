@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backtest } from "../cli/rules/backtest.ts";
-import { LogReader } from "../coordinator/index.ts";
-import { ChainVerifier, parseVerifierKey } from "../protocol/index.ts";
+import { LogStore } from "../coordinator/index.ts";
+import { EntryChecker, ValidatorSet, Verifier } from "../protocol/index.ts";
 import { DEFAULT_PACK_DIR, loadPack } from "../rules/index.ts";
 import { storeKinds } from "./helpers/db.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
@@ -59,19 +59,18 @@ describe.each(storeKinds())("events end to end on %s", (store) => {
 
   it("an auditor re-verifies every entry, event decisions included, and catches an edited event verdict", async () => {
     const rows = [];
-    for await (const row of new LogReader(net.db).all()) rows.push(row);
-    const types = rows.map((r) => JSON.parse(Buffer.from(r.entry).toString("utf8")).type);
+    for await (const row of new LogStore(net.db).all()) rows.push(row);
+    const types = rows.map((r) => r.type);
     expect(types).toContain("sentineliq.event.v1");
     expect(types).toContain("sentineliq.decision.v1");
-    const vkey = parseVerifierKey(net.vkey);
-    const verifier = new ChainVerifier({ logPublicKey: vkey.publicKey, origin: vkey.name, validatorSet: net.validatorSet });
-    for (const row of rows) expect(verifier.push(row)).toBeNull();
+    const checker = new EntryChecker(ValidatorSet.parse(net.validatorSet));
+    for (const row of rows) expect(checker.check(row.entry)).toMatchObject({ ok: true });
+    const events = rows.filter((r) => r.type === "sentineliq.event.v1");
+    expect(events.every((r) => checker.check(r.entry).ok && (checker.check(r.entry) as { checked: boolean }).checked)).toBe(true);
 
-    const i = types.indexOf("sentineliq.event.v1");
-    const entry = JSON.parse(Buffer.from(rows[i]!.entry).toString("utf8"));
+    const entry = JSON.parse(events[0]!.entry.toString("utf8"));
     entry.verdicts[0].verdict.risk_level = entry.verdicts[0].verdict.risk_level === "LOW" ? "HIGH" : "LOW";
     const { checkEventEntry } = await import("../protocol/log/verify-event.ts");
-    const { Verifier } = await import("../protocol/index.ts");
     const validators = new Map(net.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
     expect(checkEventEntry(entry, validators)?.[0]).toBe("BAD_VERDICT");
   });

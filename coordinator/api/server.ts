@@ -20,6 +20,7 @@ type Input<R extends RouteDef> = {
 export interface Reply {
   status?: number;
   contentType?: string;
+  headers?: Record<string, string>;
   body: unknown;
 }
 
@@ -40,7 +41,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.removeContentTypeParser(["text/plain"]);
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
-    reply.header("cache-control", "no-store");
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });
 
@@ -54,6 +55,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
         const tenant = def.auth === "agent" ? opts.apiKeys.tenantFor(req.headers.authorization) : "";
         const out = await handler(parseInput(def, req, tenant));
         if (out.contentType) void reply.type(out.contentType);
+        if (out.headers) void reply.headers(out.headers);
         return reply.status(out.status ?? 200).send(out.body);
       },
     });

@@ -7,6 +7,7 @@ import type { Bus } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalBytes,
+  MAX_LOG_ENTRY_BYTES,
   eventDigest,
   eventRef,
   sha256Hex,
@@ -123,12 +124,18 @@ export class EventService {
       outcome: result.outcome,
       decision: result.decision,
       risk_level: result.risk_level,
+      score: result.score,
       reasons: result.reasons,
       policy: this.#c.policy,
       verdicts,
+      dissent: result.dissent,
       decided_at: new Date().toISOString(),
     };
-    const index = await this.#c.sequencer.appendEvent({ event: decision });
+    // Keyed by the event: a re-decided event (after a restart) is never logged twice.
+    const bytes = canonicalBytes(decision);
+    if (bytes.length > MAX_LOG_ENTRY_BYTES) throw new RangeError(`event decision is ${bytes.length} bytes, over ${MAX_LOG_ENTRY_BYTES}`);
+    const index = await this.#c.sequencer.appendEntry(`event:${e.event_ref}`, bytes);
+    await this.#c.store.decide(e.event_ref, decision, index);
     this.#rows.delete(e.event_ref);
     const view = eventView({
       ...row,

@@ -15,39 +15,56 @@ import {
   type PaymentRequest,
   type PaymentStatus,
   type PaymentView,
+  policyFor,
+  type ChallengeResponseRequest,
   type QuorumDecision,
   type QuorumPolicy,
   type QuorumResult,
   type SignedVerdict,
   type Topology,
+  type ValidatorSet,
 } from "../../protocol/index.ts";
-import type { LogReader } from "../log/reader.ts";
+import type { LogStore } from "../log/store.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
-import { simulateSettlement } from "../settlement/simulated.ts";
+import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
+import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
+import { decisionRecord } from "../quorum/record.ts";
+import type { Reputation } from "../quorum/reputation.ts";
+import { paymentFacts } from "../../rules/index.ts";
+import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
+import type { ChallengeService } from "../challenges/service.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;
   bus: Bus;
   topology: Topology;
   sequencer: LogSequencer;
-  logReader: LogReader;
-  policy: QuorumPolicy;
+  logReader: LogStore;
+  validatorSet: ValidatorSet;
+  failClosed: "challenge" | "reject";
+  reputation: Reputation;
+  challenges: ChallengeService;
+  prescreen: PrescreenConfig;
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
+  /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
+  settlement: SettlementHandoff | null;
 }
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
 const encoder = new TextEncoder();
+/** Longer than the aggregator's ack wait, so verdicts cast before a crash are redelivered in time. */
+const RECOVERY_DEADLINE_MS = 15_000;
 
 export class PaymentService {
   readonly #c: PaymentServiceComponents;
   #aggregator: Aggregator | undefined;
   readonly #inflight = new Map<string, { hash: string; promise: Promise<PaymentView> }>();
   readonly #rows = new Map<string, PaymentRow>();
+  readonly #tasks = new Map<string, EvaluationTask>();
   readonly #waiters = new Map<string, ((v: PaymentView) => void)[]>();
 
   constructor(c: PaymentServiceComponents) {
@@ -78,15 +95,26 @@ export class PaymentService {
     const entries = await this.#c.logReader.forPayment(paymentId);
     const verdicts = entries.flatMap((e) => {
       const d = JSON.parse(Buffer.from(e.entry).toString("utf8")) as QuorumDecision;
+      if (d.type !== "sentineliq.decision.v1") return [];
       return d.verdicts.map((v) => ({ log_index: e.index, attempt: d.attempt, ...v }));
     });
     return toView(row, verdicts);
   }
 
+  /** An agent's answer to a challenge: checked, logged, and evaluated by the network as the next attempt. */
+  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest): Promise<PaymentView> {
+    const row = await this.#c.store.get(tenantId, paymentId);
+    if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
+    const next = await this.#c.challenges.answer(row, body, new Date());
+    const answer = this.#wait(next, this.#c.deadlineMs + 2000);
+    await this.#evaluate(next);
+    return answer;
+  }
+
   /** Re-opens evaluations left unfinished by a previous run (their tasks are re-published). */
   async recover(): Promise<number> {
     const rows = await this.#c.store.unfinished();
-    for (const row of rows) await this.#evaluate(row);
+    for (const row of rows) await this.#evaluate(row, true);
     return rows.length;
   }
 
@@ -119,8 +147,19 @@ export class PaymentService {
     return answer;
   }
 
-  async #evaluate(row: PaymentRow): Promise<void> {
+  /**
+   * Registers the evaluation and publishes its task. On recovery the task usually is on the bus already
+   * (the same message id is then dropped) and the verdicts already cast come back when their ack wait
+   * runs out, so the deadline is longer and verdicts since the payment's creation are fresh.
+   */
+  async #evaluate(row: PaymentRow, recovering = false): Promise<void> {
     const now = Date.now();
+    const set = this.#c.validatorSet;
+    const tier = prescreen(row.request, row.attempt, this.#c.prescreen);
+    this.#c.metrics?.tiersTotal.inc({ tier });
+    const committee = set.tiers[tier];
+    const members = committee ? set.validators.filter((v) => v.committees.includes(committee)).map((v) => v.id) : undefined;
+    const policy = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights(), ...(members ? { members } : {}) }), tier };
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -131,9 +170,24 @@ export class PaymentService {
       submitted_at: new Date(now).toISOString(),
       deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
     };
+    if (members) task.members = members;
+    if (row.attempt > 1 && row.challenge && row.evidence) {
+      task.challenge = { challenge_id: row.challenge.challenge_id, kind: row.challenge.kind, nonce: row.challenge.nonce };
+      task.evidence = row.evidence;
+    }
     this.#rows.set(row.payment_id, row);
-    const e: Evaluation = { payment_id: row.payment_id, digest: row.payment_digest, attempt: row.attempt, startedAt: now };
-    this.#aggregator!.register(e);
+    this.#tasks.set(row.payment_id, task);
+    const e: Evaluation = {
+      payment_id: row.payment_id,
+      digest: row.payment_digest,
+      attempt: row.attempt,
+      policy,
+      startedAt: performance.now(),
+      startedAtMs: recovering ? new Date(row.created_at).getTime() : now,
+      facts: paymentFacts(row.request),
+      ...(task.evidence ? { evidenceDigest: sha256Hex(canonicalBytes(task.evidence)) } : {}),
+    };
+    this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
       const t = this.#c.topology;
       await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), { msgId: `${row.payment_id}:${row.attempt}` });
@@ -142,29 +196,47 @@ export class PaymentService {
     }
   }
 
-  /** Called by the aggregator with a quorum result: settle, log, answer. */
-  readonly onDecision = async (e: Evaluation, result: QuorumResult, all: SignedVerdict[]): Promise<void> => {
+  /** Called by the aggregator when a committee could not approve: ask the rest of the set. */
+  readonly onEscalate = (e: Evaluation): QuorumPolicy => {
+    const set = this.#c.validatorSet;
+    const full = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights() }), ...(e.policy.tier ? { tier: e.policy.tier } : {}) };
+    const task = this.#tasks.get(e.payment_id);
+    if (task) {
+      const rest = full.members.filter((m) => !e.policy.members.includes(m));
+      const extended: EvaluationTask = { ...task, members: rest, deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString() };
+      const t = this.#c.topology;
+      this.#c.bus
+        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), { msgId: `${e.payment_id}:${e.attempt}:all` })
+        .catch((err: Error) => this.#c.logger.warn({ payment_id: e.payment_id, err: err.message }, "escalating to the whole set failed; the deadline will fail it closed"));
+    }
+    return full;
+  };
+
+  /** Called by the aggregator when a validator contradicts a verdict it gave on a decided payment. */
+  readonly onLateEquivocation = async (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]): Promise<void> => {
+    this.#c.reputation.flag(validatorId, "equivocation");
+    await this.#c.sequencer.appendRecord({
+      type: "sentineliq.equivocation.v1",
+      payment_id: verdicts[0].verdict.payment_id,
+      validator_id: validatorId,
+      attempt: verdicts[0].verdict.attempt,
+      verdicts,
+      detected_at: new Date().toISOString(),
+    });
+  };
+
+  /** Called by the aggregator with a quorum result: log, hand approvals to the settler, answer. */
+  readonly onDecision = async (e: Evaluation, result: QuorumResult, observed: Observed): Promise<void> => {
     const row = this.#rows.get(e.payment_id);
     if (!row) return;
     const now = new Date();
-    const decision: QuorumDecision = {
-      type: "sentineliq.decision.v1",
-      payment_id: e.payment_id,
-      payment_digest: e.digest,
-      attempt: e.attempt,
-      outcome: result.outcome,
-      decision: result.decision,
-      risk_level: result.risk_level,
-      reasons: result.reasons,
-      policy: this.#c.policy,
-      verdicts: [...all].sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1)),
-      decided_at: now.toISOString(),
-    };
+    const decision: QuorumDecision = decisionRecord(e, result, observed, now);
+    this.#c.reputation.record(result, observed);
     const approved = result.decision === "approve";
-    const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
-    const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
+    const settlement = null;
+    const status: PaymentStatus = approved ? "approved" : result.decision === "reject" ? "rejected" : "challenged";
     const index = await this.#c.sequencer.append({ decision, status, settlement });
-    const done: PaymentRow = {
+    let done: PaymentRow = {
       ...row,
       status,
       risk_level: result.risk_level,
@@ -174,13 +246,27 @@ export class PaymentService {
       log_index: index,
       decided_at: now,
     };
+    if (status === "challenged") {
+      const challenge = await this.#c.challenges.open(done, result, now);
+      done = challenge
+        ? { ...done, challenge }
+        : { ...done, status: "rejected", decision: "reject", error_details: { code: "CHALLENGE_ATTEMPTS_EXHAUSTED", message: `still risky after ${row.attempt} attempts` } };
+    }
     this.#rows.delete(e.payment_id);
-    this.#c.metrics?.paymentsTotal.inc({ status, risk_level: result.risk_level });
-    this.#c.metrics?.decisionSeconds.observe((Date.now() - e.startedAt) / 1000);
+    this.#tasks.delete(e.payment_id);
+    this.#c.metrics?.paymentsTotal.inc({ status: done.status, risk_level: result.risk_level });
+    this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);
-    for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);
-    this.#waiters.delete(e.payment_id);
+    // The answer carries the settlement when it finishes before the caller's wait runs out.
+    const answer =
+      approved && this.#c.settlement
+        ? this.#c.settlement.handOff(orderFor(done, now), view, e.startedAtMs + this.#c.deadlineMs + 1500)
+        : Promise.resolve(view);
+    void answer.then((v) => {
+      for (const w of this.#waiters.get(e.payment_id) ?? []) w(v);
+      this.#waiters.delete(e.payment_id);
+    });
   };
 
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {

@@ -1,6 +1,6 @@
 /** Event rows: insert-or-get by (tenant, event_id), reads for the API and for recovery. */
 import type { Db, Row } from "../../lib/db.ts";
-import type { EventRequest, EventView, ReasonSummary } from "../../protocol/index.ts";
+import type { EventDecision, EventRequest, EventView, ReasonSummary } from "../../protocol/index.ts";
 
 export const EVENT_STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_events (
@@ -61,6 +61,15 @@ export class EventStore {
     if (inserted.length > 0) return { row, fresh: true };
     const existing = await this.get(row.tenant_id, row.event_id);
     return { row: existing!, fresh: false };
+  }
+
+  /** Records the event's logged decision on its row. */
+  async decide(ref: string, d: EventDecision, logIndex: number): Promise<void> {
+    await this.#db.query(
+      `UPDATE siq_events SET status = 'decided', risk_level = $2, decision = $3, reasons = $4::jsonb, log_index = $5, decided_at = $6::timestamptz
+       WHERE event_ref = $1`,
+      [ref, d.risk_level, d.decision, JSON.stringify(d.reasons), logIndex, d.decided_at],
+    );
   }
 
   async get(tenantId: string, eventId: string): Promise<EventRow | undefined> {

@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, typ
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
+import { ackedPublisher } from "./acked-publish.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 export async function connectJetStream(servers: string, name = "sentineliq"): Promise<Bus> {
@@ -14,6 +15,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
   }
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
+  const publisher = ackedPublisher(nc);
 
   return {
     kind: "jetstream",
@@ -25,7 +27,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
           subjects: s.subjects,
           storage: StorageType.File,
           max_age: nanos(s.maxAgeSeconds * 1000),
-          duplicate_window: nanos(120_000),
+          duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
         };
         try {
           await jsm.streams.info(s.name);
@@ -37,7 +39,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     },
 
     async publish(subject, data, opts = {}) {
-      const ack = await js.publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+      const ack = await publisher.publish(subject, data, opts.msgId);
       return { duplicate: ack.duplicate };
     },
 
@@ -80,6 +82,28 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
       return { stop: () => sub.unsubscribe() };
     },
 
+    async request(subject, data, timeoutMs) {
+      const msg = await nc.request(subject, data, { timeout: timeoutMs });
+      return msg.data;
+    },
+
+    serve(subject, handler) {
+      let chain = Promise.resolve();
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) return;
+          chain = chain.then(async () => {
+            try {
+              msg.respond(await handler(msg.data));
+            } catch {
+              /* no answer: the requester times out */
+            }
+          });
+        },
+      });
+      return { stop: () => sub.unsubscribe() };
+    },
+
     async healthy() {
       if (nc.isClosed()) return false;
       try {
@@ -91,6 +115,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     },
 
     async close() {
+      publisher.close();
       if (!nc.isClosed()) await nc.drain();
     },
   };

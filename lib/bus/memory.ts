@@ -3,6 +3,7 @@
  * the JetStream bus (durable consumers, explicit ack, redelivery after the ack
  * wait, de-duplication by message id) with nothing kept across restarts.
  */
+import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
@@ -26,6 +27,8 @@ interface Consumer {
   next: number; // index into messages of the next new message
   pending: Map<number, { stored: Stored; count: number; timer: NodeJS.Timeout | undefined }>;
   ready: Delivery[];
+  /** Deliveries so far of each unacked message, kept across mailbox re-opens. */
+  counts: Map<number, number>;
   wake: (() => void) | undefined;
   closed: boolean;
 }
@@ -36,6 +39,7 @@ export function memoryBus(): Bus {
   const streams = new Map<string, Stream>();
   const signals = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
   let seq = 0;
+  const servers = new Map<string, (data: Uint8Array) => Promise<Uint8Array>>();
 
   const matches = (pattern: string, subject: string): boolean => {
     const p = pattern.split(".");
@@ -52,13 +56,14 @@ export function memoryBus(): Bus {
     while (!c.closed && c.next < stream.messages.length && c.pending.size < maxPending) {
       const stored = stream.messages[c.next++]!;
       if (c.opts.filterSubject && !matches(c.opts.filterSubject, stored.subject)) continue;
-      deliver(c, stored, 1);
+      deliver(c, stored, (c.counts.get(stored.seq) ?? 0) + 1);
     }
     c.wake?.();
   };
 
   const deliver = (c: Consumer, stored: Stored, count: number) => {
     const entry = { stored, count, timer: undefined as NodeJS.Timeout | undefined };
+    c.counts.set(stored.seq, count);
     c.pending.set(stored.seq, entry);
     const redeliver = (delay: number) => {
       clearTimeout(entry.timer);
@@ -75,6 +80,7 @@ export function memoryBus(): Bus {
     const settle = () => {
       clearTimeout(entry.timer);
       c.pending.delete(stored.seq);
+      c.counts.delete(stored.seq);
     };
     c.ready.push({
       subject: stored.subject,
@@ -101,7 +107,7 @@ export function memoryBus(): Bus {
 
     async publish(subject, data, opts = {}) {
       const stream = [...streams.values()].find((s) => s.spec.subjects.some((p) => matches(p, subject)));
-      if (!stream) throw new Error(`no stream for subject ${subject}`);
+      if (!stream) throw new SiqError("BUS_UNAVAILABLE", `no stream for subject ${subject}`);
       const now = Date.now();
       if (opts.msgId) {
         const at = stream.msgIds.get(opts.msgId);
@@ -122,7 +128,7 @@ export function memoryBus(): Bus {
       } else {
         const from = opts.startTime ? stream.messages.findIndex((m) => m.at >= opts.startTime!.getTime()) : 0;
         const next = from < 0 ? stream.messages.length : from;
-        c = { opts, stream, next, pending: new Map(), ready: [], wake: undefined, closed: false };
+        c = { opts, stream, next, pending: new Map(), ready: [], counts: new Map(), wake: undefined, closed: false };
         stream.consumers.set(opts.durable, c);
       }
       const consumer = c;
@@ -161,6 +167,31 @@ export function memoryBus(): Bus {
       set.add(handler);
       signals.set(subject, set);
       return { stop: () => set.delete(handler) };
+    },
+
+    async request(subject, data, timeoutMs) {
+      const handler = servers.get(subject);
+      if (!handler) throw new Error(`no responders on ${subject}`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`request on ${subject} timed out`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([handler(data), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    serve(subject, handler) {
+      let chain: Promise<unknown> = Promise.resolve();
+      const serial = (data: Uint8Array) => {
+        const out = chain.then(() => handler(data));
+        chain = out.catch(() => {});
+        return out;
+      };
+      servers.set(subject, serial);
+      return { stop: () => servers.delete(subject) };
     },
 
     async healthy() {

@@ -47,6 +47,10 @@ export interface Bus {
   /** Core (non-persistent) signal, e.g. a heartbeat. */
   signal(subject: string, data: Uint8Array): void;
   onSignal(subject: string, handler: (subject: string, data: Uint8Array) => void): { stop(): void };
+  /** Core request/reply (not stored): one answer, or a rejection after `timeoutMs`. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  /** Answers requests on `subject`, one at a time in arrival order. */
+  serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): { stop(): void };
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -20,7 +20,7 @@ export function checkEventEntry(json: unknown, validators: ReadonlyMap<string, V
     if (!verifyEventVerdict(verifier, sv)) return ["BAD_VERDICT", `signature of ${v.validator_id}'s event verdict does not verify`];
   }
   const again = decideEventQuorum(d.policy, d.verdicts, true);
-  if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome) {
+  if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome || again.score !== d.score) {
     return ["DECISION_MISMATCH", `the event verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`];
   }
   return null;

@@ -83,9 +83,12 @@ export const EventDecision = z
     outcome: z.enum(["agreed", "no_agreement", "timeout"]),
     decision: Decision,
     risk_level: RiskLevel,
+    score: z.number().min(0).max(100),
     reasons: z.array(ReasonSummary),
     policy: QuorumPolicy,
     verdicts: z.array(SignedEventVerdict),
+    /** Validators whose verdict disagreed with the decided level. */
+    dissent: z.array(z.string()),
     decided_at: IsoTime,
   })
   .strict();

@@ -4,6 +4,15 @@ import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts"
 import { Base64, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
 import { PaymentRequest } from "./payment.ts";
 
+/** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
+export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
+export const ChallengeKind = z.enum(ChallengeKinds);
+export type ChallengeKind = z.infer<typeof ChallengeKind>;
+
+/** An agent's answer to a challenge, as validators receive it with the next attempt. */
+export const Evidence = z.record(z.string().max(64), z.unknown());
+export type Evidence = z.infer<typeof Evidence>;
+
 export const EvaluationTask = z.object({
   type: z.literal("sentineliq.task.v1"),
   payment_id: Id,
@@ -13,13 +22,13 @@ export const EvaluationTask = z.object({
   payment: PaymentRequest,
   submitted_at: IsoTime,
   deadline_at: IsoTime,
+  /** For a re-evaluation after a challenge: what was asked, and the agent's answer. */
+  challenge: z.object({ challenge_id: z.string(), kind: ChallengeKind, nonce: z.string() }).optional(),
+  evidence: Evidence.optional(),
+  /** Only these validators are asked (a committee, or the rest of the set after one); absent: everyone. */
+  members: z.array(z.string()).min(1).optional(),
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
-
-/** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
-export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
-export const ChallengeKind = z.enum(ChallengeKinds);
-export type ChallengeKind = z.infer<typeof ChallengeKind>;
 
 /** A candidate pack's opinion, signed with the verdict and logged with it, never counted. */
 export const ShadowOpinion = z
@@ -47,14 +56,32 @@ export const Verdict = z
     /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
     challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
     shadow: ShadowOpinion.optional(),
+    /** SHA-256 of the JCS evidence judged (re-evaluations after a challenge). */
+    evidence_digest: Hex64.optional(),
   })
   .strict();
 export type Verdict = z.infer<typeof Verdict>;
+
+/**
+ * A verdict with its validator's signature. Alone, the signature covers the
+ * verdict's JCS bytes. In a batch (a validator signing everything it decided in
+ * one turn), it covers the batch head, and `batch` proves the verdict's leaf is
+ * in that head's RFC 6962 tree: each verdict still verifies on its own.
+ */
+export const VerdictBatchProof = z
+  .object({
+    size: z.number().int().min(2).max(65536),
+    index: z.number().int().min(0),
+    path: z.array(Hex64).max(16),
+  })
+  .strict();
+export type VerdictBatchProof = z.infer<typeof VerdictBatchProof>;
 
 export const SignedVerdict = z
   .object({
     verdict: Verdict,
     signature: Base64.length(88),
+    batch: VerdictBatchProof.optional(),
   })
   .strict();
 export type SignedVerdict = z.infer<typeof SignedVerdict>;

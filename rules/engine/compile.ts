@@ -12,7 +12,7 @@ import type { ChallengeKind } from "../../protocol/schemas/verdict.ts";
 import { accessor, compileCondition, type CompileContext, type Facts, type LiveLists, type Predicate, type Screeners } from "./condition.ts";
 import { parseDuration } from "./duration.ts";
 import type { OrgSource, PackSource, Scalar } from "./load.ts";
-import { Layers, type Rule } from "./schema.ts";
+import { Layers, type Condition, type Rule } from "./schema.ts";
 
 export type { Facts, LiveLists, Screener, Screeners } from "./condition.ts";
 
@@ -52,6 +52,8 @@ interface CompiledRule {
   rule: Rule;
   test: Predicate;
   reason: Reason;
+  /** The values of the fields the rule read, so other validators and auditors can check a hit. */
+  inputs: (f: Facts) => NonNullable<Reason["inputs"]>;
 }
 interface Variant {
   payment: CompiledRule[];
@@ -61,7 +63,10 @@ interface Variant {
 const NONE = { get: () => undefined };
 const LAYER_ORDER = new Map(Layers.map((l, i) => [l, i]));
 
-export function compilePack(src: PackSource, opts: CompileOptions = {}): CompiledPack {
+/** `opts` may also be a LiveLists itself (the skeleton's signature). */
+export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = {}): CompiledPack {
+  if (typeof (opts as LiveLists).get === "function") opts = { live: opts as LiveLists };
+  opts = opts as CompileOptions;
   const live = opts.live ?? NONE;
   const screeners = opts.screeners ?? NONE;
   const velocities = new Set(Object.keys(src.velocity));
@@ -95,16 +100,19 @@ export function compilePack(src: PackSource, opts: CompileOptions = {}): Compile
     velocity,
     evaluate(facts: Facts): Evaluation {
       const v = pick(facts);
-      const rules = facts.kind === "payment" ? v.payment : v.event;
+      const rules = facts.kind === "payment" || facts.kind === undefined ? v.payment : v.event;
       let score = 0;
       let level: RiskLevel = "LOW";
       let reasons: Reason[] | undefined;
       let kinds: ChallengeKind[] | undefined;
+      // After a challenge, a rule asking for a kind of evidence the agent has given is answered.
+      const satisfied = (facts.challenge as { satisfied?: readonly string[] } | undefined)?.satisfied;
       for (let i = 0; i < rules.length; i++) {
         const r = rules[i]!;
         if (level === "CRITICAL" && r.rule.layer !== "hard") break;
+        if (satisfied !== undefined && r.rule.then.challenge !== undefined && satisfied.includes(r.rule.then.challenge)) continue;
         if (!r.test(facts)) continue;
-        (reasons ??= []).push(r.reason);
+        (reasons ??= []).push({ ...r.reason, inputs: r.inputs(facts) });
         const t = r.rule.then;
         if (t.score !== undefined) score += t.score;
         if (t.min_level !== undefined) level = maxLevel(level, t.min_level);
@@ -133,7 +141,7 @@ function variant(rules: Rule[], src: PackSource, base: Base, params: Record<stri
     .map((rule) => {
       const at = src.where.get(`${prefix}${rule.id}`) ?? src.where.get(`rule:${rule.id}`)!;
       const test = compileCondition(rule.when, { ...base, params, lists, at }, ["when"]);
-      return { rule, test, reason: Object.freeze({ code: rule.reason.code, message: rule.reason.message, rule_id: rule.id }) };
+      return { rule, test, reason: { code: rule.reason.code, message: rule.reason.message, rule_id: rule.id }, inputs: inputsOf(rule.when) };
     })
     .sort((a, b) => LAYER_ORDER.get(a.rule.layer)! - LAYER_ORDER.get(b.rule.layer)!);
   return {
@@ -189,4 +197,26 @@ function checkParams(src: PackSource, org: OrgSource, params: Record<string, Sca
     if (!(k in src.params)) throw org.at([...path, k], `unknown parameter "${k}" (an override can only change a parameter the pack defines)`);
     if (typeof v !== typeof src.params[k]) throw org.at([...path, k], `parameter "${k}" must be a ${typeof src.params[k]}`);
   }
+}
+
+function inputsOf(c: Condition): (f: Facts) => NonNullable<Reason["inputs"]> {
+  const fields: string[] = [];
+  const walk = (x: Condition) => {
+    if ("all" in x) x.all.forEach(walk);
+    else if ("any" in x) x.any.forEach(walk);
+    else if ("not" in x) walk(x.not);
+    else if ("field" in x && !fields.includes(x.field)) fields.push(x.field);
+  };
+  walk(c);
+  const getters = fields.map((f) => [f, accessor(f)] as const);
+  return (facts) => {
+    const out: NonNullable<Reason["inputs"]> = {};
+    for (const [field, get] of getters) {
+      const v = get(facts);
+      if (v === null || typeof v === "number" || typeof v === "boolean") out[field] = v;
+      else if (typeof v === "string") out[field] = v.slice(0, 200);
+      else if (Array.isArray(v)) out[field] = v.slice(0, 8).join(",").slice(0, 200);
+    }
+    return out;
+  };
 }

@@ -10,7 +10,8 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
+import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
+import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -23,6 +24,18 @@ export interface NetworkOptions {
   /** Validators actually started (default: all); the rest stay silent. */
   running?: number;
   deadlineMs?: number;
+  /** Settlement config (coordinator `settlement`); the agent's wallet file is added to its custody. */
+  settlement?: Record<string, unknown>;
+  /** Extra validator settings (e.g. gossip). */
+  validatorConfig?: Record<string, unknown>;
+  /** Extra coordinator settings (e.g. tileArchiveDir, witnessQuorum). */
+  coordinatorConfig?: Record<string, unknown>;
+  /** Fault drills: validator id → mode. */
+  faulty?: Record<string, string>;
+  challengeTtlMs?: number;
+  /** Committees per validator, and which committee each tier goes to. */
+  committees?: Record<string, string[]>;
+  tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
 export interface TestNetwork {
@@ -33,7 +46,7 @@ export interface TestNetwork {
   db: Db;
   store: TestStore;
   dir: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
   vkey: string;
@@ -41,6 +54,7 @@ export interface TestNetwork {
   validators: RunningValidator[];
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -53,19 +67,38 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const keys = new Map<string, LoadedKey>();
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
-  generateKeyFile(logKeyFile, "log");
-  const validatorSet: ValidatorSet = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
-    quorum: { k: opts.k ?? Math.min(n, 3) },
+  const logKey = generateKeyFile(logKeyFile, "log");
+  const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
+  const validatorSet: ValidatorSetInput = {
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
+    ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
+  // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
+  const agentWallet = join(dir, "agent-wallet.json");
+  const sender = ensureKeypairFile(agentWallet);
   const store = testStore(opts.store);
   const db = await store.open();
 
   const validators: RunningValidator[] = [];
   for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
-    validators.push(await startValidator(parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent" })));
+    const faulty = opts.faulty?.[id];
+    validators.push(
+      await startValidator(
+        parseValidatorConfig({
+          id,
+          keyFile: join(dir, `${id}.json`),
+          natsUrl: nats.url,
+          namespace,
+          logLevel: "silent",
+          logVkey,
+          ...(faulty ? { faulty } : {}),
+          ...opts.validatorConfig,
+        }),
+      ),
+    );
   }
   const coordinator = await startCoordinator(
     parseCoordinatorConfig({
@@ -81,11 +114,15 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
+      ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
+      ...opts.coordinatorConfig,
     }),
     { db },
   );
   const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
+  const receiver = addr();
   const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
     const res = await fetch(coordinator.url + path, {
       method,
@@ -109,13 +146,11 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     vkey: coordinator.vkey,
     coordinator,
     validators,
-    // Fresh sender and receiver each time, so that unrelated test payments do not look like one
-    // party paying the same receiver again and again (the repeated-payments and fan-out rules).
     payment: (o = {}) => ({
       idempotency_key: `k-${randomBytes(6).toString("hex")}`,
       agent_id: "agent-7",
-      sender: addr(),
-      receiver: addr(),
+      sender,
+      receiver,
       amount: "12.50",
       currency: "USDC",
       debug_mode: true,
@@ -125,6 +160,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...o,
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     async stop() {
       await coordinator.close();

@@ -1,0 +1,94 @@
+/**
+ * `sentineliq dev` as a user runs it: separate processes, the printed
+ * credentials, the curl example approved LOW, a sanctioned country rejected,
+ * `log verify` passing while it runs, and Ctrl-C stopping everything.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN } from "../cli/processes.ts";
+import { freePort } from "../lib/nats-server.ts";
+
+const run = promisify(execFile);
+
+async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; dir: string; out: () => string }> {
+  const dir = mkdtempSync(join(tmpdir(), "siq-dev-"));
+  const port = await freePort();
+  const proc = spawn(process.execPath, [BIN, "dev", "--port", String(port), "--dir", join(dir, ".sentineliq")], { cwd: dir, env });
+  let out = "";
+  proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+  const deadline = Date.now() + 45_000;
+  while (!out.includes("Ctrl-C stops everything")) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, dir, out: () => out };
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  proc.kill("SIGINT");
+  return exited;
+}
+
+describe("sentineliq dev", () => {
+  const started: ChildProcess[] = [];
+  afterAll(() => {
+    for (const p of started) if (p.exitCode === null) p.kill("SIGKILL");
+  });
+
+  it("runs the network as processes; the printed example is approved LOW; Ctrl-C stops it", async () => {
+    const env = { ...process.env };
+    // Its own nats-server (found on PATH), so the "siq" namespace is not shared with other test files.
+    delete env.NATS_URL;
+    delete env.DATABASE_URL;
+    const dev = await startDev(env);
+    started.push(dev.proc);
+    const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
+    expect(Object.keys(creds).sort()).toEqual(["api_key", "base_url", "example_payment", "log_vkey"]);
+    expect(dev.out()).toContain("curl -s -X POST");
+    expect(dev.out()).toContain(creds.api_key);
+    const post = (body: unknown) =>
+      fetch(`${creds.base_url}/v1/payments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${creds.api_key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(await post(creds.example_payment)).toMatchObject({ risk_level: "LOW", decision: "approve", status: "settled" });
+    const kp = await post({ ...creds.example_payment, idempotency_key: "kp-1", metadata: { country_code: "KP" } });
+    expect(kp).toMatchObject({ risk_level: "CRITICAL", decision: "reject", status: "rejected" });
+
+    // Checkpoints are published asynchronously (at least once a second): wait for one covering every entry.
+    for (let i = 0; i < 100; i++) {
+      const cp = await (await fetch(`${creds.base_url}/v1/log/checkpoint`)).text().catch(() => "");
+      if (cp.split("\n")[1] === String(2)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const verified = await run(process.execPath, [BIN, "log", "verify"], { cwd: dev.dir, env });
+    expect(verified.stdout).toMatch(/✓ 2 entries verified/);
+
+    expect(await stop(dev.proc)).toBe(0);
+    expect(dev.out()).toContain("Stopped.");
+  }, 90_000);
+
+  it("falls back to an in-process bus, with a banner, when there is no NATS", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: dirname(process.execPath) };
+    delete env.NATS_URL;
+    delete env.DATABASE_URL;
+    const dev = await startDev(env);
+    started.push(dev.proc);
+    expect(dev.out()).toContain("IN-PROCESS BUS");
+    const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
+    const res = await fetch(`${creds.base_url}/v1/payments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${creds.api_key}`, "content-type": "application/json" },
+      body: JSON.stringify(creds.example_payment),
+    });
+    expect(await res.json()).toMatchObject({ risk_level: "LOW", decision: "approve" });
+    expect(await stop(dev.proc)).toBe(0);
+  }, 90_000);
+});
