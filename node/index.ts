@@ -83,7 +83,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       pack: pack.name,
       pack_hash: pack.hash,
       shadow: risk.shadow?.latest.hash,
-      sanctions: risk.sanctions?.entities ?? 0,
+      sanctions: risk.sanctions?.source ?? "off",
       public_key: key.publicKeyHex,
     },
     "validator started",

@@ -6,7 +6,7 @@
 import type { Logger } from "../lib/logger.ts";
 import type { EvaluationTask, EventTask, EventVerdict, Verdict } from "../protocol/index.ts";
 import { compilePack, DEFAULT_PACK_DIR, loadPackDir, type CompileOptions, type LiveLists } from "../rules/index.ts";
-import { findOfacDir, loadOfac, type SanctionsLists } from "../rules/screening/ofac.ts";
+import { findOfacDir, lazyOfac, type SanctionsLists } from "../rules/screening/ofac.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { PackSchedule } from "./packs.ts";
 import { watchPack, type Watching } from "./reload.ts";
@@ -23,9 +23,14 @@ export interface RiskEngine {
   close(): void;
 }
 
-const sanctionsCache = new Map<string, SanctionsLists>();
+const sanctionsCache = new Map<string, ReturnType<typeof lazyOfac>>();
+const WARM_AFTER_MS = 3000;
 
-/** OFAC lists, loaded once per process and directory. Undefined when no list can be found. */
+/**
+ * OFAC lists, one per process and directory, indexed on first use and in the
+ * background shortly after start-up (so start-up stays fast and the first
+ * screened name rarely waits). Undefined when no list can be found.
+ */
 export function sanctionsLists(dir: string | undefined, logger?: Logger): SanctionsLists | undefined {
   const found = dir ?? findOfacDir();
   if (!found) {
@@ -33,7 +38,16 @@ export function sanctionsLists(dir: string | undefined, logger?: Logger): Sancti
     return undefined;
   }
   let lists = sanctionsCache.get(found);
-  if (!lists) sanctionsCache.set(found, (lists = loadOfac(found)));
+  if (!lists) {
+    const made = lazyOfac(found);
+    sanctionsCache.set(found, (lists = made));
+    setTimeout(() => {
+      if (made.loaded) return;
+      const t0 = performance.now();
+      made.warm();
+      logger?.info({ entities: made.entities, ms: Math.round(performance.now() - t0) }, "OFAC lists indexed");
+    }, WARM_AFTER_MS).unref();
+  }
   return lists;
 }
 

@@ -168,8 +168,9 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
     const screeners = ctx.screeners;
     return (f) => {
       const v = get(f);
+      if (v === undefined || v === null || v === "") return false;
       const screener = screeners.get(list);
-      if (!screener || v === undefined) return false;
+      if (!screener) return false;
       if (typeof v === "string") return screener.best(v, threshold) >= threshold;
       return Array.isArray(v) && v.some((x) => typeof x === "string" && screener.best(x, threshold) >= threshold);
     };

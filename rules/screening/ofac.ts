@@ -15,6 +15,26 @@ export interface SanctionsLists extends Screeners {
   readonly source: string;
 }
 
+/**
+ * The lists, built on first use (or by `warm()`): a node that never screens a
+ * name never pays for the index, and one that does builds it once.
+ */
+export function lazyOfac(dir: string): SanctionsLists & { warm(): void; readonly loaded: boolean } {
+  let lists: SanctionsLists | undefined;
+  const load = () => (lists ??= loadOfac(dir));
+  return {
+    get: (name) => load().get(name),
+    get entities() {
+      return load().entities;
+    },
+    source: resolve(dir),
+    warm: () => void load(),
+    get loaded() {
+      return lists !== undefined;
+    },
+  };
+}
+
 const NULL = "-0-";
 const clean = (s: string | undefined) => (s === undefined || s.trim() === NULL ? "" : s.trim());
 
