@@ -31,6 +31,11 @@ export interface Topology {
     validator: (validatorId: string) => string;
     aggregator: string;
   };
+  /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
+  buckets: {
+    /** The tAudit registry: key = code hash, value = `sentineliq.auditstate.v1`. */
+    audit: string;
+  };
 }
 
 const DAY = 24 * 3600;
@@ -54,6 +59,9 @@ export function topology(namespace = "siq"): Topology {
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
+    },
+    buckets: {
+      audit: `${NS}_V1_AUDIT`,
     },
   });
 }

@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, typ
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
+import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 export async function connectJetStream(servers: string, name = "sentineliq"): Promise<Bus> {
@@ -79,6 +80,8 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
         } });
       return { stop: () => sub.unsubscribe() };
     },
+
+    kv: (bucket) => openJetStreamKv(js, bucket),
 
     async healthy() {
       if (nc.isClosed()) return false;

@@ -4,6 +4,7 @@
  * wait, de-duplication by message id) with nothing kept across restarts.
  */
 import type { StreamSpec } from "../../protocol/subjects.ts";
+import { memoryKv } from "./memory-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 interface Stored {
@@ -166,6 +167,8 @@ export function memoryBus(): Bus {
       signals.set(subject, set);
       return { stop: () => set.delete(handler) };
     },
+
+    kv: memoryKv(),
 
     async healthy() {
       return true;
