@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 
+const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
+
 export const CoordinatorConfig = z.object({
   host: z.string().default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -17,13 +19,20 @@ export const CoordinatorConfig = z.object({
   /** The log's origin line and signed-note key name. */
   logOrigin: z.string().regex(/^[^\s+]+$/).default("sentineliq.local/log"),
   validatorSet: ValidatorSet,
-  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)) })).min(1),
+  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: KeyHashes })).min(1),
+  /** tAudit auditors: their keys approve and revoke code hashes, and can do nothing an agent does. */
+  auditors: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes })).default([]),
   /** After this long without a quorum the payment fails closed. */
   quorumDeadlineMs: z.number().int().min(50).default(3000),
   failClosed: z.enum(["challenge", "reject"]).default("challenge"),
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),
+}).superRefine((c, ctx) => {
+  const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
+  if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
+    ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
+  }
 });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
 

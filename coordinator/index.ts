@@ -6,6 +6,7 @@ import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
+import { startAudit } from "./audit/index.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { LogReader } from "./log/reader.ts";
@@ -44,6 +45,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   await sequencer.init();
   metrics.logEntries.set(sequencer.size);
   const logReader = new LogReader(db);
+  const audit = await startAudit({ db, bus, bucket: t.buckets.audit, sequencer, logger });
   const set = config.validatorSet;
   const policy: QuorumPolicy = {
     name: `${set.quorum.k}-of-${set.validators.length}`,
@@ -61,6 +63,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
+    auditRevision: () => audit.revision,
   });
   const aggregator = new Aggregator({
     bus,
@@ -103,6 +106,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
         },
       };
     },
+    ...audit.handlers,
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
       const busOk = await bus.healthy();
@@ -119,7 +123,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
 
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants),
+    apiKeys: new ApiKeys(config.tenants, config.auditors),
     handlers,
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),
@@ -138,6 +142,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     async close() {
       beats.stop();
       await app.close();
+      audit.stop();
       await aggregator.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();

@@ -4,6 +4,7 @@ import type { Bus } from "../lib/bus/types.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, topology } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
+import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { runValidator } from "./validator.ts";
 
@@ -18,8 +19,9 @@ export interface RunningValidator {
 export async function startValidator(config: ValidatorConfig, bus?: Bus): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
-  const pack = loadPack(config.rulesDir);
   const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
+  const audit = await startAuditCache(ownBus, topology(config.namespace).buckets.audit, logger);
+  const pack = loadPack(config.rulesDir, audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
@@ -28,12 +30,14 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     topology: topology(config.namespace),
     logger,
     maxInFlight: config.maxInFlight,
+    behind: audit.behind,
   });
   logger.info({ id: config.id, pack: pack.name, pack_hash: pack.hash, public_key: key.publicKeyHex }, "validator started");
   return {
     id: config.id,
     async stop() {
       await actor.stop();
+      await audit.stop();
       if (!bus) await ownBus.close();
     },
   };

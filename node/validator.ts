@@ -18,6 +18,8 @@ export interface ValidatorComponents {
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
+  /** True while this node's state (e.g. its audit registry copy) is older than the task needs: wait, then score. */
+  behind?: (task: EvaluationTask) => boolean;
 }
 
 export interface ValidatorStats {
@@ -59,6 +61,10 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     if (isStale(task, now)) {
       stats.stale++;
       d.ack();
+      return;
+    }
+    if (c.behind?.(task)) {
+      d.nak(50);
       return;
     }
     const key = `${task.payment_id}:${task.attempt}`;

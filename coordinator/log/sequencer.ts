@@ -4,11 +4,13 @@
  * payment's outcome, so a decision is either logged and applied, or neither.
  */
 import { Batcher } from "../../lib/batcher.ts";
-import type { Db } from "../../lib/db.ts";
+import type { Db, Queryable } from "../../lib/db.ts";
 import {
   chainHash,
   entryBytes,
   GENESIS_HASH,
+  MAX_ENTRY_BYTES,
+  type CanonicalBytes,
   signHead,
   type PaymentStatus,
   type QuorumDecision,
@@ -22,11 +24,26 @@ export interface Finalized {
   settlement: Settlement | null;
 }
 
+/**
+ * Any other self-describing entry (its JCS object names its `type`, e.g.
+ * "sentineliq.audit.v1"), with the change it records: `apply` runs in the
+ * same transaction as the append, so both happen or neither does.
+ */
+export interface LogRecord {
+  /** What the entry is about (stored beside it, e.g. "audit:<hash>"). */
+  key: string;
+  entry: CanonicalBytes;
+  apply(q: Queryable, index: number): Promise<void>;
+}
+
+type Item = Finalized | LogRecord;
+const isRecord = (i: Item): i is LogRecord => "entry" in i;
+
 export class LogSequencer {
   readonly #db: Db;
   readonly #signer: Signer;
   readonly #origin: string;
-  readonly #batcher: Batcher<Finalized, number>;
+  readonly #batcher: Batcher<Item, number>;
   #next = 0;
   #prev: Buffer = GENESIS_HASH;
 
@@ -54,16 +71,25 @@ export class LogSequencer {
     return this.#batcher.push(f);
   }
 
-  async #appendBatch(items: Finalized[]): Promise<number[]> {
+  /** Appends another kind of entry and applies its change; resolves to its log index. */
+  appendRecord(r: LogRecord): Promise<number> {
+    if (r.entry.length > MAX_ENTRY_BYTES) return Promise.reject(new RangeError(`log entry is ${r.entry.length} bytes, over ${MAX_ENTRY_BYTES}`));
+    return this.#batcher.push(r);
+  }
+
+  async #appendBatch(all: Item[]): Promise<number[]> {
+    const items = all.filter((i): i is Finalized => !isRecord(i));
     let prev = this.#prev;
     const idx: number[] = [];
     const entries: string[] = [];
     const prevs: string[] = [];
     const hashes: string[] = [];
     const sigs: string[] = [];
-    items.forEach((f, i) => {
+    const payIdx: number[] = [];
+    all.forEach((f, i) => {
       const index = this.#next + i;
-      const bytes = entryBytes(f.decision);
+      const bytes = isRecord(f) ? f.entry : entryBytes(f.decision);
+      if (!isRecord(f)) payIdx.push(index);
       const hash = chainHash(prev, bytes);
       idx.push(index);
       entries.push(Buffer.from(bytes).toString("hex"));
@@ -73,12 +99,13 @@ export class LogSequencer {
       prev = hash;
     });
     const pids = items.map((f) => f.decision.payment_id);
+    const keys = all.map((f) => (isRecord(f) ? f.key : f.decision.payment_id));
     await this.#db.tx(async (q) => {
       await q.query(
         `INSERT INTO siq_log (idx, payment_id, entry, prev_hash, hash, signature)
          SELECT i, p, decode(e, 'hex'), decode(ph, 'hex'), decode(h, 'hex'), decode(s, 'hex')
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS v(i, p, e, ph, h, s)`,
-        [idx, pids, entries, prevs, hashes, sigs],
+        [idx, keys, entries, prevs, hashes, sigs],
       );
       await q.query(
         `UPDATE siq_payments AS p
@@ -94,12 +121,16 @@ export class LogSequencer {
           items.map((f) => f.decision.decision),
           items.map((f) => JSON.stringify(f.decision.reasons)),
           items.map((f) => (f.settlement ? JSON.stringify(f.settlement) : null)),
-          idx,
+          payIdx,
           items.map((f) => f.decision.decided_at),
         ],
       );
+      for (let i = 0; i < all.length; i++) {
+        const r = all[i]!;
+        if (isRecord(r)) await r.apply(q, idx[i]!);
+      }
     });
-    this.#next += items.length;
+    this.#next += all.length;
     this.#prev = prev;
     return idx;
   }

@@ -38,6 +38,8 @@ export interface PaymentServiceComponents {
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
+  /** The audit registry's bus revision; tasks carry it so validators score with at least that state. */
+  auditRevision?: () => number;
 }
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
@@ -131,6 +133,8 @@ export class PaymentService {
       submitted_at: new Date(now).toISOString(),
       deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
     };
+    const auditRevision = this.#c.auditRevision?.();
+    if (auditRevision) task.audit_revision = auditRevision;
     this.#rows.set(row.payment_id, row);
     const e: Evaluation = { payment_id: row.payment_id, digest: row.payment_digest, attempt: row.attempt, startedAt: now };
     this.#aggregator!.register(e);

@@ -9,11 +9,20 @@ import { decideQuorum } from "../quorum.ts";
 import { QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
+import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
 import { chainHash, GENESIS_HASH, verifyHead, type ChainRow } from "./chain.ts";
 
 export interface LogProblem {
   index: number;
-  code: "INDEX_GAP" | "PREV_HASH_MISMATCH" | "HASH_MISMATCH" | "BAD_HEAD_SIGNATURE" | "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH";
+  code:
+    | "INDEX_GAP"
+    | "PREV_HASH_MISMATCH"
+    | "HASH_MISMATCH"
+    | "BAD_HEAD_SIGNATURE"
+    | "BAD_ENTRY"
+    | "BAD_VERDICT"
+    | "DECISION_MISMATCH"
+    | "BAD_AUDIT_TRANSITION";
   message: string;
 }
 
@@ -21,6 +30,8 @@ export class ChainVerifier {
   readonly #log: Verifier;
   readonly #origin: string;
   readonly #validators: Map<string, Verifier>;
+  /** The audit registry, rebuilt from its entries. */
+  readonly audit = new AuditReplay();
   #next = 0;
   #prev: Uint8Array = GENESIS_HASH;
 
@@ -52,7 +63,12 @@ export class ChainVerifier {
 
   #checkEntry(bytes: Uint8Array): [LogProblem["code"], string] | null {
     if (!isCanonical(bytes)) return ["BAD_ENTRY", "entry is not RFC 8785 canonical JSON"];
-    const parsed = QuorumDecision.safeParse(JSON.parse(Buffer.from(bytes).toString("utf8")));
+    const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    if ((json as { type?: unknown })?.type === AUDIT_ENTRY_TYPE) {
+      const problem = this.audit.push(json);
+      return problem ? [problem.code, problem.message] : null;
+    }
+    const parsed = QuorumDecision.safeParse(json);
     if (!parsed.success) return ["BAD_ENTRY", `entry is not a decision: ${parsed.error.issues[0]?.message}`];
     const d = parsed.data;
     const seen = new Set<string>();
