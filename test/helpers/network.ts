@@ -28,6 +28,8 @@ export interface NetworkOptions {
 export interface TestNetwork {
   url: string;
   apiKey: string;
+  /** An auditor's key (tAudit approvals and revocations). */
+  auditorKey: string;
   namespace: string;
   natsUrl: string;
   db: Db;
@@ -42,6 +44,8 @@ export interface TestNetwork {
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
+  /** Any route: method, path, JSON body, key. */
+  request(method: string, path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
+  const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
   const store = testStore(opts.store);
   const db = await store.open();
 
@@ -80,6 +85,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
+      auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       logLevel: "silent",
     }),
@@ -100,6 +106,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   return {
     url: coordinator.url,
     apiKey,
+    auditorKey,
     namespace,
     natsUrl: nats.url,
     db,
@@ -126,6 +133,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
+    request: (method, path, body, key = apiKey) => http(method, path, body, key),
     async stop() {
       await coordinator.close();
       for (const v of validators) await v.stop();
