@@ -5,6 +5,8 @@ export interface Env {
   databaseUrl: string | undefined;
   sentineliqUrl: string | undefined;
   apiKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
+  auditorKey: string | undefined;
   logLevel: string | undefined;
 }
 
@@ -19,6 +21,7 @@ function read(): Env {
     databaseUrl: blank(e.DATABASE_URL),
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
+    auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     logLevel: blank(e.LOG_LEVEL),
   });
 }
