@@ -1,7 +1,7 @@
 /** The call path follows awaits, stays apart between concurrent flows, and carries the reasoning steps. */
 import { describe, expect, it } from "vitest";
 import { SourceError } from "./normalise.ts";
-import { currentPath, currentSteps, lineage, MAX_LINEAGE, paymentFunction, step, taggedFunctions, type TaggedFunction } from "./tagging.ts";
+import { currentPath, currentSteps, lineage, MAX_LINEAGE, paymentFunction, step, tagOf, taggedFunctions, type TaggedFunction } from "./tagging.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -66,6 +66,9 @@ describe("paymentFunction", () => {
     expect(ta.hash).toBe(tc.hash);
     expect(ta.hash).toMatch(/^[0-9a-f]{64}$/);
     expect([a(1), b(1), c(1)]).toEqual([2, 3, 2]);
+    expect(tagOf(a)).toBe(ta);
+    expect(tagOf(b)?.hash).toBe(tb.hash);
+    expect(tagOf((x: number) => x)).toBeUndefined();
   });
 
   it("refuses a function without source", () => {

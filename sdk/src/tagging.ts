@@ -25,6 +25,7 @@ interface Flow {
 
 const flows = new AsyncLocalStorage<Flow>();
 const tagged: TaggedFunction[] = [];
+const tagsByWrapper = new WeakMap<object, TaggedFunction>();
 const listeners = new Set<(t: TaggedFunction) => void>();
 
 /** At most this many hashes travel with a payment (the API's limit). */
@@ -49,8 +50,14 @@ export function paymentFunction<F extends AnyFunction>(fn: F, opts: { name?: str
   Object.defineProperty(wrapped, "name", { value: fn.name });
   Object.defineProperty(wrapped, "length", { value: fn.length });
   tagged.push(tag);
+  tagsByWrapper.set(wrapped, tag);
   for (const l of listeners) l(tag);
   return wrapped as unknown as F;
+}
+
+/** The tag of a function returned by `paymentFunction` (its name, hash and normalised source). */
+export function tagOf(fn: unknown): TaggedFunction | undefined {
+  return typeof fn === "function" ? tagsByWrapper.get(fn) : undefined;
 }
 
 /** Every function tagged so far in this process. */
