@@ -16,7 +16,10 @@ const RETRIES = [100, 400, 1500];
 export class AuditPublisher {
   readonly #kv: KvBucket;
   readonly #logger: Logger;
-  readonly #dirty = new Map<string, AuditRow>();
+  /** Per hash, the newest row not yet known to be on the bus. */
+  readonly #unpublished = new Map<string, AuditRow>();
+  /** Puts run one at a time, each writing the newest row known then, so an older value never lands last. */
+  #chain: Promise<unknown> = Promise.resolve();
   #revision = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -30,32 +33,32 @@ export class AuditPublisher {
   }
 
   isDirty(codeHash: string): boolean {
-    return this.#dirty.has(codeHash);
+    return this.#unpublished.has(codeHash);
   }
 
   /** Puts every row whose published value differs (or is missing). */
   async resync(rows: AuditRow[]): Promise<number> {
     let put = 0;
     for (const row of rows) {
-      const want = valueOf(row);
       const have = await this.#kv.get(row.code_hash);
-      if (have && Buffer.from(have.value).equals(Buffer.from(want))) continue;
-      await this.#put(row);
+      if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
+      this.#note(row);
+      await this.#flush(row.code_hash);
       put++;
     }
     this.#revision = Math.max(this.#revision, await this.#kv.revision());
     return put;
   }
 
-  /** Publishes one row's state, retrying briefly; a 503 if the bus stays away (retried in the background). */
+  /** Publishes one row's state, retrying briefly; a 503 if the bus stays away (then retried in the background). */
   async publish(row: AuditRow): Promise<void> {
+    this.#note(row);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#put(row);
+        await this.#flush(row.code_hash);
         return;
       } catch (cause) {
         if (attempt >= RETRIES.length) {
-          this.#dirty.set(row.code_hash, row);
           this.#schedule();
           throw new SiqError("BUS_UNAVAILABLE", "the change is recorded but not yet published to the validators; it will be, or retry", { cause });
         }
@@ -68,20 +71,31 @@ export class AuditPublisher {
     clearTimeout(this.#timer);
   }
 
-  async #put(row: AuditRow): Promise<void> {
-    const revision = await this.#kv.put(row.code_hash, valueOf(row));
-    this.#revision = Math.max(this.#revision, revision);
-    if (this.#dirty.get(row.code_hash) === row) this.#dirty.delete(row.code_hash);
+  #note(row: AuditRow): void {
+    const known = this.#unpublished.get(row.code_hash);
+    if (!known || Number(known.log_index) <= Number(row.log_index)) this.#unpublished.set(row.code_hash, row);
+  }
+
+  #flush(codeHash: string): Promise<void> {
+    const run = this.#chain.then(async () => {
+      const row = this.#unpublished.get(codeHash);
+      if (!row) return;
+      const revision = await this.#kv.put(codeHash, valueOf(row));
+      this.#revision = Math.max(this.#revision, revision);
+      if (this.#unpublished.get(codeHash) === row) this.#unpublished.delete(codeHash);
+    });
+    this.#chain = run.catch(() => {});
+    return run;
   }
 
   #schedule(): void {
     if (this.#timer) return;
     this.#timer = setTimeout(async () => {
       this.#timer = undefined;
-      for (const row of [...this.#dirty.values()]) {
-        await this.#put(row).catch((err: Error) => this.#logger.warn({ code_hash: row.code_hash, err: err.message }, "audit state not yet published"));
+      for (const hash of [...this.#unpublished.keys()]) {
+        await this.#flush(hash).catch((err: Error) => this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"));
       }
-      if (this.#dirty.size > 0) this.#schedule();
+      if (this.#unpublished.size > 0) this.#schedule();
     }, 2000);
     this.#timer.unref();
   }
