@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCoordinator, parseCoordinatorConfig } from "../coordinator/index.ts";
+import { policyFor, ValidatorSet } from "../protocol/index.ts";
 import { memoryBus } from "../lib/bus/memory.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
@@ -17,10 +18,15 @@ export interface DevOptions {
   dir: string;
   validators: number;
   port: number;
+  /** validator id → fault mode, for fault drills. */
+  faulty?: Record<string, string>;
 }
 
 export async function runDev(opts: DevOptions): Promise<number> {
   const ws = prepareWorkspace(opts.dir, opts.validators);
+  for (const id of Object.keys(opts.faulty ?? {})) {
+    if (!ws.validatorSet.validators.some((v) => v.id === id)) throw new Error(`--faulty ${id}: no such validator (v1…v${opts.validators})`);
+  }
   const say = (s = "") => process.stdout.write(s + "\n");
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -69,7 +75,11 @@ export async function runDev(opts: DevOptions): Promise<number> {
   if (!natsUrl) {
     const bus = memoryBus();
     for (const v of ws.validatorSet.validators) {
-      const node = await startValidator(parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn" }), bus);
+      const faulty = opts.faulty?.[v.id];
+      const node = await startValidator(
+        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", ...(faulty ? { faulty } : {}) }),
+        bus,
+      );
       cleanup.push(() => node.stop());
     }
     const coord = await startCoordinator(parseCoordinatorConfig(coordinatorConfig), { bus });
@@ -87,7 +97,9 @@ export async function runDev(opts: DevOptions): Promise<number> {
       await stopAll(children);
     });
     for (const v of ws.validatorSet.validators) {
-      children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl], ws.logsDir, onExit));
+      const faulty = opts.faulty?.[v.id];
+      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, ...(faulty ? ["--faulty", faulty] : [])];
+      children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
     }
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }
@@ -115,10 +127,11 @@ export async function runDev(opts: DevOptions): Promise<number> {
     say("  ************************************************************************");
     say("");
   }
-  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (quorum ${ws.validatorSet.quorum.k})`);
+  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (${policyFor(ValidatorSet.parse(ws.validatorSet), "challenge").name})`);
   say(`  bus:      ${busNote}`);
   say(`  storage:  ${env.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${ws.pgDir}`}`);
   say(`  logs:     ${ws.logsDir}`);
+  for (const [id, mode] of Object.entries(opts.faulty ?? {})) say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
   say("");
   say(`  API key:        ${ws.apiKey}`);
   say(`  Auditor key:    ${ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);

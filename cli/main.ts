@@ -9,6 +9,16 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const FAULT_MODES = ["silent", "slow", "approve-all", "forge", "replay", "equivocate"];
+function parseFaulty(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = /^([a-z0-9_-]+)=([a-z-]+)$/.exec(spec);
+    if (!m || !FAULT_MODES.includes(m[2]!)) throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
 
 export function program(): Command {
   const p = new Command("sentineliq")
@@ -21,9 +31,10 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080 });
+      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, faulty: parseFaulty(o.faulty ?? []) });
     });
 
   p.command("coordinator")
@@ -41,9 +52,17 @@ export function program(): Command {
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
-      await runNode({ id: o.id, keyFile: resolve(o.key), natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222", namespace: o.namespace, rulesDir: o.rules });
+      await runNode({
+        id: o.id,
+        keyFile: resolve(o.key),
+        natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
+        namespace: o.namespace,
+        ...(o.rules ? { rulesDir: o.rules } : {}),
+        ...(o.faulty ? { faulty: o.faulty } : {}),
+      });
     });
 
   const keys = p.command("keys").description("Ed25519 key files");
@@ -67,7 +86,7 @@ export function program(): Command {
     .action(async (o) => {
       const { initNetwork } = await import("./workspace.ts");
       const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
-      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators, quorum ${ws.validatorSet.quorum.k})\n`);
+      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
     });
   keys
     .command("show <file>")

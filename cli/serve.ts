@@ -17,7 +17,7 @@ export async function runCoordinator(configFile: string): Promise<void> {
   await running.close();
 }
 
-export async function runNode(flags: { id: string; keyFile: string; natsUrl: string; namespace: string; rulesDir?: string }): Promise<void> {
+export async function runNode(flags: { id: string; keyFile: string; natsUrl: string; namespace: string; rulesDir?: string; faulty?: string }): Promise<void> {
   const config = parseValidatorConfig({ ...flags, logLevel: env.logLevel ?? "info" });
   const running = await startValidator(config);
   await untilSignal();

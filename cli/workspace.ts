@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSet } from "../protocol/index.ts";
+import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -21,7 +21,7 @@ export interface Workspace {
   apiKey: string;
   /** The tAudit auditor's key: approves and revokes code hashes, distinct from every agent key. */
   auditorKey: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
 }
 
@@ -34,10 +34,9 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   const ensureKey = (id: string) => (existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id));
 
   const ids = Array.from({ length: validators }, (_, i) => `v${i + 1}`);
-  const f = Math.floor((validators - 1) / 3);
-  const validatorSet: ValidatorSet = {
-    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1 })),
-    quorum: { k: validators >= 4 ? validators - f : validators },
+  const validatorSet: ValidatorSetInput = {
+    validators: ids.map((id) => ({ id, public_key: ensureKey(id).publicKeyHex, weight: 1, committees: [] })),
+    quorum: { approve: "byzantine", escalate: "f+1", reject: "f+1" },
   };
   ensureKey("log");
 

@@ -24,6 +24,8 @@ export const CoordinatorConfig = z.object({
   auditors: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes })).default([]),
   /** After this long without a quorum the payment fails closed. */
   quorumDeadlineMs: z.number().int().min(50).default(3000),
+  /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
+  quorumGraceMs: z.number().int().min(0).default(150),
   failClosed: z.enum(["challenge", "reject"]).default("challenge"),
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),

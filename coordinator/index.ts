@@ -4,7 +4,7 @@ import { connectJetStream } from "../lib/bus/jetstream.ts";
 import type { Bus } from "../lib/bus/types.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
-import { loadKeyFile, topology, verifierKey, type QuorumPolicy } from "../protocol/index.ts";
+import { loadKeyFile, policyFor, topology, verifierKey } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
 import { startAudit } from "./audit/index.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
@@ -14,6 +14,7 @@ import { LogSequencer } from "./log/sequencer.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
+import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
 import { PaymentStore } from "./store/payments.ts";
 
@@ -47,19 +48,17 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const logReader = new LogReader(db);
   const audit = await startAudit({ db, bus, bucket: t.buckets.audit, sequencer, logger });
   const set = config.validatorSet;
-  const policy: QuorumPolicy = {
-    name: `${set.quorum.k}-of-${set.validators.length}`,
-    n: set.validators.length,
-    k: set.quorum.k,
-    fail_closed: config.failClosed,
-  };
+  const policy = policyFor(set, config.failClosed);
+  const reputation = new Reputation(set, metrics, logger);
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
     topology: t,
     sequencer,
     logReader,
-    policy,
+    validatorSet: set,
+    failClosed: config.failClosed,
+    reputation,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -69,8 +68,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     bus,
     topology: t,
     validatorSet: set,
-    policy,
     deadlineMs: config.quorumDeadlineMs,
+    graceMs: config.quorumGraceMs,
     logger,
     metrics,
     onDecision: service.onDecision,
@@ -113,10 +112,10 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       const storeOk = await db.query("SELECT 1").then(() => true, () => false);
       const validators = alive();
       metrics.validatorsAlive.set(validators);
-      const ok = busOk && storeOk && validators >= policy.k;
+      const ok = busOk && storeOk && validators >= policy.approve;
       return {
         status: ok ? 200 : 503,
-        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.k },
+        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.approve, policy: policy.name },
       };
     },
   };
@@ -133,7 +132,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const recovered = await service.recover();
-  logger.info({ url, validators: policy.n, quorum: policy.k, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
+  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
     url,

@@ -27,5 +27,37 @@ export function createMetrics(register = new Registry()) {
     }),
     logEntries: new Gauge({ name: "siq_log_entries", help: "Entries in the verdict log", registers: [register] }),
     validatorsAlive: new Gauge({ name: "siq_validators_alive", help: "Validators heard from recently", registers: [register] }),
+    validatorVerdicts: new Counter({
+      name: "siq_validator_verdicts_total",
+      help: "Counted verdicts per validator, and whether they agreed with the final outcome",
+      labelNames: ["validator", "agreed", "level"] as const,
+      registers: [register],
+    }),
+    validatorLatency: new Histogram({
+      name: "siq_validator_latency_seconds",
+      help: "From task published to the validator's verdict received",
+      labelNames: ["validator"] as const,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 3],
+      registers: [register],
+    }),
+    validatorAbsent: new Counter({
+      name: "siq_validator_absent_total",
+      help: "Decisions taken without this member's verdict (timeouts)",
+      labelNames: ["validator"] as const,
+      registers: [register],
+    }),
+    validatorWeight: new Gauge({ name: "siq_validator_weight", help: "Voting weight in force", labelNames: ["validator"] as const, registers: [register] }),
+    validatorReputation: new Gauge({
+      name: "siq_validator_reputation_ratio",
+      help: "Weighted agreement with final outcomes, 0..1",
+      labelNames: ["validator"] as const,
+      registers: [register],
+    }),
+    validatorFlagged: new Gauge({
+      name: "siq_validator_flagged",
+      help: "1 once a validator has been caught equivocating",
+      labelNames: ["validator"] as const,
+      registers: [register],
+    }),
   };
 }

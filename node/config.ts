@@ -1,6 +1,7 @@
 /** A validator's configuration, parsed once and frozen. */
 import { z } from "zod";
 import { Namespace, ValidatorId } from "../protocol/index.ts";
+import { FaultMode } from "./faults.ts";
 
 export const ValidatorConfig = z.object({
   id: ValidatorId,
@@ -12,6 +13,9 @@ export const ValidatorConfig = z.object({
   /** Verdicts being published at once, before the mailbox waits. */
   maxInFlight: z.number().int().min(1).default(256),
   logLevel: z.string().default("info"),
+  /** A fault drill: this validator misbehaves on purpose. */
+  faulty: FaultMode.optional(),
+  slowMs: z.number().int().min(0).default(5000),
 });
 export type ValidatorConfig = Readonly<z.infer<typeof ValidatorConfig>>;
 

@@ -6,9 +6,11 @@ import { loadKeyFile, topology } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
 import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
+import { fault } from "./faults.ts";
 import { runValidator } from "./validator.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
+export { FaultMode } from "./faults.ts";
 
 export interface RunningValidator {
   id: string;
@@ -31,7 +33,9 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     logger,
     maxInFlight: config.maxInFlight,
     behind: audit.behind,
+    ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
+  if (config.faulty) logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   logger.info({ id: config.id, pack: pack.name, pack_hash: pack.hash, public_key: key.publicKeyHex }, "validator started");
   return {
     id: config.id,

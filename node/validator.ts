@@ -6,7 +6,8 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdict, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { HONEST, type Emission, type Fault } from "./faults.ts";
 import type { CompiledPack } from "../rules/index.ts";
 import { isStale, scoreTask } from "./score.ts";
 
@@ -20,6 +21,8 @@ export interface ValidatorComponents {
   maxInFlight: number;
   /** True while this node's state (e.g. its audit registry copy) is older than the task needs: wait, then score. */
   behind?: (task: EvaluationTask) => boolean;
+  /** A fault drill (see faults.ts); honest when absent. */
+  fault?: Fault;
 }
 
 export interface ValidatorStats {
@@ -30,6 +33,14 @@ export interface ValidatorStats {
 
 const START_WINDOW_MS = 60_000;
 const SIGNED_CACHE = 50_000;
+/** Verdicts signed together: everything that arrived in one turn of the event loop, up to this many. */
+const MAX_BATCH = 256;
+
+interface Pending {
+  task: EvaluationTask;
+  key: string;
+  d: Delivery;
+}
 
 export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Promise<void>; stats: ValidatorStats }> {
   const t = c.topology;
@@ -42,10 +53,60 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     ackWaitMs: 10_000,
   });
   const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
-  const signed = new Map<string, Uint8Array>();
+  const signed = new Map<string, SignedVerdict>();
+  const fault = c.fault ?? HONEST;
+  const signer = fault.signer(c.signer);
   const encoder = new TextEncoder();
   let inFlight = 0;
   let slot: (() => void) | undefined;
+
+  const queue: Pending[] = [];
+  let scheduled = false;
+
+  const publishOne = (p: Pending, e: Emission): Promise<unknown> =>
+    c.bus.publish(t.subjects.verdict(c.id), encoder.encode(JSON.stringify(e.verdict)), { msgId: e.msgId });
+
+  const publish = (p: Pending, verdict: SignedVerdict) => {
+    const emissions = fault.emit(verdict, (v) => signVerdict(signer, v), `${c.id}:${p.key}`);
+    inFlight++;
+    const sent = emissions.map((e) =>
+      e.delayMs > 0 ? new Promise((r) => setTimeout(r, e.delayMs)).then(() => publishOne(p, e)) : publishOne(p, e),
+    );
+    Promise.all(sent)
+      .then(() => {
+        stats.voted++;
+        p.d.ack();
+      })
+      .catch((err: Error) => {
+        c.logger.warn({ payment_id: p.task.payment_id, err: err.message }, "verdict publish failed; will retry");
+        p.d.nak(500);
+      })
+      .finally(() => {
+        inFlight--;
+        slot?.();
+      });
+  };
+
+  // Score and sign everything queued, one signature per batch; a redelivered task gets the verdict it got before.
+  const flush = () => {
+    scheduled = false;
+    const batch = queue.splice(0, MAX_BATCH);
+    const keys = new Set<string>();
+    const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
+    const now = new Date();
+    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(scoreTask(p.task, c.pack(), c.id, now))));
+    fresh.forEach((p, i) => {
+      signed.set(p.key, verdicts[i]!);
+      if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
+    });
+    for (const p of batch) publish(p, signed.get(p.key)!);
+    if (queue.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
 
   const handle = (d: Delivery) => {
     let task: EvaluationTask;
@@ -57,8 +118,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       d.term();
       return;
     }
-    const now = new Date();
-    if (isStale(task, now)) {
+    if (isStale(task, new Date())) {
       stats.stale++;
       d.ack();
       return;
@@ -67,35 +127,14 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       d.nak(50);
       return;
     }
-    const key = `${task.payment_id}:${task.attempt}`;
-    let bytes = signed.get(key);
-    if (!bytes) {
-      const verdict: SignedVerdict = signVerdict(c.signer, scoreTask(task, c.pack(), c.id, now));
-      bytes = encoder.encode(JSON.stringify(verdict));
-      signed.set(key, bytes);
-      if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
-    }
-    inFlight++;
-    c.bus
-      .publish(t.subjects.verdict(c.id), bytes, { msgId: `${c.id}:${key}` })
-      .then(() => {
-        stats.voted++;
-        d.ack();
-      })
-      .catch((err: Error) => {
-        c.logger.warn({ payment_id: task.payment_id, err: err.message }, "verdict publish failed; will retry");
-        d.nak(500);
-      })
-      .finally(() => {
-        inFlight--;
-        slot?.();
-      });
+    queue.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
+    schedule();
   };
 
   const loop = (async () => {
     for await (const d of mailbox) {
       handle(d);
-      while (inFlight >= c.maxInFlight) await new Promise<void>((r) => (slot = r));
+      while (inFlight + queue.length >= c.maxInFlight) await new Promise<void>((r) => (slot = r));
     }
   })();
 

@@ -15,16 +15,19 @@ import {
   type PaymentRequest,
   type PaymentStatus,
   type PaymentView,
+  policyFor,
   type QuorumDecision,
-  type QuorumPolicy,
   type QuorumResult,
-  type SignedVerdict,
   type Topology,
+  type ValidatorSet,
 } from "../../protocol/index.ts";
 import type { LogReader } from "../log/reader.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Aggregator, Evaluation } from "../quorum/aggregator.ts";
+import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
+import { decisionRecord } from "../quorum/record.ts";
+import type { Reputation } from "../quorum/reputation.ts";
+import { paymentFacts } from "../../rules/index.ts";
 import { simulateSettlement } from "../settlement/simulated.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
 
@@ -34,7 +37,9 @@ export interface PaymentServiceComponents {
   topology: Topology;
   sequencer: LogSequencer;
   logReader: LogReader;
-  policy: QuorumPolicy;
+  validatorSet: ValidatorSet;
+  failClosed: "challenge" | "reject";
+  reputation: Reputation;
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
@@ -44,6 +49,8 @@ export interface PaymentServiceComponents {
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
 const encoder = new TextEncoder();
+/** Longer than the aggregator's ack wait, so verdicts cast before a crash are redelivered in time. */
+const RECOVERY_DEADLINE_MS = 15_000;
 
 export class PaymentService {
   readonly #c: PaymentServiceComponents;
@@ -88,7 +95,7 @@ export class PaymentService {
   /** Re-opens evaluations left unfinished by a previous run (their tasks are re-published). */
   async recover(): Promise<number> {
     const rows = await this.#c.store.unfinished();
-    for (const row of rows) await this.#evaluate(row);
+    for (const row of rows) await this.#evaluate(row, true);
     return rows.length;
   }
 
@@ -121,8 +128,14 @@ export class PaymentService {
     return answer;
   }
 
-  async #evaluate(row: PaymentRow): Promise<void> {
+  /**
+   * Registers the evaluation and publishes its task. On recovery the task usually is on the bus already
+   * (the same message id is then dropped) and the verdicts already cast come back when their ack wait
+   * runs out, so the deadline is longer and verdicts since the payment's creation are fresh.
+   */
+  async #evaluate(row: PaymentRow, recovering = false): Promise<void> {
     const now = Date.now();
+    const policy = policyFor(this.#c.validatorSet, this.#c.failClosed, { weights: this.#c.reputation.weights() });
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -136,8 +149,16 @@ export class PaymentService {
     const auditRevision = this.#c.auditRevision?.();
     if (auditRevision) task.audit_revision = auditRevision;
     this.#rows.set(row.payment_id, row);
-    const e: Evaluation = { payment_id: row.payment_id, digest: row.payment_digest, attempt: row.attempt, startedAt: now };
-    this.#aggregator!.register(e);
+    const e: Evaluation = {
+      payment_id: row.payment_id,
+      digest: row.payment_digest,
+      attempt: row.attempt,
+      policy,
+      startedAt: performance.now(),
+      startedAtMs: recovering ? new Date(row.created_at).getTime() : now,
+      facts: paymentFacts(row.request),
+    };
+    this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
       const t = this.#c.topology;
       await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), { msgId: `${row.payment_id}:${row.attempt}` });
@@ -147,23 +168,12 @@ export class PaymentService {
   }
 
   /** Called by the aggregator with a quorum result: settle, log, answer. */
-  readonly onDecision = async (e: Evaluation, result: QuorumResult, all: SignedVerdict[]): Promise<void> => {
+  readonly onDecision = async (e: Evaluation, result: QuorumResult, observed: Observed): Promise<void> => {
     const row = this.#rows.get(e.payment_id);
     if (!row) return;
     const now = new Date();
-    const decision: QuorumDecision = {
-      type: "sentineliq.decision.v1",
-      payment_id: e.payment_id,
-      payment_digest: e.digest,
-      attempt: e.attempt,
-      outcome: result.outcome,
-      decision: result.decision,
-      risk_level: result.risk_level,
-      reasons: result.reasons,
-      policy: this.#c.policy,
-      verdicts: [...all].sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1)),
-      decided_at: now.toISOString(),
-    };
+    const decision: QuorumDecision = decisionRecord(e, result, observed, now);
+    this.#c.reputation.record(result, observed);
     const approved = result.decision === "approve";
     const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
     const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
@@ -180,7 +190,7 @@ export class PaymentService {
     };
     this.#rows.delete(e.payment_id);
     this.#c.metrics?.paymentsTotal.inc({ status, risk_level: result.risk_level });
-    this.#c.metrics?.decisionSeconds.observe((Date.now() - e.startedAt) / 1000);
+    this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);
     for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);

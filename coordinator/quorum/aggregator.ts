@@ -1,20 +1,13 @@
 /**
- * The aggregator actor. Its mailbox is the verdicts stream. It keeps, per
- * payment under evaluation, the verified verdicts so far; as soon as the
- * quorum rule yields a result (or the deadline passes) it hands the result on
- * and acks the verdicts only once that result is recorded.
+ * The aggregator actor. Its mailbox is the verdicts stream. Per evaluation it
+ * keeps the verified verdicts, the refused ones and any equivocation; it asks
+ * the quorum rule after every verdict, after a grace period once 2f+1 are in,
+ * and at the hard deadline, and acks the verdicts only once the decision is
+ * recorded.
  */
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
-import {
-  decideQuorum,
-  SignedVerdict,
-  Verifier,
-  type QuorumPolicy,
-  type QuorumResult,
-  type Topology,
-  type ValidatorSet,
-} from "../../protocol/index.ts";
+import { decideQuorum, SignedVerdict, Verifier, type QuorumPolicy, type QuorumResult, type Topology, type ValidatorSet } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
 
@@ -22,16 +15,34 @@ export interface Evaluation {
   payment_id: string;
   digest: string;
   attempt: number;
+  policy: QuorumPolicy;
+  /** performance.now() when the task went out, for latency. */
   startedAt: number;
+  /** Date.now() when the task went out, for freshness. */
+  startedAtMs: number;
+  /** The payment as rules see it, to check evidence against. */
+  facts?: Record<string, unknown>;
 }
 
-export type DecisionHandler = (e: Evaluation, result: QuorumResult, all: SignedVerdict[]) => Promise<void>;
+export interface Observed {
+  verdicts: SignedVerdict[];
+  absent: string[];
+  rejected: { validator_id: string; code: string }[];
+  equivocations: { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] }[];
+  /** Milliseconds from task to verdict, per validator. */
+  latencies: Map<string, number>;
+}
+
+export type DecisionHandler = (e: Evaluation, result: QuorumResult, observed: Observed) => Promise<void>;
 
 interface Pending {
   e: Evaluation;
+  members: Set<string>;
   verdicts: Map<string, SignedVerdict>;
+  observed: Observed;
   deliveries: Delivery[];
-  timer: NodeJS.Timeout | undefined;
+  timers: NodeJS.Timeout[];
+  graceStarted: boolean;
   deciding: boolean;
 }
 
@@ -39,8 +50,8 @@ export interface AggregatorComponents {
   bus: Bus;
   topology: Topology;
   validatorSet: ValidatorSet;
-  policy: QuorumPolicy;
   deadlineMs: number;
+  graceMs: number;
   logger: Logger;
   metrics: Metrics | null;
   onDecision: DecisionHandler;
@@ -50,6 +61,8 @@ export class Aggregator {
   readonly #c: AggregatorComponents;
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
+  /** Who voted on recently decided payments: a verdict seen again after the decision is a replay. */
+  readonly #decided = new Map<string, Set<string>>();
   #loop: Promise<void> | undefined;
   #close: (() => Promise<void>) | undefined;
 
@@ -75,23 +88,34 @@ export class Aggregator {
   }
 
   async stop(): Promise<void> {
-    for (const p of this.#pending.values()) clearTimeout(p.timer);
+    for (const p of this.#pending.values()) p.timers.forEach(clearTimeout);
     await this.#close?.();
     await this.#loop?.catch(() => {});
   }
 
   /** Starts collecting verdicts for an evaluation; the deadline clock starts now. */
   register(e: Evaluation, deadlineMs = this.#c.deadlineMs): void {
-    if (this.#pending.has(e.payment_id)) return;
-    const p: Pending = { e, verdicts: new Map(), deliveries: [], timer: undefined, deciding: false };
-    p.timer = setTimeout(() => this.#decide(p, true), deadlineMs);
+    const old = this.#pending.get(e.payment_id);
+    if (old && old.e.attempt >= e.attempt) return;
+    if (old) old.timers.forEach(clearTimeout);
+    const p: Pending = {
+      e,
+      members: new Set(e.policy.members),
+      verdicts: new Map(),
+      observed: { verdicts: [], absent: [], rejected: [], equivocations: [], latencies: new Map() },
+      deliveries: [],
+      timers: [],
+      graceStarted: false,
+      deciding: false,
+    };
+    p.timers.push(setTimeout(() => this.#decide(p, true), deadlineMs));
     this.#pending.set(e.payment_id, p);
   }
 
   forget(paymentId: string): void {
     const p = this.#pending.get(paymentId);
     if (p && !p.deciding) {
-      clearTimeout(p.timer);
+      p.timers.forEach(clearTimeout);
       this.#pending.delete(paymentId);
     }
   }
@@ -110,40 +134,78 @@ export class Aggregator {
       d.term();
       return;
     }
+    const id = signed.verdict.validator_id;
     const p = this.#pending.get(signed.verdict.payment_id);
     if (!p || p.deciding) {
-      count(signed.verdict.validator_id, "LATE");
+      const replay = this.#decided.get(signed.verdict.payment_id)?.has(id) === true;
+      count(id, replay ? "REPLAYED" : "LATE");
       d.ack();
       return;
     }
-    const rejection = checkVerdict(this.#validators, this.#c.topology.subjects.verdict, d.subject, signed, {
+    const check = checkVerdict(this.#validators, this.#c.topology.subjects.verdict, d.subject, signed, {
       digest: p.e.digest,
       attempt: p.e.attempt,
+      members: p.members,
+      startedAtMs: p.e.startedAtMs,
       seen: p.verdicts,
-    });
-    if (rejection) {
-      count(rejection.validator_id, rejection.code);
-      this.#c.logger.warn({ payment_id: p.e.payment_id, ...rejection }, "verdict ignored");
+      ...(p.e.facts ? { facts: p.e.facts } : {}),
+    }, Date.now());
+    if (check.ok === false) {
+      const r = check.rejection;
+      count(r.validator_id, r.code);
+      if (r.code !== "DUPLICATE") {
+        p.observed.rejected.push({ validator_id: r.validator_id, code: r.code });
+        this.#c.logger.warn({ payment_id: p.e.payment_id, ...r }, "verdict refused");
+        this.#afterVote(p);
+      }
       d.ack();
       return;
     }
-    count(signed.verdict.validator_id, "ACCEPTED");
-    p.verdicts.set(signed.verdict.validator_id, signed);
+    if (check.ok === "equivocation") {
+      // Two different signed verdicts for one attempt: keep both as evidence, count neither.
+      count(id, "EQUIVOCATION");
+      p.observed.equivocations.push({ validator_id: id, verdicts: [check.first, signed] });
+      p.verdicts.delete(id);
+      p.deliveries.push(d);
+      this.#c.logger.warn({ payment_id: p.e.payment_id, validator_id: id }, "validator equivocated");
+      this.#afterVote(p);
+      return;
+    }
+    count(id, "ACCEPTED");
+    p.verdicts.set(id, signed);
+    p.observed.latencies.set(id, performance.now() - p.e.startedAt);
     p.deliveries.push(d);
-    this.#decide(p, p.verdicts.size >= this.#c.policy.n);
+    this.#afterVote(p);
+  }
+
+  /**
+   * Decide once every member has spoken (voted, been refused, or equivocated), so that misbehaviour
+   * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
+   */
+  #afterVote(p: Pending): void {
+    const spoken = new Set([...p.verdicts.keys(), ...p.observed.rejected.map((r) => r.validator_id), ...p.observed.equivocations.map((e) => e.validator_id)]);
+    if ([...p.members].every((m) => spoken.has(m))) return this.#decide(p, true);
+    if (!p.graceStarted && p.verdicts.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
+      p.graceStarted = true;
+      p.timers.push(setTimeout(() => this.#decide(p, true), this.#c.graceMs));
+    }
   }
 
   #decide(p: Pending, final: boolean): void {
     if (p.deciding) return;
-    const all = [...p.verdicts.values()];
-    const result = decideQuorum(this.#c.policy, all, final);
+    const verdicts = [...p.verdicts.values()];
+    const result: QuorumResult | null = decideQuorum(p.e.policy, verdicts, final);
     if (!result) return;
     p.deciding = true;
-    clearTimeout(p.timer);
+    p.timers.forEach(clearTimeout);
+    p.observed.verdicts = verdicts;
+    p.observed.absent = p.e.policy.members.filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m)).sort();
     const attempt = async (): Promise<void> => {
       try {
-        await this.#c.onDecision(p.e, result, all);
-        this.#pending.delete(p.e.payment_id);
+        await this.#c.onDecision(p.e, result, p.observed);
+        if (this.#pending.get(p.e.payment_id) === p) this.#pending.delete(p.e.payment_id);
+        this.#decided.set(p.e.payment_id, new Set(p.verdicts.keys()));
+        if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
         for (const d of p.deliveries) d.ack();
       } catch (err) {
         this.#c.logger.error({ payment_id: p.e.payment_id, err: (err as Error).message }, "recording decision failed; retrying");

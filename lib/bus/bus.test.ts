@@ -61,6 +61,10 @@ describe.each(impls)("bus: %s", (name, make) => {
     expect(second.duplicate).toBe(true);
   });
 
+  it("refuses a publish no stream listens to, with a typed error", async () => {
+    await expect(bus.publish(`${NS}.nowhere`, enc("x"))).rejects.toMatchObject({ code: "BUS_UNAVAILABLE" });
+  });
+
   it("redelivers what was not acked, counting deliveries", async () => {
     await bus.publish(`${NS}.t.d`, enc("four"));
     const first = await take("c3", 4, false, 1000);

@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, typ
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
+import { ackedPublisher } from "./acked-publish.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
@@ -15,6 +16,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
   }
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
+  const publisher = ackedPublisher(nc);
 
   return {
     kind: "jetstream",
@@ -38,7 +40,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     },
 
     async publish(subject, data, opts = {}) {
-      const ack = await js.publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+      const ack = await publisher.publish(subject, data, opts.msgId);
       return { duplicate: ack.duplicate };
     },
 
@@ -94,6 +96,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     },
 
     async close() {
+      publisher.close();
       if (!nc.isClosed()) await nc.drain();
     },
   };

@@ -3,6 +3,7 @@
  * the JetStream bus (durable consumers, explicit ack, redelivery after the ack
  * wait, de-duplication by message id) with nothing kept across restarts.
  */
+import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
 import { memoryKv } from "./memory-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
@@ -106,7 +107,7 @@ export function memoryBus(): Bus {
 
     async publish(subject, data, opts = {}) {
       const stream = [...streams.values()].find((s) => s.spec.subjects.some((p) => matches(p, subject)));
-      if (!stream) throw new Error(`no stream for subject ${subject}`);
+      if (!stream) throw new SiqError("BUS_UNAVAILABLE", `no stream for subject ${subject}`);
       const now = Date.now();
       if (opts.msgId) {
         const at = stream.msgIds.get(opts.msgId);

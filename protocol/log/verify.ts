@@ -3,7 +3,7 @@
  * entry encoding, every verdict signature against the validator set, and the
  * decision recomputed from its verdicts. Feed rows in index order.
  */
-import { isCanonical } from "../canonical.ts";
+import { canonicalString, isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
 import { decideQuorum } from "../quorum.ts";
 import { QuorumDecision } from "../schemas/decision.ts";
@@ -82,6 +82,15 @@ export class ChainVerifier {
         return ["BAD_VERDICT", `verdict from ${v.validator_id} is for another payment or attempt`];
       }
       if (!verifyVerdict(verifier, sv)) return ["BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`];
+    }
+    for (const e of d.equivocations) {
+      const verifier = this.#validators.get(e.validator_id);
+      const [a, b] = e.verdicts;
+      const same = (x: typeof a) => x.verdict.validator_id === e.validator_id && x.verdict.payment_id === d.payment_id && x.verdict.attempt === d.attempt;
+      if (!verifier || !same(a) || !same(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+        return ["BAD_VERDICT", `equivocation evidence against ${e.validator_id} does not hold up`];
+      }
+      if (seen.has(e.validator_id)) return ["BAD_VERDICT", `equivocating ${e.validator_id} was also counted`];
     }
     const again = decideQuorum(d.policy, d.verdicts, true);
     if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome) {

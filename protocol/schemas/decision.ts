@@ -5,12 +5,22 @@ import { Decision, Hex64, Id, IsoTime, RiskLevel } from "./fields.ts";
 import { ReasonSummary } from "./payment.ts";
 import { SignedVerdict } from "./verdict.ts";
 
+/** The policy a decision was taken under, recorded with it so it can be recomputed. */
 export const QuorumPolicy = z.object({
   name: z.string(),
+  /** Validators in the set, faults tolerated. */
   n: z.number().int().min(1),
-  k: z.number().int().min(1),
+  f: z.number().int().min(0),
+  /** Verdicts needed: LOW to approve, MEDIUM+ to challenge, CRITICAL (evidenced) to reject. */
+  approve: z.number().int().min(1),
+  escalate: z.number().int().min(1),
+  reject: z.number().int().min(1),
   /** What a payment gets when no quorum forms: never approval. */
   fail_closed: z.enum(["challenge", "reject"]),
+  /** Who was asked to vote (the committee for this tier, or the whole set). */
+  members: z.array(z.string()).min(1),
+  /** Voting weights at the time (reputation moves them within bounds). */
+  weights: z.record(z.string(), z.number().positive()),
 });
 export type QuorumPolicy = z.infer<typeof QuorumPolicy>;
 
@@ -25,9 +35,18 @@ export const QuorumDecision = z
     outcome: z.enum(QuorumOutcomes),
     decision: Decision,
     risk_level: RiskLevel,
+    score: z.number().min(0).max(100),
     reasons: z.array(ReasonSummary),
     policy: QuorumPolicy,
     verdicts: z.array(SignedVerdict),
+    /** Validators whose verdict disagreed with the decided level. */
+    dissent: z.array(z.string()),
+    /** Members that had not voted when the decision was taken. */
+    absent: z.array(z.string()),
+    /** Verdicts refused, and why (bad signature, wrong attempt, unknown key, ...): misbehaviour on record. */
+    rejected: z.array(z.object({ validator_id: z.string(), code: z.string() })),
+    /** Validators that signed two different verdicts for this attempt: both, as evidence; neither counted. */
+    equivocations: z.array(z.object({ validator_id: z.string(), verdicts: z.tuple([SignedVerdict, SignedVerdict]) })),
     decided_at: IsoTime,
   })
   .strict();

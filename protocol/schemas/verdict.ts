@@ -38,10 +38,26 @@ export const Verdict = z
   .strict();
 export type Verdict = z.infer<typeof Verdict>;
 
+/**
+ * A verdict with its validator's signature. Alone, the signature covers the
+ * verdict's JCS bytes. In a batch (a validator signing everything it decided in
+ * one turn), it covers the batch head, and `batch` proves the verdict's leaf is
+ * in that head's RFC 6962 tree: each verdict still verifies on its own.
+ */
+export const VerdictBatchProof = z
+  .object({
+    size: z.number().int().min(2).max(65536),
+    index: z.number().int().min(0),
+    path: z.array(Hex64).max(16),
+  })
+  .strict();
+export type VerdictBatchProof = z.infer<typeof VerdictBatchProof>;
+
 export const SignedVerdict = z
   .object({
     verdict: Verdict,
     signature: Base64.length(88),
+    batch: VerdictBatchProof.optional(),
   })
   .strict();
 export type SignedVerdict = z.infer<typeof SignedVerdict>;

@@ -33,7 +33,11 @@ export interface LiveLists {
 const NO_LIVE_LISTS: LiveLists = { get: () => undefined };
 
 export function compilePack(src: PackSource, live: LiveLists = NO_LIVE_LISTS): CompiledPack {
-  const compiled = src.rules.map((rule) => ({ rule, test: compileCondition(rule.when, src.lists, rule.id, live) }));
+  const compiled = src.rules.map((rule) => ({
+    rule,
+    test: compileCondition(rule.when, src.lists, rule.id, live),
+    inputs: inputsOf(rule.when),
+  }));
   const { MEDIUM, HIGH, CRITICAL } = src.bands;
   return Object.freeze({
     name: src.name,
@@ -42,9 +46,9 @@ export function compilePack(src: PackSource, live: LiveLists = NO_LIVE_LISTS): C
       let score = 0;
       let level: RiskLevel = "LOW";
       const reasons: Reason[] = [];
-      for (const { rule, test } of compiled) {
+      for (const { rule, test, inputs } of compiled) {
         if (!test(facts)) continue;
-        reasons.push({ code: rule.reason.code, message: rule.reason.message, rule_id: rule.id });
+        reasons.push({ code: rule.reason.code, message: rule.reason.message, rule_id: rule.id, inputs: inputs(facts) });
         if (rule.then.score !== undefined) score += rule.then.score;
         if (rule.then.min_level !== undefined) level = maxLevel(level, rule.then.min_level);
         if (rule.then.block) level = "CRITICAL";
@@ -145,6 +149,28 @@ function compileLeaf(leaf: Leaf, lists: PackSource["lists"], ruleId: string, liv
     return (f) => (get(f) !== undefined && get(f) !== null) === want;
   }
   throw new Error(`rule ${ruleId}: condition on ${leaf.field} has no operator`);
+}
+
+/** The evidence of a hit: the value of every scalar field the rule's condition reads. */
+function inputsOf(c: Condition): (f: Facts) => Record<string, string | number | boolean | null> {
+  const fields: string[] = [];
+  const walk = (x: Condition) => {
+    if ("all" in x) x.all.forEach(walk);
+    else if ("any" in x) x.any.forEach(walk);
+    else if ("not" in x) walk(x.not);
+    else if (!fields.includes(x.field)) fields.push(x.field);
+  };
+  walk(c);
+  const getters = fields.map((f) => [f, accessor(f)] as const);
+  return (facts) => {
+    const out: Record<string, string | number | boolean | null> = {};
+    for (const [field, get] of getters) {
+      const v = get(facts);
+      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[field] = typeof v === "string" ? v.slice(0, 200) : v;
+      else if (Array.isArray(v)) out[field] = v.slice(0, 8).join(",").slice(0, 200);
+    }
+    return out;
+  };
 }
 
 function accessor(path: string): (f: Facts) => unknown {

@@ -10,7 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSet } from "../../protocol/index.ts";
+import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -23,6 +23,8 @@ export interface NetworkOptions {
   /** Validators actually started (default: all); the rest stay silent. */
   running?: number;
   deadlineMs?: number;
+  /** Fault drills: validator id → mode. */
+  faulty?: Record<string, string>;
 }
 
 export interface TestNetwork {
@@ -35,7 +37,7 @@ export interface TestNetwork {
   db: Db;
   store: TestStore;
   dir: string;
-  validatorSet: ValidatorSet;
+  validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
   vkey: string;
@@ -58,9 +60,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
   generateKeyFile(logKeyFile, "log");
-  const validatorSet: ValidatorSet = {
+  const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
-    quorum: { k: opts.k ?? Math.min(n, 3) },
+    ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -70,7 +72,12 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
 
   const validators: RunningValidator[] = [];
   for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
-    validators.push(await startValidator(parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent" })));
+    const faulty = opts.faulty?.[id];
+    validators.push(
+      await startValidator(
+        parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent", ...(faulty ? { faulty } : {}) }),
+      ),
+    );
   }
   const coordinator = await startCoordinator(
     parseCoordinatorConfig({

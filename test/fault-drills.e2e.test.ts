@@ -1,0 +1,72 @@
+/**
+ * Fault drills: with v4 misbehaving in each way, every decision is the one
+ * four honest validators reach, and the misbehaviour is on record in the log
+ * entry and in /metrics.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PaymentRequest, QuorumDecision } from "../protocol/index.ts";
+import { startNetwork, type TestNetwork } from "./helpers/network.ts";
+
+const cases: { name: string; body: Partial<PaymentRequest>; decision: string; level: string }[] = [
+  { name: "low", body: {}, decision: "approve", level: "LOW" },
+  { name: "high", body: { amount: "25000.00" }, decision: "challenge", level: "HIGH" },
+  { name: "unaudited", body: { func_stack_hashes: ["cd".repeat(32)] }, decision: "challenge", level: "MEDIUM" },
+  { name: "sanctioned", body: { metadata: { country_code: "KP" } }, decision: "reject", level: "CRITICAL" },
+];
+
+type Check = (entries: QuorumDecision[], metrics: string) => void;
+
+const drills: [string, Check][] = [
+  ["silent", (entries, metrics) => {
+    for (const e of entries) expect(e.absent).toContain("v4");
+    expect(metrics).toMatch(/siq_validator_absent_total\{validator="v4"\} [1-9]/);
+  }],
+  ["slow", (entries, metrics) => {
+    for (const e of entries) expect(e.absent).toContain("v4");
+    expect(metrics).toMatch(/siq_validator_absent_total\{validator="v4"\} [1-9]/);
+  }],
+  ["approve-all", (entries, metrics) => {
+    const risky = entries.filter((e) => e.decision !== "approve");
+    for (const e of risky) expect(e.dissent).toContain("v4");
+    expect(metrics).toMatch(/siq_validator_verdicts_total\{validator="v4",agreed="no",level="LOW"\} [1-9]/);
+  }],
+  ["forge", (entries, metrics) => {
+    for (const e of entries) expect(e.rejected).toContainEqual({ validator_id: "v4", code: "BAD_SIGNATURE" });
+    expect(metrics).toMatch(/siq_verdicts_total\{validator="v4",result="BAD_SIGNATURE"\} [1-9]/);
+  }],
+  ["replay", (entries, metrics) => {
+    for (const e of entries.slice(1)) expect(e.absent).toContain("v4");
+    expect(metrics).toMatch(/siq_verdicts_total\{validator="v4",result="REPLAYED"\} [1-9]/);
+  }],
+  ["equivocate", (entries, metrics) => {
+    for (const e of entries) {
+      expect(e.equivocations.map((x) => x.validator_id)).toEqual(["v4"]);
+      expect(e.verdicts.map((v) => v.verdict.validator_id)).not.toContain("v4");
+    }
+    expect(metrics).toMatch(/siq_validator_flagged\{validator="v4"\} 1/);
+  }],
+];
+
+describe.each(drills)("fault drill: v4 %s", (mode, check) => {
+  let net: TestNetwork;
+  beforeAll(async () => {
+    net = await startNetwork({ store: "pglite", faulty: { v4: mode }, deadlineMs: 2000 });
+  });
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("reaches the honest decisions and leaves the misbehaviour on record", async () => {
+    const ids: string[] = [];
+    for (const c of cases) {
+      const res = await net.post(net.payment(c.body));
+      expect(res.status).toBe(200);
+      expect({ case: c.name, decision: res.body.decision, level: res.body.risk_level }).toEqual({ case: c.name, decision: c.decision, level: c.level });
+      ids.push(res.body.payment_id);
+    }
+    const rows = await net.db.query<{ entry: Buffer; payment_id: string }>("SELECT entry, payment_id FROM siq_log ORDER BY idx");
+    const entries = ids.map((id) => JSON.parse(rows.find((r) => r.payment_id === id)!.entry.toString("utf8")) as QuorumDecision);
+    const metrics = await (await fetch(`${net.url}/metrics`)).text();
+    check(entries, metrics);
+  });
+});
