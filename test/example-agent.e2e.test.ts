@@ -1,14 +1,16 @@
 /**
  * `npm run example:agent` against `npm start`, as a user runs them: the dev
- * network as processes on its own nats-server, then the example agent (the
- * SDK from its sources, through the package's "sentineliq-source" export
- * condition, so no build is needed). It must exit 0 with all three outcomes,
- * and again on a second run against the same network.
+ * network, then the example agent (the SDK from its sources, through the
+ * package's "sentineliq-source" export condition, so no build is needed). It
+ * must exit 0 with all three outcomes, and again on a second run against the
+ * same network. The network runs on its in-process bus here (one process, so
+ * the test stays quick on a busy machine); the SDK, registry and validator
+ * caches are tested on NATS JetStream in audit.e2e, sdk.e2e and sdk-package.e2e.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -31,8 +33,9 @@ describe("the example agent against sentineliq dev", () => {
   });
 
   it("approves the audited path, challenges the modified function, rejects the revoked one; exit 0, twice", async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.NATS_URL; // its own nats-server, like `npm start` on a fresh machine
+    // No NATS_URL and no nats-server on PATH: `npm start` falls back to its in-process bus.
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: dirname(process.execPath) + ":/usr/bin:/bin" };
+    delete env.NATS_URL;
     delete env.DATABASE_URL;
     delete env.SENTINELIQ_URL;
     delete env.SENTINELIQ_API_KEY;
@@ -48,6 +51,7 @@ describe("the example agent against sentineliq dev", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    expect(out).toContain("IN-PROCESS BUS");
     const agent = () => run(process.execPath, ["--conditions=sentineliq-source", EXAMPLE], { cwd: dir, env });
     const first = await agent();
     expect(first.stdout).toMatch(/1\. audited path\s+✓ approved, settled \(simulated\), risk LOW/);
