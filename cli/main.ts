@@ -206,7 +206,8 @@ export function program(): Command {
       }
     });
 
-  p.command("bench")
+  const bench = p
+    .command("bench")
     .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
@@ -218,6 +219,18 @@ export function program(): Command {
     .action(async (o) => {
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
+    });
+  bench
+    .command("quorum")
+    .description("the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run")
+    .option("-n, --n <count>", "payments per configuration", int("-n"), 2000)
+    .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
+    .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
+    .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
+    .option("--json", "one JSON array")
+    .action(async (o) => {
+      const { runBenchQuorum } = await import("./bench-quorum.ts");
+      process.exitCode = await runBenchQuorum(o);
     });
 
   return p;

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+import { PrescreenConfig } from "./quorum/prescreen.ts";
 
 const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
 
@@ -27,6 +28,12 @@ export const CoordinatorConfig = z.object({
   /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
   quorumGraceMs: z.number().int().min(0).default(150),
   failClosed: z.enum(["challenge", "reject"]).default("challenge"),
+  /** How long an agent has to answer a challenge before the payment is rejected. */
+  challengeTtlMs: z.number().int().min(100).default(10 * 60_000),
+  /** Evaluations per payment, the first included; a payment still challenged after the last is rejected. */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** The fast pre-screen's thresholds (tiers route to committees named in the validator set). */
+  prescreen: PrescreenConfig,
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),

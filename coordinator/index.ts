@@ -13,6 +13,8 @@ import { LogReader } from "./log/reader.ts";
 import { LogSequencer } from "./log/sequencer.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
+import { ChallengeService } from "./challenges/service.ts";
+import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
 import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
@@ -50,6 +52,14 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
   const service = new PaymentService({
     store: new PaymentStore(db),
     bus,
@@ -59,6 +69,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     validatorSet: set,
     failClosed: config.failClosed,
     reputation,
+    challenges,
+    prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
@@ -73,6 +85,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
     onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
   });
   service.attach(aggregator);
   await aggregator.start();
@@ -88,6 +102,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
     logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
     logEntries: async ({ query }) => {
       const rows = await logReader.page(query.start, query.limit);
@@ -131,7 +146,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = await service.recover();
+  const recovered = (await service.recover()) + (await challenges.recover());
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
@@ -140,6 +155,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     vkey,
     async close() {
       beats.stop();
+      challenges.stop();
       await app.close();
       audit.stop();
       await aggregator.stop();

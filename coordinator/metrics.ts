@@ -26,6 +26,12 @@ export function createMetrics(register = new Registry()) {
       registers: [register],
     }),
     logEntries: new Gauge({ name: "siq_log_entries", help: "Entries in the verdict log", registers: [register] }),
+    tiersTotal: new Counter({ name: "siq_tier_total", help: "Payments by pre-screen tier", labelNames: ["tier"] as const, registers: [register] }),
+    escalationsTotal: new Counter({
+      name: "siq_committee_escalations_total",
+      help: "Easy-tier payments a committee could not approve unanimously, sent to the whole set",
+      registers: [register],
+    }),
     validatorsAlive: new Gauge({ name: "siq_validators_alive", help: "Validators heard from recently", registers: [register] }),
     validatorVerdicts: new Counter({
       name: "siq_validator_verdicts_total",

@@ -118,6 +118,10 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       d.term();
       return;
     }
+    if (task.members && !task.members.includes(c.id)) {
+      d.ack(); // addressed to a committee this validator is not on
+      return;
+    }
     if (isStale(task, new Date())) {
       stats.stale++;
       d.ack();

@@ -17,3 +17,4 @@ export * from "./audit.ts";
 export * from "./quorum.ts";
 export * from "./log/chain.ts";
 export * from "./log/verify.ts";
+export * from "./schemas/challenge.ts";

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { Id } from "./schemas/fields.ts";
+import { ChallengeResponseRequest } from "./schemas/challenge.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
 import {
   AuditApproval,
@@ -74,6 +75,16 @@ export const routes = {
     summary: "A payment with its verdict history",
     params: PaymentParams,
     body: undefined,
+    query: undefined,
+    response: PaymentView,
+  }),
+  challengeResponse: route({
+    method: "POST",
+    path: "/v1/payments/:payment_id/challenge-response",
+    auth: "agent",
+    summary: "Answer a payment's challenge; the network evaluates it again with the evidence",
+    params: PaymentParams,
+    body: ChallengeResponseRequest,
     query: undefined,
     response: PaymentView,
   }),

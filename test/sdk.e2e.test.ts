@@ -141,6 +141,29 @@ describe("SDK client against a real network", () => {
     expect((untagged as PaymentChallengedError).payment.reasons.map((r) => r.code)).toContain("NO_CODE_LINEAGE");
   });
 
+  it("answers a real challenge through onChallenge: a HIGH payment is re-evaluated with the evidence and approved", async () => {
+    const asked: string[] = [];
+    const answering = createClient({
+      baseUrl: net.url,
+      apiKey: net.apiKey,
+      agentId: "sdk-agent",
+      submitCode: false,
+      onChallenge: ({ challenge, round }) => {
+        asked.push(`${round}:${challenge.kind}:${challenge.requested.join("+")}`);
+        return { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
+      },
+    });
+    const p = await checkout(answering, { ...base, amount: "25000.00", purpose: "pay invoice INV-7781 for the annual licence" });
+    expect(p).toMatchObject({ status: "settled", risk_level: "LOW", attempt: 2 });
+    expect(asked).toEqual(["1:proof_of_purpose:purpose+reference"]);
+    const log = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log WHERE payment_id = $1 ORDER BY idx", [p.payment_id]);
+    expect(log.map((r) => JSON.parse(r.entry.toString()).type)).toContain("sentineliq.challenge-response.v1");
+
+    const declined = await checkout(client, { ...base, amount: "25000.00", purpose: "pay invoice INV-7782" }).catch((e: unknown) => e);
+    expect(declined).toBeInstanceOf(PaymentChallengedError);
+    expect((declined as PaymentChallengedError).payment.challenge?.kind).toBe("proof_of_purpose");
+  });
+
   it("raises API errors as typed errors with error_details", async () => {
     const bad = await checkout(client, { ...base, amount: "12,50" }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(InvalidRequestError);

@@ -9,7 +9,6 @@ import type { Logger } from "../../lib/logger.ts";
 import {
   AuditLogEntry,
   auditTransition,
-  canonicalBytes,
   sha256Hex,
   SiqError,
   type AuditAction,
@@ -110,9 +109,8 @@ export class AuditService {
       ...(c.note !== undefined ? { note: c.note } : {}),
       at,
     });
-    const index = await sequencer.appendRecord({
+    const index = await sequencer.appendRecord(entry, {
       key: `audit:${c.code_hash}`,
-      entry: canonicalBytes(entry),
       apply: async (q, i) => {
         if (c.submission) {
           await store.insert(q, { code_hash: c.code_hash, name, source: c.submission.source, at }, i);

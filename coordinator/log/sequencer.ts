@@ -6,11 +6,11 @@
 import { Batcher } from "../../lib/batcher.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
 import {
+  canonicalBytes,
   chainHash,
+  MAX_ENTRY_BYTES,
   entryBytes,
   GENESIS_HASH,
-  MAX_ENTRY_BYTES,
-  type CanonicalBytes,
   signHead,
   type PaymentStatus,
   type QuorumDecision,
@@ -24,20 +24,28 @@ export interface Finalized {
   settlement: Settlement | null;
 }
 
-/**
- * Any other self-describing entry (its JCS object names its `type`, e.g.
- * "sentineliq.audit.v1"), with the change it records: `apply` runs in the
- * same transaction as the append, so both happen or neither does.
- */
+/** Any log record: a JCS object naming its type, and the payment it concerns if it concerns one. */
 export interface LogRecord {
-  /** What the entry is about (stored beside it, e.g. "audit:<hash>"). */
-  key: string;
-  entry: CanonicalBytes;
-  apply(q: Queryable, index: number): Promise<void>;
+  type: string;
+  payment_id?: string;
+  [field: string]: unknown;
 }
 
-type Item = Finalized | LogRecord;
-const isRecord = (i: Item): i is LogRecord => "entry" in i;
+/** How a record is kept: what it is about (default: its payment), and a change made in the same transaction. */
+export interface RecordOptions {
+  /** Stored beside the entry (e.g. "audit:<hash>"); defaults to the record's payment_id. */
+  key?: string;
+  /** Runs in the append's transaction, so the entry and its change happen together or not at all. */
+  apply?: (q: Queryable, index: number) => Promise<void>;
+}
+
+interface Item {
+  record: LogRecord;
+  key: string;
+  /** A decision also moves its payment to its outcome, in the same transaction. */
+  outcome?: Finalized;
+  apply?: RecordOptions["apply"];
+}
 
 export class LogSequencer {
   readonly #db: Db;
@@ -68,28 +76,27 @@ export class LogSequencer {
 
   /** Appends the decision and applies its outcome; resolves to its log index. */
   append(f: Finalized): Promise<number> {
-    return this.#batcher.push(f);
+    return this.#batcher.push({ record: f.decision, key: f.decision.payment_id, outcome: f });
   }
 
-  /** Appends another kind of entry and applies its change; resolves to its log index. */
-  appendRecord(r: LogRecord): Promise<number> {
-    if (r.entry.length > MAX_ENTRY_BYTES) return Promise.reject(new RangeError(`log entry is ${r.entry.length} bytes, over ${MAX_ENTRY_BYTES}`));
-    return this.#batcher.push(r);
+  /** Appends another kind of record (challenge issued, answered, expired, an audit registry change, ...). */
+  appendRecord(record: LogRecord, opts: RecordOptions = {}): Promise<number> {
+    if (canonicalBytes(record).length > MAX_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
+    const key = opts.key ?? record.payment_id;
+    if (!key) return Promise.reject(new TypeError(`a ${record.type} record needs a payment_id or a key`));
+    return this.#batcher.push({ record, key, ...(opts.apply ? { apply: opts.apply } : {}) });
   }
 
-  async #appendBatch(all: Item[]): Promise<number[]> {
-    const items = all.filter((i): i is Finalized => !isRecord(i));
+  async #appendBatch(items: Item[]): Promise<number[]> {
     let prev = this.#prev;
     const idx: number[] = [];
     const entries: string[] = [];
     const prevs: string[] = [];
     const hashes: string[] = [];
     const sigs: string[] = [];
-    const payIdx: number[] = [];
-    all.forEach((f, i) => {
+    items.forEach((f, i) => {
       const index = this.#next + i;
-      const bytes = isRecord(f) ? f.entry : entryBytes(f.decision);
-      if (!isRecord(f)) payIdx.push(index);
+      const bytes = f.outcome ? entryBytes(f.outcome.decision) : canonicalBytes(f.record);
       const hash = chainHash(prev, bytes);
       idx.push(index);
       entries.push(Buffer.from(bytes).toString("hex"));
@@ -98,39 +105,38 @@ export class LogSequencer {
       sigs.push(signHead(this.#signer, this.#origin, index, hash).toString("hex"));
       prev = hash;
     });
-    const pids = items.map((f) => f.decision.payment_id);
-    const keys = all.map((f) => (isRecord(f) ? f.key : f.decision.payment_id));
+    const pids = items.map((f) => f.key);
+    const decided = items.flatMap((f, i) => (f.outcome ? [{ f: f.outcome, i: idx[i]! }] : []));
     await this.#db.tx(async (q) => {
       await q.query(
         `INSERT INTO siq_log (idx, payment_id, entry, prev_hash, hash, signature)
          SELECT i, p, decode(e, 'hex'), decode(ph, 'hex'), decode(h, 'hex'), decode(s, 'hex')
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS v(i, p, e, ph, h, s)`,
-        [idx, keys, entries, prevs, hashes, sigs],
+        [idx, pids, entries, prevs, hashes, sigs],
       );
-      await q.query(
-        `UPDATE siq_payments AS p
-         SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
-             log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-              AS v(id, st, rl, de, re, se, i, da)
-         WHERE p.payment_id = v.id`,
-        [
-          pids,
-          items.map((f) => f.status),
-          items.map((f) => f.decision.risk_level),
-          items.map((f) => f.decision.decision),
-          items.map((f) => JSON.stringify(f.decision.reasons)),
-          items.map((f) => (f.settlement ? JSON.stringify(f.settlement) : null)),
-          payIdx,
-          items.map((f) => f.decision.decided_at),
-        ],
-      );
-      for (let i = 0; i < all.length; i++) {
-        const r = all[i]!;
-        if (isRecord(r)) await r.apply(q, idx[i]!);
+      if (decided.length > 0) {
+        await q.query(
+          `UPDATE siq_payments AS p
+           SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
+               log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+                AS v(id, st, rl, de, re, se, i, da)
+           WHERE p.payment_id = v.id`,
+          [
+            decided.map((x) => x.f.decision.payment_id),
+            decided.map((x) => x.f.status),
+            decided.map((x) => x.f.decision.risk_level),
+            decided.map((x) => x.f.decision.decision),
+            decided.map((x) => JSON.stringify(x.f.decision.reasons)),
+            decided.map((x) => (x.f.settlement ? JSON.stringify(x.f.settlement) : null)),
+            decided.map((x) => x.i),
+            decided.map((x) => x.f.decision.decided_at),
+          ],
+        );
       }
+      for (let i = 0; i < items.length; i++) await items[i]!.apply?.(q, idx[i]!);
     });
-    this.#next += all.length;
+    this.#next += items.length;
     this.#prev = prev;
     return idx;
   }

@@ -16,8 +16,11 @@ import {
   type PaymentStatus,
   type PaymentView,
   policyFor,
+  type ChallengeResponseRequest,
   type QuorumDecision,
+  type QuorumPolicy,
   type QuorumResult,
+  type SignedVerdict,
   type Topology,
   type ValidatorSet,
 } from "../../protocol/index.ts";
@@ -25,11 +28,13 @@ import type { LogReader } from "../log/reader.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
+import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
 import { decisionRecord } from "../quorum/record.ts";
 import type { Reputation } from "../quorum/reputation.ts";
 import { paymentFacts } from "../../rules/index.ts";
 import { simulateSettlement } from "../settlement/simulated.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
+import type { ChallengeService } from "../challenges/service.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;
@@ -40,6 +45,8 @@ export interface PaymentServiceComponents {
   validatorSet: ValidatorSet;
   failClosed: "challenge" | "reject";
   reputation: Reputation;
+  challenges: ChallengeService;
+  prescreen: PrescreenConfig;
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
@@ -57,6 +64,7 @@ export class PaymentService {
   #aggregator: Aggregator | undefined;
   readonly #inflight = new Map<string, { hash: string; promise: Promise<PaymentView> }>();
   readonly #rows = new Map<string, PaymentRow>();
+  readonly #tasks = new Map<string, EvaluationTask>();
   readonly #waiters = new Map<string, ((v: PaymentView) => void)[]>();
 
   constructor(c: PaymentServiceComponents) {
@@ -87,9 +95,20 @@ export class PaymentService {
     const entries = await this.#c.logReader.forPayment(paymentId);
     const verdicts = entries.flatMap((e) => {
       const d = JSON.parse(Buffer.from(e.entry).toString("utf8")) as QuorumDecision;
+      if (d.type !== "sentineliq.decision.v1") return [];
       return d.verdicts.map((v) => ({ log_index: e.index, attempt: d.attempt, ...v }));
     });
     return toView(row, verdicts);
+  }
+
+  /** An agent's answer to a challenge: checked, logged, and evaluated by the network as the next attempt. */
+  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest): Promise<PaymentView> {
+    const row = await this.#c.store.get(tenantId, paymentId);
+    if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
+    const next = await this.#c.challenges.answer(row, body, new Date());
+    const answer = this.#wait(next, this.#c.deadlineMs + 2000);
+    await this.#evaluate(next);
+    return answer;
   }
 
   /** Re-opens evaluations left unfinished by a previous run (their tasks are re-published). */
@@ -135,7 +154,12 @@ export class PaymentService {
    */
   async #evaluate(row: PaymentRow, recovering = false): Promise<void> {
     const now = Date.now();
-    const policy = policyFor(this.#c.validatorSet, this.#c.failClosed, { weights: this.#c.reputation.weights() });
+    const set = this.#c.validatorSet;
+    const tier = prescreen(row.request, row.attempt, this.#c.prescreen);
+    this.#c.metrics?.tiersTotal.inc({ tier });
+    const committee = set.tiers[tier];
+    const members = committee ? set.validators.filter((v) => v.committees.includes(committee)).map((v) => v.id) : undefined;
+    const policy = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights(), ...(members ? { members } : {}) }), tier };
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -148,7 +172,13 @@ export class PaymentService {
     };
     const auditRevision = this.#c.auditRevision?.();
     if (auditRevision) task.audit_revision = auditRevision;
+    if (members) task.members = members;
+    if (row.attempt > 1 && row.challenge && row.evidence) {
+      task.challenge = { challenge_id: row.challenge.challenge_id, kind: row.challenge.kind, nonce: row.challenge.nonce };
+      task.evidence = row.evidence;
+    }
     this.#rows.set(row.payment_id, row);
+    this.#tasks.set(row.payment_id, task);
     const e: Evaluation = {
       payment_id: row.payment_id,
       digest: row.payment_digest,
@@ -157,6 +187,7 @@ export class PaymentService {
       startedAt: performance.now(),
       startedAtMs: recovering ? new Date(row.created_at).getTime() : now,
       facts: paymentFacts(row.request),
+      ...(task.evidence ? { evidenceDigest: sha256Hex(canonicalBytes(task.evidence)) } : {}),
     };
     this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
@@ -166,6 +197,35 @@ export class PaymentService {
       throw new SiqError("BUS_UNAVAILABLE", "the validator network could not be reached; retry with the same idempotency_key", { cause });
     }
   }
+
+  /** Called by the aggregator when a committee could not approve: ask the rest of the set. */
+  readonly onEscalate = (e: Evaluation): QuorumPolicy => {
+    const set = this.#c.validatorSet;
+    const full = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights() }), ...(e.policy.tier ? { tier: e.policy.tier } : {}) };
+    const task = this.#tasks.get(e.payment_id);
+    if (task) {
+      const rest = full.members.filter((m) => !e.policy.members.includes(m));
+      const extended: EvaluationTask = { ...task, members: rest, deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString() };
+      const t = this.#c.topology;
+      this.#c.bus
+        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), { msgId: `${e.payment_id}:${e.attempt}:all` })
+        .catch((err: Error) => this.#c.logger.warn({ payment_id: e.payment_id, err: err.message }, "escalating to the whole set failed; the deadline will fail it closed"));
+    }
+    return full;
+  };
+
+  /** Called by the aggregator when a validator contradicts a verdict it gave on a decided payment. */
+  readonly onLateEquivocation = async (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]): Promise<void> => {
+    this.#c.reputation.flag(validatorId, "equivocation");
+    await this.#c.sequencer.appendRecord({
+      type: "sentineliq.equivocation.v1",
+      payment_id: verdicts[0].verdict.payment_id,
+      validator_id: validatorId,
+      attempt: verdicts[0].verdict.attempt,
+      verdicts,
+      detected_at: new Date().toISOString(),
+    });
+  };
 
   /** Called by the aggregator with a quorum result: settle, log, answer. */
   readonly onDecision = async (e: Evaluation, result: QuorumResult, observed: Observed): Promise<void> => {
@@ -178,7 +238,7 @@ export class PaymentService {
     const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
     const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
     const index = await this.#c.sequencer.append({ decision, status, settlement });
-    const done: PaymentRow = {
+    let done: PaymentRow = {
       ...row,
       status,
       risk_level: result.risk_level,
@@ -188,8 +248,15 @@ export class PaymentService {
       log_index: index,
       decided_at: now,
     };
+    if (status === "challenged") {
+      const challenge = await this.#c.challenges.open(done, result, now);
+      done = challenge
+        ? { ...done, challenge }
+        : { ...done, status: "rejected", decision: "reject", error_details: { code: "CHALLENGE_ATTEMPTS_EXHAUSTED", message: `still risky after ${row.attempt} attempts` } };
+    }
     this.#rows.delete(e.payment_id);
-    this.#c.metrics?.paymentsTotal.inc({ status, risk_level: result.risk_level });
+    this.#tasks.delete(e.payment_id);
+    this.#c.metrics?.paymentsTotal.inc({ status: done.status, risk_level: result.risk_level });
     this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);

@@ -7,7 +7,7 @@
  */
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { decideQuorum, SignedVerdict, Verifier, type QuorumPolicy, type QuorumResult, type Topology, type ValidatorSet } from "../../protocol/index.ts";
+import { canonicalString, decideQuorum, SignedVerdict, Verifier, verifyVerdict, type QuorumPolicy, type QuorumResult, type Topology, type ValidatorSet } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
 
@@ -22,6 +22,8 @@ export interface Evaluation {
   startedAtMs: number;
   /** The payment as rules see it, to check evidence against. */
   facts?: Record<string, unknown>;
+  /** For a re-evaluation after a challenge: the digest of the evidence verdicts must have judged. */
+  evidenceDigest?: string;
 }
 
 export interface Observed {
@@ -55,14 +57,18 @@ export interface AggregatorComponents {
   logger: Logger;
   metrics: Metrics | null;
   onDecision: DecisionHandler;
+  /** A committee could not approve: publish the task to the rest of the set and return the full policy. */
+  onEscalate?: (e: Evaluation) => QuorumPolicy;
+  /** An equivocation caught after the decision: the evidence goes to the log on its own. */
+  onLateEquivocation?: (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]) => Promise<void>;
 }
 
 export class Aggregator {
   readonly #c: AggregatorComponents;
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
-  /** Who voted on recently decided payments: a verdict seen again after the decision is a replay. */
-  readonly #decided = new Map<string, Set<string>>();
+  /** The verdicts of recently decided payments: seen again, a verdict is a replay; different, an equivocation. */
+  readonly #decided = new Map<string, { attempt: number; verdicts: Map<string, SignedVerdict> }>();
   #loop: Promise<void> | undefined;
   #close: (() => Promise<void>) | undefined;
 
@@ -137,8 +143,7 @@ export class Aggregator {
     const id = signed.verdict.validator_id;
     const p = this.#pending.get(signed.verdict.payment_id);
     if (!p || p.deciding) {
-      const replay = this.#decided.get(signed.verdict.payment_id)?.has(id) === true;
-      count(id, replay ? "REPLAYED" : "LATE");
+      count(id, this.#afterDecision(signed, d));
       d.ack();
       return;
     }
@@ -149,6 +154,7 @@ export class Aggregator {
       startedAtMs: p.e.startedAtMs,
       seen: p.verdicts,
       ...(p.e.facts ? { facts: p.e.facts } : {}),
+      ...(p.e.evidenceDigest ? { evidenceDigest: p.e.evidenceDigest } : {}),
     }, Date.now());
     if (check.ok === false) {
       const r = check.rejection;
@@ -178,6 +184,18 @@ export class Aggregator {
     this.#afterVote(p);
   }
 
+  /** A verdict for a payment already decided: late, a replay, or a second opinion (an equivocation). */
+  #afterDecision(signed: SignedVerdict, d: Delivery): string {
+    const done = this.#decided.get(signed.verdict.payment_id);
+    const first = done?.attempt === signed.verdict.attempt ? done.verdicts.get(signed.verdict.validator_id) : undefined;
+    if (!first) return done ? "REPLAYED" : "LATE";
+    if (canonicalString(first.verdict) === canonicalString(signed.verdict)) return d.deliveryCount > 1 ? "REDELIVERED" : "REPLAYED";
+    const verifier = this.#validators.get(signed.verdict.validator_id);
+    if (!verifier || !verifyVerdict(verifier, signed)) return "BAD_SIGNATURE";
+    void this.#c.onLateEquivocation?.(signed.verdict.validator_id, [first, signed]);
+    return "EQUIVOCATION";
+  }
+
   /**
    * Decide once every member has spoken (voted, been refused, or equivocated), so that misbehaviour
    * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
@@ -196,6 +214,18 @@ export class Aggregator {
     const verdicts = [...p.verdicts.values()];
     const result: QuorumResult | null = decideQuorum(p.e.policy, verdicts, final);
     if (!result) return;
+    if (result.decision !== "approve" && p.e.policy.members.length < p.e.policy.n && this.#c.onEscalate) {
+      // A committee (easy tier) approves only unanimously; anything else goes to the whole set,
+      // its verdicts kept.
+      const full = this.#c.onEscalate(p.e);
+      p.timers.forEach(clearTimeout);
+      p.timers = [setTimeout(() => this.#decide(p, true), this.#c.deadlineMs)];
+      p.graceStarted = false;
+      p.e = { ...p.e, policy: full };
+      p.members = new Set(full.members);
+      this.#c.metrics?.escalationsTotal.inc();
+      return;
+    }
     p.deciding = true;
     p.timers.forEach(clearTimeout);
     p.observed.verdicts = verdicts;
@@ -204,7 +234,7 @@ export class Aggregator {
       try {
         await this.#c.onDecision(p.e, result, p.observed);
         if (this.#pending.get(p.e.payment_id) === p) this.#pending.delete(p.e.payment_id);
-        this.#decided.set(p.e.payment_id, new Set(p.verdicts.keys()));
+        this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
         if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
         for (const d of p.deliveries) d.ack();
       } catch (err) {

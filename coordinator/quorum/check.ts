@@ -13,6 +13,7 @@ export type VerdictRejection =
   | { code: "STALE"; validator_id: string; evaluated_at: string }
   | { code: "BAD_SIGNATURE"; validator_id: string }
   | { code: "BAD_EVIDENCE"; validator_id: string; field: string }
+  | { code: "WRONG_EVIDENCE"; validator_id: string }
   | { code: "DUPLICATE"; validator_id: string };
 
 export type VerdictCheck = { ok: true } | { ok: false; rejection: VerdictRejection } | { ok: "equivocation"; first: SignedVerdict };
@@ -26,6 +27,7 @@ export interface Expected {
   seen: ReadonlyMap<string, SignedVerdict>;
   /** The payment as rules see it, to check a CRITICAL verdict's evidence against. */
   facts?: Record<string, unknown>;
+  evidenceDigest?: string;
 }
 
 const CLOCK_SKEW_MS = 30_000;
@@ -47,6 +49,7 @@ export function checkVerdict(
   if (!expected.members.has(id)) return reject({ code: "NOT_A_MEMBER", validator_id: id });
   if (v.attempt !== expected.attempt) return reject({ code: "WRONG_ATTEMPT", validator_id: id, attempt: v.attempt, expected: expected.attempt });
   if (v.payment_digest !== expected.digest) return reject({ code: "WRONG_DIGEST", validator_id: id });
+  if ((v.evidence_digest ?? undefined) !== expected.evidenceDigest) return reject({ code: "WRONG_EVIDENCE", validator_id: id });
   const at = Date.parse(v.evaluated_at);
   if (!(at >= expected.startedAtMs - CLOCK_SKEW_MS && at <= nowMs + CLOCK_SKEW_MS)) {
     return reject({ code: "STALE", validator_id: id, evaluated_at: v.evaluated_at });

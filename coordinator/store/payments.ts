@@ -1,7 +1,7 @@
 /** Payment rows: batched insert-or-get for submission, reads for the API. */
 import { Batcher } from "../../lib/batcher.ts";
 import type { Db, Row } from "../../lib/db.ts";
-import type { PaymentRequest, PaymentStatus, PaymentView, ReasonSummary, Settlement } from "../../protocol/index.ts";
+import type { Challenge, Evidence, PaymentRequest, PaymentStatus, PaymentView, ReasonSummary, Settlement } from "../../protocol/index.ts";
 
 export interface NewPayment {
   payment_id: string;
@@ -27,7 +27,8 @@ export interface PaymentRow {
   reasons: ReasonSummary[];
   settlement: Settlement | null;
   error_details: PaymentView["error_details"] | null;
-  challenge: PaymentView["challenge"] | null;
+  challenge: Challenge | null;
+  evidence: Evidence | null;
   log_index: string | number | null;
   created_at: Date | string;
   decided_at: Date | string | null;
@@ -60,7 +61,7 @@ export class PaymentStore {
   }
 
   async unfinished(): Promise<PaymentRow[]> {
-    return this.#db.query<PaymentRow & Row>("SELECT * FROM siq_payments WHERE status IN ('pending', 'evaluating') ORDER BY created_at");
+    return this.#db.query<PaymentRow & Row>("SELECT * FROM siq_payments WHERE status = 'evaluating' ORDER BY created_at");
   }
 
   async #insertBatch(items: NewPayment[]): Promise<PaymentRow[]> {
@@ -121,6 +122,7 @@ function newRow(p: NewPayment): PaymentRow {
     settlement: null,
     error_details: null,
     challenge: null,
+    evidence: null,
     log_index: null,
     created_at: p.created_at,
     decided_at: null,
@@ -140,7 +142,11 @@ export function toView(r: PaymentRow, verdicts?: unknown[]): PaymentView {
   };
   if (r.risk_level) view.risk_level = r.risk_level;
   if (r.decision) view.decision = r.decision;
-  if (r.challenge) view.challenge = r.challenge;
+  if (r.challenge && r.status === "challenged") {
+    const { challenge_id, kind, requested, nonce, expires_at, attempt } = r.challenge;
+    view.challenge = { challenge_id, kind, requested, nonce, expires_at, attempt };
+  }
+  if (r.attempt > 1) view.attempt = r.attempt;
   if (r.settlement) view.settlement = r.settlement;
   if (r.error_details) view.error_details = r.error_details;
   if (r.log_index !== null) view.log_index = Number(r.log_index);

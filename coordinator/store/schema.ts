@@ -24,7 +24,9 @@ const STATEMENTS = [
      updated_at      timestamptz NOT NULL,
      UNIQUE (tenant_id, agent_id, idempotency_key)
    )`,
-  `CREATE INDEX IF NOT EXISTS siq_payments_status ON siq_payments (status) WHERE status IN ('pending', 'evaluating')`,
+  `ALTER TABLE siq_payments ADD COLUMN IF NOT EXISTS evidence jsonb`,
+  `DROP INDEX IF EXISTS siq_payments_status`,
+  `CREATE INDEX IF NOT EXISTS siq_payments_open ON siq_payments (status) WHERE status IN ('evaluating', 'challenged')`,
   `CREATE TABLE IF NOT EXISTS siq_log (
      idx        bigint PRIMARY KEY,
      payment_id text NOT NULL,

@@ -6,7 +6,8 @@
 import { canonicalString, isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
 import { decideQuorum } from "../quorum.ts";
-import { QuorumDecision } from "../schemas/decision.ts";
+import { ChallengeRecord } from "../schemas/challenge.ts";
+import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
@@ -63,10 +64,29 @@ export class ChainVerifier {
 
   #checkEntry(bytes: Uint8Array): [LogProblem["code"], string] | null {
     if (!isCanonical(bytes)) return ["BAD_ENTRY", "entry is not RFC 8785 canonical JSON"];
-    const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
-    if ((json as { type?: unknown })?.type === AUDIT_ENTRY_TYPE) {
+    const json = JSON.parse(Buffer.from(bytes).toString("utf8")) as { type?: unknown };
+    if (json.type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
       return problem ? [problem.code, problem.message] : null;
+    }
+    if (json.type === "sentineliq.equivocation.v1") {
+      const r = EquivocationRecord.safeParse(json);
+      if (!r.success) return ["BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`];
+      const [a, b] = r.data.verdicts;
+      const verifier = this.#validators.get(r.data.validator_id);
+      const mine = (x: typeof a) => x.verdict.validator_id === r.data.validator_id && x.verdict.payment_id === r.data.payment_id && x.verdict.attempt === r.data.attempt;
+      if (!verifier || !mine(a) || !mine(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+        return ["BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`];
+      }
+      return null;
+    }
+    if (json.type !== "sentineliq.decision.v1") {
+      // Other records (challenges, ...) are checked for shape; their chain and signature were checked above.
+      if (typeof json.type === "string" && json.type.startsWith("sentineliq.challenge")) {
+        const r = ChallengeRecord.safeParse(json);
+        if (!r.success) return ["BAD_ENTRY", `malformed ${json.type}: ${r.error.issues[0]?.message}`];
+      }
+      return null;
     }
     const parsed = QuorumDecision.safeParse(json);
     if (!parsed.success) return ["BAD_ENTRY", `entry is not a decision: ${parsed.error.issues[0]?.message}`];

@@ -21,6 +21,8 @@ export const QuorumPolicy = z.object({
   members: z.array(z.string()).min(1),
   /** Voting weights at the time (reputation moves them within bounds). */
   weights: z.record(z.string(), z.number().positive()),
+  /** The pre-screen's tier, when tiers are in use. */
+  tier: z.enum(["easy", "medium", "hard"]).optional(),
 });
 export type QuorumPolicy = z.infer<typeof QuorumPolicy>;
 
@@ -60,3 +62,16 @@ export function entryBytes(decision: QuorumDecision): CanonicalBytes {
   if (bytes.length > MAX_ENTRY_BYTES) throw new RangeError(`log entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
 }
+
+/** An equivocation caught after its payment was decided: the two signed verdicts, as evidence. */
+export const EquivocationRecord = z
+  .object({
+    type: z.literal("sentineliq.equivocation.v1"),
+    payment_id: Id,
+    validator_id: z.string(),
+    attempt: z.number().int().min(1),
+    verdicts: z.tuple([SignedVerdict, SignedVerdict]),
+    detected_at: IsoTime,
+  })
+  .strict();
+export type EquivocationRecord = z.infer<typeof EquivocationRecord>;

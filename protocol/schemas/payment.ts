@@ -51,7 +51,9 @@ export const ChallengeView = z.object({
   challenge_id: z.string(),
   kind: z.string(),
   requested: z.array(z.string()),
+  nonce: z.string().optional(),
   expires_at: IsoTime,
+  attempt: z.number().int().optional(),
 });
 
 /** What `POST /v1/payments` and `GET /v1/payments/:id` answer. */
@@ -67,6 +69,7 @@ export const PaymentView = z.object({
   settlement: Settlement.optional(),
   error_details: ErrorDetails.optional(),
   log_index: z.number().int().min(0).optional(),
+  attempt: z.number().int().min(1).optional(),
   payment_digest: Hex64,
   created_at: IsoTime,
   decided_at: IsoTime.optional(),

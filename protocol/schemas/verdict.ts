@@ -4,6 +4,15 @@ import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts"
 import { Base64, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
 import { PaymentRequest } from "./payment.ts";
 
+/** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
+export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
+export const ChallengeKind = z.enum(ChallengeKinds);
+export type ChallengeKind = z.infer<typeof ChallengeKind>;
+
+/** An agent's answer to a challenge, as validators receive it with the next attempt. */
+export const Evidence = z.record(z.string().max(64), z.unknown());
+export type Evidence = z.infer<typeof Evidence>;
+
 export const EvaluationTask = z.object({
   type: z.literal("sentineliq.task.v1"),
   payment_id: Id,
@@ -19,6 +28,11 @@ export const EvaluationTask = z.object({
    * revocation answered before the payment was submitted always counts.
    */
   audit_revision: z.number().int().min(0).optional(),
+  /** For a re-evaluation after a challenge: what was asked, and the agent's answer. */
+  challenge: z.object({ challenge_id: z.string(), kind: ChallengeKind, nonce: z.string() }).optional(),
+  evidence: Evidence.optional(),
+  /** Only these validators are asked (a committee, or the rest of the set after one); absent: everyone. */
+  members: z.array(z.string()).min(1).optional(),
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
 
@@ -34,6 +48,10 @@ export const Verdict = z
     reasons: z.array(Reason).max(64),
     rule_pack: Hex64,
     evaluated_at: IsoTime,
+    /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
+    challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+    /** SHA-256 of the JCS evidence judged (re-evaluations after a challenge). */
+    evidence_digest: Hex64.optional(),
   })
   .strict();
 export type Verdict = z.infer<typeof Verdict>;

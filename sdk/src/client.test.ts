@@ -1,9 +1,8 @@
 /**
- * The challenge loop, against an HTTP server that speaks CONTRACT.md's
- * challenge shapes (`challenge` on a challenged payment, then
- * `POST /v1/payments/:id/challenge-response`). It stands in for the
- * coordinator's challenge endpoint, which is being built separately; the
- * rest of the client is tested against the real network in test/sdk.e2e.test.ts.
+ * The challenge loop's edge cases (several rounds, a declined challenge, a
+ * decision that stays pending), against a small HTTP server speaking
+ * CONTRACT.md's challenge shapes, where each case can be staged exactly. The
+ * loop against the real coordinator is in test/sdk.e2e.test.ts.
  */
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -11,7 +11,7 @@ import { InvalidRequestError, PaymentChallengedError, PaymentFailedError, Paymen
 import { sleep, transport, type TransportOptions } from "./http.ts";
 import { currentPath, currentSteps, lineage, onTagged, taggedFunctions } from "./tagging.ts";
 import { buildTraceContext } from "./trace.ts";
-import type { AuditRecord, Challenge, Payment, PaymentRequest, Reason } from "./wire.ts";
+import type { AuditRecord, Challenge, ChallengeAnswer, Payment, PaymentRequest, Reason } from "./wire.ts";
 
 export interface ChallengeContext {
   payment: Payment;
@@ -119,10 +119,9 @@ export function createClient(opts: ClientOptions): Client {
       const challenge = p.challenge;
       const answer = challenge && handler && round <= maxRounds ? await handler({ payment: p, challenge, reasons: p.reasons, round }) : undefined;
       if (!challenge || !answer) throw new PaymentChallengedError(summary("challenged", p), p.error_details?.code ?? "PAYMENT_CHALLENGED", p);
-      p = await t.call<Payment>("challengeResponse", {
-        params: { payment_id: p.payment_id },
-        body: { challenge_id: challenge.challenge_id, responses: answer },
-      });
+      const body: ChallengeAnswer = { challenge_id: challenge.challenge_id, responses: answer };
+      if (challenge.nonce !== undefined) body.nonce = challenge.nonce;
+      p = await t.call<Payment>("challengeResponse", { params: { payment_id: p.payment_id }, body });
       p = await waitForDecision(p);
     }
     if (FINAL_OK.has(p.status)) return p;

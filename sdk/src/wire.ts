@@ -49,9 +49,15 @@ export interface Reason {
 
 export interface Challenge {
   challenge_id: string;
+  /** proof_of_purpose, logs, metadata, step_up, ... */
   kind: string;
+  /** The fields the answer's `responses` must carry. */
   requested: string[];
+  /** Echoed back with the answer. */
+  nonce?: string;
   expires_at: string;
+  /** The attempt this challenge follows. */
+  attempt?: number;
 }
 
 export interface ErrorDetails {
@@ -73,6 +79,8 @@ export interface Payment {
   settlement?: { network: "simulated" | "solana"; transaction_hash?: string; settled_at?: string };
   error_details?: ErrorDetails;
   log_index?: number;
+  /** Evaluation attempt: 1, then one more per answered challenge. */
+  attempt?: number;
   payment_digest: string;
   created_at: string;
   decided_at?: string;
@@ -81,6 +89,7 @@ export interface Payment {
 
 export interface ChallengeAnswer {
   challenge_id: string;
+  nonce?: string;
   responses: Record<string, unknown>;
 }
 

@@ -25,6 +25,10 @@ export interface NetworkOptions {
   deadlineMs?: number;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
+  challengeTtlMs?: number;
+  /** Committees per validator, and which committee each tier goes to. */
+  committees?: Record<string, string[]>;
+  tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
 export interface TestNetwork {
@@ -45,6 +49,7 @@ export interface TestNetwork {
   validators: RunningValidator[];
   payment(overrides?: Partial<PaymentRequest>): PaymentRequest;
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
+  respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
   /** Any route: method, path, JSON body, key. */
   request(method: string, path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
@@ -61,8 +66,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKeyFile = join(dir, "log.json");
   generateKeyFile(logKeyFile, "log");
   const validatorSet: ValidatorSetInput = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1 })),
+    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -94,6 +100,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ],
       auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
+      ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
     }),
     { db },
@@ -139,6 +146,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...o,
     }),
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
+    respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     request: (method, path, body, key = apiKey) => http(method, path, body, key),
     async stop() {
