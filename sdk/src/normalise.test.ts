@@ -52,6 +52,14 @@ describe("normaliseFunction: formatting keeps the hash", () => {
     expect(hash(variant)).toBe(hash(PAY));
   });
 
+  it("is stable: this exact text and hash (a new TypeScript printer must not move existing hashes)", () => {
+    const want =
+      'async function payInvoice(client, invoice) {\n    const amount = invoice.total - invoice.discount;\n    if (amount > 500) {\n        throw new Error("needs a human");\n    }\n' +
+      '    return client.pay({\n        receiver: invoice.merchant,\n        amount: String(amount),\n        currency: "USDC",\n        debug_mode: true\n    });\n}';
+    expect(normaliseFunction(PAY)).toBe(want);
+    expect(hash(PAY)).toBe("bf4aa4586b48d2dad940f7f96bbef975b1fdf5f5b96b594f2b9df0b3911551c7");
+  });
+
   it("is a fixed point: normalising normalised text changes nothing", () => {
     const once = normaliseFunction(PAY);
     expect(normaliseFunction(once)).toBe(once);
