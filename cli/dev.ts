@@ -12,12 +12,15 @@ import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-se
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
+import { devSettlement, type Backend } from "./settlement.ts";
 import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
 
 export interface DevOptions {
   dir: string;
   validators: number;
   port: number;
+  /** Settles live (non-debug) payments: none, litesvm (in process) or rpc (SOLANA_RPC_URL). */
+  settlement?: Backend;
   /** validator id → fault mode, for fault drills. */
   faulty?: Record<string, string>;
 }
@@ -67,6 +70,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
     auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
     logLevel: env.logLevel ?? "warn",
+    settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(coordinatorConfig, null, 2) + "\n");
 
@@ -142,6 +146,13 @@ export async function runDev(opts: DevOptions): Promise<number> {
   say("");
   say(curl.replace(/^/gm, "    "));
   say("");
+  if (opts.settlement && opts.settlement !== "none") {
+    const where = opts.settlement === "litesvm" ? "the Solana runtime in the coordinator (LiteSVM; agent wallet funded)" : "Solana over RPC";
+    say(`  Live settlement on ${where}: a real transaction signature comes back in the answer:`);
+    say("");
+    say("    npx sentineliq pay --live");
+    say("");
+  }
   say("  Then: npx sentineliq log verify   |   Ctrl-C stops everything.");
   say("");
 

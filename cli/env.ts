@@ -8,6 +8,10 @@ export interface Env {
   /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
   auditorKey: string | undefined;
   logLevel: string | undefined;
+  /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
+  solanaRpcUrl: string | undefined;
+  solanaPayerKeypair: string | undefined;
+  solanaCommitment: string | undefined;
 }
 
 function read(): Env {
@@ -23,6 +27,9 @@ function read(): Env {
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     logLevel: blank(e.LOG_LEVEL),
+    solanaRpcUrl: blank(e.SOLANA_RPC_URL),
+    solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
+    solanaCommitment: blank(e.SOLANA_COMMITMENT),
   });
 }
 

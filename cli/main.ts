@@ -1,5 +1,5 @@
 /** The `sentineliq` command line: one program, `--help` on every command. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { resolve } from "node:path";
 import { env } from "./env.ts";
 
@@ -24,6 +24,7 @@ export function program(): Command {
   const p = new Command("sentineliq")
     .description("SentinelIQ: a distributed risk-control network for payments")
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureHelp({ sortSubcommands: false });
 
   p.command("dev")
@@ -32,9 +33,20 @@ export function program(): Command {
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
     .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
+    .addOption(
+      new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
+        .choices(["none", "litesvm", "rpc"])
+        .default("none"),
+    )
     .action(async (o) => {
       const { runDev } = await import("./dev.ts");
-      process.exitCode = await runDev({ dir: o.dir, validators: o.validators, port: o.port ?? env.port ?? 8080, faulty: parseFaulty(o.faulty ?? []) });
+      process.exitCode = await runDev({
+        dir: o.dir,
+        validators: o.validators,
+        port: o.port ?? env.port ?? 8080,
+        faulty: parseFaulty(o.faulty ?? []),
+        settlement: o.settlement,
+      });
     });
 
   p.command("coordinator")
@@ -208,6 +220,7 @@ export function program(): Command {
 
   const bench = p
     .command("bench")
+    .enablePositionalOptions()
     .description("drive N payments through a running network; prints throughput and p50/p95/p99 latency")
     .option("-n, --n <count>", "payments", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
@@ -231,6 +244,15 @@ export function program(): Command {
     .action(async (o) => {
       const { runBenchQuorum } = await import("./bench-quorum.ts");
       process.exitCode = await runBenchQuorum(o);
+    });
+  bench
+    .command("settlement")
+    .description("settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers")
+    .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runSettlementBench } = await import("./bench-settlement.ts");
+      process.exitCode = await runSettlementBench(o);
     });
 
   return p;

@@ -52,10 +52,16 @@ export async function runPay(flags: PayFlags): Promise<number> {
     return 1;
   }
   const p = res.body as PaymentView;
-  const mark = p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
+  const mark = p.status === "failed" ? "✗" : p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
   process.stdout.write(`${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}\n`);
   for (const r of p.reasons) process.stdout.write(`    ${r.code} (${r.validators} validators): ${r.message}\n`);
   if (p.settlement) process.stdout.write(`    settlement: ${p.settlement.network} ${p.settlement.transaction_hash ?? ""}\n`);
+  if (p.error_details) {
+    const { code, message, ...facts } = p.error_details;
+    const extra = Object.entries(facts).filter(([, v]) => typeof v !== "object").map(([k, v]) => `${k} ${v}`);
+    process.stdout.write(`    ${code}: ${message}${extra.length ? ` (${extra.join(", ")})` : ""}
+`);
+  }
   if (p.log_index !== undefined) process.stdout.write(`    log index: ${p.log_index}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../coord
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { untilSignal } from "./processes.ts";
+import { withEnv } from "./settlement.ts";
 
 export async function runCoordinator(configFile: string): Promise<void> {
   const raw = readJsonFile(configFile) as Record<string, unknown>;
@@ -12,6 +13,7 @@ export async function runCoordinator(configFile: string): Promise<void> {
   if (env.natsUrl) raw.natsUrl = env.natsUrl;
   if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
   if (env.logLevel) raw.logLevel = env.logLevel;
+  raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
   const running = await startCoordinator(parseCoordinatorConfig(raw));
   await untilSignal();
   await running.close();

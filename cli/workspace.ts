@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
+import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
 import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
 
 export interface Workspace {
@@ -23,6 +24,8 @@ export interface Workspace {
   auditorKey: string;
   validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
+  /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
+  agentWalletFile: string;
 }
 
 export const EXAMPLE_FUNC_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
@@ -52,6 +55,9 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     secrets.auditor_key = `siq_auditor_${randomBytes(24).toString("hex")}`;
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
+  // The agent's address is a real Solana keypair, so live payments can be signed and settled.
+  const agentWalletFile = join(dir, "keys", "wallets", "agent.json");
+  const agent = ensureKeypairFile(agentWalletFile);
   const networkFile = join(dir, "network.json");
   writeFileSync(networkFile, JSON.stringify(validatorSet, null, 2) + "\n");
   return {
@@ -66,7 +72,8 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     apiKey: secrets.api_key,
     auditorKey: secrets.auditor_key,
     validatorSet,
-    addresses: { agent: secrets.agent, merchant: secrets.merchant },
+    addresses: { agent, merchant: secrets.merchant },
+    agentWalletFile,
   };
 }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+import { SettlementConfig } from "./settlement/config.ts";
 import { PrescreenConfig } from "./quorum/prescreen.ts";
 
 const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
@@ -37,6 +38,7 @@ export const CoordinatorConfig = z.object({
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),
+  settlement: SettlementConfig.default(SettlementConfig.parse({})),
 }).superRefine((c, ctx) => {
   const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
   if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {

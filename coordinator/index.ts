@@ -16,6 +16,8 @@ import { PaymentService } from "./payments/service.ts";
 import { ChallengeService } from "./challenges/service.ts";
 import { ChallengeStore } from "./challenges/store.ts";
 import { Aggregator } from "./quorum/aggregator.ts";
+import { startSettlement } from "./settlement/index.ts";
+import type { ChainBackend } from "./settlement/chain.ts";
 import { Reputation } from "./quorum/reputation.ts";
 import { migrate } from "./store/schema.ts";
 import { PaymentStore } from "./store/payments.ts";
@@ -28,11 +30,13 @@ export interface RunningCoordinator {
   url: string;
   app: FastifyInstance;
   vkey: string;
+  /** The settlement chain backend, if any (tests inspect a LiteSVM through it). */
+  chain: ChainBackend | null;
   close(): Promise<void>;
 }
 
-/** `given` lets the caller hand in a bus (the in-process one) or a store (tests); they are then not closed here. */
-export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db }): Promise<RunningCoordinator> {
+/** `given` lets the caller hand in a bus (the in-process one), a store or a chain (tests); they are then not closed here. */
+export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db; chain?: ChainBackend }): Promise<RunningCoordinator> {
   const logger = createLogger("coordinator", config.logLevel);
   const metrics = createMetrics();
   const t = topology(config.namespace);
@@ -49,6 +53,15 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   metrics.logEntries.set(sequencer.size);
   const logReader = new LogReader(db);
   const audit = await startAudit({ db, bus, bucket: t.buckets.audit, sequencer, logger });
+  const settlement = await startSettlement({
+    config: config.settlement,
+    db,
+    bus,
+    topology: t,
+    logger,
+    register: metrics.register,
+    ...(given?.chain ? { chain: given.chain } : {}),
+  });
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
@@ -75,6 +88,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     logger,
     metrics,
     auditRevision: () => audit.revision,
+    settlement: settlement.handoff,
   });
   const aggregator = new Aggregator({
     bus,
@@ -147,18 +161,21 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const recovered = (await service.recover()) + (await challenges.recover());
-  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, db: db.kind, bus: bus.kind }, "coordinator started");
+  const unsettled = await settlement.recover();
+  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
     url,
     app,
     vkey,
+    chain: settlement.chain,
     async close() {
       beats.stop();
       challenges.stop();
       await app.close();
       audit.stop();
       await aggregator.stop();
+      await settlement.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();
     },

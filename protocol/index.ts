@@ -17,4 +17,6 @@ export * from "./audit.ts";
 export * from "./quorum.ts";
 export * from "./log/chain.ts";
 export * from "./log/verify.ts";
+export * from "./schemas/settlement.ts";
+export * from "./settlement-errors.ts";
 export * from "./schemas/challenge.ts";

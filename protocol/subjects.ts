@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -26,10 +26,13 @@ export interface Topology {
     /** Core NATS (not stored): a validator's liveness beacon. */
     heartbeat: (validatorId: string) => string;
     heartbeatWildcard: string;
+    /** Approved payments handed to the settler (one order per payment, de-duplicated by id). */
+    settle: string;
   };
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
+    settler: string;
   };
   /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
   buckets: {
@@ -48,6 +51,7 @@ export function topology(namespace = "siq"): Topology {
     streams: {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
+      settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -55,10 +59,12 @@ export function topology(namespace = "siq"): Topology {
       verdictWildcard: `${ns}.v1.verdicts.*`,
       heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
       heartbeatWildcard: `${ns}.v1.heartbeat.*`,
+      settle: `${ns}.v1.settlements.approved`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
+      settler: "settler",
     },
     buckets: {
       audit: `${NS}_V1_AUDIT`,

@@ -67,11 +67,19 @@ describe.each(drills)("fault drill: v4 %s", (mode, check) => {
       expect({ case: c.name, decision: res.body.decision, level: res.body.risk_level }).toEqual({ case: c.name, decision: c.decision, level: c.level });
       ids.push(res.body.payment_id);
     }
-    await new Promise((r) => setTimeout(r, 300)); // late equivocations are logged on their own
-    const rows = await net.db.query<{ entry: Buffer; payment_id: string }>("SELECT entry, payment_id FROM siq_log ORDER BY idx");
-    const all = rows.map((r) => JSON.parse(r.entry.toString("utf8")));
-    const entries = ids.map((id) => all.find((r) => r.payment_id === id && r.type === "sentineliq.decision.v1") as QuorumDecision);
-    const metrics = await (await fetch(`${net.url}/metrics`)).text();
-    check(entries, metrics, all);
+    // Evidence caught after a decision is logged on its own, a moment later: look again for a while.
+    for (let tries = 0; ; tries++) {
+      const rows = await net.db.query<{ entry: Buffer; payment_id: string }>("SELECT entry, payment_id FROM siq_log ORDER BY idx");
+      const all = rows.map((r) => JSON.parse(r.entry.toString("utf8")));
+      const entries = ids.map((id) => all.find((r) => r.payment_id === id && r.type === "sentineliq.decision.v1") as QuorumDecision);
+      const metrics = await (await fetch(`${net.url}/metrics`)).text();
+      try {
+        check(entries, metrics, all);
+        return;
+      } catch (e) {
+        if (tries >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   });
 });

@@ -32,7 +32,7 @@ import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
 import { decisionRecord } from "../quorum/record.ts";
 import type { Reputation } from "../quorum/reputation.ts";
 import { paymentFacts } from "../../rules/index.ts";
-import { simulateSettlement } from "../settlement/simulated.ts";
+import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
 import type { ChallengeService } from "../challenges/service.ts";
 
@@ -52,6 +52,8 @@ export interface PaymentServiceComponents {
   metrics: Metrics | null;
   /** The audit registry's bus revision; tasks carry it so validators score with at least that state. */
   auditRevision?: () => number;
+  /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
+  settlement: SettlementHandoff | null;
 }
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
@@ -227,7 +229,7 @@ export class PaymentService {
     });
   };
 
-  /** Called by the aggregator with a quorum result: settle, log, answer. */
+  /** Called by the aggregator with a quorum result: log, hand approvals to the settler, answer. */
   readonly onDecision = async (e: Evaluation, result: QuorumResult, observed: Observed): Promise<void> => {
     const row = this.#rows.get(e.payment_id);
     if (!row) return;
@@ -235,8 +237,8 @@ export class PaymentService {
     const decision: QuorumDecision = decisionRecord(e, result, observed, now);
     this.#c.reputation.record(result, observed);
     const approved = result.decision === "approve";
-    const settlement = approved && row.request.debug_mode ? simulateSettlement(e.payment_id, e.digest, now) : null;
-    const status: PaymentStatus = approved ? (settlement ? "settled" : "approved") : result.decision === "reject" ? "rejected" : "challenged";
+    const settlement = null;
+    const status: PaymentStatus = approved ? "approved" : result.decision === "reject" ? "rejected" : "challenged";
     const index = await this.#c.sequencer.append({ decision, status, settlement });
     let done: PaymentRow = {
       ...row,
@@ -260,8 +262,15 @@ export class PaymentService {
     this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
     const view = toView(done);
-    for (const w of this.#waiters.get(e.payment_id) ?? []) w(view);
-    this.#waiters.delete(e.payment_id);
+    // The answer carries the settlement when it finishes before the caller's wait runs out.
+    const answer =
+      approved && this.#c.settlement
+        ? this.#c.settlement.handOff(orderFor(done, now), view, e.startedAtMs + this.#c.deadlineMs + 1500)
+        : Promise.resolve(view);
+    void answer.then((v) => {
+      for (const w of this.#waiters.get(e.payment_id) ?? []) w(v);
+      this.#waiters.delete(e.payment_id);
+    });
   };
 
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {

@@ -228,14 +228,15 @@ export class Aggregator {
     }
     p.deciding = true;
     p.timers.forEach(clearTimeout);
+    // From now on a verdict for this attempt is late, a replay or an equivocation.
+    this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
+    if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
     p.observed.verdicts = verdicts;
     p.observed.absent = p.e.policy.members.filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m)).sort();
     const attempt = async (): Promise<void> => {
       try {
         await this.#c.onDecision(p.e, result, p.observed);
         if (this.#pending.get(p.e.payment_id) === p) this.#pending.delete(p.e.payment_id);
-        this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
-        if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
         for (const d of p.deliveries) d.ack();
       } catch (err) {
         this.#c.logger.error({ payment_id: p.e.payment_id, err: (err as Error).message }, "recording decision failed; retrying");

@@ -48,6 +48,40 @@ const STATEMENTS = [
          FOR EACH ROW EXECUTE FUNCTION siq_log_append_only();
      END IF;
    END $$`,
+  // Settlement (coordinator/settlement/): one row per approved payment. The transaction's
+  // signature is stored before it is sent; every transaction ever built is kept.
+  `CREATE TABLE IF NOT EXISTS siq_settlements (
+     payment_id       text PRIMARY KEY,
+     tenant_id        text NOT NULL,
+     network          text NOT NULL,
+     backend          text NOT NULL,
+     status           text NOT NULL,
+     signature        text,
+     wire             text,
+     blockhash        text,
+     last_valid_block_height bigint,
+     layout           jsonb,
+     builds           integer NOT NULL DEFAULT 0,
+     transaction_hash text,
+     error_details    jsonb,
+     created_at       timestamptz NOT NULL DEFAULT now(),
+     updated_at       timestamptz NOT NULL DEFAULT now(),
+     settled_at       timestamptz
+   )`,
+  `CREATE TABLE IF NOT EXISTS siq_settlement_txs (
+     signature  text PRIMARY KEY,
+     payment_id text NOT NULL,
+     blockhash  text NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now()
+   )`,
+  `CREATE INDEX IF NOT EXISTS siq_settlement_txs_payment ON siq_settlement_txs (payment_id)`,
+  // Debug mode's simulated ledger of balances.
+  `CREATE TABLE IF NOT EXISTS siq_sim_balances (
+     account  text NOT NULL,
+     currency text NOT NULL,
+     balance  numeric(38, 9) NOT NULL,
+     PRIMARY KEY (account, currency)
+   )`,
 ];
 
 export async function migrate(db: Db): Promise<void> {

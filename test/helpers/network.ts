@@ -11,6 +11,7 @@ import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } fro
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
 import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
+import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -23,6 +24,8 @@ export interface NetworkOptions {
   /** Validators actually started (default: all); the rest stay silent. */
   running?: number;
   deadlineMs?: number;
+  /** Settlement config (coordinator `settlement`); the agent's wallet file is added to its custody. */
+  settlement?: Record<string, unknown>;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
   challengeTtlMs?: number;
@@ -73,6 +76,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
   const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
+  // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
+  const agentWallet = join(dir, "agent-wallet.json");
+  const sender = ensureKeypairFile(agentWallet);
   const store = testStore(opts.store);
   const db = await store.open();
 
@@ -102,11 +108,11 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
+      ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
     }),
     { db },
   );
   const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
-  const sender = addr();
   const receiver = addr();
   const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
     const res = await fetch(coordinator.url + path, {

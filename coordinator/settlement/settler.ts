@@ -1,0 +1,125 @@
+/**
+ * The settler actor. Its mailbox is a durable consumer on the settlements
+ * stream: orders arrive at least once, and each is settled exactly once,
+ * debug ones in the simulated ledger and live ones on Solana (onchain.ts).
+ * An order is acked only once its final state is stored; anything not yet
+ * final is handed back (nak) for a later delivery.
+ */
+import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import type { SimulatedLedger } from "./ledger.ts";
+import type { SettlementMetrics } from "./metrics.ts";
+import { settleOnChain, type OnChainDeps } from "./onchain.ts";
+import { checkParties } from "./preflight.ts";
+
+export interface SettlerComponents {
+  bus: Bus;
+  topology: Topology;
+  ledger: SimulatedLedger;
+  /** Null when no chain backend is configured: live orders then stay `approved`. */
+  chain: OnChainDeps | null;
+  concurrency: number;
+  /** How long a delivery may run before the bus offers it again (longer than one confirmation wait). */
+  ackWaitMs?: number;
+  logger: Logger;
+  metrics: SettlementMetrics | null;
+  onSettled: (o: SettlementOutcome) => void;
+}
+
+const RETRY_MS = 500;
+
+export class Settler {
+  readonly #c: SettlerComponents;
+  readonly #busy = new Set<string>();
+  #mailbox: Mailbox | undefined;
+  #loop: Promise<void> | undefined;
+  #inFlight = 0;
+  #slot: (() => void) | undefined;
+  #warnedNoChain = false;
+
+  constructor(c: SettlerComponents) {
+    this.#c = c;
+  }
+
+  async start(): Promise<void> {
+    const t = this.#c.topology;
+    this.#mailbox = await this.#c.bus.mailbox({
+      stream: t.streams.settlements.name,
+      durable: t.consumers.settler,
+      filterSubject: t.subjects.settle,
+      ackWaitMs: this.#c.ackWaitMs ?? 40_000,
+      maxAckPending: this.#c.concurrency * 4,
+    });
+    const mailbox = this.#mailbox;
+    this.#loop = (async () => {
+      for await (const d of mailbox) {
+        while (this.#inFlight >= this.#c.concurrency) await new Promise<void>((r) => (this.#slot = r));
+        this.#inFlight++;
+        void this.#handle(d).finally(() => {
+          this.#inFlight--;
+          this.#slot?.();
+        });
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    await this.#mailbox?.close();
+    await this.#loop?.catch(() => {});
+  }
+
+  /** Settles one order (or finds it already settled); undefined means "not final yet, try again later". */
+  async process(order: SettlementOrder, delivery = 1): Promise<SettlementOutcome | undefined> {
+    const started = Date.now();
+    let outcome: SettlementOutcome | undefined;
+    if (order.debug_mode) {
+      outcome = await this.#c.ledger.settle(order, checkParties(order.sender, order.receiver));
+    } else if (!this.#c.chain) {
+      if (!this.#warnedNoChain) this.#c.logger.warn("a live payment was approved but no settlement backend is configured (--settlement); it stays approved");
+      this.#warnedNoChain = true;
+      return undefined;
+    } else {
+      const r = await settleOnChain(order, delivery, this.#c.chain);
+      if ("retry" in r) {
+        this.#c.metrics?.retriesTotal.inc();
+        this.#c.logger.info({ payment_id: order.payment_id, reason: r.retry }, "settlement not final yet; will check again");
+        return undefined;
+      }
+      outcome = r.outcome;
+    }
+    const code = outcome.error_details?.code ?? "";
+    this.#c.metrics?.settlementsTotal.inc({ network: outcome.settlement.network, status: outcome.status, code });
+    this.#c.metrics?.settlementSeconds.observe((Date.now() - Math.min(started, Date.parse(order.approved_at))) / 1000);
+    return outcome;
+  }
+
+  async #handle(d: Delivery): Promise<void> {
+    let order: SettlementOrder;
+    try {
+      order = SettlementOrder.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    } catch (err) {
+      this.#c.logger.warn({ seq: d.streamSeq, err: (err as Error).message }, "malformed settlement order dropped");
+      d.term();
+      return;
+    }
+    // One delivery of a payment at a time in this process; the store's compare-and-set covers the rest.
+    if (this.#busy.has(order.payment_id)) return d.nak(RETRY_MS * 2);
+    this.#busy.add(order.payment_id);
+    try {
+      const outcome = await this.process(order, d.deliveryCount);
+      if (!outcome) {
+        if (order.debug_mode || this.#c.chain) d.nak(Math.min(RETRY_MS * d.deliveryCount, 10_000));
+        else d.ack();
+        return;
+      }
+      this.#c.onSettled(outcome);
+      d.ack();
+    } catch (err) {
+      this.#c.logger.error({ payment_id: order.payment_id, err: (err as Error).message }, "settlement step failed; will retry");
+      d.nak(Math.min(RETRY_MS * d.deliveryCount, 10_000));
+    } finally {
+      this.#busy.delete(order.payment_id);
+    }
+  }
+}
