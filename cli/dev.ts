@@ -13,6 +13,7 @@ import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
 import { devSettlement, type Backend } from "./settlement.ts";
+import { loadKeyFile, verifierKey } from "../protocol/index.ts";
 import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
 
 export interface DevOptions {
@@ -58,6 +59,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
     writeFileSync(lockFile, String(process.pid));
     cleanup.unshift(async () => rmSync(lockFile, { force: true }));
   }
+  const logOrigin = "sentineliq.local/log";
+  const logVkey = verifierKey(logOrigin, loadKeyFile(ws.logKeyFile).signer.publicKey);
+  // Each validator gossips cosigned checkpoints to the others over libp2p, on ports after the HTTP one.
+  const p2p = ws.validatorSet.validators.map((_, i) => `/ip4/127.0.0.1/tcp/${opts.port + 100 + i}`);
   const coordinatorConfig = {
     host: "127.0.0.1",
     port: opts.port,
@@ -65,7 +70,8 @@ export async function runDev(opts: DevOptions): Promise<number> {
     namespace: "siq",
     databaseUrl,
     logKeyFile: ws.logKeyFile,
-    logOrigin: "sentineliq.local/log",
+    logOrigin,
+    tileArchiveDir: join(ws.dir, "tiles"),
     validatorSet: ws.validatorSet,
     tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
     auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
@@ -81,7 +87,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     for (const v of ws.validatorSet.validators) {
       const faulty = opts.faulty?.[v.id];
       const node = await startValidator(
-        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", ...(faulty ? { faulty } : {}) }),
+        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", logVkey, ...(faulty ? { faulty } : {}) }),
         bus,
       );
       cleanup.push(() => node.stop());
@@ -100,11 +106,13 @@ export async function runDev(opts: DevOptions): Promise<number> {
       stopping = true;
       await stopAll(children);
     });
-    for (const v of ws.validatorSet.validators) {
+    ws.validatorSet.validators.forEach((v, i) => {
       const faulty = opts.faulty?.[v.id];
-      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, ...(faulty ? ["--faulty", faulty] : [])];
+      const peers = p2p.filter((_, j) => j !== i).flatMap((a) => ["--p2p-peer", a]);
+      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--log-vkey", logVkey, "--p2p-listen", p2p[i]!, ...peers];
+      if (faulty) args.push("--faulty", faulty);
       children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
-    }
+    });
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }
 

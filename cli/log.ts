@@ -1,95 +1,101 @@
 /**
- * `sentineliq log verify`: re-checks every stored entry (chain, head
- * signatures, verdict signatures, recomputed decisions) and names the first
- * entry that fails.
+ * `sentineliq log verify`: with no source flag, the local store; with
+ * `--url` or `--tiles`, any C2SP tlog-tiles log (`--vkey` required). It checks
+ * the checkpoint's signature, every entry against its tile, every tile, the
+ * root, and — with the validator set — every verdict signature and decision.
+ * It remembers the last checkpoint it verified and refuses to go backwards.
+ * Exit codes: 0 verified, 1 the log fails verification, 2 usage or I/O error.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { LogReader, migrate } from "../coordinator/index.ts";
-import { openDb } from "../lib/db.ts";
-import { ChainVerifier, parseVerifierKey, ValidatorSet, type ChainRow } from "../protocol/index.ts";
-import { call } from "./client.ts";
+import { auditTiles, AuditError, EntryChecker, NoteVerifier, ValidatorSet, type TileSource } from "../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "./credentials.ts";
 import { env } from "./env.ts";
+import { AuditorState } from "./log-state.ts";
+import { dbSource, dirSource, httpSource } from "./log-sources.ts";
 import { progress } from "./progress.ts";
 
 export interface VerifyFlags {
   db?: string;
   schema?: string;
   url?: string;
+  tiles?: string;
   network?: string;
   vkey?: string;
+  state?: string;
   quiet?: boolean;
+}
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+export function fail(message: string, code: number = EXIT.FAILED): number {
+  process.stderr.write(`✗ log: ${message}\n`);
+  return code;
+}
+
+export function logVerifier(vkey: string | undefined): NoteVerifier {
+  const text = vkey ?? devCredentials()?.log_vkey;
+  if (!text) throw new Error("no verifier key: pass --vkey <origin+id+key> (GET /v1/log/vkey)");
+  return NoteVerifier.fromVkey(text);
 }
 
 export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const out = (s: string) => !flags.quiet && process.stdout.write(s + "\n");
-  const dev = devCredentials();
-  const vkeyText = flags.vkey ?? dev?.log_vkey;
-  if (!vkeyText) return fail("no verifier key: pass --vkey <origin+id+key> (GET /v1/log/vkey)");
-  const vkey = parseVerifierKey(vkeyText);
-  const networkFile = flags.network ?? join(resolve(DEV_DIR), "network.json");
-  if (!existsSync(networkFile)) return fail(`no validator set: pass --network <file> (${networkFile} not found)`);
-  const validatorSet = ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8")));
-  const verifier = new ChainVerifier({ logPublicKey: vkey.publicKey, origin: vkey.name, validatorSet });
-
-  const source = pickSource(flags, dev?.base_url);
-  out(`Verifying ${source.describe} with key ${vkey.name}+${vkey.keyId.toString("hex")}`);
-  const total = await source.size();
-  const bar = progress("verifying", total);
-  let lastHash = "";
+  let log: NoteVerifier;
   try {
-    for await (const row of source.rows()) {
-      const problem = verifier.push(row);
-      if (problem) {
-        bar.done();
-        return fail(`entry ${problem.index}: ${problem.code}: ${problem.message}`);
-      }
-      lastHash = Buffer.from(row.hash).toString("hex");
-      bar.tick();
-    }
-  } finally {
-    await source.close();
+    if ((flags.url || flags.tiles) && !flags.vkey) return fail("--url and --tiles need --vkey <origin+id+key>", EXIT.USAGE);
+    log = logVerifier(flags.vkey);
+  } catch (e) {
+    return fail((e as Error).message, EXIT.USAGE);
   }
-  bar.done();
-  out(`✓ ${verifier.checked} entries verified${verifier.checked ? `; head ${verifier.checked - 1} ${lastHash}` : ""}`);
-  return 0;
+  const networkFile = flags.network ?? join(resolve(DEV_DIR), "network.json");
+  const ours = !flags.url && !flags.tiles;
+  if (ours && !existsSync(networkFile)) return fail(`no validator set: pass --network <file> (${networkFile} not found)`, EXIT.USAGE);
+  const checker = existsSync(networkFile) ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8")))) : undefined;
+  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
+
+  let src: TileSource & { close?: () => Promise<void> };
+  try {
+    src = flags.url ? await httpSource(flags.url) : flags.tiles ? dirSource(resolve(flags.tiles)) : await pickLocal(flags);
+  } catch (e) {
+    return fail(`cannot open the log: ${(e as Error).message}`, EXIT.USAGE);
+  }
+  out(`Verifying ${src.describe} with key ${log.name}+${log.keyId.toString("hex")}`);
+  let bar: ReturnType<typeof progress> | undefined;
+  let shown = 0;
+  try {
+    const previous = state.load(log);
+    const r = await auditTiles(src, {
+      log,
+      ...(checker ? { checker } : {}),
+      ...(previous ? { previous } : {}),
+      onProgress: (done, total) => {
+        bar ??= progress("verifying", total);
+        bar.tick(done - shown);
+        shown = done;
+      },
+    });
+    bar?.done();
+    state.save(r.note);
+    const skipped = [...r.skippedTypes].map(([t, n]) => `${n} × ${t}`).join(", ");
+    out(`✓ ${r.entries} entries verified; checkpoint ${r.checkpoint.size} ${r.checkpoint.root.toString("base64")}`);
+    if (checker) out(`  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`);
+    if (previous) out(`  consistent with the checkpoint of size ${previous.size} verified before (${state.file})`);
+    return EXIT.OK;
+  } catch (e) {
+    bar?.done();
+    if (e instanceof AuditError) return fail(`verify: ${e.message}`);
+    return fail(`verify: ${(e as Error).message}`, EXIT.USAGE);
+  } finally {
+    await src.close?.();
+  }
 }
 
-function fail(message: string): number {
-  process.stderr.write(`✗ log verify: ${message}\n`);
-  return 1;
-}
-
-interface Source {
-  describe: string;
-  size(): Promise<number>;
-  rows(): AsyncIterable<ChainRow>;
-  close(): Promise<void>;
-}
-
-function pickSource(flags: VerifyFlags, devUrl: string | undefined): Source {
+async function pickLocal(flags: VerifyFlags) {
   const pgDir = join(resolve(DEV_DIR), "pgdata");
-  const url = flags.url ?? (!flags.db && !env.databaseUrl && devUrl && pgliteBusy() ? devUrl : undefined);
-  if (url) return httpSource(url);
-  const dbUrl = flags.db ?? env.databaseUrl ?? pgDir;
-  let reader: LogReader | undefined;
-  let closeDb = async () => {};
-  const open = async () => {
-    if (!reader) {
-      const db = await openDb({ url: dbUrl, ...(flags.schema ? { schema: flags.schema } : {}) });
-      await migrate(db);
-      reader = new LogReader(db);
-      closeDb = () => db.close();
-    }
-    return reader;
-  };
-  return {
-    describe: /^postgres/.test(dbUrl) ? "the PostgreSQL log" : `the PGlite log in ${dbUrl}`,
-    size: async () => (await open()).size(),
-    rows: () => ({ [Symbol.asyncIterator]: async function* () { yield* (await open()).all(); } }),
-    close: () => closeDb(),
-  };
+  const devUrl = devCredentials()?.base_url;
+  if (!flags.db && !env.databaseUrl && devUrl && pgliteBusy()) return httpSource(devUrl);
+  return dbSource(flags.db ?? env.databaseUrl ?? pgDir, flags.schema);
 }
 
 /** PGlite takes one process at a time: while `sentineliq dev` holds it, read through the coordinator. */
@@ -102,34 +108,4 @@ function pgliteBusy(): boolean {
   } catch {
     return false;
   }
-}
-
-function httpSource(baseUrl: string): Source {
-  const page = async (start: number, limit: number) => {
-    const res = await call({ baseUrl }, "logEntries", { query: { start, limit } });
-    if (res.status !== 200) throw new Error(`GET /v1/log/entries answered ${res.status}`);
-    return res.body as { size: number; entries: { index: number; leaf: string; prev_hash: string; hash: string; signature: string }[] };
-  };
-  return {
-    describe: `the log served by ${baseUrl}`,
-    size: async () => (await page(0, 1)).size,
-    rows: () => ({
-      [Symbol.asyncIterator]: async function* () {
-        for (let start = 0; ; start += 1000) {
-          const { entries } = await page(start, 1000);
-          for (const e of entries) {
-            yield {
-              index: e.index,
-              entry: Buffer.from(e.leaf, "base64"),
-              prevHash: Buffer.from(e.prev_hash, "hex"),
-              hash: Buffer.from(e.hash, "hex"),
-              signature: Buffer.from(e.signature, "base64"),
-            };
-          }
-          if (entries.length < 1000) return;
-        }
-      },
-    }),
-    close: async () => {},
-  };
 }

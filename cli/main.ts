@@ -64,6 +64,9 @@ export function program(): Command {
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
+    .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
+    .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
       const { runNode } = await import("./serve.ts");
@@ -74,6 +77,9 @@ export function program(): Command {
         namespace: o.namespace,
         ...(o.rules ? { rulesDir: o.rules } : {}),
         ...(o.faulty ? { faulty: o.faulty } : {}),
+        ...(o.logVkey ? { logVkey: o.logVkey } : {}),
+        ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
+        p2pPeers: o.p2pPeer ?? [],
       });
     });
 
@@ -135,15 +141,55 @@ export function program(): Command {
   const log = p.command("log").description("inspect and verify the verdict log");
   log
     .command("verify")
-    .description("re-check every entry's chain, signatures and decision; exits 1 naming the first bad entry")
+    .description("verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure")
     .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
     .option("--schema <name>", "PostgreSQL schema holding the log")
-    .option("--url <url>", "verify the log served by a coordinator instead")
-    .option("--network <file>", "validator set (default ./.sentineliq/network.json)")
-    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
+    .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
+    .option("--network <file>", "validator set, to re-check our decisions (default ./.sentineliq/network.json)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
+    .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .action(async (o) => {
       const { runLogVerify } = await import("./log.ts");
       process.exitCode = await runLogVerify(o);
+    });
+  log
+    .command("show <payment_id|index>")
+    .description("print one entry (by log index, or a payment's latest decision) as JSON")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
+    .action(async (what: string, o) => {
+      const { runLogShow } = await import("./log-tools.ts");
+      process.exitCode = await runLogShow(what, o);
+    });
+  log
+    .command("tail")
+    .description("print entries as they are logged")
+    .option("-f, --follow", "keep following new checkpoints")
+    .option("-n, --lines <n>", "start this many entries before the end", int("-n"), 10)
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (o) => {
+      const { runLogTail } = await import("./log-tools.ts");
+      process.exitCode = await runLogTail(o);
+    });
+  log
+    .command("proof <index>")
+    .description("fetch, verify and print a C2SP tlog-proof for the entry at <index>")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (index: string, o) => {
+      const { runLogProof } = await import("./log-tools.ts");
+      process.exitCode = await runLogProof(index, o);
+    });
+  log
+    .command("consistency <old-checkpoint-file>")
+    .description("prove the current checkpoint extends an older one you kept")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
+    .action(async (file: string, o) => {
+      const { runLogConsistency } = await import("./log-tools.ts");
+      process.exitCode = await runLogConsistency(file, o);
     });
 
   const audit = p.command("audit").description("tAudit: hash, submit and audit the functions that make payments");
@@ -253,6 +299,15 @@ export function program(): Command {
     .action(async (o) => {
       const { runSettlementBench } = await import("./bench-settlement.ts");
       process.exitCode = await runSettlementBench(o);
+    });
+  bench
+    .command("log")
+    .description("log integration rate (JetStream → sequencer → store) next to raw SHA-256 over the same entries, same run")
+    .option("-n, --n <count>", "entries", int("-n"), 20000)
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { runLogBench } = await import("./bench-log.ts");
+      process.exitCode = await runLogBench({ n: o.n, json: o.json });
     });
 
   return p;

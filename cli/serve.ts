@@ -1,6 +1,7 @@
 /** Long-running commands: `coordinator` and `node`, stopped cleanly by SIGINT/SIGTERM. */
 import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../coordinator/index.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { env } from "./env.ts";
 import { untilSignal } from "./processes.ts";
 import { withEnv } from "./settlement.ts";
@@ -19,8 +20,20 @@ export async function runCoordinator(configFile: string): Promise<void> {
   await running.close();
 }
 
-export async function runNode(flags: { id: string; keyFile: string; natsUrl: string; namespace: string; rulesDir?: string; faulty?: string }): Promise<void> {
-  const config = parseValidatorConfig({ ...flags, logLevel: env.logLevel ?? "info" });
+export async function runNode(flags: {
+  id: string;
+  keyFile: string;
+  natsUrl: string;
+  namespace: string;
+  rulesDir?: string;
+  faulty?: string;
+  logVkey?: string;
+  p2pListen?: string;
+  p2pPeers?: string[];
+}): Promise<void> {
+  // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
+  const logVkey = flags.logVkey && existsSync(flags.logVkey) ? readFileSync(flags.logVkey, "utf8").trim() : flags.logVkey;
+  const config = parseValidatorConfig({ ...flags, ...(logVkey ? { logVkey } : {}), logLevel: env.logLevel ?? "info" });
   const running = await startValidator(config);
   await untilSignal();
   await running.stop();

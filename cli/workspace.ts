@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
-import { generateKeyFile, loadKeyFile, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
+import { generateKeyFile, loadKeyFile, verifierKey, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -117,5 +117,7 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
   writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n", { mode: 0o600 });
+  // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.
+  writeFileSync(join(dir, "log.vkey"), verifierKey(origin, loadKeyFile(ws.logKeyFile).signer.publicKey) + "\n");
   return ws;
 }

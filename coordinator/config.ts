@@ -39,6 +39,12 @@ export const CoordinatorConfig = z.object({
   heartbeatTimeoutMs: z.number().int().min(100).default(5000),
   logLevel: z.string().default("info"),
   settlement: SettlementConfig.default(SettlementConfig.parse({})),
+  /** How often a new checkpoint is signed and witnessed while the log grows. */
+  checkpointIntervalMs: z.number().int().min(50).max(1000).default(500),
+  /** Witness cosignatures (validators as C2SP witnesses) a checkpoint needs before it is published; default: the quorum k. */
+  witnessQuorum: z.number().int().min(0).optional(),
+  /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
+  tileArchiveDir: z.string().optional(),
 }).superRefine((c, ctx) => {
   const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
   if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {

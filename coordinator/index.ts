@@ -9,8 +9,12 @@ import { ApiKeys } from "./api/auth.ts";
 import { startAudit } from "./audit/index.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { LogReader } from "./log/reader.ts";
+import { TileArchive } from "./log/archive.ts";
+import { Checkpointer } from "./log/checkpointer.ts";
+import { logHandlers, paymentReceipt } from "./log/handlers.ts";
 import { LogSequencer } from "./log/sequencer.ts";
+import { LogStore } from "./log/store.ts";
+import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { ChallengeService } from "./challenges/service.ts";
@@ -23,7 +27,8 @@ import { migrate } from "./store/schema.ts";
 import { PaymentStore } from "./store/payments.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
-export { LogReader } from "./log/reader.ts";
+export { LogStore, type StoredEntry } from "./log/store.ts";
+export { LogSequencer } from "./log/sequencer.ts";
 export { migrate } from "./store/schema.ts";
 
 export interface RunningCoordinator {
@@ -46,13 +51,16 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
-  await bus.ensureStreams([t.streams.payments, t.streams.verdicts]);
+  await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
 
-  const sequencer = new LogSequencer(db, logKey.signer, config.logOrigin);
+  const sequencer = new LogSequencer({ db, bus, topology: t, logger });
   await sequencer.init();
-  metrics.logEntries.set(sequencer.size);
-  const logReader = new LogReader(db);
+  // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
   const audit = await startAudit({ db, bus, bucket: t.buckets.audit, sequencer, logger });
+  await sequencer.start();
+  metrics.logEntries.set(sequencer.size);
+  sequencer.onIntegrated((size) => metrics.logEntries.set(size));
+  const logReader = new LogStore(db);
   const settlement = await startSettlement({
     config: config.settlement,
     db,
@@ -65,6 +73,19 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
+  const witnesses = new WitnessClient({ bus, topology: t, validatorSet: set, logger, proof: (a, b) => logReader.consistencyProof(a, b) });
+  const checkpointer = new Checkpointer({
+    origin: config.logOrigin,
+    signer: logKey.signer,
+    store: logReader,
+    sequencer,
+    witnesses,
+    witnessQuorum: config.witnessQuorum ?? policy.approve,
+    intervalMs: config.checkpointIntervalMs,
+    archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
+    logger,
+    metrics,
+  });
   const challenges = new ChallengeService({
     store: new ChallengeStore(db),
     sequencer,
@@ -116,24 +137,12 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
-    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
-    logVkey: async () => ({ contentType: "text/plain; charset=utf-8", body: vkey + "\n" }),
-    logEntries: async ({ query }) => {
-      const rows = await logReader.page(query.start, query.limit);
-      const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-      return {
-        body: {
-          size: sequencer.size,
-          entries: rows.map((r) => ({
-            index: r.index,
-            leaf: Buffer.from(r.entry).toString("base64"),
-            prev_hash: hex(r.prevHash),
-            hash: hex(r.hash),
-            signature: Buffer.from(r.signature).toString("base64"),
-          })),
-        },
-      };
+    paymentReceipt: async ({ tenant, params }) => {
+      await service.get(tenant, params.payment_id);
+      return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
     },
+    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
+    ...logHandlers(vkey, logReader, sequencer, checkpointer),
     ...audit.handlers,
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
@@ -162,6 +171,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const url = `http://${config.host}:${port}`;
   const recovered = (await service.recover()) + (await challenges.recover());
   const unsettled = await settlement.recover();
+  await checkpointer.start();
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
 
   return {
@@ -176,6 +186,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       audit.stop();
       await aggregator.stop();
       await settlement.stop();
+      await checkpointer.stop();
+      await sequencer.stop();
       if (!given?.bus) await bus.close();
       if (!given?.db) await db.close();
     },

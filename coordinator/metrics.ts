@@ -32,6 +32,13 @@ export function createMetrics(register = new Registry()) {
       help: "Easy-tier payments a committee could not approve unanimously, sent to the whole set",
       registers: [register],
     }),
+    logCheckpointSize: new Gauge({ name: "siq_log_checkpoint_entries", help: "Tree size of the latest published checkpoint", registers: [register] }),
+    logAlarms: new Counter({
+      name: "siq_log_alarms_total",
+      help: "Times the log refused to sign a checkpoint inconsistent with one it signed before",
+      labelNames: ["kind"] as const,
+      registers: [register],
+    }),
     validatorsAlive: new Gauge({ name: "siq_validators_alive", help: "Validators heard from recently", registers: [register] }),
     validatorVerdicts: new Counter({
       name: "siq_validator_verdicts_total",

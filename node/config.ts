@@ -13,6 +13,14 @@ export const ValidatorConfig = z.object({
   /** Verdicts being published at once, before the mailbox waits. */
   maxInFlight: z.number().int().min(1).default(256),
   logLevel: z.string().default("info"),
+  /** The log's note verifier key: with it, the node is also a C2SP witness of that log. */
+  logVkey: z.string().optional(),
+  /** Where the witness keeps its latest cosigned checkpoint and any evidence (default: the key file's folder). */
+  stateDir: z.string().optional(),
+  /** libp2p listen address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101 (none: no gossip). */
+  p2pListen: z.string().optional(),
+  /** libp2p multiaddrs of the other validators. */
+  p2pPeers: z.array(z.string()).default([]),
   /** A fault drill: this validator misbehaves on purpose. */
   faulty: FaultMode.optional(),
   slowMs: z.number().int().min(0).default(5000),

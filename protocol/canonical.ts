@@ -43,3 +43,16 @@ export function sha256(data: Uint8Array | string): Buffer {
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
+
+/** The `type` of a canonical JSON object, parsed once; undefined when not canonical or untyped. */
+export function canonicalType(bytes: Uint8Array): string | undefined {
+  try {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    const value: unknown = JSON.parse(text);
+    if (canonicalString(value) !== text) return undefined;
+    const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+    return typeof type === "string" ? type : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -16,6 +16,7 @@ import {
   AuditRevocation,
   AuditSubmission,
 } from "./schemas/audit.ts";
+import { logRoutes } from "./log/routes.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
@@ -36,18 +37,6 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType |
 
 const NoParams = z.object({}).strict();
 export const PaymentParams = z.object({ payment_id: Id }).strict();
-
-export const LogEntriesQuery = z.object({
-  start: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-export const LogEntriesResponse = z.object({
-  entries: z.array(
-    z.object({ index: z.number().int(), leaf: z.string(), hash: z.string(), signature: z.string() }).catchall(z.unknown()),
-  ),
-  size: z.number().int(),
-});
 
 export const Health = z.object({ status: z.string() }).catchall(z.unknown());
 
@@ -88,26 +77,17 @@ export const routes = {
     query: undefined,
     response: PaymentView,
   }),
-  logVkey: route({
+  paymentReceipt: route({
     method: "GET",
-    path: "/v1/log/vkey",
-    auth: "none",
-    summary: "The log's signed-note verifier key (text/plain)",
-    params: NoParams,
+    path: "/v1/payments/:payment_id/receipt",
+    auth: "agent",
+    summary: "A C2SP tlog-proof that the payment's latest decision is in the log (text/plain)",
+    params: PaymentParams,
     body: undefined,
     query: undefined,
     response: z.string(),
   }),
-  logEntries: route({
-    method: "GET",
-    path: "/v1/log/entries",
-    auth: "none",
-    summary: "Log entries in index order",
-    params: NoParams,
-    body: undefined,
-    query: LogEntriesQuery,
-    response: LogEntriesResponse,
-  }),
+  ...logRoutes,
   auditSubmit: route({
     method: "POST",
     path: "/v1/audit/code",

@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec; log: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -28,11 +28,16 @@ export interface Topology {
     heartbeatWildcard: string;
     /** Approved payments handed to the settler (one order per payment, de-duplicated by id). */
     settle: string;
+    /** Entries to be sequenced into the verdict log: one total order, integrated by the log sequencer. */
+    logAppend: string;
+    /** Core NATS request/reply: C2SP tlog-witness add-checkpoint, answered by each validator's witness. */
+    witnessAddCheckpoint: (validatorId: string) => string;
   };
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
     settler: string;
+    logSequencer: string;
   };
   /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
   buckets: {
@@ -52,6 +57,7 @@ export function topology(namespace = "siq"): Topology {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
       settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
+      log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -60,11 +66,14 @@ export function topology(namespace = "siq"): Topology {
       heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
       heartbeatWildcard: `${ns}.v1.heartbeat.*`,
       settle: `${ns}.v1.settlements.approved`,
+      logAppend: `${ns}.v1.log.append`,
+      witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
       settler: "settler",
+      logSequencer: "log-sequencer",
     },
     buckets: {
       audit: `${NS}_V1_AUDIT`,

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashFunctionSource } from "../sdk/src/normalise.ts";
-import { ChainVerifier, parseVerifierKey, ValidatorSet, type AuditLogEntry } from "../protocol/index.ts";
-import { LogReader } from "../coordinator/index.ts";
+import { EntryChecker, ValidatorSet, type AuditLogEntry } from "../protocol/index.ts";
+import { LogStore } from "../coordinator/index.ts";
 import { storeKinds } from "./helpers/db.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
@@ -125,8 +125,8 @@ describe.each(storeKinds())("audit registry end to end on %s", (store) => {
   });
 
   it("leaves a log that verifies, with the registry replayed from it", async () => {
-    const verifier = new ChainVerifier({ logPublicKey: parseVerifierKey(net.vkey).publicKey, origin: parseVerifierKey(net.vkey).name, validatorSet: ValidatorSet.parse(net.validatorSet) });
-    for await (const row of new LogReader(net.db).all()) expect(verifier.push(row)).toBeNull();
+    const verifier = new EntryChecker(ValidatorSet.parse(net.validatorSet));
+    for await (const row of new LogStore(net.db).all()) expect(verifier.check(row.entry)).toMatchObject({ ok: true, checked: true });
     expect(verifier.audit.states.get(fn(4).hash)).toBe("revoked");
     expect(verifier.audit.states.get(fn(1).hash)).toBe("pending");
     const listed = await net.get("/v1/audit/code?limit=500", net.auditorKey);

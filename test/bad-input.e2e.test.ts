@@ -13,7 +13,7 @@ describe("bad input", () => {
 
   const counts = async () => {
     const [p] = await net.db.query("SELECT count(*)::int AS n FROM siq_payments");
-    const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log");
+    const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries");
     return { payments: p!.n, log: l!.n };
   };
 

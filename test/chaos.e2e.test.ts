@@ -58,7 +58,7 @@ describe("chaos: kill -9 under load", () => {
       p.once("exit", () => procs.delete(p));
       return p;
     };
-    const node = (id: string) => start(["node", "--id", id, "--key", ws.keyFile(id), "--nats", nats.url, "--namespace", namespace]);
+    const node = (id: string) => start(["node", "--id", id, "--key", ws.keyFile(id), "--nats", nats.url, "--namespace", namespace, "--log-vkey", join(dir, "log.vkey")]);
     const coordinator = () => start(["coordinator", "--config", ws.coordinatorFile]);
     const validators = new Map(["v1", "v2", "v3", "v4"].map((id) => [id, node(id)]));
     let coord = coordinator();
@@ -154,6 +154,12 @@ describe("chaos: kill -9 under load", () => {
     const approvals = [...final.values()].filter((s) => s === "settled").length;
     expect(approvals).toBeGreaterThan(N * 0.9);
 
+    // Checkpoints are published asynchronously (at least once a second): wait for one covering every entry.
+    for (let i = 0; i < 100; i++) {
+      const cp = await (await fetch(`${base}/v1/log/checkpoint`)).text().catch(() => "");
+      if (cp.split("\n")[1] === String(entries.length)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const verified = await run(process.execPath, [BIN, "log", "verify", "--url", base, "--network", ws.networkFile, "--vkey", (await (await fetch(`${base}/v1/log/vkey`)).text()).trim()], { env });
     expect(verified.stdout).toContain(`✓ ${entries.length} entries verified`);
   }, 180_000);

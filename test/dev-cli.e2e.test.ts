@@ -63,6 +63,12 @@ describe("sentineliq dev", () => {
     const kp = await post({ ...creds.example_payment, idempotency_key: "kp-1", metadata: { country_code: "KP" } });
     expect(kp).toMatchObject({ risk_level: "CRITICAL", decision: "reject", status: "rejected" });
 
+    // Checkpoints are published asynchronously (at least once a second): wait for one covering every entry.
+    for (let i = 0; i < 100; i++) {
+      const cp = await (await fetch(`${creds.base_url}/v1/log/checkpoint`)).text().catch(() => "");
+      if (cp.split("\n")[1] === String(2)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const verified = await run(process.execPath, [BIN, "log", "verify"], { cwd: dev.dir, env });
     expect(verified.stdout).toMatch(/✓ 2 entries verified/);
 

@@ -69,7 +69,7 @@ describe.each(drills)("fault drill: v4 %s", (mode, check) => {
     }
     // Evidence caught after a decision is logged on its own, a moment later: look again for a while.
     for (let tries = 0; ; tries++) {
-      const rows = await net.db.query<{ entry: Buffer; payment_id: string }>("SELECT entry, payment_id FROM siq_log ORDER BY idx");
+      const rows = await net.db.query<{ entry: Buffer; payment_id: string }>("SELECT entry, payment_id FROM siq_log_entries ORDER BY idx");
       const all = rows.map((r) => JSON.parse(r.entry.toString("utf8")));
       const entries = ids.map((id) => all.find((r) => r.payment_id === id && r.type === "sentineliq.decision.v1") as QuorumDecision);
       const metrics = await (await fetch(`${net.url}/metrics`)).text();

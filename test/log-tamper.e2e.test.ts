@@ -13,7 +13,7 @@ import { BIN } from "../cli/processes.ts";
 const run = promisify(execFile);
 
 async function verify(net: TestNetwork, dbUrl: string) {
-  const args = [BIN, "log", "verify", "--db", dbUrl, "--network", `${net.dir}/network.json`, "--vkey", net.vkey];
+  const args = [BIN, "log", "verify", "--db", dbUrl, "--network", `${net.dir}/network.json`, "--vkey", net.vkey, "--state", `${net.dir}/auditor`];
   if (net.store.schema) args.push("--schema", net.store.schema);
   try {
     const { stdout, stderr } = await run(process.execPath, args);
@@ -31,6 +31,12 @@ describe.each(storeKinds())("log verify on %s", (store) => {
     net = await startNetwork({ store });
     for (let i = 0; i < 5; i++) await net.post(net.payment({ amount: `${10 + i}.00` }));
     await net.post(net.payment({ metadata: { country_code: "IR" } }));
+    // Wait for the checkpoint covering all six entries.
+    for (let i = 0; i < 200; i++) {
+      const r = await fetch(`${net.url}/v1/log/checkpoint`);
+      if (r.status === 200 && (await r.text()).split("\n")[1] === "6") break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
     if (store === "pglite") {
       // PGlite is one process's: move the data to a directory the CLI can open.
       const { mkdtempSync } = await import("node:fs");
@@ -40,14 +46,20 @@ describe.each(storeKinds())("log verify on %s", (store) => {
       const { migrate } = await import("../coordinator/index.ts");
       const copy = await openDb({ url: dbUrl });
       await migrate(copy);
-      await copy.query("ALTER TABLE siq_log DISABLE TRIGGER siq_log_append_only");
-      const rows = await net.db.query("SELECT * FROM siq_log ORDER BY idx");
+      const rows = await net.db.query("SELECT * FROM siq_log_entries ORDER BY idx");
       for (const r of rows) {
-        await copy.query("INSERT INTO siq_log (idx, payment_id, entry, prev_hash, hash, signature) VALUES ($1,$2,$3,$4,$5,$6)", [
-          r.idx, r.payment_id, r.entry, r.prev_hash, r.hash, r.signature,
+        await copy.query("INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry) VALUES ($1,$2,$3,$4,$5)", [
+          r.idx, r.entry_key, r.entry_type, r.payment_id, r.entry,
         ]);
       }
-      await copy.query("ALTER TABLE siq_log ENABLE TRIGGER siq_log_append_only");
+      for (const r of await net.db.query("SELECT * FROM siq_log_tiles")) {
+        await copy.query("INSERT INTO siq_log_tiles (level, n, hashes) VALUES ($1,$2,$3)", [r.level, r.n, r.hashes]);
+      }
+      for (const r of await net.db.query("SELECT * FROM siq_log_checkpoints")) {
+        await copy.query("INSERT INTO siq_log_checkpoints (size, root, signed_note, cosigned_note) VALUES ($1,$2,$3,$4)", [
+          r.size, r.root, r.signed_note, r.cosigned_note,
+        ]);
+      }
       await copy.close();
       await net.coordinator.close();
     } else dbUrl = net.store.url;
@@ -65,24 +77,24 @@ describe.each(storeKinds())("log verify on %s", (store) => {
   it("refuses an edit while the append-only trigger is on", async () => {
     const { openDb } = await import("../lib/db.ts");
     const db = store === "pglite" ? await openDb({ url: dbUrl }) : net.db;
-    await expect(db.query("UPDATE siq_log SET payment_id = 'x' WHERE idx = 0")).rejects.toThrow(/append-only/);
+    await expect(db.query("UPDATE siq_log_entries SET payment_id = 'x' WHERE idx = 0")).rejects.toThrow(/append-only/);
     if (store === "pglite") await db.close();
   });
 
   it("fails and names entry 3 after its decision is edited", async () => {
     const { openDb } = await import("../lib/db.ts");
     const db = store === "pglite" ? await openDb({ url: dbUrl }) : net.db;
-    const [row] = await db.query<{ entry: Buffer }>("SELECT entry FROM siq_log WHERE idx = 3");
+    const [row] = await db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE idx = 3");
     const edited = Buffer.from(row!.entry.toString("utf8").replace('"risk_level":"LOW"', '"risk_level":"MEDIUM"'));
     expect(edited.equals(row!.entry)).toBe(false);
     await db.tx(async (q) => {
-      await q.query("ALTER TABLE siq_log DISABLE TRIGGER siq_log_append_only");
-      await q.query("UPDATE siq_log SET entry = $1 WHERE idx = 3", [edited]);
-      await q.query("ALTER TABLE siq_log ENABLE TRIGGER siq_log_append_only");
+      await q.query("ALTER TABLE siq_log_entries DISABLE TRIGGER siq_log_entries_append_only");
+      await q.query("UPDATE siq_log_entries SET entry = $1 WHERE idx = 3", [edited]);
+      await q.query("ALTER TABLE siq_log_entries ENABLE TRIGGER siq_log_entries_append_only");
     });
     if (store === "pglite") await db.close();
     const r = await verify(net, dbUrl);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/entry 3: HASH_MISMATCH/);
+    expect(r.out).toMatch(/entry 3: LEAF_MISMATCH/);
   });
 });

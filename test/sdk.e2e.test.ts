@@ -124,7 +124,7 @@ describe("SDK client against a real network", () => {
       expect(proxy.seen).toBe(3);
       const rows = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_payments WHERE idempotency_key = 'retry-me-1'");
       expect(rows[0]!.n).toBe(1);
-      const logged = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log WHERE payment_id = $1", [p.payment_id]);
+      const logged = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_entries WHERE payment_id = $1", [p.payment_id]);
       expect(logged[0]!.n).toBe(1);
     } finally {
       await proxy.close();
@@ -156,7 +156,7 @@ describe("SDK client against a real network", () => {
     const p = await checkout(answering, { ...base, amount: "25000.00", purpose: "pay invoice INV-7781 for the annual licence" });
     expect(p).toMatchObject({ status: "settled", risk_level: "LOW", attempt: 2 });
     expect(asked).toEqual(["1:proof_of_purpose:purpose+reference"]);
-    const log = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log WHERE payment_id = $1 ORDER BY idx", [p.payment_id]);
+    const log = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [p.payment_id]);
     expect(log.map((r) => JSON.parse(r.entry.toString()).type)).toContain("sentineliq.challenge-response.v1");
 
     const declined = await checkout(client, { ...base, amount: "25000.00", purpose: "pay invoice INV-7782" }).catch((e: unknown) => e);

@@ -17,7 +17,7 @@ describe("tiers", () => {
   });
 
   const entry = async (paymentId: string) => {
-    const [row] = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log WHERE payment_id = $1 ORDER BY idx LIMIT 1", [paymentId]);
+    const [row] = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx LIMIT 1", [paymentId]);
     return JSON.parse(row!.entry.toString("utf8")) as QuorumDecision;
   };
 

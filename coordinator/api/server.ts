@@ -23,6 +23,7 @@ type Input<R extends RouteDef> = {
 export interface Reply {
   status?: number;
   contentType?: string;
+  headers?: Record<string, string>;
   body: unknown;
 }
 
@@ -43,7 +44,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.removeContentTypeParser(["text/plain"]);
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
-    reply.header("cache-control", "no-store");
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });
 
@@ -57,6 +58,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
         const principal = def.auth === "none" ? undefined : opts.apiKeys.authorize(def.auth, req.headers.authorization);
         const out = await handler(parseInput(def, req, principal));
         if (out.contentType) void reply.type(out.contentType);
+        if (out.headers) void reply.headers(out.headers);
         return reply.status(out.status ?? 200).send(out.body);
       },
     });

@@ -1,14 +1,16 @@
 /**
  * The audit registry. Agents submit code hashes (with the normalised source,
  * which must hash to them); auditors approve or revoke them. Every change is
- * one `sentineliq.audit.v1` entry in the verdict log, appended in the same
- * transaction as the registry row, then published to the validators.
+ * one `sentineliq.audit.v1` entry in the verdict log; the registry table is
+ * written from that entry in the transaction that integrates it (a
+ * projection of the log), then published to the validators.
  * Changes run one at a time, so each entry's `from` is the state it changed.
  */
 import type { Logger } from "../../lib/logger.ts";
 import {
   AuditLogEntry,
   auditTransition,
+  canonicalBytes,
   sha256Hex,
   SiqError,
   type AuditAction,
@@ -35,8 +37,8 @@ interface Change {
   code_hash: string;
   actor: AuditActor;
   note?: string | undefined;
-  /** For a submission: what to store, and who submitted it. */
-  submission?: { name: string; source: string; tenant: string };
+  /** For a submission: the name it was submitted under. */
+  submission?: { name: string };
 }
 
 export class AuditService {
@@ -52,13 +54,14 @@ export class AuditService {
       throw new SiqError("CODE_HASH_MISMATCH", "code_hash is not the SHA-256 of source (send the normalised source the SDK hashed)");
     }
     return this.#serial(async () => {
+      await this.#c.store.saveSource(body.code_hash, body.name, body.source);
+      await this.#c.store.addSubmitter(body.code_hash, tenant);
       const { row, changed } = await this.#apply({
         action: "submit",
         code_hash: body.code_hash,
         actor: { role: "agent" },
-        submission: { name: body.name, source: body.source, tenant },
+        submission: { name: body.name },
       });
-      if (!changed) await this.#c.store.addSubmitter(body.code_hash, tenant);
       return { ...toRecord(row, true), created: changed };
     });
   }
@@ -97,11 +100,10 @@ export class AuditService {
       return { row: current!, changed: false };
     }
     const at = new Date().toISOString();
-    const name = c.submission?.name ?? current!.name;
     const entry = AuditLogEntry.parse({
       type: "sentineliq.audit.v1",
       code_hash: c.code_hash,
-      name,
+      name: c.submission?.name ?? current!.name,
       action: c.action,
       from: t.from,
       to: t.to,
@@ -109,19 +111,13 @@ export class AuditService {
       ...(c.note !== undefined ? { note: c.note } : {}),
       at,
     });
-    const index = await sequencer.appendRecord(entry, {
-      key: `audit:${c.code_hash}`,
-      apply: async (q, i) => {
-        if (c.submission) {
-          await store.insert(q, { code_hash: c.code_hash, name, source: c.submission.source, at }, i);
-          await store.addSubmitter(c.code_hash, c.submission.tenant, q);
-        } else await store.setState(q, c.code_hash, t.to, c.note ?? null, i, at);
-      },
-    });
-    const row = (await store.get(c.code_hash))!;
+    // One key per hash and action (each happens once): a retried or re-published change is logged once.
+    const index = await sequencer.appendEntry(`audit:${c.code_hash}:${c.action}`, canonicalBytes(entry));
+    const row = await store.get(c.code_hash);
+    if (!row) throw new SiqError("INTERNAL", `audit entry ${index} was logged but the registry has no ${c.code_hash}`);
     this.#c.logger.info({ code_hash: c.code_hash, action: c.action, from: t.from, to: t.to, log_index: index }, "audit registry changed");
     await publisher.publish(row);
-    return { row, changed: true };
+    return { row, changed: Number(row.log_index) === index };
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {

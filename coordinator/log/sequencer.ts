@@ -1,22 +1,35 @@
 /**
- * The log sequencer: the single writer of the verdict log. Decisions arriving
- * close together are appended in one transaction that also records each
- * payment's outcome, so a decision is either logged and applied, or neither.
+ * The log sequencer: the single writer of the verdict log. `append` publishes
+ * an entry on the log stream (JetStream: one total order) and resolves with
+ * its index once integrated. The actor reads the stream in batches and, in one
+ * transaction per batch, stores the new entries, the tiles they touch and each
+ * payment's outcome. A key already logged (a redelivery, a re-publish) gets
+ * its existing index and is never logged twice.
  */
-import { Batcher } from "../../lib/batcher.ts";
+import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
+import type { Logger } from "../../lib/logger.ts";
 import {
-  canonicalBytes,
-  chainHash,
-  MAX_ENTRY_BYTES,
+  decisionKey,
   entryBytes,
-  GENESIS_HASH,
-  signHead,
+  canonicalBytes,
+  canonicalType,
+  MAX_LOG_ENTRY_BYTES,
+  sha256Hex,
+  leafHash,
+  LogAppend,
+  SiqError,
+  TILE_WIDTH,
+  TileBuilder,
+  tileHashes,
   type PaymentStatus,
   type QuorumDecision,
   type Settlement,
-  type Signer,
+  type Topology,
 } from "../../protocol/index.ts";
+import { integrateBatch, type Item, type Projection } from "./integrate.ts";
+
+export type { Projection } from "./integrate.ts";
 
 export interface Finalized {
   decision: QuorumDecision;
@@ -24,120 +37,218 @@ export interface Finalized {
   settlement: Settlement | null;
 }
 
-/** Any log record: a JCS object naming its type, and the payment it concerns if it concerns one. */
+/** Any log record: a JCS object naming its type and the payment it concerns. */
 export interface LogRecord {
   type: string;
-  payment_id?: string;
-  [field: string]: unknown;
+  payment_id: string;
+  [k: string]: unknown;
 }
 
-/** How a record is kept: what it is about (default: its payment), and a change made in the same transaction. */
-export interface RecordOptions {
-  /** Stored beside the entry (e.g. "audit:<hash>"); defaults to the record's payment_id. */
-  key?: string;
-  /** Runs in the append's transaction, so the entry and its change happen together or not at all. */
-  apply?: (q: Queryable, index: number) => Promise<void>;
+export interface SequencerComponents {
+  db: Db;
+  bus: Bus;
+  topology: Topology;
+  logger: Logger;
+  maxBatch?: number;
+  /** How long a batch may wait for more entries once one has arrived. */
+  gatherMs?: number;
+  appendTimeoutMs?: number;
 }
 
-interface Item {
-  record: LogRecord;
-  key: string;
-  /** A decision also moves its payment to its outcome, in the same transaction. */
-  outcome?: Finalized;
-  apply?: RecordOptions["apply"];
-}
+type Waiter = { resolve: (i: number) => void; reject: (e: unknown) => void };
 
 export class LogSequencer {
-  readonly #db: Db;
-  readonly #signer: Signer;
-  readonly #origin: string;
-  readonly #batcher: Batcher<Item, number>;
-  #next = 0;
-  #prev: Buffer = GENESIS_HASH;
+  readonly #c: SequencerComponents;
+  #builder = new TileBuilder();
+  readonly #waiters = new Map<string, Waiter[]>();
+  #mailbox: Mailbox | undefined;
+  #loop: Promise<void> | undefined;
+  #buffer: Delivery[] = [];
+  #wake: (() => void) | undefined;
+  #stopped = false;
+  readonly #listeners: ((size: number) => void)[] = [];
+  readonly #projections = new Map<string, Projection>();
 
-  constructor(db: Db, signer: Signer, origin: string) {
-    this.#db = db;
-    this.#signer = signer;
-    this.#origin = origin;
-    this.#batcher = new Batcher((items) => this.#appendBatch(items), { maxBatch: 512, maxInFlight: 1 });
+  constructor(c: SequencerComponents) {
+    this.#c = c;
   }
 
+  /** Rebuilds the right edge of the tree from the stored tiles. */
   async init(): Promise<void> {
-    const rows = await this.#db.query<{ idx: string; hash: Buffer }>("SELECT idx, hash FROM siq_log ORDER BY idx DESC LIMIT 1");
-    if (rows[0]) {
-      this.#next = Number(rows[0].idx) + 1;
-      this.#prev = Buffer.from(rows[0].hash);
+    const q = this.#c.db;
+    const rows = await q.query<{ n: string }>("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM siq_log_entries");
+    const size = Number(rows[0]?.n ?? 0);
+    const edge: Buffer[][] = [];
+    for (let level = 0, count = size; count > 0; level++, count = Math.floor(count / TILE_WIDTH)) {
+      const width = count % TILE_WIDTH;
+      if (width === 0) {
+        edge.push([]);
+        continue;
+      }
+      const n = Math.floor(count / TILE_WIDTH);
+      const t = await q.query<{ hashes: Buffer }>("SELECT hashes FROM siq_log_tiles WHERE level = $1 AND n = $2", [level, n]);
+      const data = t[0]?.hashes;
+      if (!data || data.length !== width * 32) throw new SiqError("LOG_TAMPERED", `tile ${level}/${n} should hold ${width} hashes`);
+      edge.push(tileHashes(data));
     }
+    this.#builder = new TileBuilder(size, edge);
+  }
+
+  async start(): Promise<void> {
+    const t = this.#c.topology;
+    await this.#c.bus.ensureStreams([t.streams.log]);
+    this.#mailbox = await this.#c.bus.mailbox({
+      stream: t.streams.log.name,
+      durable: t.consumers.logSequencer,
+      filterSubject: t.subjects.logAppend,
+      ackWaitMs: 30_000,
+      maxAckPending: 50_000,
+    });
+    const mailbox = this.#mailbox;
+    void (async () => {
+      for await (const d of mailbox) {
+        this.#buffer.push(d);
+        this.#wake?.();
+      }
+    })().catch((err: Error) => this.#c.logger.error({ err: err.message }, "log stream closed"));
+    this.#loop = this.#integrateLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#mailbox?.close();
+    await this.#loop?.catch(() => {});
+    for (const ws of this.#waiters.values()) for (const w of ws) w.reject(new SiqError("NOT_READY", "log sequencer stopped"));
+    this.#waiters.clear();
   }
 
   get size(): number {
-    return this.#next;
+    return this.#builder.size;
   }
 
-  /** Appends the decision and applies its outcome; resolves to its log index. */
+  /** The integrated tree: its size and root. */
+  head(): { size: number; root: Buffer } {
+    return { size: this.#builder.size, root: this.#builder.root() };
+  }
+
+  onIntegrated(listener: (size: number) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Applies every new entry of `type` to other tables inside the integration transaction. Register before `start`. */
+  project(type: string, projection: Projection): void {
+    this.#projections.set(type, projection);
+  }
+
+  /** Logs the decision and applies its outcome; resolves to its log index. */
   append(f: Finalized): Promise<number> {
-    return this.#batcher.push({ record: f.decision, key: f.decision.payment_id, outcome: f });
-  }
-
-  /** Appends another kind of record (challenge issued, answered, expired, an audit registry change, ...). */
-  appendRecord(record: LogRecord, opts: RecordOptions = {}): Promise<number> {
-    if (canonicalBytes(record).length > MAX_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
-    const key = opts.key ?? record.payment_id;
-    if (!key) return Promise.reject(new TypeError(`a ${record.type} record needs a payment_id or a key`));
-    return this.#batcher.push({ record, key, ...(opts.apply ? { apply: opts.apply } : {}) });
-  }
-
-  async #appendBatch(items: Item[]): Promise<number[]> {
-    let prev = this.#prev;
-    const idx: number[] = [];
-    const entries: string[] = [];
-    const prevs: string[] = [];
-    const hashes: string[] = [];
-    const sigs: string[] = [];
-    items.forEach((f, i) => {
-      const index = this.#next + i;
-      const bytes = f.outcome ? entryBytes(f.outcome.decision) : canonicalBytes(f.record);
-      const hash = chainHash(prev, bytes);
-      idx.push(index);
-      entries.push(Buffer.from(bytes).toString("hex"));
-      prevs.push(prev.toString("hex"));
-      hashes.push(hash.toString("hex"));
-      sigs.push(signHead(this.#signer, this.#origin, index, hash).toString("hex"));
-      prev = hash;
+    const d = f.decision;
+    return this.appendEntry(decisionKey(d.payment_id, d.attempt), entryBytes(d), {
+      payment_id: d.payment_id,
+      status: f.status,
+      risk_level: d.risk_level,
+      decision: d.decision,
+      reasons: d.reasons,
+      settlement: f.settlement,
+      decided_at: d.decided_at,
     });
-    const pids = items.map((f) => f.key);
-    const decided = items.flatMap((f, i) => (f.outcome ? [{ f: f.outcome, i: idx[i]! }] : []));
-    await this.#db.tx(async (q) => {
-      await q.query(
-        `INSERT INTO siq_log (idx, payment_id, entry, prev_hash, hash, signature)
-         SELECT i, p, decode(e, 'hex'), decode(ph, 'hex'), decode(h, 'hex'), decode(s, 'hex')
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS v(i, p, e, ph, h, s)`,
-        [idx, pids, entries, prevs, hashes, sigs],
-      );
-      if (decided.length > 0) {
-        await q.query(
-          `UPDATE siq_payments AS p
-           SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
-               log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-                AS v(id, st, rl, de, re, se, i, da)
-           WHERE p.payment_id = v.id`,
-          [
-            decided.map((x) => x.f.decision.payment_id),
-            decided.map((x) => x.f.status),
-            decided.map((x) => x.f.decision.risk_level),
-            decided.map((x) => x.f.decision.decision),
-            decided.map((x) => JSON.stringify(x.f.decision.reasons)),
-            decided.map((x) => (x.f.settlement ? JSON.stringify(x.f.settlement) : null)),
-            decided.map((x) => x.i),
-            decided.map((x) => x.f.decision.decided_at),
-          ],
-        );
+  }
+
+  /** Appends another kind of record (challenge issued, answered, expired, equivocation, ...); an identical record is logged once. */
+  appendRecord(record: LogRecord): Promise<number> {
+    const bytes = canonicalBytes(record);
+    if (bytes.length > MAX_LOG_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
+    return this.appendEntry(`${record.type}:${sha256Hex(bytes)}`, bytes, undefined, record.payment_id);
+  }
+
+  /** Logs any entry (canonical JSON with a `type`) under a key unique forever. */
+  async appendEntry(key: string, entry: Uint8Array, payment?: LogAppend["payment"], paymentId?: string): Promise<number> {
+    const msg: LogAppend = {
+      type: "sentineliq.logappend.v1",
+      key,
+      entry: Buffer.from(entry).toString("base64"),
+      ...(payment ? { payment } : {}),
+      ...(paymentId ? { payment_id: paymentId } : {}),
+    };
+    const done = new Promise<number>((resolve, reject) => {
+      const list = this.#waiters.get(key) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(key, list);
+    });
+    const timeoutMs = this.#c.appendTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SiqError("NOT_READY", `entry ${key} not integrated within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: key });
+      if (ack.duplicate) {
+        const rows = await this.#c.db.query<{ idx: string }>("SELECT idx FROM siq_log_entries WHERE entry_key = $1", [key]);
+        if (rows[0]) this.#settle(key, Number(rows[0].idx));
       }
-      for (let i = 0; i < items.length; i++) await items[i]!.apply?.(q, idx[i]!);
-    });
-    this.#next += items.length;
-    this.#prev = prev;
-    return idx;
+      return await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.#waiters.delete(key);
+    }
+  }
+
+  #settle(key: string, index: number): void {
+    for (const w of this.#waiters.get(key) ?? []) w.resolve(index);
+    this.#waiters.delete(key);
+  }
+
+  async #integrateLoop(): Promise<void> {
+    const max = this.#c.maxBatch ?? 2000;
+    while (!this.#stopped) {
+      if (this.#buffer.length === 0) {
+        await new Promise<void>((r) => (this.#wake = r));
+        this.#wake = undefined;
+        continue;
+      }
+      // Let a burst gather (bigger batches amortise the transaction): up to `gatherMs`, or a full batch.
+      // While entries keep arriving, keep gathering (so an idle log adds about a millisecond).
+      const gatherUntil = performance.now() + (this.#c.gatherMs ?? 20);
+      for (let seen = -1; seen !== this.#buffer.length && this.#buffer.length < max && performance.now() < gatherUntil && !this.#stopped; ) {
+        seen = this.#buffer.length;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const batch = this.#buffer.splice(0, max);
+      const items: Item[] = [];
+      for (const d of batch) {
+        const item = parse(d);
+        if (item) items.push(item);
+        else {
+          this.#c.logger.warn({ seq: d.streamSeq }, "malformed log append dropped");
+          d.term();
+        }
+      }
+      if (items.length === 0) continue;
+      const next = this.#builder.clone();
+      try {
+        const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items, this.#projections));
+        this.#builder = next;
+        items.forEach((it, i) => this.#settle(it.key, indexes[i]!));
+        for (const it of items) it.delivery.ack();
+        for (const l of this.#listeners) l(this.#builder.size);
+      } catch (err) {
+        this.#c.logger.error({ err: (err as Error).message, batch: items.length }, "log integration failed; will retry");
+        for (const it of items) it.delivery.nak(1000);
+      }
+    }
+  }
+}
+
+function parse(d: Delivery): Item | null {
+  try {
+    const msg = LogAppend.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    const entry = Buffer.from(msg.entry, "base64");
+    if (entry.length > MAX_LOG_ENTRY_BYTES) return null;
+    const type = canonicalType(entry);
+    if (type === undefined) return null;
+    return { key: msg.key, type, entry, leaf: leafHash(entry), payment: msg.payment, paymentId: msg.payment?.payment_id ?? msg.payment_id, delivery: d };
+  } catch {
+    return null;
   }
 }

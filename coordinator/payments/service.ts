@@ -24,7 +24,7 @@ import {
   type Topology,
   type ValidatorSet,
 } from "../../protocol/index.ts";
-import type { LogReader } from "../log/reader.ts";
+import type { LogStore } from "../log/store.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
@@ -41,7 +41,7 @@ export interface PaymentServiceComponents {
   bus: Bus;
   topology: Topology;
   sequencer: LogSequencer;
-  logReader: LogReader;
+  logReader: LogStore;
   validatorSet: ValidatorSet;
   failClosed: "challenge" | "reject";
   reputation: Reputation;

@@ -1,5 +1,6 @@
 /** The coordinator's tables. Statements are idempotent; the same SQL runs on PostgreSQL and PGlite. */
 import type { Db } from "../../lib/db.ts";
+import { migrateLog } from "../log/schema.ts";
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_payments (
@@ -27,27 +28,6 @@ const STATEMENTS = [
   `ALTER TABLE siq_payments ADD COLUMN IF NOT EXISTS evidence jsonb`,
   `DROP INDEX IF EXISTS siq_payments_status`,
   `CREATE INDEX IF NOT EXISTS siq_payments_open ON siq_payments (status) WHERE status IN ('evaluating', 'challenged')`,
-  `CREATE TABLE IF NOT EXISTS siq_log (
-     idx        bigint PRIMARY KEY,
-     payment_id text NOT NULL,
-     entry      bytea NOT NULL,
-     prev_hash  bytea NOT NULL,
-     hash       bytea NOT NULL,
-     signature  bytea NOT NULL,
-     created_at timestamptz NOT NULL DEFAULT now()
-   )`,
-  `CREATE INDEX IF NOT EXISTS siq_log_payment ON siq_log (payment_id)`,
-  // Append-only: rows can be added, never changed or removed (short of disabling the trigger,
-  // which `sentineliq log verify` still catches).
-  `CREATE OR REPLACE FUNCTION siq_log_append_only() RETURNS trigger AS $$
-   BEGIN RAISE EXCEPTION 'siq_log is append-only'; END $$ LANGUAGE plpgsql`,
-  `DO $$ BEGIN
-     IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'siq_log_append_only'
-                    AND tgrelid = 'siq_log'::regclass) THEN
-       CREATE TRIGGER siq_log_append_only BEFORE UPDATE OR DELETE ON siq_log
-         FOR EACH ROW EXECUTE FUNCTION siq_log_append_only();
-     END IF;
-   END $$`,
   // Settlement (coordinator/settlement/): one row per approved payment. The transaction's
   // signature is stored before it is sent; every transaction ever built is kept.
   `CREATE TABLE IF NOT EXISTS siq_settlements (
@@ -86,4 +66,5 @@ const STATEMENTS = [
 
 export async function migrate(db: Db): Promise<void> {
   for (const sql of STATEMENTS) await db.query(sql);
+  await migrateLog(db);
 }

@@ -85,6 +85,28 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
 
     kv: (bucket) => openJetStreamKv(js, bucket),
 
+    async request(subject, data, timeoutMs) {
+      const msg = await nc.request(subject, data, { timeout: timeoutMs });
+      return msg.data;
+    },
+
+    serve(subject, handler) {
+      let chain = Promise.resolve();
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
+          if (err) return;
+          chain = chain.then(async () => {
+            try {
+              msg.respond(await handler(msg.data));
+            } catch {
+              /* no answer: the requester times out */
+            }
+          });
+        },
+      });
+      return { stop: () => sub.unsubscribe() };
+    },
+
     async healthy() {
       if (nc.isClosed()) return false;
       try {

@@ -40,6 +40,7 @@ export function memoryBus(): Bus {
   const streams = new Map<string, Stream>();
   const signals = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
   let seq = 0;
+  const servers = new Map<string, (data: Uint8Array) => Promise<Uint8Array>>();
 
   const matches = (pattern: string, subject: string): boolean => {
     const p = pattern.split(".");
@@ -170,6 +171,31 @@ export function memoryBus(): Bus {
     },
 
     kv: memoryKv(),
+
+    async request(subject, data, timeoutMs) {
+      const handler = servers.get(subject);
+      if (!handler) throw new Error(`no responders on ${subject}`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`request on ${subject} timed out`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([handler(data), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    serve(subject, handler) {
+      let chain: Promise<unknown> = Promise.resolve();
+      const serial = (data: Uint8Array) => {
+        const out = chain.then(() => handler(data));
+        chain = out.catch(() => {});
+        return out;
+      };
+      servers.set(subject, serial);
+      return { stop: () => servers.delete(subject) };
+    },
 
     async healthy() {
       return true;

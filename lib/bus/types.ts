@@ -72,6 +72,10 @@ export interface Bus {
   onSignal(subject: string, handler: (subject: string, data: Uint8Array) => void): { stop(): void };
   /** Opens (creating if needed) a key-value bucket. */
   kv(bucket: string): Promise<KvBucket>;
+  /** Core request/reply (not stored): one answer, or a rejection after `timeoutMs`. */
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+  /** Answers requests on `subject`, one at a time in arrival order. */
+  serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): { stop(): void };
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 }

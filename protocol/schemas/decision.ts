@@ -54,8 +54,8 @@ export const QuorumDecision = z
   .strict();
 export type QuorumDecision = z.infer<typeof QuorumDecision>;
 
-/** A log entry is the canonical bytes of a quorum decision (at most 64 KiB). */
-export const MAX_ENTRY_BYTES = 64 * 1024;
+/** A log entry is the canonical bytes of a quorum decision (under 64 KiB). */
+export const MAX_ENTRY_BYTES = 64 * 1024 - 1; // a tlog-tiles bundle entry has a 16-bit length
 
 export function entryBytes(decision: QuorumDecision): CanonicalBytes {
   const bytes = canonicalBytes(decision);

@@ -10,7 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
+import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
 import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
@@ -26,6 +26,10 @@ export interface NetworkOptions {
   deadlineMs?: number;
   /** Settlement config (coordinator `settlement`); the agent's wallet file is added to its custody. */
   settlement?: Record<string, unknown>;
+  /** Extra validator settings (e.g. gossip). */
+  validatorConfig?: Record<string, unknown>;
+  /** Extra coordinator settings (e.g. tileArchiveDir, witnessQuorum). */
+  coordinatorConfig?: Record<string, unknown>;
   /** Fault drills: validator id → mode. */
   faulty?: Record<string, string>;
   challengeTtlMs?: number;
@@ -67,7 +71,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const keys = new Map<string, LoadedKey>();
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
-  generateKeyFile(logKeyFile, "log");
+  const logKey = generateKeyFile(logKeyFile, "log");
+  const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
@@ -87,7 +92,16 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     const faulty = opts.faulty?.[id];
     validators.push(
       await startValidator(
-        parseValidatorConfig({ id, keyFile: join(dir, `${id}.json`), natsUrl: nats.url, namespace, logLevel: "silent", ...(faulty ? { faulty } : {}) }),
+        parseValidatorConfig({
+          id,
+          keyFile: join(dir, `${id}.json`),
+          natsUrl: nats.url,
+          namespace,
+          logLevel: "silent",
+          logVkey,
+          ...(faulty ? { faulty } : {}),
+          ...opts.validatorConfig,
+        }),
       ),
     );
   }
@@ -109,6 +123,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
       ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
+      ...opts.coordinatorConfig,
     }),
     { db },
   );

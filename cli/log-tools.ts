@@ -1,0 +1,129 @@
+/** `sentineliq log show | tail | proof | consistency`: read the log through a coordinator and check what it says. */
+import { readFileSync } from "node:fs";
+import {
+  formatTlogProof,
+  leafHash,
+  openCheckpoint,
+  verifyConsistency,
+  verifyInclusion,
+  type Checkpoint,
+} from "../protocol/index.ts";
+import { call } from "./client.ts";
+import { devCredentials, resolveTarget } from "./credentials.ts";
+import { env } from "./env.ts";
+import { EXIT, fail, logVerifier } from "./log.ts";
+
+interface Flags {
+  url?: string;
+  apiKey?: string;
+  vkey?: string;
+  follow?: boolean;
+  lines?: number;
+}
+
+const baseUrl = (f: Flags) => {
+  const url = f.url ?? env.sentineliqUrl ?? devCredentials()?.base_url;
+  if (!url) throw new Error("no coordinator: pass --url, set SENTINELIQ_URL, or run `npm start` first");
+  return url;
+};
+
+async function entryAt(base: string, index: number): Promise<{ index: number; leaf: string } | undefined> {
+  const res = await call({ baseUrl: base }, "logEntries", { query: { start: index, limit: 1 } });
+  if (res.status !== 200) throw new Error(`GET /v1/log/entries answered ${res.status}`);
+  return (res.body as { entries: { index: number; leaf: string }[] }).entries.find((e) => e.index === index);
+}
+
+async function latest(base: string, vkey: string | undefined): Promise<{ checkpoint: Checkpoint; note: string }> {
+  const res = await call({ baseUrl: base }, "logCheckpoint");
+  if (res.status !== 200) throw new Error(`GET /v1/log/checkpoint answered ${res.status}`);
+  return { checkpoint: openCheckpoint(res.text, logVerifier(vkey)).checkpoint, note: res.text };
+}
+
+const print = (index: number, leaf: string) => {
+  const json = JSON.parse(Buffer.from(leaf, "base64").toString("utf8"));
+  process.stdout.write(JSON.stringify({ index, ...json }, null, 2) + "\n");
+};
+
+export async function runLogShow(what: string, f: Flags): Promise<number> {
+  try {
+    const base = baseUrl(f);
+    let index = /^\d+$/.test(what) ? Number(what) : undefined;
+    if (index === undefined) {
+      const res = await call(resolveTarget(f), "getPayment", { params: { payment_id: what } });
+      if (res.status !== 200) return fail(`payment ${what}: HTTP ${res.status}`);
+      index = (res.body as { log_index?: number }).log_index;
+      if (index === undefined) return fail(`payment ${what} has no logged decision yet`);
+    }
+    const e = await entryAt(base, index);
+    if (!e) return fail(`no entry ${index}`);
+    print(e.index, e.leaf);
+    return EXIT.OK;
+  } catch (e) {
+    return fail((e as Error).message, EXIT.USAGE);
+  }
+}
+
+export async function runLogTail(f: Flags): Promise<number> {
+  try {
+    const base = baseUrl(f);
+    let { checkpoint } = await latest(base, f.vkey);
+    let next = Math.max(0, checkpoint.size - (f.lines ?? 10));
+    for (;;) {
+      while (next < checkpoint.size) {
+        const res = await call({ baseUrl: base }, "logEntries", { query: { start: next, limit: Math.min(1000, checkpoint.size - next) } });
+        const entries = (res.body as { entries: { index: number; leaf: string }[] }).entries;
+        if (entries.length === 0) break;
+        for (const e of entries) {
+          const d = JSON.parse(Buffer.from(e.leaf, "base64").toString("utf8"));
+          process.stdout.write(`${e.index}\t${d.type}\t${d.payment_id ?? ""}\t${d.decision ?? ""}\t${d.risk_level ?? ""}\n`);
+          next = e.index + 1;
+        }
+      }
+      if (!f.follow) return EXIT.OK;
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await latest(base, f.vkey);
+      if (now.checkpoint.size < checkpoint.size) return fail(`the log went backwards: ${now.checkpoint.size} < ${checkpoint.size}`);
+      checkpoint = now.checkpoint;
+    }
+  } catch (e) {
+    return fail((e as Error).message, EXIT.USAGE);
+  }
+}
+
+export async function runLogProof(indexText: string, f: Flags): Promise<number> {
+  try {
+    const base = baseUrl(f);
+    const index = Number(indexText);
+    if (!Number.isSafeInteger(index) || index < 0) return fail("<index> is a whole number", EXIT.USAGE);
+    const { checkpoint, note } = await latest(base, f.vkey);
+    if (index >= checkpoint.size) return fail(`entry ${index} is not covered by the checkpoint (size ${checkpoint.size}) yet`);
+    const e = await entryAt(base, index);
+    if (!e) return fail(`no entry ${index}`);
+    const res = await call({ baseUrl: base }, "logInclusion", { query: { index, tree_size: checkpoint.size } });
+    const hashes = (res.body as { hashes: string[] }).hashes.map((h) => Buffer.from(h, "base64"));
+    if (!verifyInclusion(leafHash(Buffer.from(e.leaf, "base64")), index, checkpoint.size, hashes, checkpoint.root)) {
+      return fail(`the inclusion proof for entry ${index} does not verify against checkpoint ${checkpoint.size}`);
+    }
+    process.stdout.write(formatTlogProof({ index, proof: hashes, checkpoint: note }));
+    return EXIT.OK;
+  } catch (e) {
+    return fail((e as Error).message, EXIT.USAGE);
+  }
+}
+
+export async function runLogConsistency(file: string, f: Flags): Promise<number> {
+  try {
+    const base = baseUrl(f);
+    const old = openCheckpoint(readFileSync(file, "utf8"), logVerifier(f.vkey)).checkpoint;
+    const { checkpoint } = await latest(base, f.vkey);
+    if (checkpoint.size < old.size) return fail(`the log went backwards: it shows ${checkpoint.size} entries, your checkpoint has ${old.size}`);
+    const res = await call({ baseUrl: base }, "logConsistency", { query: { first: old.size, second: checkpoint.size } });
+    const hashes = (res.body as { hashes: string[] }).hashes.map((h) => Buffer.from(h, "base64"));
+    const ok = old.size === 0 || verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, hashes);
+    if (!ok) return fail(`checkpoint ${checkpoint.size} is NOT consistent with your checkpoint ${old.size}: the log forked or rewrote history`);
+    process.stdout.write(`✓ checkpoint ${checkpoint.size} extends your checkpoint ${old.size} (${hashes.length} proof hashes)\n`);
+    return EXIT.OK;
+  } catch (e) {
+    return fail((e as Error).message, EXIT.USAGE);
+  }
+}

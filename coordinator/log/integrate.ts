@@ -1,0 +1,88 @@
+/**
+ * One batch into the log, inside one transaction: skip keys already logged
+ * (they keep their index), number the new entries, store them with the tiles
+ * they touch (a tile only ever grows) and apply each payment's outcome.
+ */
+import type { Delivery } from "../../lib/bus/types.ts";
+import type { Queryable } from "../../lib/db.ts";
+import type { LogAppend, TileBuilder } from "../../protocol/index.ts";
+
+export interface Item {
+  key: string;
+  type: string;
+  entry: Buffer;
+  leaf: Buffer;
+  payment: LogAppend["payment"];
+  paymentId: string | undefined;
+  delivery: Delivery;
+}
+
+/**
+ * Applies new entries of one type to other tables in the same transaction
+ * (e.g. the audit registry from its `sentineliq.audit.v1` entries). It must
+ * not throw on an entry it does not understand: skip it.
+ */
+export type Projection = (q: Queryable, entries: { entry: Buffer; index: number }[]) => Promise<void>;
+
+/** Returns each item's index. `builder` is advanced; the caller keeps it only if the transaction commits. */
+export async function integrateBatch(
+  q: Queryable,
+  builder: TileBuilder,
+  items: Item[],
+  projections: ReadonlyMap<string, Projection> = new Map(),
+): Promise<number[]> {
+  const keys = [...new Set(items.map((i) => i.key))];
+  const found = await q.query<{ idx: string; entry_key: string }>(
+    "SELECT idx, entry_key FROM siq_log_entries WHERE entry_key = ANY($1::text[])",
+    [keys],
+  );
+  const index = new Map(found.map((r) => [r.entry_key, Number(r.idx)]));
+  const fresh: Item[] = [];
+  for (const it of items) {
+    if (index.has(it.key)) continue;
+    index.set(it.key, builder.size + fresh.length);
+    fresh.push(it);
+  }
+  if (fresh.length > 0) {
+    const first = builder.size;
+    const touched = builder.append(fresh.map((i) => i.leaf));
+    await q.query(
+      `INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry)
+       SELECT i, k, t, p, decode(e, 'base64') FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(i, k, t, p, e)`,
+      [fresh.map((_, j) => first + j), fresh.map((i) => i.key), fresh.map((i) => i.type), fresh.map((i) => i.paymentId ?? null), fresh.map((i) => i.entry.toString("base64"))],
+    );
+    await q.query(
+      `INSERT INTO siq_log_tiles (level, n, hashes)
+       SELECT l, n, decode(h, 'base64') FROM unnest($1::int[], $2::bigint[], $3::text[]) AS v(l, n, h)
+       ON CONFLICT (level, n) DO UPDATE SET hashes = EXCLUDED.hashes`,
+      [touched.map((t) => t.level), touched.map((t) => t.n), touched.map((t) => Buffer.concat(t.hashes).toString("base64"))],
+    );
+    const paid = fresh.filter((i) => i.payment);
+    if (paid.length > 0) {
+      const p = paid.map((i) => i.payment!);
+      await q.query(
+        `UPDATE siq_payments AS p
+         SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
+             log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+              AS v(id, st, rl, de, re, se, i, da)
+         WHERE p.payment_id = v.id`,
+        [
+          p.map((o) => o.payment_id),
+          p.map((o) => o.status),
+          p.map((o) => o.risk_level),
+          p.map((o) => o.decision),
+          p.map((o) => JSON.stringify(o.reasons)),
+          p.map((o) => (o.settlement ? JSON.stringify(o.settlement) : null)),
+          paid.map((i) => index.get(i.key)!),
+          p.map((o) => o.decided_at),
+        ],
+      );
+    }
+  }
+  for (const [type, project] of projections) {
+    const mine = fresh.filter((i) => i.type === type).map((i) => ({ entry: i.entry, index: index.get(i.key)! }));
+    if (mine.length > 0) await project(q, mine);
+  }
+  return items.map((i) => index.get(i.key)!);
+}

@@ -1,0 +1,106 @@
+/**
+ * `sentineliq log verify --tiles` on a tlog-tiles log written by another
+ * implementation (test/helpers/rfc6962.ts, tweetnacl): accepted as written,
+ * rejected when tampered, and the auditor refuses a log that went backwards
+ * or rewrote what it verified before.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import nacl from "tweetnacl";
+import { describe, expect, it } from "vitest";
+import { BIN } from "../cli/processes.ts";
+import { leaf, mth, signNoteNacl, vkeyNacl } from "./helpers/rfc6962.ts";
+
+const run = promisify(execFile);
+const keys = nacl.sign.keyPair.fromSeed(Buffer.alloc(32, 9));
+const origin = "other.example/log";
+const vkey = vkeyNacl(origin, keys.publicKey);
+
+/** Writes a tlog-tiles log of `entries` the simple way: every level's tiles from the naive tree. */
+function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "foreign-"));
+  const put = (p: string, data: Buffer) => {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), data);
+  };
+  const idx = (n: number) => {
+    const groups: string[] = [];
+    do {
+      groups.unshift(String(n % 1000).padStart(3, "0"));
+      n = Math.floor(n / 1000);
+    } while (n > 0);
+    return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join("/");
+  };
+  let level: Buffer[] = entries.map(leaf);
+  for (let L = 0; level.length > 0; L++) {
+    for (let n = 0; n * 256 < level.length; n++) {
+      const chunk = level.slice(n * 256, n * 256 + 256);
+      const suffix = chunk.length === 256 ? "" : `.p/${chunk.length}`;
+      put(`tile/${L}/${idx(n)}${suffix}`, Buffer.concat(chunk));
+      if (L === 0) {
+        const es = entries.slice(n * 256, n * 256 + 256);
+        put(`tile/entries/${idx(n)}${suffix}`, Buffer.concat(es.flatMap((e) => [Buffer.from([e.length >> 8, e.length & 255]), e])));
+      }
+    }
+    const next: Buffer[] = [];
+    for (let i = 0; i + 256 <= level.length; i += 256) next.push(mth(level.slice(i, i + 256)));
+    level = next;
+  }
+  const body = `${origin}\n${entries.length}\n${mth(entries.map(leaf)).toString("base64")}\n`;
+  put("checkpoint", Buffer.from(signNoteNacl(body, origin, keys.secretKey, keys.publicKey)));
+  tamper?.(dir);
+  return dir;
+}
+
+async function verify(dir: string, state: string) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, "log", "verify", "--tiles", dir, "--vkey", vkey, "--state", state, "--network", "/nonexistent"]);
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout + err.stderr };
+  }
+}
+
+const entries = (n: number, tag = "") => Array.from({ length: n }, (_, i) => Buffer.from(`foreign entry ${i}${tag}`));
+
+describe("log verify on another implementation's tlog-tiles log", () => {
+  it("accepts it as written (70,000 entries: three tile levels)", async () => {
+    const r = await verify(writeLog(entries(70_000)), mkdtempSync(join(tmpdir(), "st-")));
+    expect(r.out).toContain("✓ 70000 entries verified");
+    expect(r.code).toBe(0);
+  }, 60_000);
+
+  it("rejects an edited entry, naming it, and an edited upper tile", async () => {
+    const state = mkdtempSync(join(tmpdir(), "st-"));
+    const edited = writeLog(entries(600), (dir) => {
+      const es = entries(600);
+      es[300] = Buffer.from("foreign entry 30X");
+      writeFileSync(join(dir, "tile/entries/001"), Buffer.concat(es.slice(256, 512).flatMap((e) => [Buffer.from([0, e.length]), e])));
+    });
+    const r = await verify(edited, state);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("entry 300: LEAF_MISMATCH");
+    const tile = writeLog(entries(600), (dir) => writeFileSync(join(dir, "tile/1/000.p/2"), Buffer.alloc(64)));
+    const t = await verify(tile, state);
+    expect(t.code).toBe(1);
+    expect(t.out).toContain("TILE_MISMATCH");
+  });
+
+  it("remembers the last checkpoint: refuses to go backwards, and catches rewritten history", async () => {
+    const state = mkdtempSync(join(tmpdir(), "st-"));
+    expect((await verify(writeLog(entries(40)), state)).code).toBe(0);
+    const back = await verify(writeLog(entries(30)), state);
+    expect(back.code).toBe(1);
+    expect(back.out).toContain("WENT_BACKWARDS");
+    const rewritten = entries(50);
+    rewritten[3] = Buffer.from("history rewritten");
+    const fork = await verify(writeLog(rewritten), state);
+    expect(fork.code).toBe(1);
+    expect(fork.out).toContain("FORK");
+    expect((await verify(writeLog(entries(50)), state)).code).toBe(0);
+  });
+});
