@@ -117,7 +117,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
   }
 
   const baseUrl = `http://127.0.0.1:${opts.port}`;
-  const ready = await waitReady(baseUrl, 30_000, () => failed);
+  const ready = await waitReady(baseUrl, 90_000, () => failed);
   if (!ready) {
     say(`The network did not become ready: ${failed ?? "timed out"}.`);
     await stop();
