@@ -5,6 +5,7 @@ import { createLogger } from "../lib/logger.ts";
 import { dirname } from "node:path";
 import { loadKeyFile, NoteVerifier, topology } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
+import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { startGossip, type Gossip } from "./gossip.ts";
 import { fault } from "./faults.ts";
@@ -25,8 +26,9 @@ export interface RunningValidator {
 export async function startValidator(config: ValidatorConfig, bus?: Bus): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
-  const pack = loadPack(config.rulesDir);
   const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
+  const audit = await startAuditCache(ownBus, topology(config.namespace).buckets.audit, logger);
+  const pack = loadPack(config.rulesDir, audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
@@ -35,6 +37,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     topology: topology(config.namespace),
     logger,
     maxInFlight: config.maxInFlight,
+    behind: audit.behind,
     ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
   let witness: RunningWitness | undefined;
@@ -71,6 +74,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
       witness?.stop();
       await gossip?.stop();
       await actor.stop();
+      await audit.stop();
       if (!bus) await ownBus.close();
     },
   };

@@ -19,6 +19,8 @@ export interface ValidatorComponents {
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
+  /** True while this node's state (e.g. its audit registry copy) is older than the task needs: wait, then score. */
+  behind?: (task: EvaluationTask) => boolean;
   /** A fault drill (see faults.ts); honest when absent. */
   fault?: Fault;
 }
@@ -123,6 +125,10 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     if (isStale(task, new Date())) {
       stats.stale++;
       d.ack();
+      return;
+    }
+    if (c.behind?.(task)) {
+      d.nak(50);
       return;
     }
     queue.push({ task, key: `${task.payment_id}:${task.attempt}`, d });

@@ -39,6 +39,11 @@ export interface Topology {
     settler: string;
     logSequencer: string;
   };
+  /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
+  buckets: {
+    /** The tAudit registry: key = code hash, value = `sentineliq.auditstate.v1`. */
+    audit: string;
+  };
 }
 
 const DAY = 24 * 3600;
@@ -69,6 +74,9 @@ export function topology(namespace = "siq"): Topology {
       aggregator: "aggregator",
       settler: "settler",
       logSequencer: "log-sequencer",
+    },
+    buckets: {
+      audit: `${NS}_V1_AUDIT`,
     },
   });
 }
