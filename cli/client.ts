@@ -28,7 +28,7 @@ export async function call<K extends keyof Routes>(
     path += "?" + new URLSearchParams(q).toString();
   }
   const headers: Record<string, string> = {};
-  if (def.auth === "agent" && target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+  if (def.auth !== "none" && target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
   if (input.body !== undefined) headers["content-type"] = "application/json";
   const res = await request(target.baseUrl.replace(/\/$/, "") + path, {
     method: def.method,

@@ -76,6 +76,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     tileArchiveDir: join(ws.dir, "tiles"),
     validatorSet: ws.validatorSet,
     tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+    auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
     logLevel: env.logLevel ?? "warn",
     settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
   };
@@ -137,7 +138,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
 
   const example = examplePayment(ws);
   const vkey = (await (await fetch(`${baseUrl}/v1/log/vkey`)).text()).trim();
-  const creds = { api_key: ws.apiKey, base_url: baseUrl, log_vkey: vkey, example_payment: example };
+  const creds = { api_key: ws.apiKey, base_url: baseUrl, log_vkey: vkey, example_payment: example, auditor_key: ws.auditorKey };
   writeFileSync(ws.credentialsFile, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
   const curl = `curl -s -X POST ${baseUrl}/v1/payments \\\n  -H 'Authorization: Bearer ${ws.apiKey}' \\\n  -H 'Content-Type: application/json' \\\n  -d '${JSON.stringify(example)}'`;
 
@@ -157,6 +158,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
   for (const [id, mode] of Object.entries(opts.faulty ?? {})) say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
   say("");
   say(`  API key:        ${ws.apiKey}`);
+  say(`  Auditor key:    ${ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);
   say(`  Log verifier:   ${vkey}`);
   say(`  Credentials:    ${ws.credentialsFile}`);
   say("");

@@ -5,6 +5,8 @@ export interface Env {
   databaseUrl: string | undefined;
   sentineliqUrl: string | undefined;
   apiKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
+  auditorKey: string | undefined;
   logLevel: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
@@ -23,6 +25,7 @@ function read(): Env {
     databaseUrl: blank(e.DATABASE_URL),
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
+    auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),

@@ -198,6 +198,63 @@ export function program(): Command {
       process.exitCode = await runLogConsistency(file, o);
     });
 
+  const audit = p.command("audit").description("tAudit: hash, submit and audit the functions that make payments");
+  audit
+    .command("hash <files...>")
+    .description("print the code hash of every paymentFunction(...) in the files, as the agent SDK computes it")
+    .option("--json", "one JSON array")
+    .action(async (files: string[], o) => {
+      const { runAuditHash } = await import("./audit.ts");
+      process.exitCode = await runAuditHash(files.map((f) => resolve(f)), o);
+    });
+  audit
+    .command("submit <files...>")
+    .description("submit every paymentFunction(...) in the files for audit (agent key)")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
+    .option("--json", "one JSON array")
+    .action(async (files: string[], o) => {
+      const { runAuditSubmit } = await import("./audit.ts");
+      process.exitCode = await runAuditSubmit(files.map((f) => resolve(f)), o);
+    });
+  for (const action of ["approve", "revoke"] as const) {
+    const cmd = audit
+      .command(`${action} <hash>`)
+      .description(action === "approve" ? "approve a pending code hash (auditor key)" : "revoke a code hash for good (auditor key)")
+      .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+      .option("--auditor-key <key>", "auditor key (SENTINELIQ_AUDITOR_KEY; dev: from the dev credentials)")
+      .option("--json", "print the record as JSON");
+    if (action === "approve") cmd.option("--note <text>", "why it is approved");
+    else cmd.requiredOption("--reason <text>", "why it is revoked (goes into the public log)");
+    cmd.action(async (hash: string, o) => {
+      const { runAuditDecide } = await import("./audit.ts");
+      process.exitCode = await runAuditDecide(action, hash, o);
+    });
+  }
+  audit
+    .command("list")
+    .description("registry records (auditor: all; agent: those its organisation submitted)")
+    .option("--state <state>", "pending, approved or revoked")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--auditor-key <key>", "auditor key (SENTINELIQ_AUDITOR_KEY)")
+    .option("--api-key <key>", "list as an agent instead")
+    .option("--json", "one JSON array")
+    .action(async (o) => {
+      const { runAuditList } = await import("./audit.ts");
+      process.exitCode = await runAuditList(o);
+    });
+  audit
+    .command("show <hash>")
+    .description("one record with the normalised source to review")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--auditor-key <key>", "auditor key (SENTINELIQ_AUDITOR_KEY)")
+    .option("--api-key <key>", "read as an agent instead")
+    .option("--json", "print the record as JSON")
+    .action(async (hash: string, o) => {
+      const { runAuditShow } = await import("./audit.ts");
+      process.exitCode = await runAuditShow(hash, o);
+    });
+
   const rules = p.command("rules").description("rule packs: lint, test, backtest, measure");
   rules
     .command("check <dir>")

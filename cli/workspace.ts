@@ -20,6 +20,8 @@ export interface Workspace {
   pgDir: string;
   logsDir: string;
   apiKey: string;
+  /** The tAudit auditor's key: approves and revokes code hashes, distinct from every agent key. */
+  auditorKey: string;
   validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
   /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
@@ -42,11 +44,15 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   ensureKey("log");
 
   const secretsFile = join(dir, "secrets.json");
-  let secrets: { api_key: string; agent: string; merchant: string };
+  let secrets: { api_key: string; agent: string; merchant: string; auditor_key?: string };
   if (existsSync(secretsFile)) secrets = JSON.parse(readFileSync(secretsFile, "utf8"));
   else {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
+  }
+  if (!secrets.auditor_key) {
+    // Workspaces made before tAudit get an auditor key on their next start.
+    secrets.auditor_key = `siq_auditor_${randomBytes(24).toString("hex")}`;
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
   // The agent's address is a real Solana keypair, so live payments can be signed and settled.
@@ -64,6 +70,7 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     pgDir: join(dir, "pgdata"),
     logsDir: join(dir, "logs"),
     apiKey: secrets.api_key,
+    auditorKey: secrets.auditor_key,
     validatorSet,
     addresses: { agent, merchant: secrets.merchant },
     agentWalletFile,
@@ -106,9 +113,10 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     logOrigin: origin,
     validatorSetFile: ws.networkFile,
     tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+    auditors: [{ id: "auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
-  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey }, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n", { mode: 0o600 });
   // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.
   writeFileSync(join(dir, "log.vkey"), verifierKey(origin, loadKeyFile(ws.logKeyFile).signer.publicKey) + "\n");
   return ws;

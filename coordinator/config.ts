@@ -5,6 +5,8 @@ import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/config.ts";
 import { PrescreenConfig } from "./quorum/prescreen.ts";
 
+const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
+
 export const CoordinatorConfig = z.object({
   host: z.string().default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -19,7 +21,9 @@ export const CoordinatorConfig = z.object({
   /** The log's origin line and signed-note key name. */
   logOrigin: z.string().regex(/^[^\s+]+$/).default("sentineliq.local/log"),
   validatorSet: ValidatorSet,
-  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)) })).min(1),
+  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: KeyHashes })).min(1),
+  /** tAudit auditors: their keys approve and revoke code hashes, and can do nothing an agent does. */
+  auditors: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes })).default([]),
   /** After this long without a quorum the payment fails closed. */
   quorumDeadlineMs: z.number().int().min(50).default(3000),
   /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
@@ -41,6 +45,11 @@ export const CoordinatorConfig = z.object({
   witnessQuorum: z.number().int().min(0).optional(),
   /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
   tileArchiveDir: z.string().optional(),
+}).superRefine((c, ctx) => {
+  const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
+  if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
+    ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
+  }
 });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
 

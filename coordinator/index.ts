@@ -6,6 +6,7 @@ import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, policyFor, topology, verifierKey } from "../protocol/index.ts";
 import { ApiKeys } from "./api/auth.ts";
+import { startAudit } from "./audit/index.ts";
 import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { TileArchive } from "./log/archive.ts";
@@ -55,6 +56,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
 
   const sequencer = new LogSequencer({ db, bus, topology: t, logger });
   await sequencer.init();
+  // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
+  const audit = await startAudit({ db, bus, bucket: t.buckets.audit, sequencer, logger });
   await sequencer.start();
   metrics.logEntries.set(sequencer.size);
   sequencer.onIntegrated((size) => metrics.logEntries.set(size));
@@ -106,6 +109,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     deadlineMs: config.quorumDeadlineMs,
     logger,
     metrics,
+    auditRevision: () => audit.revision,
     settlement: settlement.handoff,
   });
   const aggregator = new Aggregator({
@@ -143,6 +147,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     },
     challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
     ...logHandlers(vkey, logReader, sequencer, checkpointer),
+    ...audit.handlers,
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
       const busOk = await bus.healthy();
@@ -159,7 +164,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
 
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants),
+    apiKeys: new ApiKeys(config.tenants, config.auditors),
     handlers,
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),
@@ -182,6 +187,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       beats.stop();
       challenges.stop();
       await app.close();
+      audit.stop();
       await aggregator.stop();
       await events.stop();
       await settlement.stop();

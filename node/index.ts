@@ -5,6 +5,7 @@ import type { Bus } from "../lib/bus/types.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, NoteVerifier, topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
+import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { runEventActor } from "./events.ts";
 import { fault } from "./faults.ts";
@@ -33,9 +34,11 @@ export interface RunningValidator {
 export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: LiveLists): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
-  const risk = startRiskEngine(config, logger, live);
   const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
   const t = topology(config.namespace);
+  // The audited-code registry, kept up to date over the bus: live lists the rules read.
+  const audit = await startAuditCache(ownBus, t.buckets.audit, logger);
+  const risk = startRiskEngine(config, logger, live ?? audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
@@ -46,6 +49,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     maxInFlight: config.maxInFlight,
     score: risk.scorePayment,
     observe: risk.observePayment,
+    behind: audit.behind,
     ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
   const events = await runEventActor({ id: config.id, bus: ownBus, signer: key.signer, topology: t, logger, score: risk.scoreEvent });
@@ -99,6 +103,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       await gossip?.stop();
       await events.stop();
       await actor.stop();
+      await audit.stop();
       if (!bus) await ownBus.close();
     },
   };

@@ -19,6 +19,8 @@ export interface ValidatorComponents {
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
+  /** True while this node's state (e.g. its audit registry copy) is older than the task needs: wait, then score. */
+  behind?: (task: EvaluationTask) => boolean;
   /** A fault drill (see faults.ts); honest when absent. */
   fault?: Fault;
   /** Scores with the node's state and pack schedule; without it, `pack()` alone scores. */
@@ -129,6 +131,10 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       stats.stale++;
       c.observe?.(task);
       d.ack();
+      return;
+    }
+    if (c.behind?.(task)) {
+      d.nak(50);
       return;
     }
     queue.push({ task, key: `${task.payment_id}:${task.attempt}`, d });

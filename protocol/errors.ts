@@ -23,6 +23,9 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
+  // tAudit: the submitted source does not hash to the code hash; a revoked hash cannot be approved
+  CODE_HASH_MISMATCH: 422,
+  AUDIT_REVOKED: 409,
   RATE_LIMITED: 429,
   // 5xx: ours
   INTERNAL: 500,

@@ -8,9 +8,22 @@ import { Id } from "./schemas/fields.ts";
 import { ChallengeResponseRequest } from "./schemas/challenge.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
 import { EventRequest, EventView } from "./schemas/event.ts";
+import {
+  AuditApproval,
+  AuditHashParams,
+  AuditList,
+  AuditListQuery,
+  AuditRecord,
+  AuditRevocation,
+  AuditSubmission,
+} from "./schemas/audit.ts";
 import { logRoutes } from "./log/routes.ts";
 
-export type Auth = "agent" | "none";
+/**
+ * Who may call a route: an agent (tenant API key), an auditor (auditor key),
+ * either of them, or anyone. A known key of the wrong role gets a 403.
+ */
+export type Auth = "agent" | "auditor" | "any" | "none";
 
 export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined> {
   method: "GET" | "POST";
@@ -97,6 +110,56 @@ export const routes = {
     response: z.string(),
   }),
   ...logRoutes,
+  auditSubmit: route({
+    method: "POST",
+    path: "/v1/audit/code",
+    auth: "agent",
+    summary: "Submit a payment function's normalised source for audit (idempotent by code hash)",
+    params: NoParams,
+    body: AuditSubmission,
+    query: undefined,
+    response: AuditRecord,
+  }),
+  auditList: route({
+    method: "GET",
+    path: "/v1/audit/code",
+    auth: "any",
+    summary: "Registry records (an agent sees the hashes its organisation submitted; an auditor sees all)",
+    params: NoParams,
+    body: undefined,
+    query: AuditListQuery,
+    response: AuditList,
+  }),
+  auditGet: route({
+    method: "GET",
+    path: "/v1/audit/code/:code_hash",
+    auth: "any",
+    summary: "One registry record, with the submitted source",
+    params: AuditHashParams,
+    body: undefined,
+    query: undefined,
+    response: AuditRecord,
+  }),
+  auditApprove: route({
+    method: "POST",
+    path: "/v1/audit/code/:code_hash/approve",
+    auth: "auditor",
+    summary: "Approve a pending code hash (auditors only)",
+    params: AuditHashParams,
+    body: AuditApproval,
+    query: undefined,
+    response: AuditRecord,
+  }),
+  auditRevoke: route({
+    method: "POST",
+    path: "/v1/audit/code/:code_hash/revoke",
+    auth: "auditor",
+    summary: "Revoke a code hash for good (auditors only)",
+    params: AuditHashParams,
+    body: AuditRevocation,
+    query: undefined,
+    response: AuditRecord,
+  }),
   health: route({
     method: "GET",
     path: "/health",

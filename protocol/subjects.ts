@@ -46,6 +46,11 @@ export interface Topology {
     settler: string;
     logSequencer: string;
   };
+  /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
+  buckets: {
+    /** The tAudit registry: key = code hash, value = `sentineliq.auditstate.v1`. */
+    audit: string;
+  };
 }
 
 const DAY = 24 * 3600;
@@ -82,6 +87,9 @@ export function topology(namespace = "siq"): Topology {
       eventAggregator: "event-aggregator",
       settler: "settler",
       logSequencer: "log-sequencer",
+    },
+    buckets: {
+      audit: `${NS}_V1_AUDIT`,
     },
   });
 }

@@ -21,7 +21,7 @@ async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; d
   let out = "";
   proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 45_000;
+  const deadline = Date.now() + 100_000;
   while (!out.includes("Ctrl-C stops everything")) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -49,7 +49,8 @@ describe("sentineliq dev", () => {
     const dev = await startDev(env);
     started.push(dev.proc);
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
-    expect(Object.keys(creds).sort()).toEqual(["api_key", "base_url", "example_payment", "log_vkey"]);
+    expect(Object.keys(creds).sort()).toEqual(["api_key", "auditor_key", "base_url", "example_payment", "log_vkey"]);
+    expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>
@@ -73,7 +74,7 @@ describe("sentineliq dev", () => {
 
     expect(await stop(dev.proc)).toBe(0);
     expect(dev.out()).toContain("Stopped.");
-  }, 90_000);
+  }, 180_000);
 
   it("falls back to an in-process bus, with a banner, when there is no NATS", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: dirname(process.execPath) };
@@ -90,5 +91,5 @@ describe("sentineliq dev", () => {
     });
     expect(await res.json()).toMatchObject({ risk_level: "LOW", decision: "approve" });
     expect(await stop(dev.proc)).toBe(0);
-  }, 90_000);
+  }, 180_000);
 });

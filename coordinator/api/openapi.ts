@@ -29,7 +29,7 @@ export function openApiDocument() {
         "4XX": { description: "Error: { statusCode, error, code, message, error_details }" },
       },
     };
-    if (def.auth === "agent") op.security = [{ bearer: [] }];
+    if (def.auth !== "none") op.security = [{ bearer: [] }];
     const params = [...def.path.matchAll(/:([a-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
     if (params.length) op.parameters = params;
     if (def.body) op.requestBody = { required: true, content: { "application/json": { schema: schema(def.body, "input") } } };

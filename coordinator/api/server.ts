@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
-import { ApiKeys } from "./auth.ts";
+import { ApiKeys, type Principal } from "./auth.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 
@@ -14,7 +14,10 @@ type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
   body: R["body"] extends z.ZodType ? z.infer<R["body"]> : undefined;
   query: R["query"] extends z.ZodType ? z.infer<R["query"]> : undefined;
+  /** The agent's tenant ("" when the caller is not an agent). */
   tenant: string;
+  /** Who is calling (undefined on routes open to anyone). */
+  principal: Principal | undefined;
 };
 
 export interface Reply {
@@ -52,8 +55,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       method: def.method,
       url: def.path,
       handler: async (req, reply) => {
-        const tenant = def.auth === "agent" ? opts.apiKeys.tenantFor(req.headers.authorization) : "";
-        const out = await handler(parseInput(def, req, tenant));
+        const principal = def.auth === "none" ? undefined : opts.apiKeys.authorize(def.auth, req.headers.authorization);
+        const out = await handler(parseInput(def, req, principal));
         if (out.contentType) void reply.type(out.contentType);
         if (out.headers) void reply.headers(out.headers);
         return reply.status(out.status ?? 200).send(out.body);
@@ -68,7 +71,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   return app;
 }
 
-function parseInput(def: RouteDef, req: FastifyRequest, tenant: string): Input<RouteDef> {
+function parseInput(def: RouteDef, req: FastifyRequest, principal: Principal | undefined): Input<RouteDef> {
+  const tenant = principal?.role === "agent" ? principal.tenant : "";
   const params = def.params.safeParse(req.params ?? {});
   if (!params.success) throw fromZod(params.error, "path");
   let body: unknown;
@@ -83,7 +87,7 @@ function parseInput(def: RouteDef, req: FastifyRequest, tenant: string): Input<R
     if (!r.success) throw fromZod(r.error, "query");
     query = r.data;
   }
-  return { params: params.data, body, query, tenant } as Input<RouteDef>;
+  return { params: params.data, body, query, tenant, principal } as Input<RouteDef>;
 }
 
 function docsPage(doc: ReturnType<typeof openApiDocument>): string {

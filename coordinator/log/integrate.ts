@@ -17,8 +17,20 @@ export interface Item {
   delivery: Delivery;
 }
 
+/**
+ * Applies new entries of one type to other tables in the same transaction
+ * (e.g. the audit registry from its `sentineliq.audit.v1` entries). It must
+ * not throw on an entry it does not understand: skip it.
+ */
+export type Projection = (q: Queryable, entries: { entry: Buffer; index: number }[]) => Promise<void>;
+
 /** Returns each item's index. `builder` is advanced; the caller keeps it only if the transaction commits. */
-export async function integrateBatch(q: Queryable, builder: TileBuilder, items: Item[]): Promise<number[]> {
+export async function integrateBatch(
+  q: Queryable,
+  builder: TileBuilder,
+  items: Item[],
+  projections: ReadonlyMap<string, Projection> = new Map(),
+): Promise<number[]> {
   const keys = [...new Set(items.map((i) => i.key))];
   const found = await q.query<{ idx: string; entry_key: string }>(
     "SELECT idx, entry_key FROM siq_log_entries WHERE entry_key = ANY($1::text[])",
@@ -67,6 +79,10 @@ export async function integrateBatch(q: Queryable, builder: TileBuilder, items: 
         ],
       );
     }
+  }
+  for (const [type, project] of projections) {
+    const mine = fresh.filter((i) => i.type === type).map((i) => ({ entry: i.entry, index: index.get(i.key)! }));
+    if (mine.length > 0) await project(q, mine);
   }
   return items.map((i) => index.get(i.key)!);
 }

@@ -27,7 +27,9 @@ import {
   type Settlement,
   type Topology,
 } from "../../protocol/index.ts";
-import { integrateBatch, type Item } from "./integrate.ts";
+import { integrateBatch, type Item, type Projection } from "./integrate.ts";
+
+export type { Projection } from "./integrate.ts";
 
 export interface Finalized {
   decision: QuorumDecision;
@@ -65,6 +67,7 @@ export class LogSequencer {
   #wake: (() => void) | undefined;
   #stopped = false;
   readonly #listeners: ((size: number) => void)[] = [];
+  readonly #projections = new Map<string, Projection>();
 
   constructor(c: SequencerComponents) {
     this.#c = c;
@@ -131,6 +134,11 @@ export class LogSequencer {
 
   onIntegrated(listener: (size: number) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /** Applies every new entry of `type` to other tables inside the integration transaction. Register before `start`. */
+  project(type: string, projection: Projection): void {
+    this.#projections.set(type, projection);
   }
 
   /** Logs the decision and applies its outcome; resolves to its log index. */
@@ -219,7 +227,7 @@ export class LogSequencer {
       if (items.length === 0) continue;
       const next = this.#builder.clone();
       try {
-        const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items));
+        const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items, this.#projections));
         this.#builder = next;
         items.forEach((it, i) => this.#settle(it.key, indexes[i]!));
         for (const it of items) it.delivery.ack();

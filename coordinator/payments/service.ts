@@ -50,6 +50,8 @@ export interface PaymentServiceComponents {
   deadlineMs: number;
   logger: Logger;
   metrics: Metrics | null;
+  /** The audit registry's bus revision; tasks carry it so validators score with at least that state. */
+  auditRevision?: () => number;
   /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
   settlement: SettlementHandoff | null;
 }
@@ -170,6 +172,8 @@ export class PaymentService {
       submitted_at: new Date(now).toISOString(),
       deadline_at: new Date(now + this.#c.deadlineMs).toISOString(),
     };
+    const auditRevision = this.#c.auditRevision?.();
+    if (auditRevision) task.audit_revision = auditRevision;
     if (members) task.members = members;
     if (row.attempt > 1 && row.challenge && row.evidence) {
       task.challenge = { challenge_id: row.challenge.challenge_id, kind: row.challenge.kind, nonce: row.challenge.nonce };

@@ -4,6 +4,7 @@ import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
 import { ackedPublisher } from "./acked-publish.ts";
+import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 export async function connectJetStream(servers: string, name = "sentineliq"): Promise<Bus> {
@@ -81,6 +82,8 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
         } });
       return { stop: () => sub.unsubscribe() };
     },
+
+    kv: (bucket) => openJetStreamKv(js, bucket),
 
     async request(subject, data, timeoutMs) {
       const msg = await nc.request(subject, data, { timeout: timeoutMs });

@@ -5,6 +5,7 @@
  */
 import { SiqError } from "../../protocol/errors.ts";
 import type { StreamSpec } from "../../protocol/subjects.ts";
+import { memoryKv } from "./memory-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 interface Stored {
@@ -168,6 +169,8 @@ export function memoryBus(): Bus {
       signals.set(subject, set);
       return { stop: () => set.delete(handler) };
     },
+
+    kv: memoryKv(),
 
     async request(subject, data, timeoutMs) {
       const handler = servers.get(subject);

@@ -39,6 +39,29 @@ export interface PublishOptions {
   msgId?: string;
 }
 
+/** One key's value in a key-value bucket; revisions rise across the whole bucket. */
+export interface KvEntry {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly revision: number;
+}
+
+/** Entries as they come. Leaving a `for await` early does not end the watch; `stop()` does. */
+export interface KvWatch extends AsyncIterable<KvEntry> {
+  stop(): Promise<void>;
+}
+
+/** A replicated key-value bucket (NATS KV, or in process): the latest value per key. */
+export interface KvBucket {
+  /** Stores the value; resolves to its revision. */
+  put(key: string, value: Uint8Array): Promise<number>;
+  get(key: string): Promise<KvEntry | null>;
+  /** Every key's latest value, then each later put, in revision order. */
+  watch(): Promise<KvWatch>;
+  /** The bucket's latest revision (0 when it is empty). */
+  revision(): Promise<number>;
+}
+
 export interface Bus {
   readonly kind: "jetstream" | "memory";
   ensureStreams(streams: StreamSpec[]): Promise<void>;
@@ -47,6 +70,8 @@ export interface Bus {
   /** Core (non-persistent) signal, e.g. a heartbeat. */
   signal(subject: string, data: Uint8Array): void;
   onSignal(subject: string, handler: (subject: string, data: Uint8Array) => void): { stop(): void };
+  /** Opens (creating if needed) a key-value bucket. */
+  kv(bucket: string): Promise<KvBucket>;
   /** Core request/reply (not stored): one answer, or a rejection after `timeoutMs`. */
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
   /** Answers requests on `subject`, one at a time in arrival order. */

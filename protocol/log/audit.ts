@@ -28,7 +28,8 @@ export type AuditProblemCode =
   | "FORK"
   | "BAD_ENTRY"
   | "BAD_VERDICT"
-  | "DECISION_MISMATCH";
+  | "DECISION_MISMATCH"
+  | "BAD_AUDIT_TRANSITION";
 
 export class AuditError extends Error {
   readonly code: AuditProblemCode;

@@ -2,8 +2,10 @@
  * The meaning of log entries, as an auditor checks them. Every entry must be
  * RFC 8785 canonical JSON naming its `type`. A `sentineliq.decision.v1` is
  * checked in full: every verdict signature against the validator set, and
- * the decision recomputed from its verdicts under the recorded policy. Other
- * types are reported as skipped, not failed: the tree still covers them.
+ * the decision recomputed from its verdicts under the recorded policy. A
+ * `sentineliq.audit.v1` is replayed into the audit registry: it must be a
+ * change the registry's state machine allows (feed entries in index order).
+ * Other types are reported as skipped, not failed: the tree still covers them.
  */
 import { canonicalString, isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
@@ -13,8 +15,9 @@ import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
 import { checkEventEntry } from "./verify-event.ts";
+import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
 
-export type EntryProblemCode = "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH";
+export type EntryProblemCode = "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH" | "BAD_AUDIT_TRANSITION";
 
 export type EntryCheck =
   | { ok: true; type: string; checked: boolean; payment_id?: string }
@@ -22,6 +25,8 @@ export type EntryCheck =
 
 export class EntryChecker {
   readonly #validators: Map<string, Verifier>;
+  /** The audit registry, as the entries checked so far build it. */
+  readonly audit = new AuditReplay();
 
   constructor(validatorSet: ValidatorSet) {
     this.#validators = new Map(validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
@@ -43,6 +48,10 @@ export class EntryChecker {
         return bad(type, "BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`);
       }
       return { ok: true, type, checked: true, payment_id: r.data.payment_id };
+    }
+    if (type === AUDIT_ENTRY_TYPE) {
+      const problem = this.audit.push(json);
+      return problem ? bad(type, problem.code, problem.message) : { ok: true, type, checked: true };
     }
     if (type.startsWith("sentineliq.challenge")) {
       const r = ChallengeRecord.safeParse(json);

@@ -22,6 +22,12 @@ export const EvaluationTask = z.object({
   payment: PaymentRequest,
   submitted_at: IsoTime,
   deadline_at: IsoTime,
+  /**
+   * The audit registry's bus revision when the task was made: a validator
+   * scores only once its cached copy has caught up, so an approval or a
+   * revocation answered before the payment was submitted always counts.
+   */
+  audit_revision: z.number().int().min(0).optional(),
   /** For a re-evaluation after a challenge: what was asked, and the agent's answer. */
   challenge: z.object({ challenge_id: z.string(), kind: ChallengeKind, nonce: z.string() }).optional(),
   evidence: Evidence.optional(),

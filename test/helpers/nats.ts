@@ -37,6 +37,7 @@ export async function dropStreams(url: string, namespace: string): Promise<void>
     const jsm = await jetstreamManager(nc);
     const t = topology(namespace);
     for (const s of Object.values(t.streams)) await jsm.streams.delete(s.name).catch(() => {});
+    for (const b of Object.values(t.buckets)) await jsm.streams.delete(`KV_${b}`).catch(() => {});
   } finally {
     await nc.close();
   }

@@ -41,6 +41,8 @@ export interface NetworkOptions {
 export interface TestNetwork {
   url: string;
   apiKey: string;
+  /** An auditor's key (tAudit approvals and revocations). */
+  auditorKey: string;
   namespace: string;
   natsUrl: string;
   db: Db;
@@ -56,6 +58,8 @@ export interface TestNetwork {
   post(body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   respond(paymentId: string, body: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   get(path: string, apiKey?: string): Promise<{ status: number; body: any }>;
+  /** Any route: method, path, JSON body, key. */
+  request(method: string, path: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
+  const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
   // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
   const agentWallet = join(dir, "agent-wallet.json");
   const sender = ensureKeypairFile(agentWallet);
@@ -113,6 +118,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
+      auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
@@ -135,6 +141,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   return {
     url: coordinator.url,
     apiKey,
+    auditorKey,
     namespace,
     natsUrl: nats.url,
     db,
@@ -162,6 +169,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     post: (body, key = apiKey) => http("POST", "/v1/payments", body, key),
     respond: (paymentId, body, key = apiKey) => http("POST", `/v1/payments/${paymentId}/challenge-response`, body, key),
     get: (path, key = apiKey) => http("GET", path, undefined, key),
+    request: (method, path, body, key = apiKey) => http(method, path, body, key),
     async stop() {
       await coordinator.close();
       for (const v of validators) await v.stop();

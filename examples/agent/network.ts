@@ -1,0 +1,58 @@
+/**
+ * Where the example agent finds the network: SENTINELIQ_URL, SENTINELIQ_API_KEY
+ * and SENTINELIQ_AUDITOR_KEY when set, else ./.sentineliq/dev-credentials.json
+ * (written by `npm start`). Also the two accounts it pays between.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+
+export interface Network {
+  baseUrl: string;
+  apiKey: string;
+  auditorKey: string;
+  sender: string;
+  receiver: string;
+  source: string;
+}
+
+export function findNetwork(): Network {
+  const file = resolve(".sentineliq", "dev-credentials.json");
+  const dev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, any>) : {};
+  const env = process.env;
+  const baseUrl = env.SENTINELIQ_URL || dev.base_url;
+  const apiKey = env.SENTINELIQ_API_KEY || dev.api_key;
+  const auditorKey = env.SENTINELIQ_AUDITOR_KEY || dev.auditor_key;
+  if (!baseUrl || !apiKey || !auditorKey) {
+    throw new Error(
+      "no network found: run `npm start` first (it writes .sentineliq/dev-credentials.json), " +
+        "or set SENTINELIQ_URL, SENTINELIQ_API_KEY and SENTINELIQ_AUDITOR_KEY",
+    );
+  }
+  return {
+    baseUrl,
+    apiKey,
+    auditorKey,
+    sender: dev.example_payment?.sender ?? randomAddress(),
+    receiver: dev.example_payment?.receiver ?? randomAddress(),
+    source: env.SENTINELIQ_URL ? "SENTINELIQ_URL" : file,
+  };
+}
+
+const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** A fresh Solana-style address: base58 of 32 random bytes. */
+export function randomAddress(): string {
+  const bytes = randomBytes(32);
+  let n = BigInt("0x" + bytes.toString("hex"));
+  let out = "";
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  for (const b of bytes) {
+    if (b !== 0) break;
+    out = "1" + out;
+  }
+  return out;
+}

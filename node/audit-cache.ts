@@ -1,0 +1,72 @@
+/**
+ * The validator's copy of the audit registry. It watches the registry's bus
+ * bucket (every hash's latest state, then each change) and serves the rule
+ * engine two live lists: `audited_code` (approved hashes) and `revoked_code`.
+ * A pending hash is on neither, so it counts as unaudited.
+ *
+ * `behind(task)` says whether a task was made after a registry change this
+ * copy has not seen yet; the validator then waits rather than vote on an
+ * older state.
+ */
+import type { Bus } from "../lib/bus/types.ts";
+import type { Logger } from "../lib/logger.ts";
+import { AuditStateValue, type EvaluationTask } from "../protocol/index.ts";
+import type { LiveLists } from "../rules/index.ts";
+
+export const AUDITED_LIST = "audited_code";
+export const REVOKED_LIST = "revoked_code";
+
+export interface AuditCache {
+  readonly lists: LiveLists;
+  /** The bucket revision applied so far. */
+  readonly revision: number;
+  behind(task: EvaluationTask): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startAuditCache(bus: Bus, bucket: string, logger: Logger): Promise<AuditCache> {
+  const kv = await bus.kv(bucket);
+  const audited = new Set<string>();
+  const revoked = new Set<string>();
+  let revision = 0;
+  const watch = await kv.watch();
+  const loop = (async () => {
+    for await (const e of watch) {
+      revision = Math.max(revision, e.revision);
+      const parsed = AuditStateValue.safeParse(parseJson(e.value));
+      if (!parsed.success || parsed.data.code_hash !== e.key) {
+        logger.warn({ key: e.key, revision: e.revision }, "malformed audit state ignored");
+        continue;
+      }
+      applyState(audited, revoked, parsed.data);
+    }
+  })();
+  const lists: LiveLists = { get: (name) => (name === AUDITED_LIST ? audited : name === REVOKED_LIST ? revoked : undefined) };
+  return {
+    lists,
+    get revision() {
+      return revision;
+    },
+    behind: (task) => task.audit_revision !== undefined && task.audit_revision > revision,
+    async stop() {
+      await watch.stop();
+      await loop.catch(() => {});
+    },
+  };
+}
+
+/** Puts a hash on the list its state calls for, and off the other. */
+export function applyState(audited: Set<string>, revoked: Set<string>, v: AuditStateValue): void {
+  audited.delete(v.code_hash);
+  revoked.delete(v.code_hash);
+  if (v.state === "approved") audited.add(v.code_hash);
+  if (v.state === "revoked") revoked.add(v.code_hash);
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}

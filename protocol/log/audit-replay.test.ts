@@ -1,0 +1,69 @@
+/** The registry's state machine, and its replay from the log catching changes it does not allow. */
+import { describe, expect, it } from "vitest";
+import { auditTransition } from "../audit.ts";
+import type { AuditLogEntry } from "../schemas/audit.ts";
+import { AuditReplay } from "./audit-replay.ts";
+
+const H = "ab".repeat(32);
+const entry = (o: Partial<AuditLogEntry>): AuditLogEntry => ({
+  type: "sentineliq.audit.v1",
+  code_hash: H,
+  name: "payInvoice",
+  action: "submit",
+  from: null,
+  to: "pending",
+  actor: { role: "agent" },
+  at: "2025-01-01T00:00:00.000Z",
+  ...o,
+});
+const auditor = { role: "auditor" as const, id: "a1" };
+
+describe("auditTransition", () => {
+  it.each([
+    [null, "submit", { kind: "change", from: null, to: "pending" }],
+    ["pending", "submit", { kind: "unchanged", state: "pending" }],
+    ["pending", "approve", { kind: "change", from: "pending", to: "approved" }],
+    ["approved", "approve", { kind: "unchanged", state: "approved" }],
+    ["approved", "revoke", { kind: "change", from: "approved", to: "revoked" }],
+    ["pending", "revoke", { kind: "change", from: "pending", to: "revoked" }],
+    ["revoked", "revoke", { kind: "unchanged", state: "revoked" }],
+    ["revoked", "submit", { kind: "unchanged", state: "revoked" }],
+  ] as const)("%s + %s", (from, action, want) => {
+    expect(auditTransition(from, action)).toEqual(want);
+  });
+
+  it("refuses approving a revoked hash and changing an unknown one", () => {
+    expect(auditTransition("revoked", "approve")).toMatchObject({ kind: "refused", code: "AUDIT_REVOKED" });
+    expect(auditTransition(null, "approve")).toMatchObject({ kind: "refused", code: "NOT_FOUND" });
+    expect(auditTransition(null, "revoke")).toMatchObject({ kind: "refused", code: "NOT_FOUND" });
+  });
+});
+
+describe("AuditReplay", () => {
+  it("follows a submit, approve, revoke history", () => {
+    const r = new AuditReplay();
+    expect(r.push(entry({}))).toBeNull();
+    expect(r.push(entry({ action: "approve", from: "pending", to: "approved", actor: auditor }))).toBeNull();
+    expect(r.push(entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor, note: "bad" }))).toBeNull();
+    expect(r.states.get(H)).toBe("revoked");
+  });
+
+  it.each([
+    ["approval of a revoked hash", [entry({}), entry({ action: "revoke", from: "pending", to: "revoked", actor: auditor }), entry({ action: "approve", from: "revoked", to: "approved", actor: auditor })]],
+    ["approval without a submission", [entry({ action: "approve", from: "pending", to: "approved", actor: auditor })]],
+    ["a change that misstates its starting point", [entry({}), entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor })]],
+    ["a second submission logged as a change", [entry({}), entry({})]],
+    ["an agent approving", [entry({}), entry({ action: "approve", from: "pending", to: "approved" })]],
+    ["an auditor submitting", [entry({ actor: auditor })]],
+  ])("catches %s", (_name, entries) => {
+    const r = new AuditReplay();
+    const problems = entries.map((e) => r.push(e));
+    expect(problems.slice(0, -1)).toEqual(problems.slice(0, -1).map(() => null));
+    expect(problems.at(-1)).toMatchObject({ code: "BAD_AUDIT_TRANSITION" });
+  });
+
+  it("calls an entry with missing or extra fields a bad entry", () => {
+    expect(new AuditReplay().push({ type: "sentineliq.audit.v1", code_hash: H })).toMatchObject({ code: "BAD_ENTRY" });
+    expect(new AuditReplay().push({ ...entry({}), surprise: 1 })).toMatchObject({ code: "BAD_ENTRY" });
+  });
+});
