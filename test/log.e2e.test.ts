@@ -20,7 +20,8 @@ import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 const run = promisify(execFile);
 async function cli(args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    // From a folder of its own, so a developer's ./.sentineliq never stands in for what a flag did not give.
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
