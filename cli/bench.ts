@@ -3,7 +3,8 @@
  * closed-loop at concurrency C or open-loop at a fixed arrival rate (latency
  * then counts from the scheduled send time, so a stall is not hidden).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { getAddressDecoder } from "@solana/kit";
 import type { PaymentView } from "../protocol/index.ts";
 import { call, type Target } from "./client.ts";
 import { devCredentials, resolveTarget } from "./credentials.ts";
@@ -36,7 +37,10 @@ export async function runBench(flags: BenchFlags): Promise<number> {
   const example = devCredentials()?.example_payment;
   if (!example) throw new Error("bench needs an example payment: run `npm start` first (it writes .sentineliq/dev-credentials.json)");
   const run = randomUUID().slice(0, 8);
-  const body = (i: number) => ({ ...example, idempotency_key: `bench-${run}-${i}`, debug_mode: true });
+  // Each payment between its own pair of parties: one pair paying thousands of times a
+  // minute is what the repeated-payments rule exists to challenge.
+  const address = () => getAddressDecoder().decode(randomBytes(32));
+  const body = (i: number) => ({ ...example, idempotency_key: `bench-${run}-${i}`, debug_mode: true, sender: address(), receiver: address() });
 
   if (flags.warmup > 0) await drive(target, flags.warmup, Math.min(flags.concurrency, 32), undefined, (i) => body(-1 - i), false);
   const result = await drive(target, flags.n, flags.concurrency, flags.rate, body, !flags.json);

@@ -24,6 +24,8 @@ export interface DevOptions {
   settlement?: Backend;
   /** validator id → fault mode, for fault drills. */
   faulty?: Record<string, string>;
+  /** Rule pack every validator loads (and watches); default: the shipped default pack. */
+  rules?: string;
 }
 
 export async function runDev(opts: DevOptions): Promise<number> {
@@ -87,7 +89,15 @@ export async function runDev(opts: DevOptions): Promise<number> {
     for (const v of ws.validatorSet.validators) {
       const faulty = opts.faulty?.[v.id];
       const node = await startValidator(
-        parseValidatorConfig({ id: v.id, keyFile: ws.keyFile(v.id), natsUrl: "in-process", logLevel: "warn", logVkey, ...(faulty ? { faulty } : {}) }),
+        parseValidatorConfig({
+          id: v.id,
+          keyFile: ws.keyFile(v.id),
+          natsUrl: "in-process",
+          logLevel: "warn",
+          logVkey,
+          ...(faulty ? { faulty } : {}),
+          ...(opts.rules ? { rulesDir: opts.rules } : {}),
+        }),
         bus,
       );
       cleanup.push(() => node.stop());
@@ -111,12 +121,14 @@ export async function runDev(opts: DevOptions): Promise<number> {
       const peers = p2p.filter((_, j) => j !== i).flatMap((a) => ["--p2p-peer", a]);
       const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--log-vkey", logVkey, "--p2p-listen", p2p[i]!, ...peers];
       if (faulty) args.push("--faulty", faulty);
+      if (opts.rules) args.push("--rules", opts.rules);
       children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
     });
     children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   }
 
   const baseUrl = `http://127.0.0.1:${opts.port}`;
+  // Generous: on a busy machine, validators loading the OFAC list take a while.
   const ready = await waitReady(baseUrl, 90_000, () => failed);
   if (!ready) {
     say(`The network did not become ready: ${failed ?? "timed out"}.`);

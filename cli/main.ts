@@ -32,6 +32,7 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
+    .option("--rules <dir>", "rule pack for every validator, hot-reloaded on change (default: the shipped default pack)")
     .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
     .addOption(
       new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
@@ -46,6 +47,7 @@ export function program(): Command {
         port: o.port ?? env.port ?? 8080,
         faulty: parseFaulty(o.faulty ?? []),
         settlement: o.settlement,
+        ...(o.rules ? { rules: resolve(o.rules) } : {}),
       });
     });
 
@@ -63,7 +65,9 @@ export function program(): Command {
     .requiredOption("--key <file>", "the validator's Ed25519 key file")
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
-    .option("--rules <dir>", "rule pack directory (default: the shipped default pack)")
+    .option("--rules <dir>", "rule pack directory, hot-reloaded on change (default: the shipped default pack)")
+    .option("--shadow-rules <dir>", "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
@@ -75,7 +79,9 @@ export function program(): Command {
         keyFile: resolve(o.key),
         natsUrl: o.nats ?? env.natsUrl ?? "nats://127.0.0.1:4222",
         namespace: o.namespace,
-        ...(o.rules ? { rulesDir: o.rules } : {}),
+        ...(o.rules ? { rulesDir: resolve(o.rules) } : {}),
+        ...(o.shadowRules ? { shadowRulesDir: resolve(o.shadowRules) } : {}),
+        ...(o.sanctions ? { sanctionsDir: resolve(o.sanctions) } : {}),
         ...(o.faulty ? { faulty: o.faulty } : {}),
         ...(o.logVkey ? { logVkey: o.logVkey } : {}),
         ...(o.p2pListen ? { p2pListen: o.p2pListen } : {}),
@@ -249,19 +255,44 @@ export function program(): Command {
       process.exitCode = await runAuditShow(hash, o);
     });
 
-  const rules = p.command("rules").description("rule packs");
+  const rules = p.command("rules").description("rule packs: lint, test, backtest, measure");
   rules
     .command("check <dir>")
-    .description("validate a rule pack directory; errors as file:line:column")
+    .description("validate a rule pack directory (and its test files); errors as file:line:column")
     .action(async (dir: string) => {
-      const { loadPack, RuleError } = await import("../rules/index.ts");
-      try {
-        const pack = loadPack(resolve(dir));
-        process.stdout.write(`✓ pack ${pack.name} ${pack.hash}\n`);
-      } catch (e) {
-        process.stderr.write(`✗ ${e instanceof RuleError ? e.message : (e as Error).message}\n`);
-        process.exitCode = 1;
-      }
+      const { runCheck } = await import("./rules/commands.ts");
+      process.exitCode = runCheck(dir);
+    });
+  rules
+    .command("test <dir>")
+    .description("run the YAML test cases kept beside the rules (*.test.yaml): input → expected level and reasons")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .action(async (dir: string, o) => {
+      const { runTests } = await import("./rules/commands.ts");
+      process.exitCode = runTests(dir, o);
+    });
+  rules
+    .command("backtest <dir>")
+    .description("replay logged payments and events through a candidate pack and report what would change")
+    .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
+    .option("--schema <name>", "PostgreSQL schema holding the data")
+    .option("--limit <n>", "replay at most n payments (the most recent)", int("--limit"))
+    .option("--sanctions <dir>", "OFAC CSV folder")
+    .option("--json", "one JSON object")
+    .action(async (dir: string, o) => {
+      const { runBacktest } = await import("./rules/backtest.ts");
+      process.exitCode = await runBacktest(dir, o);
+    });
+  rules
+    .command("evaluate")
+    .description("stream an AMLSim folder through the engine in time order; precision and recall against isFraud")
+    .requiredOption("--amlsim <dir>", "AMLSim output folder (transactions.csv, nodes.csv)")
+    .option("--rules <dir>", "rule pack (default: the shipped default pack)")
+    .option("--min-level <level>", "count only alerts on payments at this level or above (default: every alert)", "LOW")
+    .option("--json", "print { accounts_flagged, precision, recall }")
+    .action(async (o) => {
+      const { runEvaluate } = await import("./rules/commands.ts");
+      process.exitCode = await runEvaluate(o);
     });
 
   const bench = p
@@ -278,6 +309,38 @@ export function program(): Command {
     .action(async (o) => {
       const { runBench } = await import("./bench.ts");
       process.exitCode = await runBench(o);
+    });
+  bench
+    .command("rules")
+    .description("rule engine evaluations per second on one core, beside json-rules-engine and zen-engine running the same rules")
+    .option("--seconds <s>", "time per engine", int("--seconds"), 3)
+    .option("--json", "print { ours_per_s, json_rules_engine_per_s, zen_engine_per_s }")
+    .action(async (o) => {
+      const { benchRulesEngines } = await import("./bench/rules.ts");
+      const r = await benchRulesEngines({ seconds: o.seconds });
+      const { agree: _, ...figures } = r;
+      if (o.json) process.stdout.write(JSON.stringify(figures) + "\n");
+      else {
+        const row = (name: string, v: number) => `${name.padEnd(20)} ${String(v).padStart(9)} evaluations/s  ${(r.ours_per_s / v).toFixed(1).padStart(7)}x slower than ours`;
+        process.stdout.write(
+          [
+            `default pack, payment rules without sanctions screening; the same answers from all three on every input checked first`,
+            `${"sentineliq".padEnd(20)} ${String(r.ours_per_s).padStart(9)} evaluations/s`,
+            row("json-rules-engine", r.json_rules_engine_per_s),
+            row("zen-engine", r.zen_engine_per_s),
+          ].join("\n") + "\n",
+        );
+      }
+    });
+  bench
+    .command("screening")
+    .description("milliseconds per OFAC screening (Jaro-Winkler) against the full list")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--json", "one JSON object")
+    .action(async (o) => {
+      const { benchScreening } = await import("./bench/screening.ts");
+      const r = benchScreening(o.sanctions);
+      process.stdout.write(o.json ? JSON.stringify(r) + "\n" : Object.entries(r).map(([k, v]) => `${k.padEnd(18)} ${v}`).join("\n") + "\n");
     });
   bench
     .command("quorum")

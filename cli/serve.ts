@@ -26,6 +26,8 @@ export async function runNode(flags: {
   natsUrl: string;
   namespace: string;
   rulesDir?: string;
+  shadowRulesDir?: string;
+  sanctionsDir?: string;
   faulty?: string;
   logVkey?: string;
   p2pListen?: string;

@@ -13,6 +13,7 @@ import { TileArchive } from "./log/archive.ts";
 import { Checkpointer } from "./log/checkpointer.ts";
 import { logHandlers, paymentReceipt } from "./log/handlers.ts";
 import { LogSequencer } from "./log/sequencer.ts";
+import { startEvents } from "./events/index.ts";
 import { LogStore } from "./log/store.ts";
 import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
@@ -125,6 +126,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   });
   service.attach(aggregator);
   await aggregator.start();
+  const events = await startEvents({ db, bus, topology: t, sequencer, validatorSet: set, policy, deadlineMs: config.quorumDeadlineMs, logger });
 
   const lastSeen = new Map<string, number>();
   const known = new Set(set.validators.map((v) => v.id));
@@ -137,6 +139,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
+    getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);
       return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
@@ -169,7 +173,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const recovered = (await service.recover()) + (await challenges.recover());
+  const recovered = (await service.recover()) + (await challenges.recover()) + (await events.recover());
   const unsettled = await settlement.recover();
   await checkpointer.start();
   logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
@@ -185,6 +189,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
       await app.close();
       audit.stop();
       await aggregator.stop();
+      await events.stop();
       await settlement.stop();
       await checkpointer.stop();
       await sequencer.stop();

@@ -37,11 +37,12 @@ const payment = (hashes: string[]): PaymentRequest => ({
   idempotency_key: "k",
   agent_id: "a",
   sender: "11111111111111111111111111111111",
-  receiver: "11111111111111111111111111111111",
+  // Not the sender, with a stated purpose: the default pack challenges self-payments and missing purposes.
+  receiver: "SysvarC1ock11111111111111111111111111111111",
   amount: "12.50",
   currency: "USDC",
   debug_mode: true,
-  trace_context: { purpose: "x" },
+  trace_context: { purpose: "pay invoice 7781" },
   func_stack_hashes: hashes,
   metadata: { country_code: "DE" },
 });

@@ -1,45 +1,58 @@
 /** Starts one validator node from its frozen configuration. */
+import { dirname } from "node:path";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
 import type { Bus } from "../lib/bus/types.ts";
 import { createLogger } from "../lib/logger.ts";
-import { dirname } from "node:path";
 import { loadKeyFile, NoteVerifier, topology } from "../protocol/index.ts";
-import { loadPack } from "../rules/index.ts";
+import type { LiveLists } from "../rules/index.ts";
 import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
-import { startGossip, type Gossip } from "./gossip.ts";
+import { runEventActor } from "./events.ts";
 import { fault } from "./faults.ts";
+import { startGossip, type Gossip } from "./gossip.ts";
+import { startRiskEngine } from "./risk.ts";
 import { runValidator } from "./validator.ts";
 import { runWitness, type RunningWitness } from "./witness.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
 export { FaultMode } from "./faults.ts";
+export { PackSchedule } from "./packs.ts";
+export { sanctionsLists } from "./risk.ts";
+export { scoreEvent, scoreFacts, scorePayment, type ScorerComponents } from "./scorer.ts";
+export { ValidatorState } from "./state/state.ts";
 
 export interface RunningValidator {
   id: string;
   witness: RunningWitness | undefined;
   gossip: Gossip | undefined;
+  /** The pack newest loaded (it may not have taken effect yet). */
+  packHash(): string;
   stop(): Promise<void>;
 }
 
 /** `bus` may be given (the in-process bus); otherwise the node connects to `natsUrl`. */
-export async function startValidator(config: ValidatorConfig, bus?: Bus): Promise<RunningValidator> {
+export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: LiveLists): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
   const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
-  const audit = await startAuditCache(ownBus, topology(config.namespace).buckets.audit, logger);
-  const pack = loadPack(config.rulesDir, audit.lists);
+  const t = topology(config.namespace);
+  // The audited-code registry, kept up to date over the bus: live lists the rules read.
+  const audit = await startAuditCache(ownBus, t.buckets.audit, logger);
+  const risk = startRiskEngine(config, logger, live ?? audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
     signer: key.signer,
-    pack: () => pack,
-    topology: topology(config.namespace),
+    pack: () => risk.packs.latest,
+    topology: t,
     logger,
     maxInFlight: config.maxInFlight,
+    score: risk.scorePayment,
+    observe: risk.observePayment,
     behind: audit.behind,
     ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
+  const events = await runEventActor({ id: config.id, bus: ownBus, signer: key.signer, topology: t, logger, score: risk.scoreEvent });
   let witness: RunningWitness | undefined;
   let gossip: Gossip | undefined;
   if (config.logVkey) {
@@ -56,7 +69,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     witness = runWitness({
       id: config.id,
       bus: ownBus,
-      topology: topology(config.namespace),
+      topology: t,
       signer: key.signer,
       log,
       stateDir: config.stateDir ?? dirname(config.keyFile),
@@ -65,14 +78,30 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus): Promis
     });
   }
   if (config.faulty) logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
-  logger.info({ id: config.id, witness: Boolean(witness), gossip: gossip?.addresses, pack: pack.name, pack_hash: pack.hash, public_key: key.publicKeyHex }, "validator started");
+  const pack = risk.packs.latest;
+  logger.info(
+    {
+      id: config.id,
+      witness: Boolean(witness),
+      gossip: gossip?.addresses,
+      pack: pack.name,
+      pack_hash: pack.hash,
+      shadow: risk.shadow?.latest.hash,
+      sanctions: risk.sanctions?.source ?? "off",
+      public_key: key.publicKeyHex,
+    },
+    "validator started",
+  );
   return {
     id: config.id,
     witness,
     gossip,
+    packHash: () => risk.packs.latest.hash,
     async stop() {
+      risk.close();
       witness?.stop();
       await gossip?.stop();
+      await events.stop();
       await actor.stop();
       await audit.stop();
       if (!bus) await ownBus.close();

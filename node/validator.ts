@@ -6,7 +6,7 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Emission, type Fault } from "./faults.ts";
 import type { CompiledPack } from "../rules/index.ts";
 import { isStale, scoreTask } from "./score.ts";
@@ -23,6 +23,10 @@ export interface ValidatorComponents {
   behind?: (task: EvaluationTask) => boolean;
   /** A fault drill (see faults.ts); honest when absent. */
   fault?: Fault;
+  /** Scores with the node's state and pack schedule; without it, `pack()` alone scores. */
+  score?: (task: EvaluationTask, now: Date) => Verdict;
+  /** Records a task in the node's state without voting: it happened, even if this node does not judge it. */
+  observe?: (task: EvaluationTask) => void;
 }
 
 export interface ValidatorStats {
@@ -94,7 +98,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     const keys = new Set<string>();
     const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
     const now = new Date();
-    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(scoreTask(p.task, c.pack(), c.id, now))));
+    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(c.score ? c.score(p.task, now) : scoreTask(p.task, c.pack(), c.id, now))));
     fresh.forEach((p, i) => {
       signed.set(p.key, verdicts[i]!);
       if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
@@ -119,11 +123,13 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       return;
     }
     if (task.members && !task.members.includes(c.id)) {
+      c.observe?.(task);
       d.ack(); // addressed to a committee this validator is not on
       return;
     }
     if (isStale(task, new Date())) {
       stats.stale++;
+      c.observe?.(task);
       d.ack();
       return;
     }

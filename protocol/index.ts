@@ -12,6 +12,8 @@ export * from "./schemas/payment.ts";
 export * from "./schemas/verdict.ts";
 export * from "./schemas/decision.ts";
 export * from "./schemas/network.ts";
+export * from "./schemas/event.ts";
+export * from "./events.ts";
 export * from "./schemas/audit.ts";
 export * from "./audit.ts";
 export * from "./log/audit-replay.ts";

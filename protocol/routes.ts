@@ -7,6 +7,7 @@ import { z } from "zod";
 import { Id } from "./schemas/fields.ts";
 import { ChallengeResponseRequest } from "./schemas/challenge.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
+import { EventRequest, EventView } from "./schemas/event.ts";
 import {
   AuditApproval,
   AuditHashParams,
@@ -37,6 +38,7 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType |
 
 const NoParams = z.object({}).strict();
 export const PaymentParams = z.object({ payment_id: Id }).strict();
+export const EventParams = z.object({ event_id: Id }).strict();
 
 export const Health = z.object({ status: z.string() }).catchall(z.unknown());
 
@@ -66,6 +68,26 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: PaymentView,
+  }),
+  createEvent: route({
+    method: "POST",
+    path: "/v1/events",
+    auth: "agent",
+    summary: "Submit an authentication or behaviour event (login, password or device change) for scoring by the network",
+    params: NoParams,
+    body: EventRequest,
+    query: undefined,
+    response: EventView,
+  }),
+  getEvent: route({
+    method: "GET",
+    path: "/v1/events/:event_id",
+    auth: "agent",
+    summary: "An event with its decision",
+    params: EventParams,
+    body: undefined,
+    query: undefined,
+    response: EventView,
   }),
   challengeResponse: route({
     method: "POST",

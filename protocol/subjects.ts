@@ -16,7 +16,7 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec; log: StreamSpec };
+  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec; log: StreamSpec; events: StreamSpec };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -26,6 +26,11 @@ export interface Topology {
     /** Core NATS (not stored): a validator's liveness beacon. */
     heartbeat: (validatorId: string) => string;
     heartbeatWildcard: string;
+    /** Authentication and behaviour events to score; every validator reads them all. */
+    evaluateEvent: string;
+    /** Event verdicts, in the verdicts stream but under their own prefix. */
+    eventVerdict: (validatorId: string) => string;
+    eventVerdictWildcard: string;
     /** Approved payments handed to the settler (one order per payment, de-duplicated by id). */
     settle: string;
     /** Entries to be sequenced into the verdict log: one total order, integrated by the log sequencer. */
@@ -36,6 +41,8 @@ export interface Topology {
   consumers: {
     validator: (validatorId: string) => string;
     aggregator: string;
+    validatorEvents: (validatorId: string) => string;
+    eventAggregator: string;
     settler: string;
     logSequencer: string;
   };
@@ -56,6 +63,7 @@ export function topology(namespace = "siq"): Topology {
     streams: {
       payments: { name: `${NS}_V1_PAYMENTS`, subjects: [`${ns}.v1.payments.>`], maxAgeSeconds: 7 * DAY },
       verdicts: { name: `${NS}_V1_VERDICTS`, subjects: [`${ns}.v1.verdicts.>`], maxAgeSeconds: 7 * DAY },
+      events: { name: `${NS}_V1_EVENTS`, subjects: [`${ns}.v1.events.>`], maxAgeSeconds: 7 * DAY },
       settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
       log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
     },
@@ -65,6 +73,9 @@ export function topology(namespace = "siq"): Topology {
       verdictWildcard: `${ns}.v1.verdicts.*`,
       heartbeat: (validatorId: string) => `${ns}.v1.heartbeat.${validatorId}`,
       heartbeatWildcard: `${ns}.v1.heartbeat.*`,
+      evaluateEvent: `${ns}.v1.events.evaluate`,
+      eventVerdict: (validatorId: string) => `${ns}.v1.verdicts.events.${validatorId}`,
+      eventVerdictWildcard: `${ns}.v1.verdicts.events.*`,
       settle: `${ns}.v1.settlements.approved`,
       logAppend: `${ns}.v1.log.append`,
       witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
@@ -72,6 +83,8 @@ export function topology(namespace = "siq"): Topology {
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
       aggregator: "aggregator",
+      validatorEvents: (validatorId: string) => `validator-events-${validatorId}`,
+      eventAggregator: "event-aggregator",
       settler: "settler",
       logSequencer: "log-sequencer",
     },

@@ -1,14 +1,26 @@
 /** The rule engine: load a YAML pack directory, compile it once, evaluate facts. */
 import { fileURLToPath } from "node:url";
-import { compilePack, type CompiledPack, type LiveLists } from "./engine/compile.ts";
+import { compilePack, type CompiledPack, type CompileOptions, type LiveLists } from "./engine/compile.ts";
 import { loadPackDir } from "./engine/load.ts";
 
-export { compilePack, type CompiledPack, type Evaluation, type Facts, type LiveLists } from "./engine/compile.ts";
-export { loadPackDir, loadPackFiles, RuleError, type PackSource } from "./engine/load.ts";
-export { paymentFacts } from "./engine/facts.ts";
+export {
+  compilePack,
+  type CompiledPack,
+  type CompileOptions,
+  type Evaluation,
+  type Facts,
+  type LiveLists,
+  type Screener,
+  type Screeners,
+  type VelocitySpec,
+} from "./engine/compile.ts";
+export { loadPackDir, loadPackFiles, packFiles, RuleError, isRuleError, type PackSource, type SourceFile } from "./engine/load.ts";
+export { eventFacts, paymentFacts, traceFacts, type Origin } from "./engine/facts.ts";
+export { parseDuration } from "./engine/duration.ts";
 
 export const DEFAULT_PACK_DIR = fileURLToPath(new URL("./packs/default/", import.meta.url));
 
-export function loadPack(dir: string = DEFAULT_PACK_DIR, live?: LiveLists): CompiledPack {
-  return compilePack(loadPackDir(dir), live);
+/** `live`: lists the node keeps up to date (kept as the second argument for callers of the skeleton). */
+export function loadPack(dir: string = DEFAULT_PACK_DIR, live?: LiveLists, opts: Omit<CompileOptions, "live"> = {}): CompiledPack {
+  return compilePack(loadPackDir(dir), { ...opts, ...(live ? { live } : {}) });
 }

@@ -14,6 +14,7 @@ import { ChallengeRecord } from "../schemas/challenge.ts";
 import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
+import { checkEventEntry } from "./verify-event.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
 
 export type EntryProblemCode = "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH" | "BAD_AUDIT_TRANSITION";
@@ -56,6 +57,10 @@ export class EntryChecker {
       const r = ChallengeRecord.safeParse(json);
       if (!r.success) return bad(type, "BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`);
       return { ok: true, type, checked: true, payment_id: r.data.payment_id };
+    }
+    if (type === "sentineliq.event.v1") {
+      const problem = checkEventEntry(json, this.#validators);
+      return problem ? bad(type, problem[0], problem[1]) : { ok: true, type, checked: true };
     }
     if (type !== "sentineliq.decision.v1") return { ok: true, type, checked: false };
     const parsed = QuorumDecision.safeParse(json);

@@ -36,6 +36,17 @@ export const EvaluationTask = z.object({
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
 
+/** A candidate pack's opinion, signed with the verdict and logged with it, never counted. */
+export const ShadowOpinion = z
+  .object({
+    rule_pack: Hex64,
+    risk_level: RiskLevel,
+    score: z.number().int().min(0).max(100),
+    reasons: z.array(Reason).max(64),
+  })
+  .strict();
+export type ShadowOpinion = z.infer<typeof ShadowOpinion>;
+
 export const Verdict = z
   .object({
     type: z.literal("sentineliq.verdict.v1"),
@@ -50,6 +61,7 @@ export const Verdict = z
     evaluated_at: IsoTime,
     /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
     challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+    shadow: ShadowOpinion.optional(),
     /** SHA-256 of the JCS evidence judged (re-evaluations after a challenge). */
     evidence_digest: Hex64.optional(),
   })

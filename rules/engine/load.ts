@@ -1,21 +1,27 @@
-/** Reads a pack directory: YAML parsed and validated, errors pointing at file:line:column. */
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+/**
+ * Reads a pack directory: every `*.yaml` (and `orgs/*.yaml`), parsed and
+ * validated, with errors pointing at file:line:column. Test files
+ * (`*.test.yaml`) are not part of the pack.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
 import { sha256Hex } from "../../protocol/canonical.ts";
-import { PackFile, type Bands, type Rule } from "./schema.ts";
+import { RuleError, yamlError, zodError, type Locator, locator } from "./errors.ts";
+import { OrgFile, PackFile, type Bands, type Rule, type Velocity } from "./schema.ts";
 
-export class RuleError extends Error {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  constructor(file: string, line: number, column: number, message: string) {
-    super(`${file}:${line}:${column}: ${message}`);
-    this.name = "RuleError";
-    this.file = file;
-    this.line = line;
-    this.column = column;
-  }
+export { RuleError } from "./errors.ts";
+
+export type Scalar = string | number | boolean;
+
+export interface OrgSource {
+  org: string;
+  params: Record<string, Scalar>;
+  lists: Record<string, Scalar[]>;
+  disable: string[];
+  rules: Rule[];
+  agents: Record<string, Record<string, Scalar>>;
+  at: Locator;
 }
 
 export interface PackSource {
@@ -23,66 +29,93 @@ export interface PackSource {
   /** SHA-256 over every file's name and bytes, in name order. */
   hash: string;
   bands: Bands;
-  lists: Record<string, (string | number | boolean)[]>;
+  params: Record<string, Scalar>;
+  lists: Record<string, Scalar[]>;
+  velocity: Record<string, Velocity>;
   rules: Rule[];
+  orgs: OrgSource[];
+  /** Where each rule ("rule:<id>"), velocity ("velocity:<name>") or org ("org:<id>") was written. */
+  where: Map<string, Locator>;
+}
+
+export interface SourceFile {
+  /** Path as shown in errors; its part after the pack directory names it in the hash. */
+  path: string;
+  name?: string;
+  text: string;
 }
 
 const DEFAULT_BANDS: Bands = { MEDIUM: 30, HIGH: 60, CRITICAL: 90 };
+const isPackFile = (f: string) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f);
 
-export function loadPackDir(dir: string): PackSource {
-  const files = readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f) && !f.endsWith(".test.yaml"))
-    .sort();
-  return loadPackFiles(files.map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), "utf8") })));
+export function packFiles(dir: string): SourceFile[] {
+  const top = readdirSync(dir).filter(isPackFile).sort();
+  const orgDir = join(dir, "orgs");
+  const orgs = existsSync(orgDir) ? readdirSync(orgDir).filter(isPackFile).sort().map((f) => `orgs/${f}`) : [];
+  return [...top, ...orgs].map((name) => ({ path: join(dir, name), name, text: readFileSync(join(dir, name), "utf8") }));
 }
 
-export function loadPackFiles(files: { path: string; text: string }[]): PackSource {
-  const hash = sha256Hex(files.map((f) => `${basename(f.path)}\n${f.text.length}\n${f.text}`).join("\n"));
-  const pack: PackSource = { name: "unnamed", hash, bands: DEFAULT_BANDS, lists: {}, rules: [] };
-  const ids = new Set<string>();
-  for (const f of files) {
-    const parsed = parseFile(f.path, f.text);
-    if (parsed.pack) pack.name = parsed.pack;
-    if (parsed.bands) pack.bands = parsed.bands;
-    Object.assign(pack.lists, parsed.lists ?? {});
-    for (const rule of parsed.rules ?? []) {
-      if (ids.has(rule.id)) throw new RuleError(f.path, 1, 1, `rule id "${rule.id}" is defined twice`);
-      ids.add(rule.id);
-      pack.rules.push(rule);
+export function loadPackDir(dir: string): PackSource {
+  return loadPackFiles(packFiles(dir));
+}
+
+export function loadPackFiles(files: SourceFile[]): PackSource {
+  const named = files.map((f) => ({ ...f, name: f.name ?? f.path.split("/").pop()! }));
+  const hash = sha256Hex(named.map((f) => `${f.name}\n${f.text.length}\n${f.text}`).join("\n"));
+  const pack: PackSource = { name: "unnamed", hash, bands: DEFAULT_BANDS, params: {}, lists: {}, velocity: {}, rules: [], orgs: [], where: new Map() };
+  const defined = (key: string, at: Locator, what: string) => {
+    const first = pack.where.get(key);
+    if (first) throw at([], `${what} is defined twice (first at ${first.file}:${first([]).line})`);
+    pack.where.set(key, at);
+  };
+  for (const f of named) {
+    const { data, at } = parseFile(f.path, f.text);
+    if ("org" in data) {
+      const o = data as OrgFile;
+      defined(`org:${o.org}`, at, `org "${o.org}"`);
+      const agents = Object.fromEntries(Object.entries(o.agents ?? {}).map(([k, v]) => [k, v.params]));
+      pack.orgs.push({ org: o.org, params: o.params ?? {}, lists: o.lists ?? {}, disable: o.disable ?? [], rules: o.rules ?? [], agents, at });
+      (o.rules ?? []).forEach((r, i) => pack.where.set(`org:${o.org}:rule:${r.id}`, at.sub(["rules", i])));
+      continue;
     }
+    const p = data as PackFile;
+    if (p.pack) pack.name = p.pack;
+    if (p.bands) pack.bands = p.bands;
+    for (const [k, v] of Object.entries(p.params ?? {})) {
+      defined(`param:${k}`, at.sub(["params", k]), `parameter "${k}"`);
+      pack.params[k] = v;
+    }
+    for (const [k, v] of Object.entries(p.lists ?? {})) {
+      defined(`list:${k}`, at.sub(["lists", k]), `list "${k}"`);
+      pack.lists[k] = v;
+    }
+    for (const [k, v] of Object.entries(p.velocity ?? {})) {
+      defined(`velocity:${k}`, at.sub(["velocity", k]), `velocity "${k}"`);
+      pack.velocity[k] = v;
+    }
+    (p.rules ?? []).forEach((rule, i) => {
+      defined(`rule:${rule.id}`, at.sub(["rules", i]), `rule id "${rule.id}"`);
+      pack.rules.push(rule);
+    });
+  }
+  for (const name of Object.keys(pack.params)) {
+    if (name in pack.lists) throw pack.where.get(`param:${name}`)!([], `"${name}" is both a parameter and a list`);
   }
   return pack;
 }
 
-function parseFile(path: string, text: string) {
+function parseFile(path: string, text: string): { data: PackFile | OrgFile; at: Locator } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const pos = lineCounter.linePos(err.pos[0]);
-    throw new RuleError(path, pos.line, pos.col, err.message.split("\n")[0] ?? "invalid YAML");
-  }
-  const result = PackFile.safeParse(doc.toJS() ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const node = nodeAt(doc.contents as Node | null, issue.path as (string | number)[]);
-  const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
-  throw new RuleError(path, pos.line, pos.col, `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  if (doc.errors[0]) throw yamlError(path, lineCounter, doc.errors[0]);
+  const at = locator(path, doc, lineCounter);
+  const raw = doc.toJS() ?? {};
+  const schema = raw && typeof raw === "object" && "org" in raw ? OrgFile : PackFile;
+  const result = schema.safeParse(raw);
+  if (!result.success) throw zodError(at, result.error);
+  return { data: result.data, at };
 }
 
-/** The deepest YAML node along `path`, for error positions. */
-function nodeAt(node: Node | null, path: (string | number)[]): Node | null {
-  let current = node;
-  for (const key of path) {
-    if (isMap(current)) {
-      const pair = current.items.find((p) => (p.key as { value?: unknown })?.value === key);
-      if (!pair) return current;
-      current = (pair.value as Node) ?? (pair.key as Node);
-    } else if (isSeq(current) && typeof key === "number") {
-      const next = current.items[key] as Node | undefined;
-      if (!next) return current;
-      current = next;
-    } else return current;
-  }
-  return current;
+export function isRuleError(e: unknown): e is RuleError {
+  return e instanceof RuleError;
 }

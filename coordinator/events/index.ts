@@ -1,0 +1,51 @@
+/** Assembles the events side of the coordinator: store, aggregator actor and service, with their two routes. */
+import type { Bus } from "../../lib/bus/types.ts";
+import type { Db } from "../../lib/db.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { EventRequest, EventView, QuorumPolicy, Topology, ValidatorSet } from "../../protocol/index.ts";
+import type { LogSequencer } from "../log/sequencer.ts";
+import { EventStore } from "../store/events.ts";
+import { EventAggregator } from "./aggregator.ts";
+import { EventService } from "./service.ts";
+
+export interface EventsComponents {
+  db: Db;
+  bus: Bus;
+  topology: Topology;
+  sequencer: LogSequencer;
+  validatorSet: ValidatorSet;
+  policy: QuorumPolicy;
+  deadlineMs: number;
+  logger: Logger;
+}
+
+export interface RunningEvents {
+  submit(tenant: string, body: EventRequest): Promise<EventView>;
+  get(tenant: string, eventId: string): Promise<EventView>;
+  recover(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
+  const store = new EventStore(c.db);
+  await store.migrate();
+  await c.bus.ensureStreams([c.topology.streams.events, c.topology.streams.verdicts]);
+  const service = new EventService({ store, bus: c.bus, topology: c.topology, sequencer: c.sequencer, policy: c.policy, deadlineMs: c.deadlineMs, logger: c.logger });
+  const aggregator = new EventAggregator({
+    bus: c.bus,
+    topology: c.topology,
+    validatorSet: c.validatorSet,
+    policy: c.policy,
+    deadlineMs: c.deadlineMs,
+    logger: c.logger,
+    onDecision: service.onDecision,
+  });
+  service.attach(aggregator);
+  await aggregator.start();
+  return {
+    submit: (tenant, body) => service.submit(tenant, body),
+    get: (tenant, id) => service.get(tenant, id),
+    recover: () => service.recover(),
+    stop: () => aggregator.stop(),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The validator's event actor: a second mailbox, on the events stream. For
+ * each authentication or behaviour event it updates the node's state (once per
+ * event) and publishes one signed event verdict. Redelivery gets the bytes it
+ * already signed, and the bus drops the duplicate by id.
+ */
+import type { Bus, Delivery } from "../lib/bus/types.ts";
+import type { Logger } from "../lib/logger.ts";
+import { EventTask, signEventVerdict, type Signer, type Topology } from "../protocol/index.ts";
+
+export interface EventActorComponents {
+  id: string;
+  bus: Bus;
+  signer: Signer;
+  topology: Topology;
+  logger: Logger;
+  score: (task: EventTask, now: Date) => import("../protocol/index.ts").EventVerdict;
+}
+
+const START_WINDOW_MS = 60_000;
+const SIGNED_CACHE = 50_000;
+
+export async function runEventActor(c: EventActorComponents): Promise<{ stop(): Promise<void>; stats: { voted: number; stale: number; malformed: number } }> {
+  const t = c.topology;
+  await c.bus.ensureStreams([t.streams.events, t.streams.verdicts]);
+  const mailbox = await c.bus.mailbox({
+    stream: t.streams.events.name,
+    durable: t.consumers.validatorEvents(c.id),
+    filterSubject: t.subjects.evaluateEvent,
+    startTime: new Date(Date.now() - START_WINDOW_MS),
+    ackWaitMs: 10_000,
+  });
+  const stats = { voted: 0, stale: 0, malformed: 0 };
+  const signed = new Map<string, Uint8Array>();
+  const encoder = new TextEncoder();
+
+  const handle = async (d: Delivery) => {
+    let task: EventTask;
+    try {
+      task = EventTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    } catch (err) {
+      stats.malformed++;
+      c.logger.warn({ seq: d.streamSeq, err: (err as Error).message }, "malformed event task dropped");
+      d.term();
+      return;
+    }
+    const now = new Date();
+    let bytes = signed.get(task.event_ref);
+    if (!bytes) {
+      // A stale event still updates state (it happened); only its vote is pointless.
+      const verdict = c.score(task, now);
+      if (Date.parse(task.deadline_at) < now.getTime()) {
+        stats.stale++;
+        d.ack();
+        return;
+      }
+      bytes = encoder.encode(JSON.stringify(signEventVerdict(c.signer, verdict)));
+      signed.set(task.event_ref, bytes);
+      if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
+    }
+    try {
+      await c.bus.publish(t.subjects.eventVerdict(c.id), bytes, { msgId: `${c.id}:${task.event_ref}` });
+      stats.voted++;
+      d.ack();
+    } catch (err) {
+      c.logger.warn({ event_ref: task.event_ref, err: (err as Error).message }, "event verdict publish failed; will retry");
+      d.nak(500);
+    }
+  };
+
+  const loop = (async () => {
+    for await (const d of mailbox) await handle(d);
+  })();
+
+  return {
+    stats,
+    async stop() {
+      await mailbox.close();
+      await loop.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Authentication and behaviour events: the request (HTTP edge), the task
+ * validators score, their signed verdict, and the quorum decision that is
+ * logged (`sentineliq.event.v1`). Events feed the state payment rules read.
+ */
+import { z } from "zod";
+import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts";
+import { CountryCode, Decision, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
+import { QuorumPolicy } from "./decision.ts";
+import { ReasonSummary } from "./payment.ts";
+import { Base64 } from "./fields.ts";
+import { ChallengeKind } from "./verdict.ts";
+
+export const EventKinds = ["login_success", "login_failure", "password_change", "device_change"] as const;
+export const EventKind = z.enum(EventKinds);
+export type EventKind = z.infer<typeof EventKind>;
+
+export const Geo = z
+  .object({
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+    country_code: CountryCode.optional(),
+    /** ISO 3166-2 subdivision, e.g. UA-43 (Crimea). */
+    region: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, "an ISO 3166-2 code such as UA-43").optional(),
+  })
+  .strict();
+
+export const EventRequest = z
+  .object({
+    /** The client's id for the event; the same id from the same tenant is the same event. */
+    event_id: Id,
+    kind: EventKind,
+    user_id: Id.optional(),
+    agent_id: Id.optional(),
+    ip: z.union([z.ipv4(), z.ipv6()]),
+    geo: Geo.optional(),
+    device_id: z.string().min(1).max(128).optional(),
+    /** When the client saw it (informative: windows use the time the coordinator received it). */
+    occurred_at: IsoTime.optional(),
+    metadata: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+  })
+  .strict()
+  .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, { message: "an event names a user_id or an agent_id", path: ["user_id"] });
+export type EventRequest = z.infer<typeof EventRequest>;
+
+export const EventTask = z.object({
+  type: z.literal("sentineliq.event_task.v1"),
+  event_ref: Id,
+  tenant_id: Id,
+  event_digest: Hex64,
+  event: EventRequest,
+  received_at: IsoTime,
+  deadline_at: IsoTime,
+});
+export type EventTask = z.infer<typeof EventTask>;
+
+export const EventVerdict = z
+  .object({
+    type: z.literal("sentineliq.event_verdict.v1"),
+    event_ref: Id,
+    event_digest: Hex64,
+    validator_id: ValidatorId,
+    risk_level: RiskLevel,
+    score: z.number().int().min(0).max(100),
+    reasons: z.array(Reason).max(64),
+    rule_pack: Hex64,
+    evaluated_at: IsoTime,
+    challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+  })
+  .strict();
+export type EventVerdict = z.infer<typeof EventVerdict>;
+
+export const SignedEventVerdict = z.object({ verdict: EventVerdict, signature: Base64.length(88) }).strict();
+export type SignedEventVerdict = z.infer<typeof SignedEventVerdict>;
+
+/** The logged record of an event's quorum decision. */
+export const EventDecision = z
+  .object({
+    type: z.literal("sentineliq.event.v1"),
+    event_ref: Id,
+    event_digest: Hex64,
+    kind: EventKind,
+    outcome: z.enum(["agreed", "no_agreement", "timeout"]),
+    decision: Decision,
+    risk_level: RiskLevel,
+    score: z.number().min(0).max(100),
+    reasons: z.array(ReasonSummary),
+    policy: QuorumPolicy,
+    verdicts: z.array(SignedEventVerdict),
+    /** Validators whose verdict disagreed with the decided level. */
+    dissent: z.array(z.string()),
+    decided_at: IsoTime,
+  })
+  .strict();
+export type EventDecision = z.infer<typeof EventDecision>;
+
+/** What `POST /v1/events` and `GET /v1/events/:event_id` answer. */
+export const EventView = z.object({
+  event_id: z.string(),
+  event_ref: z.string(),
+  kind: EventKind,
+  status: z.enum(["evaluating", "decided", "pending"]),
+  risk_level: RiskLevel.optional(),
+  decision: Decision.optional(),
+  reasons: z.array(ReasonSummary),
+  log_index: z.number().int().min(0).optional(),
+  received_at: IsoTime,
+  decided_at: IsoTime.optional(),
+});
+export type EventView = z.infer<typeof EventView>;
+
+export function eventRef(tenantId: string, eventId: string): string {
+  return `evt_${sha256Hex(`${tenantId}\n${eventId}`).slice(0, 32)}`;
+}
+
+/** Binds event verdicts to one exact event as received. */
+export function eventDigest(ref: string, tenantId: string, receivedAt: string, event: EventRequest): string {
+  return sha256Hex(canonicalBytes({ type: "sentineliq.eventreq.v1", event_ref: ref, tenant_id: tenantId, received_at: receivedAt, event }));
+}
+
+export function eventVerdictBytes(v: EventVerdict): CanonicalBytes {
+  return canonicalBytes(v);
+}
