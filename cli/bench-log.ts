@@ -24,8 +24,8 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
   let bus: Bus;
   let busName: string;
   if (env.natsUrl) [bus, busName] = [await connectJetStream(env.natsUrl), `JetStream at ${env.natsUrl}`];
-  else if (findNatsServer()) {
-    nats = await startNatsServer();
+  else if (findNatsServer(env.path)) {
+    nats = await startNatsServer({ searchPath: env.path });
     [bus, busName] = [await connectJetStream(nats.url), "JetStream (nats-server spawned)"];
   } else [bus, busName] = [memoryBus(), "in-process bus"];
   const schema = env.databaseUrl ? `bench_${ns}` : undefined;

@@ -43,8 +43,8 @@ export async function runDev(opts: DevOptions): Promise<number> {
   let nats: NatsServer | undefined;
   let busNote: string;
   if (natsUrl) busNote = `NATS JetStream at ${natsUrl} (NATS_URL)`;
-  else if (findNatsServer()) {
-    nats = await startNatsServer();
+  else if (findNatsServer(env.path)) {
+    nats = await startNatsServer({ searchPath: env.path });
     natsUrl = nats.url;
     cleanup.push(() => nats!.stop());
     busNote = `NATS JetStream at ${natsUrl} (nats-server started from PATH)`;

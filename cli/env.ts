@@ -1,5 +1,7 @@
 /** The one place that reads the environment. Everything else receives plain values. */
 export interface Env {
+  /** Where to look for nats-server. */
+  path: string;
   port: number | undefined;
   natsUrl: string | undefined;
   databaseUrl: string | undefined;
@@ -20,6 +22,7 @@ function read(): Env {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`PORT=${e.PORT} is not a port number`);
   const blank = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
   return Object.freeze({
+    path: e.PATH ?? "",
     port,
     natsUrl: blank(e.NATS_URL),
     databaseUrl: blank(e.DATABASE_URL),

@@ -29,7 +29,7 @@ export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
   const dir = mkdtempSync(join(tmpdir(), "siq-launch-"));
   const ws = initNetwork(dir, opts.validators, "sentineliq.bench/log");
   let nats: NatsServer | undefined;
-  const natsUrl = env.natsUrl ?? (nats = await startNatsServer()).url;
+  const natsUrl = env.natsUrl ?? (nats = await startNatsServer({ searchPath: env.path })).url;
   const namespace = `b${Date.now().toString(36)}`;
   const set = JSON.parse(readFileSync(ws.networkFile, "utf8"));
   for (const v of set.validators) v.committees = opts.committees?.[v.id] ?? [];

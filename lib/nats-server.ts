@@ -15,8 +15,9 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
-export function findNatsServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+/** `searchPath`: a PATH-style list of folders (the caller's PATH). */
+export function findNatsServer(searchPath: string): string | undefined {
+  for (const dir of searchPath.split(delimiter)) {
     const candidate = join(dir, "nats-server");
     try {
       accessSync(candidate, constants.X_OK);
@@ -41,8 +42,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startNatsServer(opts: { binary?: string; port?: number; args?: string[] } = {}): Promise<NatsServer> {
-  const binary = opts.binary ?? findNatsServer();
+export async function startNatsServer(opts: { binary?: string; searchPath?: string; port?: number; args?: string[] } = {}): Promise<NatsServer> {
+  const binary = opts.binary ?? findNatsServer(opts.searchPath ?? "");
   if (!binary) throw new Error("nats-server not found on PATH: install it (apt install nats-server) or set NATS_URL");
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "siq-nats-"));

@@ -16,7 +16,7 @@ export async function testNats(opts: { ownServer?: boolean } = {}): Promise<Test
   if (shared && !opts.ownServer) return { url: shared, stop: async () => {} };
   let server: NatsServer;
   try {
-    server = await startNatsServer();
+    server = await startNatsServer({ searchPath: process.env.PATH ?? "" });
   } catch (e) {
     throw new Error(`tests need NATS JetStream: set NATS_URL or install nats-server (apt install nats-server). ${(e as Error).message}`);
   }
