@@ -67,7 +67,7 @@ export function program(): Command {
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory, hot-reloaded on change (default: the shipped default pack)")
     .option("--shadow-rules <dir>", "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted")
-    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
@@ -266,7 +266,7 @@ export function program(): Command {
   rules
     .command("test <dir>")
     .description("run the YAML test cases kept beside the rules (*.test.yaml): input → expected level and reasons")
-    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .action(async (dir: string, o) => {
       const { runTests } = await import("./rules/commands.ts");
       process.exitCode = runTests(dir, o);
@@ -335,7 +335,7 @@ export function program(): Command {
   bench
     .command("screening")
     .description("milliseconds per OFAC screening (Jaro-Winkler) against the full list")
-    .option("--sanctions <dir>", "OFAC CSV folder (default: shared/data/ofac beside the repository)")
+    .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--json", "one JSON object")
     .action(async (o) => {
       const { benchScreening } = await import("./bench/screening.ts");

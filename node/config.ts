@@ -11,7 +11,7 @@ export const ValidatorConfig = z.object({
   rulesDir: z.string().optional(),
   /** A candidate pack scored beside the live one: its opinion is signed and logged, never counted. */
   shadowRulesDir: z.string().optional(),
-  /** OFAC CSV folder (sdn.csv, alt.csv, add.csv); default: shared/data/ofac beside the repository. */
+  /** OFAC CSV folder (sdn.csv, alt.csv, add.csv); default: data/ofac in the repository. */
   sanctionsDir: z.string().optional(),
   /** Watch the rules and swap a changed pack in without a restart. */
   watchRules: z.boolean().default(true),

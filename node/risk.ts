@@ -34,7 +34,7 @@ const WARM_AFTER_MS = 3000;
 export function sanctionsLists(dir: string | undefined, logger?: Logger): SanctionsLists | undefined {
   const found = dir ?? findOfacDir();
   if (!found) {
-    logger?.warn("no OFAC list found (shared/data/ofac); sanctioned-entity screening is OFF on this node");
+    logger?.warn("no OFAC list found (data/ofac); sanctioned-entity screening is OFF on this node");
     return undefined;
   }
   let lists = sanctionsCache.get(found);

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { leafHash, rootFromPath, treeWithPaths } from "./merkle.ts";
 
-const VECTORS = "/work/shared/data/merkle-vectors/testdata/inclusion";
+const VECTORS = join(import.meta.dirname, "../data/merkle-vectors/testdata/inclusion");
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -20,7 +20,7 @@ describe("RFC 6962 Merkle trees", () => {
     }
   })();
 
-  it.runIf(vectors.length > 0)("agrees with every inclusion vector (bad ones must fail)", () => {
+  it("agrees with every inclusion vector (bad ones must fail)", () => {
     for (const f of vectors) {
       const v = JSON.parse(readFileSync(f, "utf8"));
       const b = (s: string | null) => Buffer.from(s ?? "", "base64");

@@ -1,21 +1,12 @@
 /**
- * RFC 6962 / RFC 9162 Merkle tree hashing for small in-memory trees:
- *   leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right),
- * the split at the largest power of two below n, and inclusion paths
- * (leaf upwards) checked with the RFC 9162 §2.1.3.2 algorithm.
+ * Small in-memory RFC 6962 trees for batch-signed verdicts: every leaf's
+ * inclusion path at once, and the root a path implies (RFC 9162 §2.1.3.2).
+ * The hashing itself is the log's (`log/merkle.ts`).
  */
 import { createHash } from "node:crypto";
+import { leafHash, nodeHash } from "./log/merkle.ts";
 
-const LEAF = Buffer.from([0x00]);
-const NODE = Buffer.from([0x01]);
-
-export function leafHash(data: Uint8Array): Buffer {
-  return createHash("sha256").update(LEAF).update(data).digest();
-}
-
-export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE).update(left).update(right).digest();
-}
+export { leafHash, nodeHash };
 
 /** The root over leaf hashes, with every leaf's inclusion path. */
 export function treeWithPaths(leaves: Buffer[]): { root: Buffer; paths: Buffer[][] } {

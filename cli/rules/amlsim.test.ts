@@ -11,8 +11,9 @@ import { BIN } from "../processes.ts";
 
 function findAmlsim(): string | undefined {
   for (let dir = resolve(import.meta.dirname); ; dir = dirname(dir)) {
-    const candidate = join(dir, "shared", "data", "amlsim");
-    if (existsSync(candidate)) return candidate;
+    for (const candidate of [join(dir, "data", "amlsim"), join(dir, "shared", "data", "amlsim")]) {
+      if (existsSync(join(candidate, "20K_fanin200.tgz"))) return candidate;
+    }
     if (dirname(dir) === dir) return undefined;
   }
 }

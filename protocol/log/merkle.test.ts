@@ -18,10 +18,8 @@ import {
   verifyInclusion,
 } from "./merkle.ts";
 
-// shared/ sits beside the repository (CI), or at /work/shared beside the work trees.
-const VECTORS = [join(import.meta.dirname, "../../../shared"), "/work/shared"]
-  .map((d) => join(d, "data/merkle-vectors/testdata"))
-  .find((d) => existsSync(d))!;
+// Shipped in the repository (data/merkle-vectors, from transparency-dev/merkle).
+const VECTORS = join(import.meta.dirname, "../../data/merkle-vectors/testdata");
 const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 const b64 = (s: string) => Buffer.from(s, "base64");

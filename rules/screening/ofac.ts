@@ -62,14 +62,15 @@ export function loadOfac(dir: string): SanctionsLists {
 }
 
 /**
- * Where the shipped data lives: `shared/data/ofac` beside the repository (or
- * beside any folder above it), as the data README describes.
+ * Where the shipped data lives: `data/ofac` in the repository, else
+ * `shared/data/ofac` beside it (or beside any folder above it).
  */
 export function findOfacDir(from: string = dirname(new URL(import.meta.url).pathname)): string | undefined {
   let dir = resolve(from);
   for (;;) {
-    const candidate = join(dir, "shared", "data", "ofac");
-    if (existsSync(join(candidate, "sdn.csv"))) return candidate;
+    for (const candidate of [join(dir, "data", "ofac"), join(dir, "shared", "data", "ofac")]) {
+      if (existsSync(join(candidate, "sdn.csv"))) return candidate;
+    }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
