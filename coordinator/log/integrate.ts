@@ -46,39 +46,44 @@ export async function integrateBatch(
   if (fresh.length > 0) {
     const first = builder.size;
     const touched = builder.append(fresh.map((i) => i.leaf));
-    await q.query(
-      `INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry)
-       SELECT i, k, t, p, decode(e, 'base64') FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(i, k, t, p, e)`,
-      [fresh.map((_, j) => first + j), fresh.map((i) => i.key), fresh.map((i) => i.type), fresh.map((i) => i.paymentId ?? null), fresh.map((i) => i.entry.toString("base64"))],
-    );
-    await q.query(
-      `INSERT INTO siq_log_tiles (level, n, hashes)
-       SELECT l, n, decode(h, 'base64') FROM unnest($1::int[], $2::bigint[], $3::text[]) AS v(l, n, h)
-       ON CONFLICT (level, n) DO UPDATE SET hashes = EXCLUDED.hashes`,
-      [touched.map((t) => t.level), touched.map((t) => t.n), touched.map((t) => Buffer.concat(t.hashes).toString("base64"))],
-    );
+    // One statement (data-modifying CTEs): entries, the tiles they touch and the payments' outcomes
+    // are written in a single round trip.
     const paid = fresh.filter((i) => i.payment);
-    if (paid.length > 0) {
-      const p = paid.map((i) => i.payment!);
-      await q.query(
-        `UPDATE siq_payments AS p
-         SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
-             log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-              AS v(id, st, rl, de, re, se, i, da)
-         WHERE p.payment_id = v.id`,
-        [
-          p.map((o) => o.payment_id),
-          p.map((o) => o.status),
-          p.map((o) => o.risk_level),
-          p.map((o) => o.decision),
-          p.map((o) => JSON.stringify(o.reasons)),
-          p.map((o) => (o.settlement ? JSON.stringify(o.settlement) : null)),
-          paid.map((i) => index.get(i.key)!),
-          p.map((o) => o.decided_at),
-        ],
-      );
-    }
+    const p = paid.map((i) => i.payment!);
+    await q.query(
+      `WITH entries AS (
+         INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry)
+         SELECT i, k, t, p, decode(e, 'base64') FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(i, k, t, p, e)
+       ), tiles AS (
+         INSERT INTO siq_log_tiles (level, n, hashes)
+         SELECT l, n, decode(h, 'base64') FROM unnest($6::int[], $7::bigint[], $8::text[]) AS v(l, n, h)
+         ON CONFLICT (level, n) DO UPDATE SET hashes = EXCLUDED.hashes
+       )
+       UPDATE siq_payments AS p
+       SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
+           log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
+       FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[])
+            AS v(id, st, rl, de, re, se, i, da)
+       WHERE p.payment_id = v.id`,
+      [
+        fresh.map((_, j) => first + j),
+        fresh.map((i) => i.key),
+        fresh.map((i) => i.type),
+        fresh.map((i) => i.paymentId ?? null),
+        fresh.map((i) => i.entry.toString("base64")),
+        touched.map((t) => t.level),
+        touched.map((t) => t.n),
+        touched.map((t) => Buffer.concat(t.hashes).toString("base64")),
+        p.map((o) => o.payment_id),
+        p.map((o) => o.status),
+        p.map((o) => o.risk_level),
+        p.map((o) => o.decision),
+        p.map((o) => JSON.stringify(o.reasons)),
+        p.map((o) => (o.settlement ? JSON.stringify(o.settlement) : null)),
+        paid.map((i) => index.get(i.key)!),
+        p.map((o) => o.decided_at),
+      ],
+    );
   }
   for (const [type, project] of projections) {
     const mine = fresh.filter((i) => i.type === type).map((i) => ({ entry: i.entry, index: index.get(i.key)! }));

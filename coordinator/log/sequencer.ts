@@ -61,6 +61,8 @@ export class LogSequencer {
   readonly #c: SequencerComponents;
   #builder = new TileBuilder();
   readonly #waiters = new Map<string, Waiter[]>();
+  /** Entries this process made canonical itself: their bytes need no second canonical check when they come back. */
+  readonly #local = new Map<string, { entry: Buffer; type: string }>();
   #mailbox: Mailbox | undefined;
   #loop: Promise<void> | undefined;
   #buffer: Delivery[] = [];
@@ -144,7 +146,10 @@ export class LogSequencer {
   /** Logs the decision and applies its outcome; resolves to its log index. */
   append(f: Finalized): Promise<number> {
     const d = f.decision;
-    return this.appendEntry(decisionKey(d.payment_id, d.attempt), entryBytes(d), {
+    const key = decisionKey(d.payment_id, d.attempt);
+    const bytes = entryBytes(d);
+    this.#local.set(key, { entry: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type: d.type });
+    return this.appendEntry(key, bytes, {
       payment_id: d.payment_id,
       status: f.status,
       risk_level: d.risk_level,
@@ -159,7 +164,9 @@ export class LogSequencer {
   appendRecord(record: LogRecord): Promise<number> {
     const bytes = canonicalBytes(record);
     if (bytes.length > MAX_LOG_ENTRY_BYTES) return Promise.reject(new RangeError("log record over 64 KiB"));
-    return this.appendEntry(`${record.type}:${sha256Hex(bytes)}`, bytes, undefined, record.payment_id);
+    const key = `${record.type}:${sha256Hex(bytes)}`;
+    this.#local.set(key, { entry: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type: record.type });
+    return this.appendEntry(key, bytes, undefined, record.payment_id);
   }
 
   /** Logs any entry (canonical JSON with a `type`) under a key unique forever. */
@@ -191,6 +198,7 @@ export class LogSequencer {
     } finally {
       clearTimeout(timer);
       this.#waiters.delete(key);
+      this.#local.delete(key);
     }
   }
 
@@ -209,7 +217,7 @@ export class LogSequencer {
       }
       // Let a burst gather (bigger batches amortise the transaction): up to `gatherMs`, or a full batch.
       // While entries keep arriving, keep gathering (so an idle log adds about a millisecond).
-      const gatherUntil = performance.now() + (this.#c.gatherMs ?? 20);
+      const gatherUntil = performance.now() + (this.#c.gatherMs ?? 2);
       for (let seen = -1; seen !== this.#buffer.length && this.#buffer.length < max && performance.now() < gatherUntil && !this.#stopped; ) {
         seen = this.#buffer.length;
         await new Promise((r) => setTimeout(r, 1));
@@ -217,7 +225,7 @@ export class LogSequencer {
       const batch = this.#buffer.splice(0, max);
       const items: Item[] = [];
       for (const d of batch) {
-        const item = parse(d);
+        const item = parse(d, this.#local);
         if (item) items.push(item);
         else {
           this.#c.logger.warn({ seq: d.streamSeq }, "malformed log append dropped");
@@ -240,12 +248,13 @@ export class LogSequencer {
   }
 }
 
-function parse(d: Delivery): Item | null {
+function parse(d: Delivery, local: ReadonlyMap<string, { entry: Buffer; type: string }>): Item | null {
   try {
     const msg = LogAppend.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
     const entry = Buffer.from(msg.entry, "base64");
     if (entry.length > MAX_LOG_ENTRY_BYTES) return null;
-    const type = canonicalType(entry);
+    const mine = local.get(msg.key);
+    const type = mine && mine.entry.equals(entry) ? mine.type : canonicalType(entry);
     if (type === undefined) return null;
     return { key: msg.key, type, entry, leaf: leafHash(entry), payment: msg.payment, paymentId: msg.payment?.payment_id ?? msg.payment_id, delivery: d };
   } catch {
