@@ -43,7 +43,6 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     id: config.id,
     bus: ownBus,
     signer: key.signer,
-    pack: () => risk.packs.latest,
     topology: t,
     logger,
     maxInFlight: config.maxInFlight,

@@ -8,14 +8,12 @@ import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Emission, type Fault } from "./faults.ts";
-import type { CompiledPack } from "../rules/index.ts";
-import { isStale, scoreTask } from "./score.ts";
+import { isStale } from "./stale.ts";
 
 export interface ValidatorComponents {
   id: string;
   bus: Bus;
   signer: Signer;
-  pack: () => CompiledPack;
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
@@ -23,8 +21,8 @@ export interface ValidatorComponents {
   behind?: (task: EvaluationTask) => boolean;
   /** A fault drill (see faults.ts); honest when absent. */
   fault?: Fault;
-  /** Scores with the node's state and pack schedule; without it, `pack()` alone scores. */
-  score?: (task: EvaluationTask, now: Date) => Verdict;
+  /** Scores a task with the node's state and pack schedule (scorer.ts). */
+  score: (task: EvaluationTask, now: Date) => Verdict;
   /** Records a task in the node's state without voting: it happened, even if this node does not judge it. */
   observe?: (task: EvaluationTask) => void;
 }
@@ -98,7 +96,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     const keys = new Set<string>();
     const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
     const now = new Date();
-    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(c.score ? c.score(p.task, now) : scoreTask(p.task, c.pack(), c.id, now))));
+    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(c.score(p.task, now))));
     fresh.forEach((p, i) => {
       signed.set(p.key, verdicts[i]!);
       if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);
