@@ -4,6 +4,7 @@
  * when the quorum rule yields a result (or the deadline passes) it hands the
  * result on, and acks the verdicts only once that result is recorded.
  */
+import { drain, type Draining } from "../../lib/bus/drain.ts";
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -46,8 +47,7 @@ export class EventAggregator {
   readonly #c: EventAggregatorComponents;
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
-  #loop: Promise<void> | undefined;
-  #close: (() => Promise<void>) | undefined;
+  #reading: Draining | undefined;
 
   constructor(c: EventAggregatorComponents) {
     this.#c = c;
@@ -64,16 +64,12 @@ export class EventAggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#close = () => mailbox.close();
-    this.#loop = (async () => {
-      for await (const d of mailbox) this.#receive(d);
-    })();
+    this.#reading = drain(mailbox, (d) => this.#receive(d));
   }
 
   async stop(): Promise<void> {
     for (const p of this.#pending.values()) clearTimeout(p.timer);
-    await this.#close?.();
-    await this.#loop?.catch(() => {});
+    await this.#reading?.stop();
   }
 
   register(e: PendingEvent): void {

@@ -5,6 +5,7 @@
  * and at the hard deadline, and acks the verdicts only once the decision is
  * recorded.
  */
+import { drain, type Draining } from "../../lib/bus/drain.ts";
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { canonicalString, decideQuorum, SignedVerdict, Verifier, verifyVerdict, type QuorumPolicy, type QuorumResult, type Topology, type ValidatorSet } from "../../protocol/index.ts";
@@ -69,8 +70,7 @@ export class Aggregator {
   readonly #pending = new Map<string, Pending>();
   /** The verdicts of recently decided payments: seen again, a verdict is a replay; different, an equivocation. */
   readonly #decided = new Map<string, { attempt: number; verdicts: Map<string, SignedVerdict> }>();
-  #loop: Promise<void> | undefined;
-  #close: (() => Promise<void>) | undefined;
+  #reading: Draining | undefined;
 
   constructor(c: AggregatorComponents) {
     this.#c = c;
@@ -87,16 +87,12 @@ export class Aggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#close = () => mailbox.close();
-    this.#loop = (async () => {
-      for await (const d of mailbox) this.#receive(d);
-    })();
+    this.#reading = drain(mailbox, (d) => this.#receive(d));
   }
 
   async stop(): Promise<void> {
     for (const p of this.#pending.values()) p.timers.forEach(clearTimeout);
-    await this.#close?.();
-    await this.#loop?.catch(() => {});
+    await this.#reading?.stop();
   }
 
   /** Starts collecting verdicts for an evaluation; the deadline clock starts now. */
