@@ -123,6 +123,20 @@ export function program(): Command {
       if (o.origin) process.stdout.write(verifierKey(o.origin, k.signer.publicKey) + "\n");
     });
 
+  p.command("respond <payment_id>")
+    .description("answer a payment's open challenge; the network evaluates it again with the evidence")
+    .option("--purpose <text>", "proof of purpose: what the payment is for")
+    .option("--reference <ref>", "proof of purpose: the invoice or order your trace_context names")
+    .option("--log <line>", "logs: a log line (repeatable)", collect)
+    .option("--confirmed-by <who>", "step-up: the person who confirmed the payment")
+    .option("--json", "print the raw answer")
+    .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
+    .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
+    .action(async (paymentId: string, o) => {
+      const { runRespond } = await import("./pay.ts");
+      process.exitCode = await runRespond(paymentId, o);
+    });
+
   p.command("pay")
     .description("submit a payment (from --file, or the dev example changed by flags) and print the outcome")
     .option("--file <json>", "request body as JSON")

@@ -45,23 +45,59 @@ export async function runPay(flags: PayFlags): Promise<number> {
     process.stdout.write(res.text + "\n");
     return res.status === 200 ? 0 : 1;
   }
-  if (res.status !== 200) {
-    const e = res.body as WireError;
-    process.stdout.write(`✗ ${res.status} ${e.code}: ${e.message}\n`);
-    for (const i of e.error_details?.issues ?? []) process.stdout.write(`    ${i.path}: ${i.message}\n`);
-    return 1;
-  }
-  const p = res.body as PaymentView;
+  if (res.status !== 200) return printError(res.status, res.body as WireError);
+  printPayment(res.body as PaymentView);
+  return 0;
+}
+
+function printError(status: number, e: WireError): number {
+  process.stdout.write(`✗ ${status} ${e.code}: ${e.message}\n`);
+  for (const i of e.error_details?.issues ?? []) process.stdout.write(`    ${i.path}: ${i.message}\n`);
+  return 1;
+}
+
+function printPayment(p: PaymentView): void {
   const mark = p.status === "failed" ? "✗" : p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
-  process.stdout.write(`${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}\n`);
+  process.stdout.write(`${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}${p.attempt ? `  attempt ${p.attempt}` : ""}\n`);
   for (const r of p.reasons) process.stdout.write(`    ${r.code} (${r.validators} validators): ${r.message}\n`);
+  if (p.challenge) process.stdout.write(`    challenge ${p.challenge.kind}: answer with \`sentineliq respond ${p.payment_id}\` (asks for ${p.challenge.requested.join(", ")}; until ${p.challenge.expires_at})\n`);
   if (p.settlement) process.stdout.write(`    settlement: ${p.settlement.network} ${p.settlement.transaction_hash ?? ""}\n`);
   if (p.error_details) {
     const { code, message, ...facts } = p.error_details;
     const extra = Object.entries(facts).filter(([, v]) => typeof v !== "object").map(([k, v]) => `${k} ${v}`);
-    process.stdout.write(`    ${code}: ${message}${extra.length ? ` (${extra.join(", ")})` : ""}
-`);
+    process.stdout.write(`    ${code}: ${message}${extra.length ? ` (${extra.join(", ")})` : ""}\n`);
   }
   if (p.log_index !== undefined) process.stdout.write(`    log index: ${p.log_index}\n`);
+}
+
+/** `sentineliq respond <payment_id>`: answer a payment's open challenge and print the new outcome. */
+export async function runRespond(
+  paymentId: string,
+  flags: { url?: string; apiKey?: string; purpose?: string; reference?: string; log?: string[]; confirmedBy?: string; json?: boolean },
+): Promise<number> {
+  const target = resolveTarget(flags);
+  const shown = await call(target, "getPayment", { params: { payment_id: paymentId } });
+  if (shown.status !== 200) return printError(shown.status, shown.body as WireError);
+  const p = shown.body as PaymentView;
+  if (p.status !== "challenged" || !p.challenge) {
+    process.stdout.write(`✗ ${paymentId} has no open challenge (status ${p.status})\n`);
+    return 1;
+  }
+  const responses: Record<string, unknown> = {};
+  if (flags.purpose) responses.purpose = flags.purpose;
+  if (flags.reference) responses.reference = flags.reference;
+  if (flags.log?.length) responses.logs = flags.log;
+  if (flags.confirmedBy) Object.assign(responses, { confirmed: true, confirmed_by: flags.confirmedBy });
+  process.stdout.write(`answering ${p.challenge.kind} (asked for: ${p.challenge.requested.join(", ")})\n`);
+  const res = await call(target, "challengeResponse", {
+    params: { payment_id: paymentId },
+    body: { challenge_id: p.challenge.challenge_id, ...(p.challenge.nonce ? { nonce: p.challenge.nonce } : {}), responses },
+  });
+  if (flags.json) {
+    process.stdout.write(res.text + "\n");
+    return res.status === 200 ? 0 : 1;
+  }
+  if (res.status !== 200) return printError(res.status, res.body as WireError);
+  printPayment(res.body as PaymentView);
   return 0;
 }

@@ -4,7 +4,10 @@
  * answers are refused; an unanswered challenge expires as rejected; attempts
  * run out. Every step is in the log, and the log verifies.
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { BIN } from "../cli/processes.ts";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EntryChecker, ValidatorSet } from "../protocol/index.ts";
@@ -85,6 +88,15 @@ describe("challenges", () => {
     });
     expect(late.status).toBe(409);
     expect((await records(first.body.payment_id)).map((r) => r.type)).toContain("sentineliq.challenge-expired.v1");
+  });
+
+  it("can be answered from the command line: sentineliq respond", async () => {
+    const first = await net.post(high());
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      BIN, "respond", first.body.payment_id, "--purpose", "Annual licence renewal", "--reference", "INV-7781", "--url", net.url, "--api-key", net.apiKey,
+    ]);
+    expect(stdout).toContain("answering proof_of_purpose");
+    expect(stdout).toMatch(/✓ .* settled {2}risk LOW {2}decision approve {2}attempt 2/);
   });
 
   it("answers 404 for another tenant's payment", async () => {
