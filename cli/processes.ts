@@ -15,7 +15,9 @@ export interface Child {
 export function spawnSelf(name: string, args: string[], logsDir: string, onExit: (c: Child, code: number | null) => void): Child {
   const logFile = join(logsDir, `${name}.log`);
   const fd = openSync(logFile, "a");
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", fd, fd], detached: false });
+  // An IPC channel too: when the parent dies, however it dies, the child sees "disconnect" and stops.
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", fd, fd, "ipc"], detached: false });
+  proc.channel?.unref();
   const child = { name, process: proc, logFile };
   proc.once("exit", (code) => onExit(child, code));
   return child;
@@ -38,15 +40,21 @@ export async function stopAll(children: Child[], graceMs = 5000): Promise<void> 
   );
 }
 
-/** Resolves when `signal` arrives (SIGINT or SIGTERM), once. */
+/** Resolves on SIGINT or SIGTERM, or, for a child of `sentineliq dev`, when its parent goes away. */
 export function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     const done = (sig: string) => {
       process.off("SIGINT", done);
       process.off("SIGTERM", done);
+      process.off("disconnect", orphaned);
       resolve(sig);
     };
+    const orphaned = () => done("disconnect");
     process.on("SIGINT", done);
     process.on("SIGTERM", done);
+    if (process.send) {
+      process.channel?.unref(); // the channel must not keep this process alive once it has stopped
+      process.on("disconnect", orphaned);
+    }
   });
 }
