@@ -8,7 +8,7 @@
  * Amounts are decimal strings, so no float formatting question ever arises.
  */
 import { createHash } from "node:crypto";
-import canonicalizeJson from "canonicalize";
+import { jcs } from "./jcs.ts";
 
 declare const canonicalBrand: unique symbol;
 /** Bytes known to be the JCS encoding of a value. Only `canonicalBytes` makes them. */
@@ -17,9 +17,8 @@ export type CanonicalBytes = Uint8Array & { readonly [canonicalBrand]: true };
 const encoder = new TextEncoder();
 
 export function canonicalString(value: unknown): string {
-  const s = canonicalizeJson(value);
-  if (s === undefined) throw new TypeError("value has no canonical JSON form");
-  return s;
+  if (value === undefined) throw new TypeError("value has no canonical JSON form");
+  return jcs(value);
 }
 
 export function canonicalBytes(value: unknown): CanonicalBytes {
