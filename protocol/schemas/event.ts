@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts";
-import { CountryCode, Decision, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
+import { CountryCode, Decision, Hex64, Id, IsoTime, RiskLevel } from "./fields.ts";
 import { QuorumPolicy } from "./decision.ts";
 import { ReasonSummary } from "./payment.ts";
 import { Base64 } from "./fields.ts";
-import { ChallengeKind } from "./verdict.ts";
+import { opinionFields } from "./verdict.ts";
 
 export const EventKinds = ["login_success", "login_failure", "password_change", "device_change"] as const;
 export const EventKind = z.enum(EventKinds);
@@ -59,13 +59,7 @@ export const EventVerdict = z
     type: z.literal("sentineliq.event_verdict.v1"),
     event_ref: Id,
     event_digest: Hex64,
-    validator_id: ValidatorId,
-    risk_level: RiskLevel,
-    score: z.number().int().min(0).max(100),
-    reasons: z.array(Reason).max(64),
-    rule_pack: Hex64,
-    evaluated_at: IsoTime,
-    challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+    ...opinionFields,
   })
   .strict();
 export type EventVerdict = z.infer<typeof EventVerdict>;

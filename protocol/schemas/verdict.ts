@@ -47,20 +47,25 @@ export const ShadowOpinion = z
   .strict();
 export type ShadowOpinion = z.infer<typeof ShadowOpinion>;
 
+/** What every validator opinion holds, whatever it judges (a payment here, an event in event.ts). */
+export const opinionFields = {
+  validator_id: ValidatorId,
+  risk_level: RiskLevel,
+  score: z.number().int().min(0).max(100),
+  reasons: z.array(Reason).max(64),
+  rule_pack: Hex64,
+  evaluated_at: IsoTime,
+  /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
+  challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+};
+
 export const Verdict = z
   .object({
     type: z.literal("sentineliq.verdict.v1"),
     payment_id: Id,
     attempt: z.number().int().min(1).max(100),
     payment_digest: Hex64,
-    validator_id: ValidatorId,
-    risk_level: RiskLevel,
-    score: z.number().int().min(0).max(100),
-    reasons: z.array(Reason).max(64),
-    rule_pack: Hex64,
-    evaluated_at: IsoTime,
-    /** Kinds of evidence the rules that fired want, when the level calls for a challenge. */
-    challenge_kinds: z.array(ChallengeKind).min(1).max(4).optional(),
+    ...opinionFields,
     shadow: ShadowOpinion.optional(),
     /** SHA-256 of the JCS evidence judged (re-evaluations after a challenge). */
     evidence_digest: Hex64.optional(),

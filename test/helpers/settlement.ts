@@ -11,6 +11,7 @@ import { address, type Address } from "@solana/kit";
 import { migrate } from "../../coordinator/index.ts";
 import { SettlementConfig, USDC_MINT } from "../../coordinator/settlement/config.ts";
 import { startSettlement, type RunningSettlement } from "../../coordinator/settlement/index.ts";
+import type { OnChainDeps } from "../../coordinator/settlement/onchain.ts";
 import { liteSvmBackend, type LiteSvmBackend } from "../../coordinator/settlement/litesvm.ts";
 import { outcomeOf, SettlementStore } from "../../coordinator/settlement/store.ts";
 import { ensureKeypairFile, loadWallets } from "../../coordinator/settlement/wallets.ts";
@@ -135,5 +136,30 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
       await nats.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A rig with its settler running, ready for one describe block: on-chain deps, and `submit` that waits for the outcome. */
+export interface StartedRig {
+  rig: Rig;
+  running: RunningSettlement;
+  deps: OnChainDeps;
+  submit(order: SettlementOrder): Promise<SettlementOutcome>;
+  lamportsOf(account: string): bigint;
+}
+
+export async function startedRig(kind: StoreKind): Promise<StartedRig> {
+  const rig = await settlementRig(kind);
+  const running = await rig.start();
+  return {
+    rig,
+    running,
+    deps: { chain: rig.svm, store: rig.store, wallets: await loadWallets(rig.walletFiles), config: rig.config },
+    async submit(order) {
+      await rig.approve(order);
+      await running.handoff.publish(order);
+      return rig.nextOutcome(order.payment_id);
+    },
+    lamportsOf: (a) => rig.svm.svm.getBalance(address(a)) ?? 0n,
   };
 }
