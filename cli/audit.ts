@@ -43,7 +43,10 @@ export async function runAuditHash(files: string[], flags: { json?: boolean }): 
   return problems > 0 || functions.length === 0 ? 1 : 0;
 }
 
-export async function runAuditSubmit(files: string[], flags: { url?: string; apiKey?: string; json?: boolean }): Promise<number> {
+export async function runAuditSubmit(
+  files: string[],
+  flags: { url?: string; apiKey?: string; json?: boolean },
+): Promise<number> {
   const target = resolveTarget(flags);
   const { functions, problems } = hashFiles(files);
   const bar = progress("submitting", functions.length);
@@ -60,24 +63,41 @@ export async function runAuditSubmit(files: string[], flags: { url?: string; api
   }
   bar.done();
   if (flags.json) out(JSON.stringify(records.map(({ source: _, ...r }) => r)));
-  else for (const r of records) out(`${mark(r.state)} ${r.code_hash}  ${r.state.padEnd(8)}  ${r.name}${r.created ? "  (new)" : ""}`);
+  else
+    for (const r of records)
+      out(`${mark(r.state)} ${r.code_hash}  ${r.state.padEnd(8)}  ${r.name}${r.created ? "  (new)" : ""}`);
   return problems + failed > 0 || functions.length === 0 ? 1 : 0;
 }
 
-export async function runAuditDecide(action: "approve" | "revoke", hash: string, flags: { url?: string; auditorKey?: string; note?: string; reason?: string; json?: boolean }): Promise<number> {
+export async function runAuditDecide(
+  action: "approve" | "revoke",
+  hash: string,
+  flags: { url?: string; auditorKey?: string; note?: string; reason?: string; json?: boolean },
+): Promise<number> {
   const target = resolveAuditorTarget(flags);
   const res =
     action === "approve"
-      ? await call(target, "auditApprove", { params: { code_hash: hash }, body: flags.note ? { note: flags.note } : {} })
+      ? await call(target, "auditApprove", {
+          params: { code_hash: hash },
+          body: flags.note ? { note: flags.note } : {},
+        })
       : await call(target, "auditRevoke", { params: { code_hash: hash }, body: { reason: flags.reason ?? "" } });
   return show(res, flags.json);
 }
 
-export async function runAuditList(flags: { url?: string; auditorKey?: string; apiKey?: string; state?: string; json?: boolean }): Promise<number> {
+export async function runAuditList(flags: {
+  url?: string;
+  auditorKey?: string;
+  apiKey?: string;
+  state?: string;
+  json?: boolean;
+}): Promise<number> {
   const target = readerTarget(flags);
   const records: AuditRecord[] = [];
-  for (let after: string | undefined; ; ) {
-    const res = await call(target, "auditList", { query: { limit: 500, ...(flags.state ? { state: flags.state } : {}), ...(after ? { after } : {}) } });
+  for (let after: string | undefined; ;) {
+    const res = await call(target, "auditList", {
+      query: { limit: 500, ...(flags.state ? { state: flags.state } : {}), ...(after ? { after } : {}) },
+    });
     if (res.status !== 200) return fail(res);
     const page = res.body as AuditList;
     records.push(...page.records);
@@ -86,13 +106,17 @@ export async function runAuditList(flags: { url?: string; auditorKey?: string; a
   }
   if (flags.json) out(JSON.stringify(records));
   else {
-    for (const r of records) out(`${mark(r.state)} ${r.code_hash}  ${r.state.padEnd(8)}  ${r.name}${r.note ? `  — ${r.note}` : ""}`);
+    for (const r of records)
+      out(`${mark(r.state)} ${r.code_hash}  ${r.state.padEnd(8)}  ${r.name}${r.note ? `  — ${r.note}` : ""}`);
     out(`${records.length} record${records.length === 1 ? "" : "s"}`);
   }
   return 0;
 }
 
-export async function runAuditShow(hash: string, flags: { url?: string; auditorKey?: string; apiKey?: string; json?: boolean }): Promise<number> {
+export async function runAuditShow(
+  hash: string,
+  flags: { url?: string; auditorKey?: string; apiKey?: string; json?: boolean },
+): Promise<number> {
   const res = await call(readerTarget(flags), "auditGet", { params: { code_hash: hash } });
   if (res.status !== 200 || flags.json) return show(res, flags.json);
   const r = res.body as AuditRecord;
@@ -129,7 +153,9 @@ function fail(res: { status: number; body: unknown; text: string }): number {
 
 function describe(res: { status: number; body: unknown; text: string }): string {
   const e = res.body as Partial<WireError>;
-  return e && typeof e === "object" && e.code ? `${res.status} ${e.code}: ${e.message}` : `HTTP ${res.status} ${res.text.slice(0, 200)}`;
+  return e && typeof e === "object" && e.code
+    ? `${res.status} ${e.code}: ${e.message}`
+    : `HTTP ${res.status} ${res.text.slice(0, 200)}`;
 }
 
 const mark = (state: string) => (state === "approved" ? "✓" : state === "revoked" ? "✗" : "?");

@@ -36,11 +36,29 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
   // Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS.
   const verdict = (p: string, v: number) => ({
     signature: randomBytes(64).toString("base64"),
-    verdict: { type: "sentineliq.verdict.v1", payment_id: p, attempt: 1, payment_digest: randomBytes(32).toString("hex"), validator_id: `v${v}`, risk_level: "LOW", score: 3, reasons: [{ code: "WITHIN_LIMITS", message: "amount within the agent's limits" }], rule_pack: randomBytes(32).toString("hex"), evaluated_at: new Date().toISOString() },
+    verdict: {
+      type: "sentineliq.verdict.v1",
+      payment_id: p,
+      attempt: 1,
+      payment_digest: randomBytes(32).toString("hex"),
+      validator_id: `v${v}`,
+      risk_level: "LOW",
+      score: 3,
+      reasons: [{ code: "WITHIN_LIMITS", message: "amount within the agent's limits" }],
+      rule_pack: randomBytes(32).toString("hex"),
+      evaluated_at: new Date().toISOString(),
+    },
   });
   const entries = Array.from({ length: n }, (_, i) => {
     const p = `pay_bench_${ns}_${i}`;
-    return canonicalBytes({ type: "sentineliq.decision.v1", payment_id: p, attempt: 1, verdicts: [1, 2, 3, 4].map((v) => verdict(p, v)), decision: "approve", risk_level: "LOW" });
+    return canonicalBytes({
+      type: "sentineliq.decision.v1",
+      payment_id: p,
+      attempt: 1,
+      verdicts: [1, 2, 3, 4].map((v) => verdict(p, v)),
+      decision: "approve",
+      risk_level: "LOW",
+    });
   });
   const bytes = entries.reduce((s, e) => s + e.length, 0);
 
@@ -55,7 +73,11 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
   for (let i = 0; i < n; i += 512) {
     await Promise.all(
       entries.slice(i, i + 512).map((e, j) => {
-        const msg: LogAppend = { type: "sentineliq.logappend.v1", key: `bench:${i + j}`, entry: Buffer.from(e).toString("base64") };
+        const msg: LogAppend = {
+          type: "sentineliq.logappend.v1",
+          key: `bench:${i + j}`,
+          entry: Buffer.from(e).toString("base64"),
+        };
         return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `bench:${i + j}` });
       }),
     );

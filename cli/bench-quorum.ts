@@ -15,7 +15,13 @@ const CONFIGS: { name: string; opts: LaunchOptions }[] = [
   },
 ];
 
-export async function runBenchQuorum(flags: { n: number; concurrency: number; rate?: number; warmup: number; json?: boolean }): Promise<number> {
+export async function runBenchQuorum(flags: {
+  n: number;
+  concurrency: number;
+  rate?: number;
+  warmup: number;
+  json?: boolean;
+}): Promise<number> {
   const rows: { name: string; result: BenchResult }[] = [];
   for (const c of CONFIGS) {
     if (!flags.json) process.stderr.write(`${c.name}…\n`);
@@ -23,19 +29,33 @@ export async function runBenchQuorum(flags: { n: number; concurrency: number; ra
     try {
       const target = { baseUrl: net.baseUrl, apiKey: net.apiKey };
       const body = (i: number) => ({ ...net.example, idempotency_key: `bq-${i}` });
-      if (flags.warmup > 0) await drive(target, flags.warmup, Math.min(32, flags.concurrency), undefined, (i) => body(-1 - i), false);
-      rows.push({ name: c.name, result: await drive(target, flags.n, flags.concurrency, flags.rate, body, !flags.json) });
+      if (flags.warmup > 0)
+        await drive(target, flags.warmup, Math.min(32, flags.concurrency), undefined, (i) => body(-1 - i), false);
+      rows.push({
+        name: c.name,
+        result: await drive(target, flags.n, flags.concurrency, flags.rate, body, !flags.json),
+      });
     } finally {
       await net.stop();
     }
   }
   const base = rows[0]!.result;
   if (flags.json) {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ config: r.name, ...r.result, throughput_vs_baseline: r.result.per_second / base.per_second }))) + "\n");
+    process.stdout.write(
+      JSON.stringify(
+        rows.map((r) => ({
+          config: r.name,
+          ...r.result,
+          throughput_vs_baseline: r.result.per_second / base.per_second,
+        })),
+      ) + "\n",
+    );
     return 0;
   }
   const pad = (s: string, n: number) => s.padEnd(n);
-  process.stdout.write(`\n${pad("configuration", 44)}${pad("payments/s", 12)}${pad("× baseline", 12)}p50 ms   p99 ms\n`);
+  process.stdout.write(
+    `\n${pad("configuration", 44)}${pad("payments/s", 12)}${pad("× baseline", 12)}p50 ms   p99 ms\n`,
+  );
   for (const r of rows) {
     const x = r.result;
     process.stdout.write(

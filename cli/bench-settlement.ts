@@ -60,7 +60,18 @@ export async function runSettlementBench(flags: { n: number; json?: boolean }): 
   let t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const lifetime = await chain.latestBlockhash();
-    const { tx } = await buildTransfer({ paymentId: `raw_${i}`, asset: { kind: "sol", currency: "SOL", decimals: 9 }, units: 1000n + BigInt(i), sender, receiver: receivers[i % 16]! }, chain.payer, config.memoProgram, lifetime);
+    const { tx } = await buildTransfer(
+      {
+        paymentId: `raw_${i}`,
+        asset: { kind: "sol", currency: "SOL", decimals: 9 },
+        units: 1000n + BigInt(i),
+        sender,
+        receiver: receivers[i % 16]!,
+      },
+      chain.payer,
+      config.memoProgram,
+      lifetime,
+    );
     await chain.send(tx);
     if ((await chain.status(tx.signature)).state !== "confirmed") throw new Error("baseline transfer failed");
     bar?.tick();
@@ -104,7 +115,9 @@ export async function runSettlementBench(flags: { n: number; json?: boolean }): 
         debug_mode: debug,
         approved_at: new Date().toISOString(),
       };
-      await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), { msgId: settlementMsgId(order.payment_id) });
+      await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), {
+        msgId: settlementMsgId(order.payment_id),
+      });
     }
     await all;
     const rate = n / ((performance.now() - start) / 1000);

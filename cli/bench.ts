@@ -35,14 +35,24 @@ export interface BenchResult {
 export async function runBench(flags: BenchFlags): Promise<number> {
   const target = resolveTarget(flags);
   const example = devCredentials()?.example_payment;
-  if (!example) throw new Error("bench needs an example payment: run `npm start` first (it writes .sentineliq/dev-credentials.json)");
+  if (!example)
+    throw new Error(
+      "bench needs an example payment: run `npm start` first (it writes .sentineliq/dev-credentials.json)",
+    );
   const run = randomUUID().slice(0, 8);
   // Each payment between its own pair of parties: one pair paying thousands of times a
   // minute is what the repeated-payments rule exists to challenge.
   const address = () => getAddressDecoder().decode(randomBytes(32));
-  const body = (i: number) => ({ ...example, idempotency_key: `bench-${run}-${i}`, debug_mode: true, sender: address(), receiver: address() });
+  const body = (i: number) => ({
+    ...example,
+    idempotency_key: `bench-${run}-${i}`,
+    debug_mode: true,
+    sender: address(),
+    receiver: address(),
+  });
 
-  if (flags.warmup > 0) await drive(target, flags.warmup, Math.min(flags.concurrency, 32), undefined, (i) => body(-1 - i), false);
+  if (flags.warmup > 0)
+    await drive(target, flags.warmup, Math.min(flags.concurrency, 32), undefined, (i) => body(-1 - i), false);
   const result = await drive(target, flags.n, flags.concurrency, flags.rate, body, !flags.json);
   if (flags.json) process.stdout.write(JSON.stringify(result) + "\n");
   else {
@@ -52,7 +62,9 @@ export async function runBench(flags: BenchFlags): Promise<number> {
         `payments   ${result.payments} (${mode})`,
         `throughput ${result.per_second.toFixed(0)} payments/s over ${result.seconds.toFixed(2)} s`,
         `latency    p50 ${result.p50_ms.toFixed(1)} ms · p95 ${result.p95_ms.toFixed(1)} ms · p99 ${result.p99_ms.toFixed(1)} ms · max ${result.max_ms.toFixed(1)} ms`,
-        `outcomes   ${Object.entries(result.statuses).map(([k, v]) => `${k} ${v}`).join(", ")}${result.errors ? ` · errors ${result.errors}` : ""}`,
+        `outcomes   ${Object.entries(result.statuses)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}${result.errors ? ` · errors ${result.errors}` : ""}`,
       ].join("\n") + "\n",
     );
   }

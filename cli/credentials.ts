@@ -26,7 +26,9 @@ export function resolveTarget(flags: { url?: string; apiKey?: string }): Target 
   const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
   const apiKey = flags.apiKey ?? env.apiKey ?? dev?.api_key;
   if (!baseUrl || !apiKey) {
-    throw new Error("no network found: pass --url and --api-key, set SENTINELIQ_URL and SENTINELIQ_API_KEY, or run `npm start` first");
+    throw new Error(
+      "no network found: pass --url and --api-key, set SENTINELIQ_URL and SENTINELIQ_API_KEY, or run `npm start` first",
+    );
   }
   return { baseUrl, apiKey };
 }
@@ -37,7 +39,9 @@ export function resolveAuditorTarget(flags: { url?: string; auditorKey?: string 
   const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
   const apiKey = flags.auditorKey ?? env.auditorKey ?? dev?.auditor_key;
   if (!baseUrl || !apiKey) {
-    throw new Error("no auditor key: pass --url and --auditor-key, set SENTINELIQ_URL and SENTINELIQ_AUDITOR_KEY, or run `npm start` first");
+    throw new Error(
+      "no auditor key: pass --url and --auditor-key, set SENTINELIQ_URL and SENTINELIQ_AUDITOR_KEY, or run `npm start` first",
+    );
   }
   return { baseUrl, apiKey };
 }

@@ -31,7 +31,8 @@ export interface DevOptions {
 export async function runDev(opts: DevOptions): Promise<number> {
   const ws = prepareWorkspace(opts.dir, opts.validators);
   for (const id of Object.keys(opts.faulty ?? {})) {
-    if (!ws.validatorSet.validators.some((v) => v.id === id)) throw new Error(`--faulty ${id}: no such validator (v1…v${opts.validators})`);
+    if (!ws.validatorSet.validators.some((v) => v.id === id))
+      throw new Error(`--faulty ${id}: no such validator (v1…v${opts.validators})`);
   }
   const say = (s = "") => process.stdout.write(s + "\n");
   const cleanup: (() => Promise<void>)[] = [];
@@ -54,7 +55,9 @@ export async function runDev(opts: DevOptions): Promise<number> {
   const lockFile = join(ws.dir, "pgdata.lock");
   if (!env.databaseUrl) {
     if (existsSync(lockFile) && isAlive(Number(readFileSync(lockFile, "utf8")))) {
-      say(`Another 'sentineliq dev' (pid ${readFileSync(lockFile, "utf8").trim()}) is using ${ws.pgDir}; stop it first.`);
+      say(
+        `Another 'sentineliq dev' (pid ${readFileSync(lockFile, "utf8").trim()}) is using ${ws.pgDir}; stop it first.`,
+      );
       await stop();
       return 1;
     }
@@ -119,7 +122,20 @@ export async function runDev(opts: DevOptions): Promise<number> {
     ws.validatorSet.validators.forEach((v, i) => {
       const faulty = opts.faulty?.[v.id];
       const peers = p2p.filter((_, j) => j !== i).flatMap((a) => ["--p2p-peer", a]);
-      const args = ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--log-vkey", logVkey, "--p2p-listen", p2p[i]!, ...peers];
+      const args = [
+        "node",
+        "--id",
+        v.id,
+        "--key",
+        ws.keyFile(v.id),
+        "--nats",
+        natsUrl,
+        "--log-vkey",
+        logVkey,
+        "--p2p-listen",
+        p2p[i]!,
+        ...peers,
+      ];
       if (faulty) args.push("--faulty", faulty);
       if (opts.rules) args.push("--rules", opts.rules);
       children.push(spawnSelf(v.id, args, ws.logsDir, onExit));
@@ -138,7 +154,13 @@ export async function runDev(opts: DevOptions): Promise<number> {
 
   const example = examplePayment(ws);
   const vkey = (await (await fetch(`${baseUrl}/v1/log/vkey`)).text()).trim();
-  const creds = { api_key: ws.apiKey, base_url: baseUrl, log_vkey: vkey, example_payment: example, auditor_key: ws.auditorKey };
+  const creds = {
+    api_key: ws.apiKey,
+    base_url: baseUrl,
+    log_vkey: vkey,
+    example_payment: example,
+    auditor_key: ws.auditorKey,
+  };
   writeFileSync(ws.credentialsFile, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
   const curl = `curl -s -X POST ${baseUrl}/v1/payments \\\n  -H 'Authorization: Bearer ${ws.apiKey}' \\\n  -H 'Content-Type: application/json' \\\n  -d '${JSON.stringify(example)}'`;
 
@@ -151,11 +173,14 @@ export async function runDev(opts: DevOptions): Promise<number> {
     say("  ************************************************************************");
     say("");
   }
-  say(`  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (${policyFor(ValidatorSet.parse(ws.validatorSet), "challenge").name})`);
+  say(
+    `  SentinelIQ is up: coordinator ${baseUrl} with ${ws.validatorSet.validators.length} validators (${policyFor(ValidatorSet.parse(ws.validatorSet), "challenge").name})`,
+  );
   say(`  bus:      ${busNote}`);
   say(`  storage:  ${env.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${ws.pgDir}`}`);
   say(`  logs:     ${ws.logsDir}`);
-  for (const [id, mode] of Object.entries(opts.faulty ?? {})) say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
+  for (const [id, mode] of Object.entries(opts.faulty ?? {}))
+    say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
   say("");
   say(`  API key:        ${ws.apiKey}`);
   say(`  Auditor key:    ${ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);
@@ -167,7 +192,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
   say(curl.replace(/^/gm, "    "));
   say("");
   if (opts.settlement && opts.settlement !== "none") {
-    const where = opts.settlement === "litesvm" ? "the Solana runtime in the coordinator (LiteSVM; agent wallet funded)" : "Solana over RPC";
+    const where =
+      opts.settlement === "litesvm"
+        ? "the Solana runtime in the coordinator (LiteSVM; agent wallet funded)"
+        : "Solana over RPC";
     say(`  Live settlement on ${where}: a real transaction signature comes back in the answer:`);
     say("");
     say("    npx sentineliq pay --live");

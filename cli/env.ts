@@ -19,7 +19,8 @@ export interface Env {
 function read(): Env {
   const e = process.env;
   const port = e.PORT ? Number(e.PORT) : undefined;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`PORT=${e.PORT} is not a port number`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new Error(`PORT=${e.PORT} is not a port number`);
   const blank = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
   return Object.freeze({
     path: e.PATH ?? "",

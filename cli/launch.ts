@@ -37,7 +37,14 @@ export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
   writeFileSync(ws.networkFile, JSON.stringify(set));
   const port = await freePort();
   const config = JSON.parse(readFileSync(ws.coordinatorFile, "utf8"));
-  Object.assign(config, { host: "127.0.0.1", port, natsUrl, namespace, logLevel: "warn", databaseUrl: join(dir, "pgdata") });
+  Object.assign(config, {
+    host: "127.0.0.1",
+    port,
+    natsUrl,
+    namespace,
+    logLevel: "warn",
+    databaseUrl: join(dir, "pgdata"),
+  });
   if (env.databaseUrl) Object.assign(config, { databaseUrl: env.databaseUrl, dbSchema: `bench_${namespace}` });
   writeFileSync(ws.coordinatorFile, JSON.stringify(config));
 
@@ -45,7 +52,14 @@ export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
   let failed: string | undefined;
   const onExit = (c: Child, code: number | null) => (failed ??= `${c.name} exited (${code}); see ${c.logFile}`);
   for (const v of set.validators as { id: string }[]) {
-    children.push(spawnSelf(v.id, ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--namespace", namespace], ws.logsDir, onExit));
+    children.push(
+      spawnSelf(
+        v.id,
+        ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--namespace", namespace],
+        ws.logsDir,
+        onExit,
+      ),
+    );
   }
   children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -56,7 +70,13 @@ export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
     rmSync(dir, { recursive: true, force: true });
   };
   for (const until = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
-    if (await fetch(`${baseUrl}/ready`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${baseUrl}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (failed || Date.now() > until) {
       const why = failed ?? "timed out";
       await stop();

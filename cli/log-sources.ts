@@ -10,7 +10,8 @@ export async function fetchBytes(url: string): Promise<Uint8Array | null> {
   const res = await request(url);
   const body = Buffer.from(await res.body.arrayBuffer());
   if (res.statusCode === 404) return null;
-  if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}: ${body.toString("utf8").slice(0, 200)}`);
+  if (res.statusCode !== 200)
+    throw new Error(`GET ${url} answered ${res.statusCode}: ${body.toString("utf8").slice(0, 200)}`);
   return body;
 }
 

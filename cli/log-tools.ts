@@ -70,19 +70,24 @@ export async function runLogTail(f: Flags): Promise<number> {
     let next = Math.max(0, checkpoint.size - (f.lines ?? 10));
     for (;;) {
       while (next < checkpoint.size) {
-        const res = await call({ baseUrl: base }, "logEntries", { query: { start: next, limit: Math.min(1000, checkpoint.size - next) } });
+        const res = await call({ baseUrl: base }, "logEntries", {
+          query: { start: next, limit: Math.min(1000, checkpoint.size - next) },
+        });
         const entries = (res.body as { entries: { index: number; leaf: string }[] }).entries;
         if (entries.length === 0) break;
         for (const e of entries) {
           const d = JSON.parse(Buffer.from(e.leaf, "base64").toString("utf8"));
-          process.stdout.write(`${e.index}\t${d.type}\t${d.payment_id ?? ""}\t${d.decision ?? ""}\t${d.risk_level ?? ""}\n`);
+          process.stdout.write(
+            `${e.index}\t${d.type}\t${d.payment_id ?? ""}\t${d.decision ?? ""}\t${d.risk_level ?? ""}\n`,
+          );
           next = e.index + 1;
         }
       }
       if (!f.follow) return EXIT.OK;
       await new Promise((r) => setTimeout(r, 1000));
       const now = await latest(base, f.vkey);
-      if (now.checkpoint.size < checkpoint.size) return fail(`the log went backwards: ${now.checkpoint.size} < ${checkpoint.size}`);
+      if (now.checkpoint.size < checkpoint.size)
+        return fail(`the log went backwards: ${now.checkpoint.size} < ${checkpoint.size}`);
       checkpoint = now.checkpoint;
     }
   } catch (e) {
@@ -96,7 +101,8 @@ export async function runLogProof(indexText: string, f: Flags): Promise<number> 
     const index = Number(indexText);
     if (!Number.isSafeInteger(index) || index < 0) return fail("<index> is a whole number", EXIT.USAGE);
     const { checkpoint, note } = await latest(base, f.vkey);
-    if (index >= checkpoint.size) return fail(`entry ${index} is not covered by the checkpoint (size ${checkpoint.size}) yet`);
+    if (index >= checkpoint.size)
+      return fail(`entry ${index} is not covered by the checkpoint (size ${checkpoint.size}) yet`);
     const e = await entryAt(base, index);
     if (!e) return fail(`no entry ${index}`);
     const res = await call({ baseUrl: base }, "logInclusion", { query: { index, tree_size: checkpoint.size } });
@@ -116,12 +122,20 @@ export async function runLogConsistency(file: string, f: Flags): Promise<number>
     const base = baseUrl(f);
     const old = openCheckpoint(readFileSync(file, "utf8"), logVerifier(f.vkey)).checkpoint;
     const { checkpoint } = await latest(base, f.vkey);
-    if (checkpoint.size < old.size) return fail(`the log went backwards: it shows ${checkpoint.size} entries, your checkpoint has ${old.size}`);
-    const res = await call({ baseUrl: base }, "logConsistency", { query: { first: old.size, second: checkpoint.size } });
+    if (checkpoint.size < old.size)
+      return fail(`the log went backwards: it shows ${checkpoint.size} entries, your checkpoint has ${old.size}`);
+    const res = await call({ baseUrl: base }, "logConsistency", {
+      query: { first: old.size, second: checkpoint.size },
+    });
     const hashes = (res.body as { hashes: string[] }).hashes.map((h) => Buffer.from(h, "base64"));
     const ok = old.size === 0 || verifyConsistency(old.size, checkpoint.size, old.root, checkpoint.root, hashes);
-    if (!ok) return fail(`checkpoint ${checkpoint.size} is NOT consistent with your checkpoint ${old.size}: the log forked or rewrote history`);
-    process.stdout.write(`✓ checkpoint ${checkpoint.size} extends your checkpoint ${old.size} (${hashes.length} proof hashes)\n`);
+    if (!ok)
+      return fail(
+        `checkpoint ${checkpoint.size} is NOT consistent with your checkpoint ${old.size}: the log forked or rewrote history`,
+      );
+    process.stdout.write(
+      `✓ checkpoint ${checkpoint.size} extends your checkpoint ${old.size} (${hashes.length} proof hashes)\n`,
+    );
     return EXIT.OK;
   } catch (e) {
     return fail((e as Error).message, EXIT.USAGE);

@@ -8,7 +8,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { auditTiles, AuditError, EntryChecker, NoteVerifier, ValidatorSet, type TileSource } from "../protocol/index.ts";
+import {
+  auditTiles,
+  AuditError,
+  EntryChecker,
+  NoteVerifier,
+  ValidatorSet,
+  type TileSource,
+} from "../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "./credentials.ts";
 import { env } from "./env.ts";
 import { AuditorState } from "./log-state.ts";
@@ -43,20 +50,28 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const out = (s: string) => !flags.quiet && process.stdout.write(s + "\n");
   let log: NoteVerifier;
   try {
-    if ((flags.url || flags.tiles) && !flags.vkey) return fail("--url and --tiles need --vkey <origin+id+key>", EXIT.USAGE);
+    if ((flags.url || flags.tiles) && !flags.vkey)
+      return fail("--url and --tiles need --vkey <origin+id+key>", EXIT.USAGE);
     log = logVerifier(flags.vkey);
   } catch (e) {
     return fail((e as Error).message, EXIT.USAGE);
   }
   const networkFile = flags.network ?? join(resolve(DEV_DIR), "network.json");
   const ours = !flags.url && !flags.tiles;
-  if (ours && !existsSync(networkFile)) return fail(`no validator set: pass --network <file> (${networkFile} not found)`, EXIT.USAGE);
-  const checker = existsSync(networkFile) ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8")))) : undefined;
+  if (ours && !existsSync(networkFile))
+    return fail(`no validator set: pass --network <file> (${networkFile} not found)`, EXIT.USAGE);
+  const checker = existsSync(networkFile)
+    ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8"))))
+    : undefined;
   const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
 
   let src: TileSource & { close?: () => Promise<void> };
   try {
-    src = flags.url ? await httpSource(flags.url) : flags.tiles ? dirSource(resolve(flags.tiles)) : await pickLocal(flags);
+    src = flags.url
+      ? await httpSource(flags.url)
+      : flags.tiles
+        ? dirSource(resolve(flags.tiles))
+        : await pickLocal(flags);
   } catch (e) {
     return fail(`cannot open the log: ${(e as Error).message}`, EXIT.USAGE);
   }
@@ -79,7 +94,10 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     state.save(r.note);
     const skipped = [...r.skippedTypes].map(([t, n]) => `${n} × ${t}`).join(", ");
     out(`✓ ${r.entries} entries verified; checkpoint ${r.checkpoint.size} ${r.checkpoint.root.toString("base64")}`);
-    if (checker) out(`  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`);
+    if (checker)
+      out(
+        `  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`,
+      );
     if (previous) out(`  consistent with the checkpoint of size ${previous.size} verified before (${state.file})`);
     return EXIT.OK;
   } catch (e) {

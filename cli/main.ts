@@ -14,7 +14,8 @@ function parseFaulty(specs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs) {
     const m = /^([a-z0-9_-]+)=([a-z-]+)$/.exec(spec);
-    if (!m || !FAULT_MODES.includes(m[2]!)) throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
+    if (!m || !FAULT_MODES.includes(m[2]!))
+      throw new InvalidArgumentError(`--faulty ${spec}: expected <validator>=<${FAULT_MODES.join("|")}>`);
     out[m[1]!] = m[2]!;
   }
   return out;
@@ -32,10 +33,20 @@ export function program(): Command {
     .option("--validators <n>", "number of validator nodes", int("--validators"), 4)
     .option("--port <port>", "coordinator HTTP port (PORT overrides the default)", int("--port"))
     .option("--dir <dir>", "workspace for keys, config and PGlite data", ".sentineliq")
-    .option("--rules <dir>", "rule pack for every validator, hot-reloaded on change (default: the shipped default pack)")
-    .option("--faulty <id=mode>", "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable", collect)
+    .option(
+      "--rules <dir>",
+      "rule pack for every validator, hot-reloaded on change (default: the shipped default pack)",
+    )
+    .option(
+      "--faulty <id=mode>",
+      "fault drill: run one validator misbehaving (silent, slow, approve-all, forge, replay, equivocate); repeatable",
+      collect,
+    )
     .addOption(
-      new Option("--settlement <backend>", "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)")
+      new Option(
+        "--settlement <backend>",
+        "settle live (non-debug) payments: litesvm (in process), rpc (SOLANA_RPC_URL, SOLANA_PAYER_KEYPAIR)",
+      )
         .choices(["none", "litesvm", "rpc"])
         .default("none"),
     )
@@ -66,7 +77,10 @@ export function program(): Command {
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
     .option("--namespace <ns>", "bus namespace", "siq")
     .option("--rules <dir>", "rule pack directory, hot-reloaded on change (default: the shipped default pack)")
-    .option("--shadow-rules <dir>", "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted")
+    .option(
+      "--shadow-rules <dir>",
+      "a candidate pack scored in shadow: its opinion is signed and logged with each verdict, never counted",
+    )
     .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
@@ -103,14 +117,18 @@ export function program(): Command {
     });
   keys
     .command("init")
-    .description("create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)")
+    .description(
+      "create a network's keys, validator set, coordinator config and an agent API key in a folder (idempotent)",
+    )
     .requiredOption("--dir <dir>", "folder to write (keys/, network.json, coordinator.json, credentials.json)")
     .option("--validators <n>", "number of validators", int("--validators"), 4)
     .option("--origin <name>", "log origin", "sentineliq.local/log")
     .action(async (o) => {
       const { initNetwork } = await import("./workspace.ts");
       const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
-      process.stdout.write(`wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`);
+      process.stdout.write(
+        `wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`,
+      );
     });
   keys
     .command("show <file>")
@@ -161,7 +179,9 @@ export function program(): Command {
   const log = p.command("log").description("inspect and verify the verdict log");
   log
     .command("verify")
-    .description("verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure")
+    .description(
+      "verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure",
+    )
     .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
     .option("--schema <name>", "PostgreSQL schema holding the log")
     .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
@@ -219,7 +239,10 @@ export function program(): Command {
     .option("--json", "one JSON array")
     .action(async (files: string[], o) => {
       const { runAuditHash } = await import("./audit.ts");
-      process.exitCode = await runAuditHash(files.map((f) => resolve(f)), o);
+      process.exitCode = await runAuditHash(
+        files.map((f) => resolve(f)),
+        o,
+      );
     });
   audit
     .command("submit <files...>")
@@ -229,12 +252,19 @@ export function program(): Command {
     .option("--json", "one JSON array")
     .action(async (files: string[], o) => {
       const { runAuditSubmit } = await import("./audit.ts");
-      process.exitCode = await runAuditSubmit(files.map((f) => resolve(f)), o);
+      process.exitCode = await runAuditSubmit(
+        files.map((f) => resolve(f)),
+        o,
+      );
     });
   for (const action of ["approve", "revoke"] as const) {
     const cmd = audit
       .command(`${action} <hash>`)
-      .description(action === "approve" ? "approve a pending code hash (auditor key)" : "revoke a code hash for good (auditor key)")
+      .description(
+        action === "approve"
+          ? "approve a pending code hash (auditor key)"
+          : "revoke a code hash for good (auditor key)",
+      )
       .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
       .option("--auditor-key <key>", "auditor key (SENTINELIQ_AUDITOR_KEY; dev: from the dev credentials)")
       .option("--json", "print the record as JSON");
@@ -326,7 +356,9 @@ export function program(): Command {
     });
   bench
     .command("rules")
-    .description("rule engine evaluations per second on one core, beside json-rules-engine and zen-engine running the same rules")
+    .description(
+      "rule engine evaluations per second on one core, beside json-rules-engine and zen-engine running the same rules",
+    )
     .option("--seconds <s>", "time per engine", int("--seconds"), 3)
     .option("--json", "print { ours_per_s, json_rules_engine_per_s, zen_engine_per_s }")
     .action(async (o) => {
@@ -335,7 +367,8 @@ export function program(): Command {
       const { agree: _, ...figures } = r;
       if (o.json) process.stdout.write(JSON.stringify(figures) + "\n");
       else {
-        const row = (name: string, v: number) => `${name.padEnd(20)} ${String(v).padStart(9)} evaluations/s  ${(r.ours_per_s / v).toFixed(1).padStart(7)}x slower than ours`;
+        const row = (name: string, v: number) =>
+          `${name.padEnd(20)} ${String(v).padStart(9)} evaluations/s  ${(r.ours_per_s / v).toFixed(1).padStart(7)}x slower than ours`;
         process.stdout.write(
           [
             `default pack, payment rules without sanctions screening; the same answers from all three on every input checked first`,
@@ -354,11 +387,19 @@ export function program(): Command {
     .action(async (o) => {
       const { benchScreening } = await import("./bench/screening.ts");
       const r = benchScreening(o.sanctions);
-      process.stdout.write(o.json ? JSON.stringify(r) + "\n" : Object.entries(r).map(([k, v]) => `${k.padEnd(18)} ${v}`).join("\n") + "\n");
+      process.stdout.write(
+        o.json
+          ? JSON.stringify(r) + "\n"
+          : Object.entries(r)
+              .map(([k, v]) => `${k.padEnd(18)} ${v}`)
+              .join("\n") + "\n",
+      );
     });
   bench
     .command("quorum")
-    .description("the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run")
+    .description(
+      "the cost of the quorum: one validator (baseline) vs four vs four with an easy-tier committee, launched in this run",
+    )
     .option("-n, --n <count>", "payments per configuration", int("-n"), 2000)
     .option("-c, --concurrency <c>", "requests in flight (closed loop)", int("-c"), 64)
     .option("--rate <per-second>", "open loop at this arrival rate instead", int("--rate"))
@@ -370,7 +411,9 @@ export function program(): Command {
     });
   bench
     .command("settlement")
-    .description("settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers")
+    .description(
+      "settlement throughput in process: the settler on LiteSVM and the simulated ledger, against raw LiteSVM transfers",
+    )
     .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)
     .option("--json", "one JSON object")
     .action(async (o) => {
@@ -379,7 +422,9 @@ export function program(): Command {
     });
   bench
     .command("log")
-    .description("log integration rate (JetStream → sequencer → store) next to raw SHA-256 over the same entries, same run")
+    .description(
+      "log integration rate (JetStream → sequencer → store) next to raw SHA-256 over the same entries, same run",
+    )
     .option("-n, --n <count>", "entries", int("-n"), 20000)
     .option("--json", "one JSON object")
     .action(async (o) => {

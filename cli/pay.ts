@@ -58,13 +58,21 @@ function printError(status: number, e: WireError): number {
 
 function printPayment(p: PaymentView): void {
   const mark = p.status === "failed" ? "✗" : p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
-  process.stdout.write(`${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}${p.attempt ? `  attempt ${p.attempt}` : ""}\n`);
+  process.stdout.write(
+    `${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}${p.attempt ? `  attempt ${p.attempt}` : ""}\n`,
+  );
   for (const r of p.reasons) process.stdout.write(`    ${r.code} (${r.validators} validators): ${r.message}\n`);
-  if (p.challenge) process.stdout.write(`    challenge ${p.challenge.kind}: answer with \`sentineliq respond ${p.payment_id}\` (asks for ${p.challenge.requested.join(", ")}; until ${p.challenge.expires_at})\n`);
-  if (p.settlement) process.stdout.write(`    settlement: ${p.settlement.network} ${p.settlement.transaction_hash ?? ""}\n`);
+  if (p.challenge)
+    process.stdout.write(
+      `    challenge ${p.challenge.kind}: answer with \`sentineliq respond ${p.payment_id}\` (asks for ${p.challenge.requested.join(", ")}; until ${p.challenge.expires_at})\n`,
+    );
+  if (p.settlement)
+    process.stdout.write(`    settlement: ${p.settlement.network} ${p.settlement.transaction_hash ?? ""}\n`);
   if (p.error_details) {
     const { code, message, ...facts } = p.error_details;
-    const extra = Object.entries(facts).filter(([, v]) => typeof v !== "object").map(([k, v]) => `${k} ${v}`);
+    const extra = Object.entries(facts)
+      .filter(([, v]) => typeof v !== "object")
+      .map(([k, v]) => `${k} ${v}`);
     process.stdout.write(`    ${code}: ${message}${extra.length ? ` (${extra.join(", ")})` : ""}\n`);
   }
   if (p.log_index !== undefined) process.stdout.write(`    log index: ${p.log_index}\n`);
@@ -73,7 +81,15 @@ function printPayment(p: PaymentView): void {
 /** `sentineliq respond <payment_id>`: answer a payment's open challenge and print the new outcome. */
 export async function runRespond(
   paymentId: string,
-  flags: { url?: string; apiKey?: string; purpose?: string; reference?: string; log?: string[]; confirmedBy?: string; json?: boolean },
+  flags: {
+    url?: string;
+    apiKey?: string;
+    purpose?: string;
+    reference?: string;
+    log?: string[];
+    confirmedBy?: string;
+    json?: boolean;
+  },
 ): Promise<number> {
   const target = resolveTarget(flags);
   const shown = await call(target, "getPayment", { params: { payment_id: paymentId } });
@@ -91,7 +107,11 @@ export async function runRespond(
   process.stdout.write(`answering ${p.challenge.kind} (asked for: ${p.challenge.requested.join(", ")})\n`);
   const res = await call(target, "challengeResponse", {
     params: { payment_id: paymentId },
-    body: { challenge_id: p.challenge.challenge_id, ...(p.challenge.nonce ? { nonce: p.challenge.nonce } : {}), responses },
+    body: {
+      challenge_id: p.challenge.challenge_id,
+      ...(p.challenge.nonce ? { nonce: p.challenge.nonce } : {}),
+      responses,
+    },
   });
   if (flags.json) {
     process.stdout.write(res.text + "\n");

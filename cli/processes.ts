@@ -12,7 +12,12 @@ export interface Child {
   logFile: string;
 }
 
-export function spawnSelf(name: string, args: string[], logsDir: string, onExit: (c: Child, code: number | null) => void): Child {
+export function spawnSelf(
+  name: string,
+  args: string[],
+  logsDir: string,
+  onExit: (c: Child, code: number | null) => void,
+): Child {
   const logFile = join(logsDir, `${name}.log`);
   const fd = openSync(logFile, "a");
   // An IPC channel too: when the parent dies, however it dies, the child sees "disconnect" and stops.

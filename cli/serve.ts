@@ -34,7 +34,8 @@ export async function runNode(flags: {
   p2pPeers?: string[];
 }): Promise<void> {
   // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
-  const logVkey = flags.logVkey && existsSync(flags.logVkey) ? readFileSync(flags.logVkey, "utf8").trim() : flags.logVkey;
+  const logVkey =
+    flags.logVkey && existsSync(flags.logVkey) ? readFileSync(flags.logVkey, "utf8").trim() : flags.logVkey;
   const config = parseValidatorConfig({ ...flags, ...(logVkey ? { logVkey } : {}), logLevel: env.logLevel ?? "info" });
   const running = await startValidator(config);
   await untilSignal();

@@ -11,7 +11,8 @@ export type Backend = (typeof BACKENDS)[number];
 
 /** What `sentineliq dev --settlement <backend>` gives the coordinator. */
 export function devSettlement(backend: Backend, agentWalletFile: string, env: Env): Record<string, unknown> {
-  if (backend === "litesvm") return { backend, walletFiles: [agentWalletFile], fundWallets: { sol: "100", tokens: "100000" } };
+  if (backend === "litesvm")
+    return { backend, walletFiles: [agentWalletFile], fundWallets: { sol: "100", tokens: "100000" } };
   if (backend === "rpc") return withEnv({ backend, walletFiles: [agentWalletFile] }, env);
   return { backend };
 }

@@ -8,7 +8,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
-import { generateKeyFile, loadKeyFile, verifierKey, sha256Hex, Signer, type PaymentRequest, type ValidatorSetInput } from "../protocol/index.ts";
+import {
+  generateKeyFile,
+  loadKeyFile,
+  verifierKey,
+  sha256Hex,
+  Signer,
+  type PaymentRequest,
+  type ValidatorSetInput,
+} from "../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -34,7 +42,8 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   const dir = resolve(root);
   for (const d of [dir, join(dir, "keys"), join(dir, "logs")]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const keyFile = (id: string) => join(dir, "keys", `${id}.json`);
-  const ensureKey = (id: string) => (existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id));
+  const ensureKey = (id: string) =>
+    existsSync(keyFile(id)) ? loadKeyFile(keyFile(id)) : generateKeyFile(keyFile(id), id);
 
   const ids = Array.from({ length: validators }, (_, i) => `v${i + 1}`);
   const validatorSet: ValidatorSetInput = {
@@ -91,7 +100,10 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
     amount: "12.50",
     currency: "USDC",
     debug_mode: true,
-    trace_context: { purpose: "pay invoice 7781", steps: ["fetched invoice 7781", "checked budget", "paying merchant"] },
+    trace_context: {
+      purpose: "pay invoice 7781",
+      steps: ["fetched invoice 7781", "checked budget", "paying merchant"],
+    },
     func_stack_hashes: [EXAMPLE_FUNC_HASH],
     metadata: { country_code: "DE" },
   };
@@ -116,7 +128,11 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     auditors: [{ id: "auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
-  writeFileSync(join(dir, "credentials.json"), JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(
+    join(dir, "credentials.json"),
+    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n",
+    { mode: 0o600 },
+  );
   // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.
   writeFileSync(join(dir, "log.vkey"), verifierKey(origin, loadKeyFile(ws.logKeyFile).signer.publicKey) + "\n");
   return ws;

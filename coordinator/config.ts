@@ -7,50 +7,65 @@ import { PrescreenConfig } from "./quorum/prescreen.ts";
 
 const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
 
-export const CoordinatorConfig = z.object({
-  host: z.string().default("127.0.0.1"),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** NATS servers; ignored when an in-process bus is handed in. */
-  natsUrl: z.string().default("nats://127.0.0.1:4222"),
-  namespace: Namespace.default("siq"),
-  /** postgres://… or a PGlite directory ("memory://" for a throw-away one). */
-  databaseUrl: z.string().min(1),
-  /** PostgreSQL schema (tests use one each). */
-  dbSchema: z.string().optional(),
-  logKeyFile: z.string().min(1),
-  /** The log's origin line and signed-note key name. */
-  logOrigin: z.string().regex(/^[^\s+]+$/).default("sentineliq.local/log"),
-  validatorSet: ValidatorSet,
-  tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: KeyHashes })).min(1),
-  /** tAudit auditors: their keys approve and revoke code hashes, and can do nothing an agent does. */
-  auditors: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes })).default([]),
-  /** After this long without a quorum the payment fails closed. */
-  quorumDeadlineMs: z.number().int().min(50).default(3000),
-  /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
-  quorumGraceMs: z.number().int().min(0).default(150),
-  failClosed: z.enum(["challenge", "reject"]).default("challenge"),
-  /** How long an agent has to answer a challenge before the payment is rejected. */
-  challengeTtlMs: z.number().int().min(100).default(10 * 60_000),
-  /** Evaluations per payment, the first included; a payment still challenged after the last is rejected. */
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-  /** The fast pre-screen's thresholds (tiers route to committees named in the validator set). */
-  prescreen: PrescreenConfig,
-  bodyLimitBytes: z.number().int().min(1024).default(64 * 1024),
-  heartbeatTimeoutMs: z.number().int().min(100).default(5000),
-  logLevel: z.string().default("info"),
-  settlement: SettlementConfig.default(SettlementConfig.parse({})),
-  /** How often a new checkpoint is signed and witnessed while the log grows. */
-  checkpointIntervalMs: z.number().int().min(50).max(1000).default(500),
-  /** Witness cosignatures (validators as C2SP witnesses) a checkpoint needs before it is published; default: the quorum k. */
-  witnessQuorum: z.number().int().min(0).optional(),
-  /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
-  tileArchiveDir: z.string().optional(),
-}).superRefine((c, ctx) => {
-  const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
-  if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
-    ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
-  }
-});
+export const CoordinatorConfig = z
+  .object({
+    host: z.string().default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** NATS servers; ignored when an in-process bus is handed in. */
+    natsUrl: z.string().default("nats://127.0.0.1:4222"),
+    namespace: Namespace.default("siq"),
+    /** postgres://… or a PGlite directory ("memory://" for a throw-away one). */
+    databaseUrl: z.string().min(1),
+    /** PostgreSQL schema (tests use one each). */
+    dbSchema: z.string().optional(),
+    logKeyFile: z.string().min(1),
+    /** The log's origin line and signed-note key name. */
+    logOrigin: z
+      .string()
+      .regex(/^[^\s+]+$/)
+      .default("sentineliq.local/log"),
+    validatorSet: ValidatorSet,
+    tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: KeyHashes })).min(1),
+    /** tAudit auditors: their keys approve and revoke code hashes, and can do nothing an agent does. */
+    auditors: z
+      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes }))
+      .default([]),
+    /** After this long without a quorum the payment fails closed. */
+    quorumDeadlineMs: z.number().int().min(50).default(3000),
+    /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
+    quorumGraceMs: z.number().int().min(0).default(150),
+    failClosed: z.enum(["challenge", "reject"]).default("challenge"),
+    /** How long an agent has to answer a challenge before the payment is rejected. */
+    challengeTtlMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10 * 60_000),
+    /** Evaluations per payment, the first included; a payment still challenged after the last is rejected. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** The fast pre-screen's thresholds (tiers route to committees named in the validator set). */
+    prescreen: PrescreenConfig,
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    heartbeatTimeoutMs: z.number().int().min(100).default(5000),
+    logLevel: z.string().default("info"),
+    settlement: SettlementConfig.default(SettlementConfig.parse({})),
+    /** How often a new checkpoint is signed and witnessed while the log grows. */
+    checkpointIntervalMs: z.number().int().min(50).max(1000).default(500),
+    /** Witness cosignatures (validators as C2SP witnesses) a checkpoint needs before it is published; default: the quorum k. */
+    witnessQuorum: z.number().int().min(0).optional(),
+    /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
+    tileArchiveDir: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
+    if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
+      ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
+    }
+  });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
 
 export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {

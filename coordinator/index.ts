@@ -42,14 +42,18 @@ export interface RunningCoordinator {
 }
 
 /** `given` lets the caller hand in a bus (the in-process one), a store or a chain (tests); they are then not closed here. */
-export async function startCoordinator(config: CoordinatorConfig, given?: { bus?: Bus; db?: Db; chain?: ChainBackend }): Promise<RunningCoordinator> {
+export async function startCoordinator(
+  config: CoordinatorConfig,
+  given?: { bus?: Bus; db?: Db; chain?: ChainBackend },
+): Promise<RunningCoordinator> {
   const logger = createLogger("coordinator", config.logLevel);
   const metrics = createMetrics();
   const t = topology(config.namespace);
   const logKey = loadKeyFile(config.logKeyFile);
   const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
 
-  const db = given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
+  const db =
+    given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
   const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
   await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
@@ -74,7 +78,13 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const set = config.validatorSet;
   const policy = policyFor(set, config.failClosed);
   const reputation = new Reputation(set, metrics, logger);
-  const witnesses = new WitnessClient({ bus, topology: t, validatorSet: set, logger, proof: (a, b) => logReader.consistencyProof(a, b) });
+  const witnesses = new WitnessClient({
+    bus,
+    topology: t,
+    validatorSet: set,
+    logger,
+    proof: (a, b) => logReader.consistencyProof(a, b),
+  });
   const checkpointer = new Checkpointer({
     origin: config.logOrigin,
     signer: logKey.signer,
@@ -126,7 +136,16 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   });
   service.attach(aggregator);
   await aggregator.start();
-  const events = await startEvents({ db, bus, topology: t, sequencer, validatorSet: set, policy, deadlineMs: config.quorumDeadlineMs, logger });
+  const events = await startEvents({
+    db,
+    bus,
+    topology: t,
+    sequencer,
+    validatorSet: set,
+    policy,
+    deadlineMs: config.quorumDeadlineMs,
+    logger,
+  });
 
   const lastSeen = new Map<string, number>();
   const known = new Set(set.validators.map((v) => v.id));
@@ -143,21 +162,36 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);
-      return { contentType: "text/plain; charset=utf-8", body: await paymentReceipt(logReader, checkpointer, params.payment_id) };
+      return {
+        contentType: "text/plain; charset=utf-8",
+        body: await paymentReceipt(logReader, checkpointer, params.payment_id),
+      };
     },
-    challengeResponse: async ({ tenant, params, body }) => ({ body: await service.respond(tenant, params.payment_id, body) }),
+    challengeResponse: async ({ tenant, params, body }) => ({
+      body: await service.respond(tenant, params.payment_id, body),
+    }),
     ...logHandlers(vkey, logReader, sequencer, checkpointer),
     ...audit.handlers,
     health: async () => ({ body: { status: "ok" } }),
     ready: async () => {
       const busOk = await bus.healthy();
-      const storeOk = await db.query("SELECT 1").then(() => true, () => false);
+      const storeOk = await db.query("SELECT 1").then(
+        () => true,
+        () => false,
+      );
       const validators = alive();
       metrics.validatorsAlive.set(validators);
       const ok = busOk && storeOk && validators >= policy.approve;
       return {
         status: ok ? 200 : 503,
-        body: { status: ok ? "ready" : "not_ready", bus: busOk, store: storeOk, validators_alive: validators, quorum: policy.approve, policy: policy.name },
+        body: {
+          status: ok ? "ready" : "not_ready",
+          bus: busOk,
+          store: storeOk,
+          validators_alive: validators,
+          quorum: policy.approve,
+          policy: policy.name,
+        },
       };
     },
   };
@@ -176,7 +210,19 @@ export async function startCoordinator(config: CoordinatorConfig, given?: { bus?
   const recovered = (await service.recover()) + (await challenges.recover()) + (await events.recover());
   const unsettled = await settlement.recover();
   await checkpointer.start();
-  logger.info({ url, validators: policy.n, quorum: policy.name, log_size: sequencer.size, recovered, unsettled, db: db.kind, bus: bus.kind }, "coordinator started");
+  logger.info(
+    {
+      url,
+      validators: policy.n,
+      quorum: policy.name,
+      log_size: sequencer.size,
+      recovered,
+      unsettled,
+      db: db.kind,
+      bus: bus.kind,
+    },
+    "coordinator started",
+  );
 
   return {
     url,

@@ -26,20 +26,33 @@ export function createMetrics(register = new Registry()) {
       registers: [register],
     }),
     logEntries: new Gauge({ name: "siq_log_entries", help: "Entries in the verdict log", registers: [register] }),
-    tiersTotal: new Counter({ name: "siq_tier_total", help: "Payments by pre-screen tier", labelNames: ["tier"] as const, registers: [register] }),
+    tiersTotal: new Counter({
+      name: "siq_tier_total",
+      help: "Payments by pre-screen tier",
+      labelNames: ["tier"] as const,
+      registers: [register],
+    }),
     escalationsTotal: new Counter({
       name: "siq_committee_escalations_total",
       help: "Easy-tier payments a committee could not approve unanimously, sent to the whole set",
       registers: [register],
     }),
-    logCheckpointSize: new Gauge({ name: "siq_log_checkpoint_entries", help: "Tree size of the latest published checkpoint", registers: [register] }),
+    logCheckpointSize: new Gauge({
+      name: "siq_log_checkpoint_entries",
+      help: "Tree size of the latest published checkpoint",
+      registers: [register],
+    }),
     logAlarms: new Counter({
       name: "siq_log_alarms_total",
       help: "Times the log refused to sign a checkpoint inconsistent with one it signed before",
       labelNames: ["kind"] as const,
       registers: [register],
     }),
-    validatorsAlive: new Gauge({ name: "siq_validators_alive", help: "Validators heard from recently", registers: [register] }),
+    validatorsAlive: new Gauge({
+      name: "siq_validators_alive",
+      help: "Validators heard from recently",
+      registers: [register],
+    }),
     validatorVerdicts: new Counter({
       name: "siq_validator_verdicts_total",
       help: "Counted verdicts per validator, and whether they agreed with the final outcome",
@@ -59,7 +72,12 @@ export function createMetrics(register = new Registry()) {
       labelNames: ["validator"] as const,
       registers: [register],
     }),
-    validatorWeight: new Gauge({ name: "siq_validator_weight", help: "Voting weight in force", labelNames: ["validator"] as const, registers: [register] }),
+    validatorWeight: new Gauge({
+      name: "siq_validator_weight",
+      help: "Voting weight in force",
+      labelNames: ["validator"] as const,
+      registers: [register],
+    }),
     validatorReputation: new Gauge({
       name: "siq_validator_reputation_ratio",
       help: "Weighted agreement with final outcomes, 0..1",

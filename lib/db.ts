@@ -82,7 +82,8 @@ async function openPglite(opts: DbOptions): Promise<Db> {
   return {
     kind: "pglite",
     query: async (sql, params) => fix((await db.query(sql, params)).rows),
-    tx: (fn) => db.transaction(async (t) => fn({ query: async (sql, params) => fix((await t.query(sql, params)).rows) })),
+    tx: (fn) =>
+      db.transaction(async (t) => fn({ query: async (sql, params) => fix((await t.query(sql, params)).rows) })),
     close: () => db.close(),
   };
 }

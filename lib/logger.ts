@@ -7,6 +7,9 @@ export function createLogger(name: string, level = "info"): Logger {
   return pino({
     name,
     level,
-    redact: { paths: ["*.seed", "*.secret", "*.api_key", "*.authorization", "req.headers.authorization"], censor: "[redacted]" },
+    redact: {
+      paths: ["*.seed", "*.secret", "*.api_key", "*.authorization", "req.headers.authorization"],
+      censor: "[redacted]",
+    },
   });
 }

@@ -42,7 +42,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startNatsServer(opts: { binary?: string; searchPath?: string; port?: number; args?: string[] } = {}): Promise<NatsServer> {
+export async function startNatsServer(
+  opts: { binary?: string; searchPath?: string; port?: number; args?: string[] } = {},
+): Promise<NatsServer> {
   const binary = opts.binary ?? findNatsServer(opts.searchPath ?? "");
   if (!binary) throw new Error("nats-server not found on PATH: install it (apt install nats-server) or set NATS_URL");
   const port = opts.port ?? (await freePort());

@@ -53,7 +53,13 @@ describe.each(impls)("audit cache on %s", (name, make) => {
   let cache: AuditCache;
   const put = async (hash: string, state: AuditState) => {
     const kv = await bus.kv(bucket);
-    const value = { type: "sentineliq.auditstate.v1", code_hash: hash, state, log_index: 1, updated_at: new Date().toISOString() };
+    const value = {
+      type: "sentineliq.auditstate.v1",
+      code_hash: hash,
+      state,
+      log_index: 1,
+      updated_at: new Date().toISOString(),
+    };
     return kv.put(hash, canonicalBytes(value));
   };
   const until = async (rev: number) => {
@@ -100,7 +106,10 @@ describe.each(impls)("audit cache on %s", (name, make) => {
     expect(judge([EXAMPLE, A]).risk_level).toBe("LOW");
     const c = "c".repeat(64);
     await until(await put(c, "pending"));
-    expect(judge([A, c])).toMatchObject({ risk_level: "MEDIUM", reasons: [expect.objectContaining({ code: "UNAUDITED_CODE_PATH" })] });
+    expect(judge([A, c])).toMatchObject({
+      risk_level: "MEDIUM",
+      reasons: [expect.objectContaining({ code: "UNAUDITED_CODE_PATH" })],
+    });
     expect(judge([A, B]).risk_level).toBe("CRITICAL");
     expect(judge([A, B]).reasons.map((r) => r.code)).toContain("REVOKED_CODE_PATH");
     await until(await put(EXAMPLE, "revoked"));

@@ -41,7 +41,9 @@ export async function startAuditCache(bus: Bus, bucket: string, logger: Logger):
       applyState(audited, revoked, parsed.data);
     }
   })();
-  const lists: LiveLists = { get: (name) => (name === AUDITED_LIST ? audited : name === REVOKED_LIST ? revoked : undefined) };
+  const lists: LiveLists = {
+    get: (name) => (name === AUDITED_LIST ? audited : name === REVOKED_LIST ? revoked : undefined),
+  };
   return {
     lists,
     get revision() {

@@ -20,7 +20,9 @@ export interface EventActorComponents {
 const START_WINDOW_MS = 60_000;
 const SIGNED_CACHE = 50_000;
 
-export async function runEventActor(c: EventActorComponents): Promise<{ stop(): Promise<void>; stats: { voted: number; stale: number; malformed: number } }> {
+export async function runEventActor(
+  c: EventActorComponents,
+): Promise<{ stop(): Promise<void>; stats: { voted: number; stale: number; malformed: number } }> {
   const t = c.topology;
   await c.bus.ensureStreams([t.streams.events, t.streams.verdicts]);
   const mailbox = await c.bus.mailbox({
@@ -63,7 +65,10 @@ export async function runEventActor(c: EventActorComponents): Promise<{ stop(): 
       stats.voted++;
       d.ack();
     } catch (err) {
-      c.logger.warn({ event_ref: task.event_ref, err: (err as Error).message }, "event verdict publish failed; will retry");
+      c.logger.warn(
+        { event_ref: task.event_ref, err: (err as Error).message },
+        "event verdict publish failed; will retry",
+      );
       d.nak(500);
     }
   };

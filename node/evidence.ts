@@ -14,9 +14,17 @@ export function satisfiedKinds(task: EvaluationTask): ChallengeKind[] {
   const out: ChallengeKind[] = [];
   const trace = JSON.stringify(task.payment.trace_context).toLowerCase();
   const reference = text(e.reference);
-  if (text(e.purpose).length >= 8 && reference.length >= 2 && trace.includes(reference.toLowerCase())) out.push("proof_of_purpose");
-  if (Array.isArray(e.logs) && e.logs.length > 0 && e.logs.every((l) => typeof l === "string" && l.length > 0)) out.push("logs");
-  if (e.metadata !== null && typeof e.metadata === "object" && !Array.isArray(e.metadata) && Object.keys(e.metadata).length > 0) out.push("metadata");
+  if (text(e.purpose).length >= 8 && reference.length >= 2 && trace.includes(reference.toLowerCase()))
+    out.push("proof_of_purpose");
+  if (Array.isArray(e.logs) && e.logs.length > 0 && e.logs.every((l) => typeof l === "string" && l.length > 0))
+    out.push("logs");
+  if (
+    e.metadata !== null &&
+    typeof e.metadata === "object" &&
+    !Array.isArray(e.metadata) &&
+    Object.keys(e.metadata).length > 0
+  )
+    out.push("metadata");
   if (e.confirmed === true && text(e.confirmed_by).length > 0) out.push("step_up");
   return out;
 }

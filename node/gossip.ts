@@ -59,7 +59,8 @@ export async function startGossip(o: GossipOptions): Promise<Gossip> {
     for (const p of o.peers) void dial(p).catch(() => {});
   }, 1000);
   redial.unref();
-  for (const p of o.peers) void dial(p).catch((err: Error) => o.logger.debug({ peer: p, err: err.message }, "gossip peer not reachable yet"));
+  for (const p of o.peers)
+    void dial(p).catch((err: Error) => o.logger.debug({ peer: p, err: err.message }, "gossip peer not reachable yet"));
   return {
     addresses: node.getMultiaddrs().map((a) => a.toString()),
     async publish(data) {

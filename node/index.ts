@@ -51,7 +51,14 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     behind: audit.behind,
     ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
   });
-  const events = await runEventActor({ id: config.id, bus: ownBus, signer: key.signer, topology: t, logger, score: risk.scoreEvent });
+  const events = await runEventActor({
+    id: config.id,
+    bus: ownBus,
+    signer: key.signer,
+    topology: t,
+    logger,
+    score: risk.scoreEvent,
+  });
   let witness: RunningWitness | undefined;
   let gossip: Gossip | undefined;
   if (config.logVkey) {
@@ -76,7 +83,8 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       onCosigned: (note) => void gossip?.publish(Buffer.from(note)).catch(() => {}),
     });
   }
-  if (config.faulty) logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
+  if (config.faulty)
+    logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   const pack = risk.packs.latest;
   logger.info(
     {

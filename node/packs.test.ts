@@ -25,14 +25,25 @@ describe("hot reload", () => {
     const s = new PackSchedule(compilePack(loadPackDir(dir)));
     const swaps: number[] = [];
     const errors: string[] = [];
-    const w = watchPack(dir, s, { graceMs: 1000 }, { onSwap: (_, at) => swaps.push(at), onReject: (e) => errors.push(e.message) });
+    const w = watchPack(
+      dir,
+      s,
+      { graceMs: 1000 },
+      { onSwap: (_, at) => swaps.push(at), onReject: (e) => errors.push(e.message) },
+    );
     try {
       const before = s.latest.hash;
-      writeFileSync(join(dir, "hard.yaml"), readFileSync(join(dir, "hard.yaml"), "utf8") + "\n  - id: broken\n    when: { field: a }\n");
+      writeFileSync(
+        join(dir, "hard.yaml"),
+        readFileSync(join(dir, "hard.yaml"), "utf8") + "\n  - id: broken\n    when: { field: a }\n",
+      );
       w.check();
       expect(errors[0]).toMatch(/hard\.yaml:\d+:\d+: .*operator/);
       expect(s.latest.hash).toBe(before);
-      writeFileSync(join(dir, "pack.yaml"), readFileSync(join(dir, "pack.yaml"), "utf8").replace("amount_limit: 10000", "amount_limit: 5000"));
+      writeFileSync(
+        join(dir, "pack.yaml"),
+        readFileSync(join(dir, "pack.yaml"), "utf8").replace("amount_limit: 10000", "amount_limit: 5000"),
+      );
       writeFileSync(join(dir, "hard.yaml"), readFileSync(join(DEFAULT_PACK_DIR, "hard.yaml"), "utf8"));
       w.check();
       expect(s.latest.hash).not.toBe(before);

@@ -19,7 +19,12 @@ export interface Watching {
   close(): void;
 }
 
-export function watchPack(dir: string, schedule: PackSchedule, opts: CompileOptions & { graceMs: number; debounceMs?: number }, events: ReloadEvents): Watching {
+export function watchPack(
+  dir: string,
+  schedule: PackSchedule,
+  opts: CompileOptions & { graceMs: number; debounceMs?: number },
+  events: ReloadEvents,
+): Watching {
   let timer: NodeJS.Timeout | undefined;
   let lastRejected = "";
   const check = () => {

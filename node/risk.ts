@@ -56,15 +56,27 @@ export function startRiskEngine(config: ValidatorConfig, logger: Logger, live?: 
   const opts: CompileOptions = { ...(live ? { live } : {}), ...(sanctions ? { screeners: sanctions } : {}) };
   const rulesDir = config.rulesDir ?? DEFAULT_PACK_DIR;
   const packs = new PackSchedule(compilePack(loadPackDir(rulesDir), opts));
-  const shadow = config.shadowRulesDir ? new PackSchedule(compilePack(loadPackDir(config.shadowRulesDir), opts)) : undefined;
+  const shadow = config.shadowRulesDir
+    ? new PackSchedule(compilePack(loadPackDir(config.shadowRulesDir), opts))
+    : undefined;
   const scorer: ScorerComponents = { state: new ValidatorState(), packs, shadow };
   const watchers: Watching[] = [];
   if (config.watchRules) {
     const watchOne = (dir: string, schedule: PackSchedule, label: string) =>
-      watchPack(dir, schedule, { ...opts, graceMs: config.reloadGraceMs }, {
-        onSwap: (pack, at) => logger.info({ pack: pack.name, pack_hash: pack.hash, effective_at: new Date(at).toISOString(), label }, "rule pack reloaded"),
-        onReject: (err) => logger.error({ label, error: err.message }, `rule pack rejected, the running pack stays: ${err.message}`),
-      });
+      watchPack(
+        dir,
+        schedule,
+        { ...opts, graceMs: config.reloadGraceMs },
+        {
+          onSwap: (pack, at) =>
+            logger.info(
+              { pack: pack.name, pack_hash: pack.hash, effective_at: new Date(at).toISOString(), label },
+              "rule pack reloaded",
+            ),
+          onReject: (err) =>
+            logger.error({ label, error: err.message }, `rule pack rejected, the running pack stays: ${err.message}`),
+        },
+      );
     watchers.push(watchOne(rulesDir, packs, "live"));
     if (shadow && config.shadowRulesDir) watchers.push(watchOne(config.shadowRulesDir, shadow, "shadow"));
   }

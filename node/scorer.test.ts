@@ -30,7 +30,12 @@ const task = (o: Partial<EvaluationTask["payment"]> = {}): EvaluationTask => ({
 describe("scoring a payment", () => {
   it("carries the pack hash and the challenge kinds the rules want", () => {
     const pack = loadPack();
-    const v = scorePayment({ state: new ValidatorState(), packs: new PackSchedule(pack) }, task({ trace_context: {} }), "v1", new Date());
+    const v = scorePayment(
+      { state: new ValidatorState(), packs: new PackSchedule(pack) },
+      task({ trace_context: {} }),
+      "v1",
+      new Date(),
+    );
     expect(v).toMatchObject({ rule_pack: pack.hash, risk_level: "MEDIUM", challenge_kinds: ["proof_of_purpose"] });
     expect(v.shadow).toBeUndefined();
   });
@@ -38,14 +43,29 @@ describe("scoring a payment", () => {
   it("in shadow mode, a candidate pack's opinion is signed with the verdict but the level is the live pack's", () => {
     const live = loadPack();
     const strict = compilePack(
-      loadPackFiles([{ path: "s.yaml", text: "pack: strict\nrules:\n  - id: all_high\n    when: { field: amount, gt: 0 }\n    then: { min_level: HIGH }\n    reason: { code: STRICT, message: everything is HIGH }\n" }]),
+      loadPackFiles([
+        {
+          path: "s.yaml",
+          text: "pack: strict\nrules:\n  - id: all_high\n    when: { field: amount, gt: 0 }\n    then: { min_level: HIGH }\n    reason: { code: STRICT, message: everything is HIGH }\n",
+        },
+      ]),
     );
-    const v = scorePayment({ state: new ValidatorState(), packs: new PackSchedule(live), shadow: new PackSchedule(strict) }, task(), "v1", new Date());
+    const v = scorePayment(
+      { state: new ValidatorState(), packs: new PackSchedule(live), shadow: new PackSchedule(strict) },
+      task(),
+      "v1",
+      new Date(),
+    );
     expect(v.risk_level).toBe("LOW");
     expect(v.shadow).toMatchObject({ rule_pack: strict.hash, risk_level: "HIGH", reasons: [{ code: "STRICT" }] });
     const { signer } = Signer.generate();
     const signed = signVerdict(signer, v);
     expect(verifyVerdict(new Verifier(signer.publicKey), signed)).toBe(true);
-    expect(verifyVerdict(new Verifier(signer.publicKey), { ...signed, verdict: { ...v, shadow: { ...v.shadow!, risk_level: "LOW" } } })).toBe(false);
+    expect(
+      verifyVerdict(new Verifier(signer.publicKey), {
+        ...signed,
+        verdict: { ...v, shadow: { ...v.shadow!, risk_level: "LOW" } },
+      }),
+    ).toBe(false);
   });
 });

@@ -4,7 +4,15 @@
  * pack in effect at the task's receipt time scores it, and a shadow pack, when
  * the node runs one, gives its opinion alongside without being counted.
  */
-import { canonicalBytes, sha256Hex, type EvaluationTask, type EventTask, type EventVerdict, type ShadowOpinion, type Verdict } from "../protocol/index.ts";
+import {
+  canonicalBytes,
+  sha256Hex,
+  type EvaluationTask,
+  type EventTask,
+  type EventVerdict,
+  type ShadowOpinion,
+  type Verdict,
+} from "../protocol/index.ts";
 import { eventFacts, paymentFacts, type CompiledPack, type Evaluation, type Facts } from "../rules/index.ts";
 import { satisfiedKinds } from "./evidence.ts";
 import type { PackSchedule } from "./packs.ts";
@@ -31,12 +39,20 @@ export function scoreFacts(c: ScorerComponents, facts: Facts): Scored {
   const result = pack.evaluate({ ...facts, velocity: own });
   if (!shadow) return { pack, result };
   const s = shadow.evaluate({ ...facts, velocity: theirs });
-  return { pack, result, shadow: { rule_pack: shadow.hash, risk_level: s.risk_level, score: s.score, reasons: s.reasons } };
+  return {
+    pack,
+    result,
+    shadow: { rule_pack: shadow.hash, risk_level: s.risk_level, score: s.score, reasons: s.reasons },
+  };
 }
 
 /** A payment as rules read it. Its time is its first submission's, so every attempt sees the same history. */
 export function taskFacts(task: EvaluationTask): Facts {
-  const facts = paymentFacts(task.payment, { tenant_id: task.tenant_id, id: task.payment_id, time: Date.parse(task.submitted_at) });
+  const facts = paymentFacts(task.payment, {
+    tenant_id: task.tenant_id,
+    id: task.payment_id,
+    time: Date.parse(task.submitted_at),
+  });
   // After a challenge: what was asked, which kinds the agent's evidence satisfies, and the attempt.
   facts.challenge = { kind: task.challenge?.kind ?? null, satisfied: satisfiedKinds(task), attempt: task.attempt };
   return facts;
@@ -69,7 +85,11 @@ export function scorePayment(c: ScorerComponents, task: EvaluationTask, validato
 }
 
 export function scoreEvent(c: ScorerComponents, task: EventTask, validatorId: string, now: Date): EventVerdict {
-  const facts = eventFacts(task.event, { tenant_id: task.tenant_id, id: task.event_ref, time: Date.parse(task.received_at) });
+  const facts = eventFacts(task.event, {
+    tenant_id: task.tenant_id,
+    id: task.event_ref,
+    time: Date.parse(task.received_at),
+  });
   const { pack, result } = scoreFacts(c, facts);
   const verdict: EventVerdict = {
     type: "sentineliq.event_verdict.v1",

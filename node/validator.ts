@@ -6,7 +6,15 @@
  */
 import type { Bus, Delivery } from "../lib/bus/types.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signVerdict, signVerdicts, type SignedVerdict, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
+import {
+  EvaluationTask,
+  signVerdict,
+  signVerdicts,
+  type SignedVerdict,
+  type Signer,
+  type Topology,
+  type Verdict,
+} from "../protocol/index.ts";
 import { HONEST, type Emission, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 
@@ -96,7 +104,10 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     const keys = new Set<string>();
     const fresh = batch.filter((p) => !signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
     const now = new Date();
-    const verdicts = signVerdicts(signer, fresh.map((p) => fault.shape(c.score(p.task, now))));
+    const verdicts = signVerdicts(
+      signer,
+      fresh.map((p) => fault.shape(c.score(p.task, now))),
+    );
     fresh.forEach((p, i) => {
       signed.set(p.key, verdicts[i]!);
       if (signed.size > SIGNED_CACHE) signed.delete(signed.keys().next().value!);

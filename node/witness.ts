@@ -46,7 +46,9 @@ export interface RunningWitness {
 export function runWitness(c: WitnessComponents): RunningWitness {
   mkdirSync(c.stateDir, { recursive: true });
   const stateFile = join(c.stateDir, `witness-${c.id}.json`);
-  let record: WitnessRecord | undefined = existsSync(stateFile) ? WitnessRecord.parse(JSON.parse(readFileSync(stateFile, "utf8"))) : undefined;
+  let record: WitnessRecord | undefined = existsSync(stateFile)
+    ? WitnessRecord.parse(JSON.parse(readFileSync(stateFile, "utf8")))
+    : undefined;
   const evidence: ForkEvidence[] = [];
   // Every checkpoint cosigned recently, by size: a peer's checkpoint of the same size must have the same root.
   const history = new Map<number, string>();
@@ -62,11 +64,20 @@ export function runWitness(c: WitnessComponents): RunningWitness {
     evidence.push(e);
     const file = join(c.stateDir, `evidence-${c.id}-${Date.now()}-${evidence.length}.json`);
     writeFileSync(file, JSON.stringify({ ...e, source, detected_at: new Date().toISOString() }, null, 2) + "\n");
-    c.logger.fatal({ kind: e.kind, origin: e.origin, source, evidence: file }, "ALARM: the log showed a forked view; evidence stored");
+    c.logger.fatal(
+      { kind: e.kind, origin: e.origin, source, evidence: file },
+      "ALARM: the log showed a forked view; evidence stored",
+    );
   };
 
   const server = c.bus.serve(c.topology.subjects.witnessAddCheckpoint(c.id), async (data) => {
-    const result = addCheckpoint(Buffer.from(data).toString("utf8"), logs, (o) => (record?.origin === o ? record : undefined), me, Math.floor(Date.now() / 1000));
+    const result = addCheckpoint(
+      Buffer.from(data).toString("utf8"),
+      logs,
+      (o) => (record?.origin === o ? record : undefined),
+      me,
+      Math.floor(Date.now() / 1000),
+    );
     if (result.evidence) raise(result.evidence, "add-checkpoint");
     if (result.record) {
       const tmp = `${stateFile}.tmp`;
@@ -89,7 +100,12 @@ export function runWitness(c: WitnessComponents): RunningWitness {
         if (!ours) return null;
         const mine = openCheckpoint(ours, c.log).checkpoint;
         if (!sameSizeFork(mine, theirs)) return null;
-        const e: ForkEvidence = { kind: "same_size_other_root", origin: mine.origin, cosigned: ours, conflicting: note };
+        const e: ForkEvidence = {
+          kind: "same_size_other_root",
+          origin: mine.origin,
+          cosigned: ours,
+          conflicting: note,
+        };
         raise(e, `gossip from ${from}`);
         return e;
       } catch {

@@ -20,11 +20,16 @@ export function auditTransition(current: AuditState | null, action: AuditAction)
   if (action === "submit") {
     return current === null ? { kind: "change", from: null, to: "pending" } : { kind: "unchanged", state: current };
   }
-  if (current === null) return { kind: "refused", code: "NOT_FOUND", message: "this code hash has not been submitted for audit" };
+  if (current === null)
+    return { kind: "refused", code: "NOT_FOUND", message: "this code hash has not been submitted for audit" };
   if (action === "approve") {
     if (current === "pending") return { kind: "change", from: current, to: "approved" };
     if (current === "approved") return { kind: "unchanged", state: current };
-    return { kind: "refused", code: "AUDIT_REVOKED", message: "a revoked code hash cannot be approved again; audit the fixed code instead" };
+    return {
+      kind: "refused",
+      code: "AUDIT_REVOKED",
+      message: "a revoked code hash cannot be approved again; audit the fixed code instead",
+    };
   }
   if (current === "revoked") return { kind: "unchanged", state: current };
   return { kind: "change", from: current, to: "revoked" };

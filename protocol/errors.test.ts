@@ -10,13 +10,19 @@ describe("the error catalogue", () => {
   });
 
   it("puts the code and message in error_details, with the issues", () => {
-    const wire = new SiqError("INVALID_AMOUNT", "amount: must be positive", { issues: [{ path: "amount", message: "must be positive" }] }).toWire();
+    const wire = new SiqError("INVALID_AMOUNT", "amount: must be positive", {
+      issues: [{ path: "amount", message: "must be positive" }],
+    }).toWire();
     expect(wire).toEqual({
       statusCode: 400,
       error: "Bad Request",
       code: "INVALID_AMOUNT",
       message: "amount: must be positive",
-      error_details: { code: "INVALID_AMOUNT", message: "amount: must be positive", issues: [{ path: "amount", message: "must be positive" }] },
+      error_details: {
+        code: "INVALID_AMOUNT",
+        message: "amount: must be positive",
+        issues: [{ path: "amount", message: "must be positive" }],
+      },
     });
   });
 });

@@ -21,7 +21,11 @@ export function verifyEventVerdict(verifier: Verifier, signed: SignedEventVerdic
 export type EventQuorumResult = Omit<QuorumResult, "counted">;
 
 /** `verdicts` are verified and from distinct members. `final`: all have voted or time is up. */
-export function decideEventQuorum(policy: QuorumPolicy, verdicts: SignedEventVerdict[], final: boolean): EventQuorumResult | null {
+export function decideEventQuorum(
+  policy: QuorumPolicy,
+  verdicts: SignedEventVerdict[],
+  final: boolean,
+): EventQuorumResult | null {
   const result = decideQuorum(policy, verdicts as unknown as SignedVerdict[], final);
   if (!result) return null;
   const { counted: _, ...rest } = result;

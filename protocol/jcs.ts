@@ -42,7 +42,8 @@ export function jcs(value: unknown, seen: Set<object> = new Set()): string {
         out = jcs((value as { toJSON(): unknown }).toJSON(), seen);
       } else if (Array.isArray(value)) {
         out = "[";
-        for (let i = 0; i < value.length; i++) out += (i ? "," : "") + (skipped(value[i]) ? "null" : jcs(value[i], seen));
+        for (let i = 0; i < value.length; i++)
+          out += (i ? "," : "") + (skipped(value[i]) ? "null" : jcs(value[i], seen));
         out += "]";
       } else {
         const o = value as Record<string, unknown>;

@@ -26,7 +26,13 @@ export function generateKeyFile(path: string, id: string, opts: { overwrite?: bo
   if (existsSync(path) && !opts.overwrite) throw new SiqError("CONFLICT", `key file ${path} already exists`);
   const { signer, seed } = Signer.generate();
   const publicKeyHex = Buffer.from(signer.publicKey).toString("hex");
-  const body = { type: "sentineliq.key.v1", algorithm: "ed25519", id, public_key: publicKeyHex, seed: seed.toString("hex") };
+  const body = {
+    type: "sentineliq.key.v1",
+    algorithm: "ed25519",
+    id,
+    public_key: publicKeyHex,
+    seed: seed.toString("hex"),
+  };
   writeFileSync(path, JSON.stringify(body, null, 2) + "\n", { mode: 0o600 });
   chmodSync(path, 0o600);
   seed.fill(0);
@@ -42,7 +48,8 @@ export function loadKeyFile(path: string): LoadedKey {
   }
   const parsed = KeyFileSchema.safeParse(raw);
   // Never echo the file's content: it holds the secret seed.
-  if (!parsed.success) throw new SiqError("KEY_FILE_INVALID", `key file ${path} is not a sentineliq.key.v1 Ed25519 key`);
+  if (!parsed.success)
+    throw new SiqError("KEY_FILE_INVALID", `key file ${path} is not a sentineliq.key.v1 Ed25519 key`);
   const seed = Buffer.from(parsed.data.seed, "hex");
   const signer = new Signer(seed);
   seed.fill(0);

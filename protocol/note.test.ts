@@ -17,6 +17,8 @@ describe("signed-note verifier keys", () => {
   });
 
   it("rejects a key whose id does not match", () => {
-    expect(() => parseVerifierKey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")).toThrow(/does not match/);
+    expect(() => parseVerifierKey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")).toThrow(
+      /does not match/,
+    );
   });
 });

@@ -22,7 +22,8 @@ export function parseVerifierKey(vkey: string): { name: string; keyId: Buffer; p
   if (!m) throw new TypeError("not a note verifier key: <name>+<hex id>+<base64 key>");
   const [, name, idHex, b64] = m as unknown as [string, string, string, string];
   const raw = Buffer.from(b64, "base64");
-  if (raw.length !== 33 || raw[0] !== ED25519) throw new TypeError("only Ed25519 (type 0x01) verifier keys are supported");
+  if (raw.length !== 33 || raw[0] !== ED25519)
+    throw new TypeError("only Ed25519 (type 0x01) verifier keys are supported");
   const publicKey = raw.subarray(1);
   const keyId = Buffer.from(idHex, "hex");
   if (!noteKeyId(name, publicKey).equals(keyId)) throw new TypeError("verifier key id does not match its name and key");

@@ -9,7 +9,11 @@ const set = ValidatorSet.parse({
 });
 const policy = policyFor(set, "challenge");
 
-const v = (id: string, level: RiskLevel, opts: { code?: string; evidence?: boolean; score?: number } = {}): SignedVerdict => ({
+const v = (
+  id: string,
+  level: RiskLevel,
+  opts: { code?: string; evidence?: boolean; score?: number } = {},
+): SignedVerdict => ({
   verdict: {
     type: "sentineliq.verdict.v1",
     payment_id: "pay_1",
@@ -19,7 +23,13 @@ const v = (id: string, level: RiskLevel, opts: { code?: string; evidence?: boole
     risk_level: level,
     score: opts.score ?? 0,
     reasons: opts.code
-      ? [{ code: opts.code, message: opts.code, ...(opts.evidence ? { rule_id: "r", inputs: { "metadata.country_code": "KP" } } : {}) }]
+      ? [
+          {
+            code: opts.code,
+            message: opts.code,
+            ...(opts.evidence ? { rule_id: "r", inputs: { "metadata.country_code": "KP" } } : {}),
+          },
+        ]
       : [],
     rule_pack: "b".repeat(64),
     evaluated_at: "2026-01-01T00:00:00.000Z",
@@ -45,9 +55,17 @@ describe("the quorum rule (n = 4, f = 1)", () => {
   });
 
   it("one outlier (f = 1) cannot approve, block or reject", () => {
-    expect(decideQuorum(policy, [crit("v1"), v("v2", "LOW"), v("v3", "LOW"), v("v4", "LOW")], true)).toMatchObject({ decision: "approve", dissent: ["v1"] });
-    expect(decideQuorum(policy, [v("v1", "LOW"), crit("v2"), crit("v3"), crit("v4")], true)).toMatchObject({ decision: "reject", dissent: ["v1"] });
-    expect(decideQuorum(policy, [v("v1", "LOW"), v("v2", "HIGH"), v("v3", "HIGH"), v("v4", "HIGH")], true)).toMatchObject({ decision: "challenge", risk_level: "HIGH" });
+    expect(decideQuorum(policy, [crit("v1"), v("v2", "LOW"), v("v3", "LOW"), v("v4", "LOW")], true)).toMatchObject({
+      decision: "approve",
+      dissent: ["v1"],
+    });
+    expect(decideQuorum(policy, [v("v1", "LOW"), crit("v2"), crit("v3"), crit("v4")], true)).toMatchObject({
+      decision: "reject",
+      dissent: ["v1"],
+    });
+    expect(
+      decideQuorum(policy, [v("v1", "LOW"), v("v2", "HIGH"), v("v3", "HIGH"), v("v4", "HIGH")], true),
+    ).toMatchObject({ decision: "challenge", risk_level: "HIGH" });
   });
 
   it("escalates to a challenge on f+1 risky verdicts", () => {
@@ -66,11 +84,23 @@ describe("the quorum rule (n = 4, f = 1)", () => {
     const r = decideQuorum(policy, [v("v1", "LOW"), v("v2", "LOW"), v("v3", "MEDIUM")], true);
     expect(r).toMatchObject({ outcome: "timeout", decision: "challenge" });
     expect(r!.reasons[0]!.code).toBe("QUORUM_TIMEOUT");
-    expect(decideQuorum({ ...policy, fail_closed: "reject" }, [], true)).toMatchObject({ outcome: "timeout", decision: "reject" });
+    expect(decideQuorum({ ...policy, fail_closed: "reject" }, [], true)).toMatchObject({
+      outcome: "timeout",
+      decision: "reject",
+    });
   });
 
   it("takes the weighted median of scores, so one extreme score does not move it", () => {
-    const r = decideQuorum(policy, [v("v1", "LOW", { score: 5 }), v("v2", "LOW", { score: 7 }), v("v3", "LOW", { score: 6 }), v("v4", "LOW", { score: 100 })], true);
+    const r = decideQuorum(
+      policy,
+      [
+        v("v1", "LOW", { score: 5 }),
+        v("v2", "LOW", { score: 7 }),
+        v("v3", "LOW", { score: 6 }),
+        v("v4", "LOW", { score: 100 }),
+      ],
+      true,
+    );
     expect(r!.score).toBe(7);
   });
 
@@ -81,8 +111,15 @@ describe("the quorum rule (n = 4, f = 1)", () => {
   });
 
   it("counts each reason by how many validators gave it", () => {
-    const r = decideQuorum(policy, [v("v1", "HIGH", { code: "A" }), v("v2", "HIGH", { code: "A" }), v("v3", "HIGH", { code: "B" })], true);
-    expect(r!.reasons.map((x) => [x.code, x.validators])).toEqual([["A", 2], ["B", 1]]);
+    const r = decideQuorum(
+      policy,
+      [v("v1", "HIGH", { code: "A" }), v("v2", "HIGH", { code: "A" }), v("v3", "HIGH", { code: "B" })],
+      true,
+    );
+    expect(r!.reasons.map((x) => [x.code, x.validators])).toEqual([
+      ["A", 2],
+      ["B", 1],
+    ]);
   });
 
   it("refuses a set that cannot tolerate its f", () => {

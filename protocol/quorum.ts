@@ -32,7 +32,9 @@ export interface QuorumResult {
 
 /** A CRITICAL verdict is evidenced when a reason names the rule and the inputs it fired on. */
 export function hasEvidence(v: SignedVerdict): boolean {
-  return v.verdict.reasons.some((r) => r.rule_id !== undefined && r.inputs !== undefined && Object.keys(r.inputs).length > 0);
+  return v.verdict.reasons.some(
+    (r) => r.rule_id !== undefined && r.inputs !== undefined && Object.keys(r.inputs).length > 0,
+  );
 }
 
 export function effectiveLevel(v: SignedVerdict): RiskLevel {
@@ -64,11 +66,20 @@ function evaluate(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResult
   const count = (pred: (l: RiskLevel) => boolean) => eff.filter((e) => pred(e.level)).length;
   let level: RiskLevel | undefined;
   if (count((l) => l === "CRITICAL") >= policy.reject) level = "CRITICAL";
-  else if (count((l) => l !== "LOW") >= policy.escalate) level = maxOf("MEDIUM", medianLevel(policy, eff.filter((e) => e.level !== "LOW")));
+  else if (count((l) => l !== "LOW") >= policy.escalate)
+    level = maxOf(
+      "MEDIUM",
+      medianLevel(
+        policy,
+        eff.filter((e) => e.level !== "LOW"),
+      ),
+    );
   else if (count((l) => l === "LOW") >= policy.approve) level = "LOW";
   if (level === undefined) return null;
   const decided = level;
-  const agreeing = eff.filter((e) => (decided === "LOW" ? e.level === "LOW" : decided === "CRITICAL" ? e.level === "CRITICAL" : e.level !== "LOW"));
+  const agreeing = eff.filter((e) =>
+    decided === "LOW" ? e.level === "LOW" : decided === "CRITICAL" ? e.level === "CRITICAL" : e.level !== "LOW",
+  );
   return {
     outcome: "agreed",
     risk_level: decided,
@@ -76,7 +87,10 @@ function evaluate(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResult
     score: medianScore(policy, verdicts),
     reasons: summarise(agreeing.map((e) => e.v)),
     counted: byId(agreeing.map((e) => e.v)),
-    dissent: eff.filter((e) => !agreeing.includes(e)).map((e) => e.v.verdict.validator_id).sort(),
+    dissent: eff
+      .filter((e) => !agreeing.includes(e))
+      .map((e) => e.v.verdict.validator_id)
+      .sort(),
   };
 }
 
@@ -147,7 +161,8 @@ function phantom(count: number, level: RiskLevel): SignedVerdict[] {
 }
 
 const maxOf = (a: RiskLevel, b: RiskLevel): RiskLevel => (levelRank(a) >= levelRank(b) ? a : b);
-const cmp = (a: SignedVerdict, b: SignedVerdict) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : a.verdict.validator_id > b.verdict.validator_id ? 1 : 0);
+const cmp = (a: SignedVerdict, b: SignedVerdict) =>
+  a.verdict.validator_id < b.verdict.validator_id ? -1 : a.verdict.validator_id > b.verdict.validator_id ? 1 : 0;
 const byId = (vs: SignedVerdict[]) => [...vs].sort(cmp);
 
 /** One line per reason code, with how many validators gave it. */
@@ -157,7 +172,13 @@ export function summarise(verdicts: SignedVerdict[]): ReasonSummary[] {
     for (const r of v.verdict.reasons) {
       const s = byCode.get(r.code);
       if (s) s.validators++;
-      else byCode.set(r.code, { code: r.code, message: r.message, ...(r.rule_id ? { rule_id: r.rule_id } : {}), validators: 1 });
+      else
+        byCode.set(r.code, {
+          code: r.code,
+          message: r.message,
+          ...(r.rule_id ? { rule_id: r.rule_id } : {}),
+          validators: 1,
+        });
     }
   }
   return [...byCode.values()].sort((a, b) => b.validators - a.validators || (a.code < b.code ? -1 : 1));

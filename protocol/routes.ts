@@ -25,7 +25,11 @@ import { logRoutes } from "./log/routes.ts";
  */
 export type Auth = "agent" | "auditor" | "any" | "none";
 
-export interface RouteDef<P extends z.ZodType = z.ZodType, B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   method: "GET" | "POST";
   path: string;
   auth: Auth;
@@ -73,7 +77,8 @@ export const routes = {
     method: "POST",
     path: "/v1/events",
     auth: "agent",
-    summary: "Submit an authentication or behaviour event (login, password or device change) for scoring by the network",
+    summary:
+      "Submit an authentication or behaviour event (login, password or device change) for scoring by the network",
     params: NoParams,
     body: EventRequest,
     query: undefined,

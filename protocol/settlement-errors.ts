@@ -38,7 +38,11 @@ export interface SettlementFailure {
   [fact: string]: unknown;
 }
 
-export function settlementFailure(code: SettlementErrorCode, facts: Record<string, unknown> = {}, message?: string): SettlementFailure {
+export function settlementFailure(
+  code: SettlementErrorCode,
+  facts: Record<string, unknown> = {},
+  message?: string,
+): SettlementFailure {
   return { ...facts, code, message: message ?? SettlementErrors[code] };
 }
 

@@ -27,7 +27,10 @@ describe("verdict signatures", () => {
   });
 
   it("verifies each verdict of a batch on its own, with one signature for all", () => {
-    const batch = signVerdicts(signer, [1, 2, 3, 4, 5].map((i) => verdict(i)));
+    const batch = signVerdicts(
+      signer,
+      [1, 2, 3, 4, 5].map((i) => verdict(i)),
+    );
     expect(new Set(batch.map((b) => b.signature)).size).toBe(1);
     for (const s of batch) expect(verifyVerdict(v, s)).toBe(true);
   });

@@ -12,7 +12,12 @@ import { leafHash, rootFromPath, treeWithPaths } from "./merkle.ts";
 import { verdictBytes, type SignedVerdict, type Verdict } from "./schemas/verdict.ts";
 
 export function batchHeadBytes(validatorId: string, size: number, root: Uint8Array) {
-  return canonicalBytes({ type: "sentineliq.verdict-batch.v1", validator_id: validatorId, size, root: Buffer.from(root).toString("hex") });
+  return canonicalBytes({
+    type: "sentineliq.verdict-batch.v1",
+    validator_id: validatorId,
+    size,
+    root: Buffer.from(root).toString("hex"),
+  });
 }
 
 export function signVerdict(signer: Signer, verdict: Verdict): SignedVerdict {
@@ -37,7 +42,12 @@ export function verifyVerdict(verifier: Verifier, signed: SignedVerdict): boolea
   const sig = Buffer.from(signed.signature, "base64");
   const b = signed.batch;
   if (!b) return verifier.verify(verdictBytes(signed.verdict), sig);
-  const root = rootFromPath(leafHash(verdictBytes(signed.verdict)), b.index, b.size, b.path.map((h) => Buffer.from(h, "hex")));
+  const root = rootFromPath(
+    leafHash(verdictBytes(signed.verdict)),
+    b.index,
+    b.size,
+    b.path.map((h) => Buffer.from(h, "hex")),
+  );
   if (!root) return false;
   let cache = verifiedHeads.get(verifier);
   if (!cache) verifiedHeads.set(verifier, (cache = new Map()));

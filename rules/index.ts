@@ -14,13 +14,25 @@ export {
   type Screeners,
   type VelocitySpec,
 } from "./engine/compile.ts";
-export { loadPackDir, loadPackFiles, packFiles, RuleError, isRuleError, type PackSource, type SourceFile } from "./engine/load.ts";
+export {
+  loadPackDir,
+  loadPackFiles,
+  packFiles,
+  RuleError,
+  isRuleError,
+  type PackSource,
+  type SourceFile,
+} from "./engine/load.ts";
 export { eventFacts, paymentFacts, traceFacts, type Origin } from "./engine/facts.ts";
 export { parseDuration } from "./engine/duration.ts";
 
 export const DEFAULT_PACK_DIR = fileURLToPath(new URL("./packs/default/", import.meta.url));
 
 /** `live`: lists the node keeps up to date (kept as the second argument for callers of the skeleton). */
-export function loadPack(dir: string = DEFAULT_PACK_DIR, live?: LiveLists, opts: Omit<CompileOptions, "live"> = {}): CompiledPack {
+export function loadPack(
+  dir: string = DEFAULT_PACK_DIR,
+  live?: LiveLists,
+  opts: Omit<CompileOptions, "live"> = {},
+): CompiledPack {
   return compilePack(loadPackDir(dir), { ...opts, ...(live ? { live } : {}) });
 }

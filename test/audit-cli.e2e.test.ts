@@ -23,7 +23,12 @@ describe("sentineliq audit", () => {
   const dir = mkdtempSync(join(tmpdir(), "siq-audit-cli-"));
   const file = join(dir, "agent.ts");
   const cli = async (args: string[]) => {
-    const env = { ...process.env, SENTINELIQ_URL: net.url, SENTINELIQ_API_KEY: net.apiKey, SENTINELIQ_AUDITOR_KEY: net.auditorKey };
+    const env = {
+      ...process.env,
+      SENTINELIQ_URL: net.url,
+      SENTINELIQ_API_KEY: net.apiKey,
+      SENTINELIQ_AUDITOR_KEY: net.auditorKey,
+    };
     try {
       const r = await run(process.execPath, [BIN, "audit", ...args], { cwd: dir, env });
       return { code: 0, out: r.stdout, err: r.stderr };
@@ -51,7 +56,9 @@ describe("sentineliq audit", () => {
     expect(hashed.code).toBe(1); // one tag it could not resolve
 
     const submitted = await cli(["submit", file, "--json"]);
-    expect(JSON.parse(submitted.out)).toEqual([expect.objectContaining({ code_hash: want, state: "pending", created: true })]);
+    expect(JSON.parse(submitted.out)).toEqual([
+      expect.objectContaining({ code_hash: want, state: "pending", created: true }),
+    ]);
 
     const approved = await cli(["approve", want, "--note", "reviewed"]);
     expect(approved).toMatchObject({ code: 0, out: expect.stringContaining(`✓ ${want}  approved  refund`) });
@@ -59,7 +66,7 @@ describe("sentineliq audit", () => {
     const listed = await cli(["list", "--state", "approved"]);
     expect(listed.out).toContain(want);
     const shown = await cli(["show", want]);
-    expect(shown.out).toContain('purpose: `refund ${id}`');
+    expect(shown.out).toContain("purpose: `refund ${id}`");
 
     const revoked = await cli(["revoke", want, "--reason", "refunds without an order"]);
     expect(revoked.out).toContain(`✗ ${want}  revoked`);

@@ -10,17 +10,24 @@ import { LogStore } from "../coordinator/index.ts";
 import { storeKinds } from "./helpers/db.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
-const fn = (n: number) => hashFunctionSource(`async function pay${n}(client, invoice) { return client.pay({ amount: invoice.total, tag: ${n} }); }`);
+const fn = (n: number) =>
+  hashFunctionSource(
+    `async function pay${n}(client, invoice) { return client.pay({ amount: invoice.total, tag: ${n} }); }`,
+  );
 
 describe.each(storeKinds())("audit registry end to end on %s", (store) => {
   let net: TestNetwork;
   const submit = (f: { hash: string; normalised: string }, key?: string) =>
     net.request("POST", "/v1/audit/code", { code_hash: f.hash, name: "payInvoice", source: f.normalised }, key);
-  const approve = (hash: string, key?: string) => net.request("POST", `/v1/audit/code/${hash}/approve`, { note: "reviewed" }, key ?? net.auditorKey);
-  const revoke = (hash: string, key?: string) => net.request("POST", `/v1/audit/code/${hash}/revoke`, { reason: "sends to any receiver" }, key ?? net.auditorKey);
+  const approve = (hash: string, key?: string) =>
+    net.request("POST", `/v1/audit/code/${hash}/approve`, { note: "reviewed" }, key ?? net.auditorKey);
+  const revoke = (hash: string, key?: string) =>
+    net.request("POST", `/v1/audit/code/${hash}/revoke`, { reason: "sends to any receiver" }, key ?? net.auditorKey);
   const logEntries = async () => {
     const res = await net.get("/v1/log/entries?start=0&limit=1000");
-    return (res.body.entries as { leaf: string }[]).map((e) => JSON.parse(Buffer.from(e.leaf, "base64").toString()) as { type: string });
+    return (res.body.entries as { leaf: string }[]).map(
+      (e) => JSON.parse(Buffer.from(e.leaf, "base64").toString()) as { type: string },
+    );
   };
 
   beforeAll(async () => {
@@ -45,7 +52,11 @@ describe.each(storeKinds())("audit registry end to end on %s", (store) => {
 
   it("refuses source that does not hash to the code hash, storing nothing", async () => {
     const f = fn(2);
-    const res = await net.request("POST", "/v1/audit/code", { code_hash: f.hash, name: "x", source: f.normalised + " " });
+    const res = await net.request("POST", "/v1/audit/code", {
+      code_hash: f.hash,
+      name: "x",
+      source: f.normalised + " ",
+    });
     expect(res.status).toBe(422);
     expect(res.body.error_details.code).toBe("CODE_HASH_MISMATCH");
     expect((await net.get(`/v1/audit/code/${f.hash}`, net.auditorKey)).status).toBe(404);
@@ -126,10 +137,12 @@ describe.each(storeKinds())("audit registry end to end on %s", (store) => {
 
   it("leaves a log that verifies, with the registry replayed from it", async () => {
     const verifier = new EntryChecker(ValidatorSet.parse(net.validatorSet));
-    for await (const row of new LogStore(net.db).all()) expect(verifier.check(row.entry)).toMatchObject({ ok: true, checked: true });
+    for await (const row of new LogStore(net.db).all())
+      expect(verifier.check(row.entry)).toMatchObject({ ok: true, checked: true });
     expect(verifier.audit.states.get(fn(4).hash)).toBe("revoked");
     expect(verifier.audit.states.get(fn(1).hash)).toBe("pending");
     const listed = await net.get("/v1/audit/code?limit=500", net.auditorKey);
-    for (const r of listed.body.records as { code_hash: string; state: string }[]) expect(verifier.audit.states.get(r.code_hash)).toBe(r.state);
+    for (const r of listed.body.records as { code_hash: string; state: string }[])
+      expect(verifier.audit.states.get(r.code_hash)).toBe(r.state);
   });
 });

@@ -30,12 +30,24 @@ describe("bad input", () => {
     ["a zero amount", () => net.payment({ amount: "0.00" }), 400, "INVALID_AMOUNT", "amount"],
     ["a non-numeric amount", () => net.payment({ amount: "12,50" as string }), 400, "INVALID_AMOUNT", "amount"],
     ["a numeric (not string) amount", () => ({ ...net.payment(), amount: 12.5 }), 400, "INVALID_AMOUNT", "amount"],
-    ["bad hex in func_stack_hashes", () => net.payment({ func_stack_hashes: ["zz".repeat(32)] }), 400, "INVALID_HEX", "func_stack_hashes.0"],
+    [
+      "bad hex in func_stack_hashes",
+      () => net.payment({ func_stack_hashes: ["zz".repeat(32)] }),
+      400,
+      "INVALID_HEX",
+      "func_stack_hashes.0",
+    ],
     ["a short hash", () => net.payment({ func_stack_hashes: ["abcd"] }), 400, "INVALID_HEX", "func_stack_hashes.0"],
-    ["a receiver that is not an address", () => net.payment({ receiver: "not-an-address" }), 400, "INVALID_ADDRESS", "receiver"],
+    [
+      "a receiver that is not an address",
+      () => net.payment({ receiver: "not-an-address" }),
+      400,
+      "INVALID_ADDRESS",
+      "receiver",
+    ],
     ["an unknown field", () => ({ ...net.payment(), surprise: 1 }), 400, "INVALID_REQUEST"],
     ["a JSON array", () => [], 400, "INVALID_REQUEST"],
-    ["broken JSON", () => "{\"amount\": ", 400, "INVALID_JSON"],
+    ["broken JSON", () => '{"amount": ', 400, "INVALID_JSON"],
   ];
 
   it.each(cases)("rejects %s", async (_name, body, status, code, path) => {
@@ -75,7 +87,9 @@ describe("bad input", () => {
       body: "hello",
     });
     expect(res.status).toBe(415);
-    expect(((await res.json()) as { error_details: { code: string } }).error_details.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect(((await res.json()) as { error_details: { code: string } }).error_details.code).toBe(
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
   });
 
   it("answers an unknown route and an unknown payment with 404", async () => {

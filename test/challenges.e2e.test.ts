@@ -23,11 +23,14 @@ describe("challenges", () => {
     await net?.stop();
   });
 
-  const high = () => net.payment({ amount: "25000.00", trace_context: { purpose: "pay invoice INV-7781 for the annual licence" } });
+  const high = () =>
+    net.payment({ amount: "25000.00", trace_context: { purpose: "pay invoice INV-7781 for the annual licence" } });
   const records = async (paymentId: string) =>
-    (await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [paymentId])).map(
-      (r) => JSON.parse(r.entry.toString("utf8")) as { type: string; attempt?: number; decision?: string },
-    );
+    (
+      await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [
+        paymentId,
+      ])
+    ).map((r) => JSON.parse(r.entry.toString("utf8")) as { type: string; attempt?: number; decision?: string });
 
   it("challenges a HIGH payment, accepts a proof of purpose and approves it on re-evaluation", async () => {
     const first = await net.post(high());
@@ -46,9 +49,18 @@ describe("challenges", () => {
       responses: { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" },
     });
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ payment_id: first.body.payment_id, status: "settled", risk_level: "LOW", decision: "approve", attempt: 2 });
+    expect(second.body).toMatchObject({
+      payment_id: first.body.payment_id,
+      status: "settled",
+      risk_level: "LOW",
+      decision: "approve",
+      attempt: 2,
+    });
 
-    const again = await net.respond(first.body.payment_id, { challenge_id: ch.challenge_id, responses: { purpose: "again" } });
+    const again = await net.respond(first.body.payment_id, {
+      challenge_id: ch.challenge_id,
+      responses: { purpose: "again" },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error_details.code).toBe("CHALLENGE_NOT_OPEN");
 
@@ -93,7 +105,17 @@ describe("challenges", () => {
   it("can be answered from the command line: sentineliq respond", async () => {
     const first = await net.post(high());
     const { stdout } = await promisify(execFile)(process.execPath, [
-      BIN, "respond", first.body.payment_id, "--purpose", "Annual licence renewal", "--reference", "INV-7781", "--url", net.url, "--api-key", net.apiKey,
+      BIN,
+      "respond",
+      first.body.payment_id,
+      "--purpose",
+      "Annual licence renewal",
+      "--reference",
+      "INV-7781",
+      "--url",
+      net.url,
+      "--api-key",
+      net.apiKey,
     ]);
     expect(stdout).toContain("answering proof_of_purpose");
     expect(stdout).toMatch(/✓ .* settled {2}risk LOW {2}decision approve {2}attempt 2/);
@@ -101,7 +123,11 @@ describe("challenges", () => {
 
   it("answers 404 for another tenant's payment", async () => {
     const first = await net.post(high());
-    const res = await net.respond(first.body.payment_id, { challenge_id: first.body.challenge.challenge_id, responses: {} }, net.apiKey + "-b");
+    const res = await net.respond(
+      first.body.payment_id,
+      { challenge_id: first.body.challenge.challenge_id, responses: {} },
+      net.apiKey + "-b",
+    );
     expect(res.status).toBe(404);
   });
 

@@ -58,14 +58,33 @@ describe("chaos: kill -9 under load", () => {
       p.once("exit", () => procs.delete(p));
       return p;
     };
-    const node = (id: string) => start(["node", "--id", id, "--key", ws.keyFile(id), "--nats", nats.url, "--namespace", namespace, "--log-vkey", join(dir, "log.vkey")]);
+    const node = (id: string) =>
+      start([
+        "node",
+        "--id",
+        id,
+        "--key",
+        ws.keyFile(id),
+        "--nats",
+        nats.url,
+        "--namespace",
+        namespace,
+        "--log-vkey",
+        join(dir, "log.vkey"),
+      ]);
     const coordinator = () => start(["coordinator", "--config", ws.coordinatorFile]);
     const validators = new Map(["v1", "v2", "v3", "v4"].map((id) => [id, node(id)]));
     let coord = coordinator();
     const base = `http://127.0.0.1:${port}`;
     const ready = async () => {
       for (const until = Date.now() + 30_000; Date.now() < until; await sleep(100)) {
-        if (await fetch(`${base}/ready`).then((r) => r.ok, () => false)) return;
+        if (
+          await fetch(`${base}/ready`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          return;
       }
       throw new Error("not ready");
     };
@@ -135,7 +154,9 @@ describe("chaos: kill -9 under load", () => {
     for (const until = Date.now() + 40_000; final.size < N && Date.now() < until; await sleep(500)) {
       for (const [key, a] of answers) {
         if (final.has(key)) continue;
-        const res = await fetch(`${base}/v1/payments/${a.payment_id}`, { headers: { authorization: `Bearer ${api_key}` } });
+        const res = await fetch(`${base}/v1/payments/${a.payment_id}`, {
+          headers: { authorization: `Bearer ${api_key}` },
+        });
         const body = (await res.json()) as { status: string; payment_id: string };
         if (FINAL.has(body.status)) final.set(key, body.status);
       }
@@ -145,10 +166,15 @@ describe("chaos: kill -9 under load", () => {
     const ids = new Set([...answers.values()].map((a) => a.payment_id));
     expect(ids.size).toBe(N);
     const page = async (start: number) =>
-      (await (await fetch(`${base}/v1/log/entries?start=${start}&limit=1000`)).json()) as { entries: { leaf: string }[] };
-    const entries = (await page(0)).entries.map((e) => JSON.parse(Buffer.from(e.leaf, "base64").toString("utf8")) as { payment_id: string; attempt: number });
+      (await (await fetch(`${base}/v1/log/entries?start=${start}&limit=1000`)).json()) as {
+        entries: { leaf: string }[];
+      };
+    const entries = (await page(0)).entries.map(
+      (e) => JSON.parse(Buffer.from(e.leaf, "base64").toString("utf8")) as { payment_id: string; attempt: number },
+    );
     const perPayment = new Map<string, number>();
-    for (const e of entries) perPayment.set(`${e.payment_id}:${e.attempt}`, (perPayment.get(`${e.payment_id}:${e.attempt}`) ?? 0) + 1);
+    for (const e of entries)
+      perPayment.set(`${e.payment_id}:${e.attempt}`, (perPayment.get(`${e.payment_id}:${e.attempt}`) ?? 0) + 1);
     expect([...perPayment.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(entries.map((e) => e.payment_id))).toEqual(ids);
     const approvals = [...final.values()].filter((s) => s === "settled").length;
@@ -160,7 +186,21 @@ describe("chaos: kill -9 under load", () => {
       if (cp.split("\n")[1] === String(entries.length)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const verified = await run(process.execPath, [BIN, "log", "verify", "--url", base, "--network", ws.networkFile, "--vkey", (await (await fetch(`${base}/v1/log/vkey`)).text()).trim()], { env });
+    const verified = await run(
+      process.execPath,
+      [
+        BIN,
+        "log",
+        "verify",
+        "--url",
+        base,
+        "--network",
+        ws.networkFile,
+        "--vkey",
+        (await (await fetch(`${base}/v1/log/vkey`)).text()).trim(),
+      ],
+      { env },
+    );
     expect(verified.stdout).toContain(`✓ ${entries.length} entries verified`);
   }, 180_000);
 });

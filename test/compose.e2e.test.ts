@@ -37,7 +37,9 @@ describe("docker-compose.yml, run as processes", () => {
   });
 
   it("brings up a working network from the compose services", async () => {
-    const compose = parse(readFileSync(new URL("../docker-compose.yml", import.meta.url), "utf8"), { merge: true }) as { services: Record<string, Service> };
+    const compose = parse(readFileSync(new URL("../docker-compose.yml", import.meta.url), "utf8"), { merge: true }) as {
+      services: Record<string, Service>;
+    };
     const ours = Object.entries(compose.services).filter(([, s]) => s.image === "sentineliq:dev");
     expect(ours.map(([n]) => n).sort()).toEqual(["coordinator", "init", "v1", "v2", "v3", "v4"]);
 
@@ -85,7 +87,10 @@ describe("docker-compose.yml, run as processes", () => {
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ready = await fetch(`${base}/ready`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${base}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       if (Date.now() > deadline) throw new Error("compose network never became ready");
       await new Promise((r) => setTimeout(r, 200));

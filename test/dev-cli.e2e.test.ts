@@ -17,7 +17,10 @@ const run = promisify(execFile);
 async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; dir: string; out: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), "siq-dev-"));
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, "dev", "--port", String(port), "--dir", join(dir, ".sentineliq")], { cwd: dir, env });
+  const proc = spawn(process.execPath, [BIN, "dev", "--port", String(port), "--dir", join(dir, ".sentineliq")], {
+    cwd: dir,
+    env,
+  });
   let out = "";
   proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
@@ -59,7 +62,11 @@ describe("sentineliq dev", () => {
         headers: { authorization: `Bearer ${creds.api_key}`, "content-type": "application/json" },
         body: JSON.stringify(body),
       }).then((r) => r.json() as Promise<Record<string, unknown>>);
-    expect(await post(creds.example_payment)).toMatchObject({ risk_level: "LOW", decision: "approve", status: "settled" });
+    expect(await post(creds.example_payment)).toMatchObject({
+      risk_level: "LOW",
+      decision: "approve",
+      status: "settled",
+    });
     const kp = await post({ ...creds.example_payment, idempotency_key: "kp-1", metadata: { country_code: "KP" } });
     expect(kp).toMatchObject({ risk_level: "CRITICAL", decision: "reject", status: "rejected" });
 

@@ -66,12 +66,16 @@ describe.each(storeKinds())("events end to end on %s", (store) => {
     const checker = new EntryChecker(ValidatorSet.parse(net.validatorSet));
     for (const row of rows) expect(checker.check(row.entry)).toMatchObject({ ok: true });
     const events = rows.filter((r) => r.type === "sentineliq.event.v1");
-    expect(events.every((r) => checker.check(r.entry).ok && (checker.check(r.entry) as { checked: boolean }).checked)).toBe(true);
+    expect(
+      events.every((r) => checker.check(r.entry).ok && (checker.check(r.entry) as { checked: boolean }).checked),
+    ).toBe(true);
 
     const entry = JSON.parse(events[0]!.entry.toString("utf8"));
     entry.verdicts[0].verdict.risk_level = entry.verdicts[0].verdict.risk_level === "LOW" ? "HIGH" : "LOW";
     const { checkEventEntry } = await import("../protocol/log/verify-event.ts");
-    const validators = new Map(net.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
+    const validators = new Map(
+      net.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
+    );
     expect(checkEventEntry(entry, validators)?.[0]).toBe("BAD_VERDICT");
   });
 
@@ -83,7 +87,10 @@ describe.each(storeKinds())("events end to end on %s", (store) => {
     const dir = mkdtempSync(join(tmpdir(), "siq-candidate-"));
     try {
       cpSync(DEFAULT_PACK_DIR, dir, { recursive: true });
-      writeFileSync(join(dir, "pack.yaml"), readFileSync(join(dir, "pack.yaml"), "utf8").replace("brute_force_failures: 5", "brute_force_failures: 50"));
+      writeFileSync(
+        join(dir, "pack.yaml"),
+        readFileSync(join(dir, "pack.yaml"), "utf8").replace("brute_force_failures: 5", "brute_force_failures: 50"),
+      );
       const loose = await backtest(net.db, loadPack(dir));
       expect(loose.changed).toBeGreaterThan(0);
       expect(loose.transitions["HIGH→LOW"]).toBeGreaterThan(0);

@@ -66,8 +66,15 @@ describe("the example agent against sentineliq dev", () => {
     const verified = await run(process.execPath, [BIN, "log", "verify"], { cwd: dir, env });
     expect(verified.stdout).toMatch(/✓ \d+ entries verified/);
     const list = await run(process.execPath, [BIN, "audit", "list", "--json"], { cwd: dir, env });
-    const states = (JSON.parse(list.stdout) as { name: string; state: string }[]).map((r) => `${r.name}:${r.state}`).sort();
-    expect(states).toEqual(["handleInvoice:approved", "payInvoice:approved", "payInvoice:pending", "refundLegacy:revoked"]);
+    const states = (JSON.parse(list.stdout) as { name: string; state: string }[])
+      .map((r) => `${r.name}:${r.state}`)
+      .sort();
+    expect(states).toEqual([
+      "handleInvoice:approved",
+      "payInvoice:approved",
+      "payInvoice:pending",
+      "refundLegacy:revoked",
+    ]);
     expect(creds.auditor_key).toMatch(/^siq_auditor_/);
   }, 150_000);
 });

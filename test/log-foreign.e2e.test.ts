@@ -42,7 +42,10 @@ function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
       put(`tile/${L}/${idx(n)}${suffix}`, Buffer.concat(chunk));
       if (L === 0) {
         const es = entries.slice(n * 256, n * 256 + 256);
-        put(`tile/entries/${idx(n)}${suffix}`, Buffer.concat(es.flatMap((e) => [Buffer.from([e.length >> 8, e.length & 255]), e])));
+        put(
+          `tile/entries/${idx(n)}${suffix}`,
+          Buffer.concat(es.flatMap((e) => [Buffer.from([e.length >> 8, e.length & 255]), e])),
+        );
       }
     }
     const next: Buffer[] = [];
@@ -57,7 +60,19 @@ function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
 
 async function verify(dir: string, state: string) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, "log", "verify", "--tiles", dir, "--vkey", vkey, "--state", state, "--network", "/nonexistent"]);
+    const { stdout, stderr } = await run(process.execPath, [
+      BIN,
+      "log",
+      "verify",
+      "--tiles",
+      dir,
+      "--vkey",
+      vkey,
+      "--state",
+      state,
+      "--network",
+      "/nonexistent",
+    ]);
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -79,7 +94,10 @@ describe("log verify on another implementation's tlog-tiles log", () => {
     const edited = writeLog(entries(600), (dir) => {
       const es = entries(600);
       es[300] = Buffer.from("foreign entry 30X");
-      writeFileSync(join(dir, "tile/entries/001"), Buffer.concat(es.slice(256, 512).flatMap((e) => [Buffer.from([0, e.length]), e])));
+      writeFileSync(
+        join(dir, "tile/entries/001"),
+        Buffer.concat(es.slice(256, 512).flatMap((e) => [Buffer.from([0, e.length]), e])),
+      );
     });
     const r = await verify(edited, state);
     expect(r.code).toBe(1);

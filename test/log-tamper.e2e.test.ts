@@ -13,7 +13,19 @@ import { BIN } from "../cli/processes.ts";
 const run = promisify(execFile);
 
 async function verify(net: TestNetwork, dbUrl: string) {
-  const args = [BIN, "log", "verify", "--db", dbUrl, "--network", `${net.dir}/network.json`, "--vkey", net.vkey, "--state", `${net.dir}/auditor`];
+  const args = [
+    BIN,
+    "log",
+    "verify",
+    "--db",
+    dbUrl,
+    "--network",
+    `${net.dir}/network.json`,
+    "--vkey",
+    net.vkey,
+    "--state",
+    `${net.dir}/auditor`,
+  ];
   if (net.store.schema) args.push("--schema", net.store.schema);
   try {
     const { stdout, stderr } = await run(process.execPath, args);
@@ -48,17 +60,19 @@ describe.each(storeKinds())("log verify on %s", (store) => {
       await migrate(copy);
       const rows = await net.db.query("SELECT * FROM siq_log_entries ORDER BY idx");
       for (const r of rows) {
-        await copy.query("INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry) VALUES ($1,$2,$3,$4,$5)", [
-          r.idx, r.entry_key, r.entry_type, r.payment_id, r.entry,
-        ]);
+        await copy.query(
+          "INSERT INTO siq_log_entries (idx, entry_key, entry_type, payment_id, entry) VALUES ($1,$2,$3,$4,$5)",
+          [r.idx, r.entry_key, r.entry_type, r.payment_id, r.entry],
+        );
       }
       for (const r of await net.db.query("SELECT * FROM siq_log_tiles")) {
         await copy.query("INSERT INTO siq_log_tiles (level, n, hashes) VALUES ($1,$2,$3)", [r.level, r.n, r.hashes]);
       }
       for (const r of await net.db.query("SELECT * FROM siq_log_checkpoints")) {
-        await copy.query("INSERT INTO siq_log_checkpoints (size, root, signed_note, cosigned_note) VALUES ($1,$2,$3,$4)", [
-          r.size, r.root, r.signed_note, r.cosigned_note,
-        ]);
+        await copy.query(
+          "INSERT INTO siq_log_checkpoints (size, root, signed_note, cosigned_note) VALUES ($1,$2,$3,$4)",
+          [r.size, r.root, r.signed_note, r.cosigned_note],
+        );
       }
       await copy.close();
       await net.coordinator.close();

@@ -13,7 +13,14 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../cli/processes.ts";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
-import { COSIGNATURE_V1, decisionKey, NoteVerifier, topology, verifyTlogProof, witnessName } from "../protocol/index.ts";
+import {
+  COSIGNATURE_V1,
+  decisionKey,
+  NoteVerifier,
+  topology,
+  verifyTlogProof,
+  witnessName,
+} from "../protocol/index.ts";
 import { checkNote, consistency, leaf, mth, path } from "./helpers/rfc6962.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
@@ -49,7 +56,14 @@ describe("verdict log", () => {
     net = await startNetwork({ store: "pglite", coordinatorConfig: { tileArchiveDir: archive } });
     for (let i = 0; i < 300; i += 25) {
       const answers = await Promise.all(
-        Array.from({ length: 25 }, (_, j) => net.post(net.payment({ amount: `${1 + ((i + j) % 40)}.00`, ...((i + j) % 50 === 7 ? { metadata: { country_code: "KP" } } : {}) }))),
+        Array.from({ length: 25 }, (_, j) =>
+          net.post(
+            net.payment({
+              amount: `${1 + ((i + j) % 40)}.00`,
+              ...((i + j) % 50 === 7 ? { metadata: { country_code: "KP" } } : {}),
+            }),
+          ),
+        ),
       );
       for (const a of answers) paid.push(a.body);
     }
@@ -90,37 +104,60 @@ describe("verdict log", () => {
 
   it("publishes checkpoints cosigned by at least k validator witnesses", async () => {
     const note = await (await fetch(`${net.url}/v1/log/checkpoint`)).text();
-    const witnesses = net.validatorSet.validators.map((v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")));
+    const witnesses = net.validatorSet.validators.map(
+      (v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")),
+    );
     const { parseNote, verifiedSignatures } = await import("../protocol/index.ts");
     expect(verifiedSignatures(parseNote(note), witnesses).size).toBeGreaterThanOrEqual(3);
   });
 
   it("returns a tlog-proof receipt that verifies offline", async () => {
     const p = paid[42]!;
-    const res = await fetch(`${net.url}/v1/payments/${p.payment_id}/receipt`, { headers: { authorization: `Bearer ${net.apiKey}` } });
+    const res = await fetch(`${net.url}/v1/payments/${p.payment_id}/receipt`, {
+      headers: { authorization: `Bearer ${net.apiKey}` },
+    });
     const text = await res.text();
     expect(text.startsWith("c2sp.org/tlog-proof@v1\n")).toBe(true);
-    const entry = Buffer.from((await net.get(`/v1/log/entries?start=${p.log_index}&limit=1`)).body.entries[0].leaf, "base64");
-    const witnesses = net.validatorSet.validators.map((v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")));
+    const entry = Buffer.from(
+      (await net.get(`/v1/log/entries?start=${p.log_index}&limit=1`)).body.entries[0].leaf,
+      "base64",
+    );
+    const witnesses = net.validatorSet.validators.map(
+      (v) => new NoteVerifier(witnessName(v.id), COSIGNATURE_V1, Buffer.from(v.public_key, "hex")),
+    );
     const r = verifyTlogProof(text, entry, NoteVerifier.fromVkey(net.vkey), witnesses, 3);
     expect(r.index).toBe(p.log_index);
-    expect(() => verifyTlogProof(text, Buffer.from("another entry"), NoteVerifier.fromVkey(net.vkey))).toThrow(/inclusion proof/);
-    const other = await fetch(`${net.url}/v1/payments/${p.payment_id}/receipt`, { headers: { authorization: `Bearer ${net.apiKey}-b` } });
+    expect(() => verifyTlogProof(text, Buffer.from("another entry"), NoteVerifier.fromVkey(net.vkey))).toThrow(
+      /inclusion proof/,
+    );
+    const other = await fetch(`${net.url}/v1/payments/${p.payment_id}/receipt`, {
+      headers: { authorization: `Bearer ${net.apiKey}-b` },
+    });
     expect(other.status).toBe(404);
   });
 
   it("never logs a redelivered decision twice", async () => {
     const bus = await connectJetStream(net.natsUrl);
     const t = topology(net.namespace);
-    const [row] = await net.db.query<{ entry_key: string; entry: Buffer; idx: string }>("SELECT entry_key, entry, idx FROM siq_log_entries WHERE idx = 5");
+    const [row] = await net.db.query<{ entry_key: string; entry: Buffer; idx: string }>(
+      "SELECT entry_key, entry, idx FROM siq_log_entries WHERE idx = 5",
+    );
     const msg = { type: "sentineliq.logappend.v1", key: row!.entry_key, entry: row!.entry.toString("base64") };
     // A different message id gets past JetStream's de-duplication: the sequencer must still refuse it.
     await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `again-${Date.now()}` });
-    const fresh = { ...msg, key: "test:marker", entry: Buffer.from('{"n":1,"type":"test.marker.v1"}').toString("base64") };
+    const fresh = {
+      ...msg,
+      key: "test:marker",
+      entry: Buffer.from('{"n":1,"type":"test.marker.v1"}').toString("base64"),
+    };
     await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(fresh)));
     await bus.close();
-    await until(async () => (await net.db.query("SELECT 1 FROM siq_log_entries WHERE entry_key = 'test:marker'")).length === 1);
-    const n = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_entries WHERE entry_key = $1", [row!.entry_key]);
+    await until(
+      async () => (await net.db.query("SELECT 1 FROM siq_log_entries WHERE entry_key = 'test:marker'")).length === 1,
+    );
+    const n = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_entries WHERE entry_key = $1", [
+      row!.entry_key,
+    ]);
     expect(n[0]!.n).toBe(1);
     expect(row!.entry_key).toMatch(/^decision:pay_/);
     expect(decisionKey("p", 1)).toBe("decision:p:1");
@@ -130,7 +167,18 @@ describe("verdict log", () => {
     await until(async () => (await checkpoint())?.size === 301);
     await until(async () => readFileSync(join(archive, "checkpoint"), "utf8").includes("\n301\n"));
     const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
-    const args = ["log", "verify", "--tiles", archive, "--vkey", net.vkey, "--network", join(net.dir, "network.json"), "--state", state];
+    const args = [
+      "log",
+      "verify",
+      "--tiles",
+      archive,
+      "--vkey",
+      net.vkey,
+      "--network",
+      join(net.dir, "network.json"),
+      "--state",
+      state,
+    ];
     const r = await cli(args);
     expect(r.out).toContain("✓ 301 entries verified");
     expect(r.out).toContain("1 × test.marker.v1");

@@ -51,7 +51,9 @@ describe.each(storeKinds())("payments end to end on %s", (store) => {
     expect(a.body.payment_id).toBe(b.body.payment_id);
     expect(c.body.payment_id).toBe(a.body.payment_id);
     expect(c.body.log_index).toBe(a.body.log_index);
-    const rows = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries WHERE payment_id = $1", [a.body.payment_id]);
+    const rows = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries WHERE payment_id = $1", [
+      a.body.payment_id,
+    ]);
     expect(rows[0]!.n).toBe(1);
     const clash = await net.post({ ...body, amount: "13.00" });
     expect(clash.status).toBe(409);

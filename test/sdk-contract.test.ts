@@ -28,24 +28,36 @@ describe("the SDK's copy of the wire", () => {
     const server = Object.values(protocol.routes).map((r) => `${r.method} ${r.path}`);
     for (const [name, r] of Object.entries(sdk.routes)) {
       expect(server, name).toContain(`${r.method} ${r.path}`);
-      expect(protocol.routes[name as keyof typeof protocol.routes], name).toMatchObject({ method: r.method, path: r.path });
+      expect(protocol.routes[name as keyof typeof protocol.routes], name).toMatchObject({
+        method: r.method,
+        path: r.path,
+      });
     }
   });
 
   it("raises every catalogued error code as the typed error for its status, keeping the details", () => {
     const classFor = (status: number) =>
-      status === 401 ? sdk.AuthenticationError
-      : status === 403 ? sdk.PermissionDeniedError
-      : status === 404 ? sdk.NotFoundError
-      : status === 409 ? sdk.ConflictError
-      : status === 422 ? sdk.UnprocessableError
-      : status === 429 ? sdk.RateLimitedError
-      : status >= 500 ? sdk.ServiceUnavailableError
-      : sdk.InvalidRequestError;
+      status === 401
+        ? sdk.AuthenticationError
+        : status === 403
+          ? sdk.PermissionDeniedError
+          : status === 404
+            ? sdk.NotFoundError
+            : status === 409
+              ? sdk.ConflictError
+              : status === 422
+                ? sdk.UnprocessableError
+                : status === 429
+                  ? sdk.RateLimitedError
+                  : status >= 500
+                    ? sdk.ServiceUnavailableError
+                    : sdk.InvalidRequestError;
     for (const code of Object.keys(protocol.ErrorCodes) as protocol.ErrorCode[]) {
       const wire = new protocol.SiqError(code, `about ${code}`).toWire();
       const e = errorFromResponse(wire.statusCode, wire);
-      expect(e, code).toBeInstanceOf(code === "IDEMPOTENCY_KEY_REUSED" ? sdk.IdempotencyConflictError : classFor(wire.statusCode));
+      expect(e, code).toBeInstanceOf(
+        code === "IDEMPOTENCY_KEY_REUSED" ? sdk.IdempotencyConflictError : classFor(wire.statusCode),
+      );
       expect(e.code).toBe(code);
       expect(e.status).toBe(wire.statusCode);
       expect(e.details).toEqual(wire.error_details);
@@ -55,6 +67,8 @@ describe("the SDK's copy of the wire", () => {
   it("hashes code exactly as the registry checks it: SHA-256 of the normalised source", () => {
     const { hash, normalised } = sdk.hashFunctionSource("async (x) => x * 2");
     expect(protocol.sha256Hex(normalised)).toBe(hash);
-    expect(protocol.AuditSubmission.safeParse({ code_hash: hash, name: "double", source: normalised }).success).toBe(true);
+    expect(protocol.AuditSubmission.safeParse({ code_hash: hash, name: "double", source: normalised }).success).toBe(
+      true,
+    );
   });
 });

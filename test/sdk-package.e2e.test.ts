@@ -65,7 +65,10 @@ describe("the packed SDK", () => {
     mkdirSync(join(app, "node_modules", "@sentineliq"), { recursive: true });
     mkdirSync(join(app, "node_modules", "@types"), { recursive: true });
     await run("tar", ["-xzf", join(dir, tarball), "-C", join(app, "node_modules", "@sentineliq")]);
-    await run("mv", [join(app, "node_modules", "@sentineliq", "package"), join(app, "node_modules", "@sentineliq", "sdk")]);
+    await run("mv", [
+      join(app, "node_modules", "@sentineliq", "package"),
+      join(app, "node_modules", "@sentineliq", "sdk"),
+    ]);
     // Its dependency, as npm would install it (from this checkout: no download).
     symlinkSync(join(ROOT, "node_modules", "typescript"), join(app, "node_modules", "typescript"));
     symlinkSync(join(ROOT, "node_modules", "@types", "node"), join(app, "node_modules", "@types", "node"));
@@ -85,7 +88,11 @@ describe("the packed SDK", () => {
 
   it("runs from node_modules in plain Node: submits, is challenged while unaudited, pays once approved", async () => {
     const p = net.payment();
-    const { stdout } = await run(process.execPath, ["agent.mjs", net.url, net.apiKey, net.auditorKey, p.sender, p.receiver], { cwd: app });
+    const { stdout } = await run(
+      process.execPath,
+      ["agent.mjs", net.url, net.apiKey, net.auditorKey, p.sender, p.receiver],
+      { cwd: app },
+    );
     const r = JSON.parse(stdout.trim().split("\n").pop()!);
     expect(r.submitted).toEqual(["pending"]);
     expect(r.challenged).toContain("UNAUDITED_CODE_PATH");
@@ -96,10 +103,22 @@ describe("the packed SDK", () => {
 
   it("type-checks a TypeScript consumer against its declarations", async () => {
     writeFileSync(join(app, "consumer.ts"), CONSUMER);
-    const tsconfig = { compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, types: ["node"] }, files: ["consumer.ts"] };
+    const tsconfig = {
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+      },
+      files: ["consumer.ts"],
+    };
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig));
     await run(process.execPath, [TSC, "-p", app]);
     writeFileSync(join(app, "consumer.ts"), CONSUMER.replace('amount: "1"', "amount: 1"));
-    await expect(run(process.execPath, [TSC, "-p", app])).rejects.toMatchObject({ stdout: expect.stringContaining("not assignable to type 'string'") });
+    await expect(run(process.execPath, [TSC, "-p", app])).rejects.toMatchObject({
+      stdout: expect.stringContaining("not assignable to type 'string'"),
+    });
   }, 60_000);
 });

@@ -25,7 +25,9 @@ import {
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
 /** A proxy in front of the coordinator that can lose an answer or refuse a request, to exercise retries for real. */
-function faultyProxy(target: string): Promise<{ url: string; faults: ("lose-answer" | "503")[]; seen: number; close(): Promise<void> }> {
+function faultyProxy(
+  target: string,
+): Promise<{ url: string; faults: ("lose-answer" | "503")[]; seen: number; close(): Promise<void> }> {
   const state = { faults: [] as ("lose-answer" | "503")[], seen: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,7 +37,15 @@ function faultyProxy(target: string): Promise<{ url: string; faults: ("lose-answ
       const fault = req.method === "POST" ? state.faults.shift() : undefined;
       if (fault === "503") {
         res.writeHead(503, { "content-type": "application/json", "retry-after": "0" });
-        res.end(JSON.stringify({ statusCode: 503, error: "Service Unavailable", code: "BUS_UNAVAILABLE", message: "try again", error_details: { code: "BUS_UNAVAILABLE", message: "try again" } }));
+        res.end(
+          JSON.stringify({
+            statusCode: 503,
+            error: "Service Unavailable",
+            code: "BUS_UNAVAILABLE",
+            message: "try again",
+            error_details: { code: "BUS_UNAVAILABLE", message: "try again" },
+          }),
+        );
         return;
       }
       const up = httpRequest(target + req.url, { method: req.method, headers: req.headers }, (answer) => {
@@ -85,7 +95,14 @@ describe("SDK client against a real network", () => {
     net = await startNetwork({ store: "pglite" });
     client = createClient({ baseUrl: net.url, apiKey: net.apiKey, agentId: "sdk-agent", backoffMs: 20 });
     const p = net.payment();
-    base = { sender: p.sender, receiver: p.receiver, currency: "USDC", debug_mode: true, purpose: "buy a dataset", metadata: { country_code: "DE" } };
+    base = {
+      sender: p.sender,
+      receiver: p.receiver,
+      currency: "USDC",
+      debug_mode: true,
+      purpose: "buy a dataset",
+      metadata: { country_code: "DE" },
+    };
     await client.codeSubmitted;
     const auditor = createAuditorClient({ baseUrl: net.url, apiKey: net.auditorKey });
     for (const fn of [checkout, settle]) await auditor.approve(tagOf(fn)!.hash);
@@ -96,11 +113,14 @@ describe("SDK client against a real network", () => {
   });
 
   const stored = async (paymentId: string) =>
-    (await net.db.query<{ request: any }>("SELECT request FROM siq_payments WHERE payment_id = $1", [paymentId]))[0]!.request;
+    (await net.db.query<{ request: any }>("SELECT request FROM siq_payments WHERE payment_id = $1", [paymentId]))[0]!
+      .request;
 
   it("submitted the tagged functions at start-up, and sends the call path and the trace with the payment", async () => {
     const listed = await client.audit.list();
-    expect(listed.records.map((r) => r.code_hash)).toEqual(expect.arrayContaining([tagOf(checkout)!.hash, tagOf(settle)!.hash]));
+    expect(listed.records.map((r) => r.code_hash)).toEqual(
+      expect.arrayContaining([tagOf(checkout)!.hash, tagOf(settle)!.hash]),
+    );
     const p = await checkout(client, { ...base, amount: "12.50" });
     expect(p).toMatchObject({ status: "settled", risk_level: "LOW" });
     const req = await stored(p.payment_id);
@@ -108,7 +128,10 @@ describe("SDK client against a real network", () => {
     expect(req.trace_context).toMatchObject({
       purpose: "buy a dataset",
       steps: ["compared three offers", "paying the cheapest"],
-      code_path: [{ name: "checkout", hash: tagOf(checkout)!.hash }, { name: "settle", hash: tagOf(settle)!.hash }],
+      code_path: [
+        { name: "checkout", hash: tagOf(checkout)!.hash },
+        { name: "settle", hash: tagOf(settle)!.hash },
+      ],
       runtime: { sdk: expect.stringMatching(/^@sentineliq\/sdk@/), node: process.version },
     });
     expect(req.agent_id).toBe("sdk-agent");
@@ -117,14 +140,25 @@ describe("SDK client against a real network", () => {
   it("retries a lost answer and a 503 with the same idempotency key: one payment, not two", async () => {
     const proxy = await faultyProxy(net.url);
     try {
-      const flaky = createClient({ baseUrl: proxy.url, apiKey: net.apiKey, agentId: "sdk-agent", backoffMs: 20, submitCode: false });
+      const flaky = createClient({
+        baseUrl: proxy.url,
+        apiKey: net.apiKey,
+        agentId: "sdk-agent",
+        backoffMs: 20,
+        submitCode: false,
+      });
       proxy.faults.push("lose-answer", "503");
       const p = await checkout(flaky, { ...base, amount: "7.00", idempotency_key: "retry-me-1" });
       expect(p.status).toBe("settled");
       expect(proxy.seen).toBe(3);
-      const rows = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_payments WHERE idempotency_key = 'retry-me-1'");
+      const rows = await net.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM siq_payments WHERE idempotency_key = 'retry-me-1'",
+      );
       expect(rows[0]!.n).toBe(1);
-      const logged = await net.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_entries WHERE payment_id = $1", [p.payment_id]);
+      const logged = await net.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM siq_log_entries WHERE payment_id = $1",
+        [p.payment_id],
+      );
       expect(logged[0]!.n).toBe(1);
     } finally {
       await proxy.close();
@@ -132,7 +166,9 @@ describe("SDK client against a real network", () => {
   });
 
   it("raises decisions that stop a payment as typed errors carrying the payment", async () => {
-    const rejected = await checkout(client, { ...base, amount: "5.00", metadata: { country_code: "KP" } }).catch((e: unknown) => e);
+    const rejected = await checkout(client, { ...base, amount: "5.00", metadata: { country_code: "KP" } }).catch(
+      (e: unknown) => e,
+    );
     expect(rejected).toBeInstanceOf(PaymentRejectedError);
     expect((rejected as PaymentRejectedError).riskLevel).toBe("CRITICAL");
     expect((rejected as PaymentRejectedError).reasons.map((r) => r.code)).toContain("SANCTIONED_COUNTRY");
@@ -153,13 +189,22 @@ describe("SDK client against a real network", () => {
         return { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
       },
     });
-    const p = await checkout(answering, { ...base, amount: "25000.00", purpose: "pay invoice INV-7781 for the annual licence" });
+    const p = await checkout(answering, {
+      ...base,
+      amount: "25000.00",
+      purpose: "pay invoice INV-7781 for the annual licence",
+    });
     expect(p).toMatchObject({ status: "settled", risk_level: "LOW", attempt: 2 });
     expect(asked).toEqual(["1:proof_of_purpose:purpose+reference"]);
-    const log = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [p.payment_id]);
+    const log = await net.db.query<{ entry: Buffer }>(
+      "SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx",
+      [p.payment_id],
+    );
     expect(log.map((r) => JSON.parse(r.entry.toString()).type)).toContain("sentineliq.challenge-response.v1");
 
-    const declined = await checkout(client, { ...base, amount: "25000.00", purpose: "pay invoice INV-7782" }).catch((e: unknown) => e);
+    const declined = await checkout(client, { ...base, amount: "25000.00", purpose: "pay invoice INV-7782" }).catch(
+      (e: unknown) => e,
+    );
     expect(declined).toBeInstanceOf(PaymentChallengedError);
     expect((declined as PaymentChallengedError).payment.challenge?.kind).toBe("proof_of_purpose");
   });
@@ -177,13 +222,21 @@ describe("SDK client against a real network", () => {
     await expect(client.payment("pay_missing")).rejects.toBeInstanceOf(NotFoundError);
 
     await checkout(client, { ...base, amount: "3.00", idempotency_key: "same-key" });
-    const clash = await checkout(client, { ...base, amount: "4.00", idempotency_key: "same-key" }).catch((e: unknown) => e);
+    const clash = await checkout(client, { ...base, amount: "4.00", idempotency_key: "same-key" }).catch(
+      (e: unknown) => e,
+    );
     expect(clash).toBeInstanceOf(IdempotencyConflictError);
     expect((clash as IdempotencyConflictError).code).toBe("IDEMPOTENCY_KEY_REUSED");
   });
 
   it("gives up with a NetworkError when nothing answers, after its retries", async () => {
-    const nowhere = createClient({ baseUrl: "http://127.0.0.1:9", apiKey: net.apiKey, maxRetries: 2, backoffMs: 5, submitCode: false });
+    const nowhere = createClient({
+      baseUrl: "http://127.0.0.1:9",
+      apiKey: net.apiKey,
+      maxRetries: 2,
+      backoffMs: 5,
+      submitCode: false,
+    });
     const e = await nowhere.pay({ ...base, amount: "1.00" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NetworkError);
     expect((e as NetworkError).code).toBe("NETWORK_ERROR");

@@ -13,7 +13,10 @@ describe("live settlement end to end (litesvm)", () => {
   let net: TestNetwork;
   let svm: LiteSvmBackend;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite", settlement: { backend: "litesvm", fundWallets: { sol: "10", tokens: "1000" } } });
+    net = await startNetwork({
+      store: "pglite",
+      settlement: { backend: "litesvm", fundWallets: { sol: "10", tokens: "1000" } },
+    });
     svm = net.coordinator.chain as LiteSvmBackend;
   });
   afterAll(async () => {
@@ -23,7 +26,12 @@ describe("live settlement end to end (litesvm)", () => {
   it("settles a non-debug LOW payment with a Solana signature in the answer", async () => {
     const res = await net.post(net.payment({ debug_mode: false, amount: "12.50", currency: "USDC" }));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "settled", risk_level: "LOW", decision: "approve", settlement: { network: "solana" } });
+    expect(res.body).toMatchObject({
+      status: "settled",
+      risk_level: "LOW",
+      decision: "approve",
+      settlement: { network: "solana" },
+    });
     const sig = res.body.settlement.transaction_hash as Signature;
     const meta = svm.svm.getTransaction(sig);
     expect(meta && !("err" in meta) && meta.logs().join("\n")).toContain(res.body.payment_id);
@@ -39,7 +47,10 @@ describe("live settlement end to end (litesvm)", () => {
   it("answers failed with the reason when the agent cannot pay", async () => {
     const res = await net.post(net.payment({ debug_mode: false, amount: "5000", currency: "USDC" }));
     expect(res.body.decision).toBe("approve");
-    expect(res.body).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS", balance: expect.any(String), required: "5000" } });
+    expect(res.body).toMatchObject({
+      status: "failed",
+      error_details: { code: "INSUFFICIENT_FUNDS", balance: expect.any(String), required: "5000" },
+    });
     const got = await net.get(`/v1/payments/${res.body.payment_id}`);
     expect(got.body).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS" } });
   });
@@ -51,7 +62,10 @@ describe("live settlement end to end (litesvm)", () => {
     expect(res.body).toMatchObject({ status: "settled", settlement: { network: "simulated" } });
     expect(res.body.settlement.transaction_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await svm.tokenBalance(address(body.sender), USDC_MINT)).toBe(before);
-    const [row] = await net.db.query("SELECT balance::text AS b FROM siq_sim_balances WHERE account = $1 AND currency = 'USDC'", [body.sender]);
+    const [row] = await net.db.query(
+      "SELECT balance::text AS b FROM siq_sim_balances WHERE account = $1 AND currency = 'USDC'",
+      [body.sender],
+    );
     expect(Number(row!.b)).toBeLessThan(1_000_000);
   });
 
@@ -61,7 +75,9 @@ describe("live settlement end to end (litesvm)", () => {
     const b = await net.post(body);
     expect(b.body).toMatchObject({ payment_id: a.body.payment_id, status: "settled" });
     expect(b.body.settlement.transaction_hash).toBe(a.body.settlement.transaction_hash);
-    const [n] = await net.db.query("SELECT count(*)::int AS n FROM siq_settlement_txs WHERE payment_id = $1", [a.body.payment_id]);
+    const [n] = await net.db.query("SELECT count(*)::int AS n FROM siq_settlement_txs WHERE payment_id = $1", [
+      a.body.payment_id,
+    ]);
     expect(n!.n).toBe(1);
   });
 });

@@ -10,7 +10,6 @@ import type { SettlementOrder } from "../protocol/index.ts";
 import { storeKinds } from "./helpers/db.ts";
 import { startedRig, type StartedRig } from "./helpers/settlement.ts";
 
-
 describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
   let started: StartedRig;
   beforeAll(async () => {
@@ -50,7 +49,10 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
   it("fails INSUFFICIENT_FUNDS with the balance, sending nothing", async () => {
     const order = started.rig.order({ sender: started.rig.poor, amount: "1" });
     const o = await submit(order);
-    expect(o).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS", currency: "SOL", balance: "0.5", required: "1" } });
+    expect(o).toMatchObject({
+      status: "failed",
+      error_details: { code: "INSUFFICIENT_FUNDS", currency: "SOL", balance: "0.5", required: "1" },
+    });
     expect(o.settlement.transaction_hash).toBeUndefined();
     expect(await started.rig.txCount(order.payment_id)).toBe(0);
     const row = await started.rig.paymentRow(order.payment_id);
@@ -59,7 +61,12 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
 
   it("fails INSUFFICIENT_FUNDS for tokens too", async () => {
     const o = await submit(started.rig.order({ sender: started.rig.poor, amount: "5", currency: "USDC" }));
-    expect(o.error_details).toMatchObject({ code: "INSUFFICIENT_FUNDS", currency: "USDC", balance: "1", required: "5" });
+    expect(o.error_details).toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      currency: "USDC",
+      balance: "1",
+      required: "5",
+    });
   });
 
   it("classifies the chain's own error when funds vanish after the checks", async () => {
@@ -77,7 +84,10 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
     };
     const o = await settleOnChain(order, 1, { ...started.deps, beforeSend: drain });
     if (!("outcome" in o)) throw new Error("not final");
-    expect(o.outcome).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS", chain_error: { InstructionError: [1, { Custom: 1 }] } } });
+    expect(o.outcome).toMatchObject({
+      status: "failed",
+      error_details: { code: "INSUFFICIENT_FUNDS", chain_error: { InstructionError: [1, { Custom: 1 }] } },
+    });
     expect(o.outcome.settlement.transaction_hash).toBeTruthy();
   });
 
@@ -91,7 +101,12 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
   it("fails RPC_UNREACHABLE when the cluster cannot be reached and nothing was signed", async () => {
     const { rpcBackend } = await import("../coordinator/settlement/rpc.ts");
     const { freePort } = await import("../lib/nats-server.ts");
-    const rpc = rpcBackend({ url: `http://127.0.0.1:${await freePort()}`, commitment: "confirmed", payer: started.rig.svm.payer, timeoutMs: 2000 });
+    const rpc = rpcBackend({
+      url: `http://127.0.0.1:${await freePort()}`,
+      commitment: "confirmed",
+      payer: started.rig.svm.payer,
+      timeoutMs: 2000,
+    });
     const order = started.rig.order();
     await started.rig.approve(order);
     const d = { ...started.deps, chain: rpc };
@@ -101,7 +116,12 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
   });
 
   it("settles debug-mode orders in the simulated ledger, once, and refuses an overdraft", async () => {
-    const order = started.rig.order({ debug_mode: true, amount: "600000", currency: "USDC", sender: started.rig.stranger() });
+    const order = started.rig.order({
+      debug_mode: true,
+      amount: "600000",
+      currency: "USDC",
+      sender: started.rig.stranger(),
+    });
     const o = await submit(order);
     expect(o).toMatchObject({ status: "settled", settlement: { network: "simulated" } });
     expect(o.settlement.transaction_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -111,8 +131,10 @@ describe.each(storeKinds())("settlement on LiteSVM, stored in %s", (store) => {
     expect(await ledger.balance(order.sender, "USDC")).toBe("400000");
     expect(await ledger.balance(order.receiver, "USDC")).toBe("1600000");
     const over = await submit(started.rig.order({ ...order, payment_id: `${order.payment_id}x` }));
-    expect(over).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS", balance: "400000", required: "600000" } });
+    expect(over).toMatchObject({
+      status: "failed",
+      error_details: { code: "INSUFFICIENT_FUNDS", balance: "400000", required: "600000" },
+    });
     expect(lamportsOf(order.receiver)).toBe(0n);
   });
-
 });

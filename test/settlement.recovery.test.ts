@@ -27,7 +27,9 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
     const order = started.rig.order({ amount: "0.25" });
     const first = await submit(order);
     // A redelivery the bus cannot de-duplicate (another message id), then three at once in process.
-    await started.rig.bus.publish(started.rig.topology.subjects.settle, encoder.encode(JSON.stringify(order)), { msgId: `again:${order.payment_id}` });
+    await started.rig.bus.publish(started.rig.topology.subjects.settle, encoder.encode(JSON.stringify(order)), {
+      msgId: `again:${order.payment_id}`,
+    });
     const again = await Promise.all([1, 2, 3].map(() => started.running.settler.process(order)));
     await new Promise((r) => setTimeout(r, 300));
     for (const o of again) expect(o?.settlement.transaction_hash).toBe(first.settlement.transaction_hash);
@@ -38,7 +40,16 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
   it("recovers after a crash between send and confirmation: the landed transaction is found, not repeated", async () => {
     const order = started.rig.order({ amount: "2" });
     await started.rig.approve(order);
-    const crashing: OnChainDeps = { ...started.deps, chain: { ...started.rig.svm, send: async (tx) => { await started.rig.svm.send(tx); throw new Error("crash after send"); } } };
+    const crashing: OnChainDeps = {
+      ...started.deps,
+      chain: {
+        ...started.rig.svm,
+        send: async (tx) => {
+          await started.rig.svm.send(tx);
+          throw new Error("crash after send");
+        },
+      },
+    };
     await expect(settleOnChain(order, 1, crashing)).rejects.toThrow("crash after send");
     const stored = await started.rig.store.get(order.payment_id);
     expect(stored).toMatchObject({ status: "sending", builds: 1 });
@@ -55,7 +66,14 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
   it("recovers after a crash between persisting the signature and sending: the same bytes are sent", async () => {
     const order = started.rig.order({ amount: "0.75" });
     await started.rig.approve(order);
-    await expect(settleOnChain(order, 1, { ...started.deps, beforeSend: async () => { throw new Error("crash before send"); } })).rejects.toThrow();
+    await expect(
+      settleOnChain(order, 1, {
+        ...started.deps,
+        beforeSend: async () => {
+          throw new Error("crash before send");
+        },
+      }),
+    ).rejects.toThrow();
     const stored = await started.rig.store.get(order.payment_id);
     expect(stored!.signature).toBeTruthy();
     expect(started.rig.svm.svm.getTransaction(stored!.signature as Signature)).toBeNull();
@@ -68,7 +86,14 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
   it("builds a new transaction only when the unsent one's blockhash has expired", async () => {
     const order = started.rig.order({ amount: "0.5" });
     await started.rig.approve(order);
-    await expect(settleOnChain(order, 1, { ...started.deps, beforeSend: async () => { throw new Error("crash before send"); } })).rejects.toThrow();
+    await expect(
+      settleOnChain(order, 1, {
+        ...started.deps,
+        beforeSend: async () => {
+          throw new Error("crash before send");
+        },
+      }),
+    ).rejects.toThrow();
     const stored = await started.rig.store.get(order.payment_id);
     started.rig.svm.svm.expireBlockhash();
 
@@ -84,8 +109,14 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
   it("fails BLOCKHASH_EXPIRED when every transaction expires before it lands", async () => {
     const order = started.rig.order({ amount: "0.5" });
     await started.rig.approve(order);
-    const o = await settleOnChain(order, 1, { ...started.deps, beforeSend: async () => started.rig.svm.svm.expireBlockhash() });
-    expect("outcome" in o && o.outcome).toMatchObject({ status: "failed", error_details: { code: "BLOCKHASH_EXPIRED", builds: 3 } });
+    const o = await settleOnChain(order, 1, {
+      ...started.deps,
+      beforeSend: async () => started.rig.svm.svm.expireBlockhash(),
+    });
+    expect("outcome" in o && o.outcome).toMatchObject({
+      status: "failed",
+      error_details: { code: "BLOCKHASH_EXPIRED", builds: 3 },
+    });
     expect(lamportsOf(order.receiver)).toBe(0n);
   });
 
@@ -101,10 +132,13 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
   it("de-duplicates orders on the bus by payment id", async () => {
     const order = started.rig.order();
     const t = started.rig.topology.subjects.settle;
-    const a = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), { msgId: settlementMsgId(order.payment_id) });
-    const b = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), { msgId: settlementMsgId(order.payment_id) });
+    const a = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), {
+      msgId: settlementMsgId(order.payment_id),
+    });
+    const b = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), {
+      msgId: settlementMsgId(order.payment_id),
+    });
     expect([a.duplicate, b.duplicate]).toEqual([false, true]);
     await started.rig.nextOutcome(order.payment_id);
   });
-
 });

@@ -57,7 +57,16 @@ describe("settlement through the RPC backend", () => {
   it("after a crash between send and confirmation, finds the landed transaction instead of paying again", async () => {
     const order = rig.order({ amount: "0.4" });
     await rig.approve(order);
-    const crashing = { ...deps, chain: { ...deps.chain, send: async (tx: Parameters<typeof deps.chain.send>[0]) => { await deps.chain.send(tx); throw new Error("crash"); } } };
+    const crashing = {
+      ...deps,
+      chain: {
+        ...deps.chain,
+        send: async (tx: Parameters<typeof deps.chain.send>[0]) => {
+          await deps.chain.send(tx);
+          throw new Error("crash");
+        },
+      },
+    };
     await expect(settleOnChain(order, 1, crashing)).rejects.toThrow("crash");
     const stored = await rig.store.get(order.payment_id);
     shim.calls.length = 0;
@@ -70,8 +79,20 @@ describe("settlement through the RPC backend", () => {
   it("keeps an order open, not failed, while the cluster cannot be reached after signing", async () => {
     const order = rig.order({ amount: "0.3" });
     await rig.approve(order);
-    const down = rpcBackend({ url: "http://127.0.0.1:9", commitment: "confirmed", payer: rig.svm.payer, timeoutMs: 1000 });
-    await expect(settleOnChain(order, 1, { ...deps, beforeSend: async () => { throw new Error("crash before send"); } })).rejects.toThrow();
+    const down = rpcBackend({
+      url: "http://127.0.0.1:9",
+      commitment: "confirmed",
+      payer: rig.svm.payer,
+      timeoutMs: 1000,
+    });
+    await expect(
+      settleOnChain(order, 1, {
+        ...deps,
+        beforeSend: async () => {
+          throw new Error("crash before send");
+        },
+      }),
+    ).rejects.toThrow();
     expect(await settleOnChain(order, 5, { ...deps, chain: down })).toHaveProperty("retry");
     expect((await rig.store.get(order.payment_id))!.status).toBe("sending");
     const o = await final(6, order);

@@ -10,14 +10,21 @@ import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 describe("tiers", () => {
   let net: TestNetwork;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite", committees: { v1: ["fast"], v2: ["fast"], v3: ["fast"] }, tiers: { easy: "fast" } });
+    net = await startNetwork({
+      store: "pglite",
+      committees: { v1: ["fast"], v2: ["fast"], v3: ["fast"] },
+      tiers: { easy: "fast" },
+    });
   });
   afterAll(async () => {
     await net?.stop();
   });
 
   const entry = async (paymentId: string) => {
-    const [row] = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx LIMIT 1", [paymentId]);
+    const [row] = await net.db.query<{ entry: Buffer }>(
+      "SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx LIMIT 1",
+      [paymentId],
+    );
     return JSON.parse(row!.entry.toString("utf8")) as QuorumDecision;
   };
 

@@ -22,7 +22,9 @@ describe("verdicts the coordinator must ignore", () => {
   });
 
   /** Submits a payment and, when its task appears on the bus, injects verdicts made by `forge`. */
-  async function payWithInjected(forge: (task: EvaluationTask) => { subject: string; verdict: ReturnType<typeof signVerdict> }[]) {
+  async function payWithInjected(
+    forge: (task: EvaluationTask) => { subject: string; verdict: ReturnType<typeof signVerdict> }[],
+  ) {
     const t = topology(net.namespace);
     const sub = nc.subscribe(t.subjects.evaluate, { max: 1 });
     const injected = (async () => {
@@ -73,7 +75,10 @@ describe("verdicts the coordinator must ignore", () => {
     const t = topology(net.namespace);
     const v3 = net.keys.get("v3")!.signer;
     const paid = await payWithInjected((task) => [
-      { subject: t.subjects.verdict("v3"), verdict: signVerdict(v3, { ...lowVerdict(task, "v3"), payment_digest: "f".repeat(64) }) },
+      {
+        subject: t.subjects.verdict("v3"),
+        verdict: signVerdict(v3, { ...lowVerdict(task, "v3"), payment_digest: "f".repeat(64) }),
+      },
     ]);
     expect(paid.reasons[0].code).toBe("QUORUM_TIMEOUT");
   });
@@ -81,7 +86,9 @@ describe("verdicts the coordinator must ignore", () => {
   it("control: a verdict signed with v3's real key completes the quorum", async () => {
     const t = topology(net.namespace);
     const v3 = net.keys.get("v3")!.signer;
-    const paid = await payWithInjected((task) => [{ subject: t.subjects.verdict("v3"), verdict: signVerdict(v3, lowVerdict(task, "v3")) }]);
+    const paid = await payWithInjected((task) => [
+      { subject: t.subjects.verdict("v3"), verdict: signVerdict(v3, lowVerdict(task, "v3")) },
+    ]);
     expect(paid).toMatchObject({ decision: "approve", risk_level: "LOW" });
   });
 });

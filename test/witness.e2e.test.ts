@@ -32,15 +32,26 @@ const log = new NoteVerifier(origin, ED25519, logKey.publicKey);
 const t = topology("wt");
 const bus = memoryBus();
 const logger = createLogger("test", "silent");
-const leaves = (tag: string, n: number) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(i < 4 ? `shared ${i}` : `${tag} ${i}`)));
+const leaves = (tag: string, n: number) =>
+  Array.from({ length: n }, (_, i) => leafHash(Buffer.from(i < 4 ? `shared ${i}` : `${tag} ${i}`)));
 const checkpoint = (ls: Buffer[], signer = logKey, o = origin) => {
   const body = checkpointBody({ origin: o, size: ls.length, root: rootFromLeafHashes(ls) });
   return body + "\n" + signNote(signer, o, body);
 };
 const proof = (ls: Buffer[], m: number) =>
-  Promise.all(consistencyRanges(m, ls.length).map(([lo, hi]) => rangeHash(lo, hi, (h, i) => rootFromLeafHashes(ls.slice(i * 2 ** h, (i + 1) * 2 ** h)))));
+  Promise.all(
+    consistencyRanges(m, ls.length).map(([lo, hi]) =>
+      rangeHash(lo, hi, (h, i) => rootFromLeafHashes(ls.slice(i * 2 ** h, (i + 1) * 2 ** h))),
+    ),
+  );
 const ask = async (id: string, old: number, p: Buffer[], note: string) =>
-  WitnessReply.parse(JSON.parse(Buffer.from(await bus.request(t.subjects.witnessAddCheckpoint(id), Buffer.from(addCheckpointRequest(old, p, note)), 2000)).toString()));
+  WitnessReply.parse(
+    JSON.parse(
+      Buffer.from(
+        await bus.request(t.subjects.witnessAddCheckpoint(id), Buffer.from(addCheckpointRequest(old, p, note)), 2000),
+      ).toString(),
+    ),
+  );
 
 const dirs = { w1: mkdtempSync(join(tmpdir(), "w1-")), w2: mkdtempSync(join(tmpdir(), "w2-")) };
 const gossips: Gossip[] = [];
@@ -61,7 +72,16 @@ describe("witness add-checkpoint", () => {
         onMessage: (data, from) => witnesses[id]?.heard(Buffer.from(data).toString(), from),
       });
       gossips.push(g);
-      witnesses[id] = runWitness({ id, bus, topology: t, signer: Signer.generate().signer, log, stateDir: dirs[id], logger, onCosigned: (n) => void g.publish(Buffer.from(n)) });
+      witnesses[id] = runWitness({
+        id,
+        bus,
+        topology: t,
+        signer: Signer.generate().signer,
+        log,
+        stateDir: dirs[id],
+        logger,
+        onCosigned: (n) => void g.publish(Buffer.from(n)),
+      });
     }
     const end = Date.now() + 10_000;
     while (gossips.some((g) => g.peerCount() < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
@@ -106,9 +126,14 @@ describe("witness add-checkpoint", () => {
     const before = witnesses.w1!.evidence.length + witnesses.w2!.evidence.length;
     expect((await ask("w2", 0, [], checkpoint(leaves("b", 6)))).status).toBe(200);
     const end = Date.now() + 10_000;
-    while (witnesses.w1!.evidence.length + witnesses.w2!.evidence.length === before && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    while (witnesses.w1!.evidence.length + witnesses.w2!.evidence.length === before && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 100));
     const fresh = [...witnesses.w1!.evidence, ...witnesses.w2!.evidence].slice(0);
     expect(fresh.length).toBeGreaterThan(before);
-    expect(readdirSync(dirs.w2).concat(readdirSync(dirs.w1)).filter((f) => f.startsWith("evidence-")).length).toBeGreaterThanOrEqual(2);
+    expect(
+      readdirSync(dirs.w2)
+        .concat(readdirSync(dirs.w1))
+        .filter((f) => f.startsWith("evidence-")).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });

@@ -13,12 +13,16 @@ const AUDITED = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f
 
 export function benchInputs(pack: CompiledPack, count = 2000, seed = 42, warmup = 10_000): Facts[] {
   let s = seed;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const addr = (name: string) => getAddressDecoder().decode(sha256(`bench:${name}`));
   const merchants = Array.from({ length: 300 }, (_, i) => addr(`merchant-${i}`));
   // Each agent mostly pays its own handful of suppliers.
-  const agents = Array.from({ length: 60 }, (_, i) => ({ id: `agent-${i}`, wallet: addr(`wallet-${i}`), usual: Array.from({ length: 8 }, () => pick(merchants)) }));
+  const agents = Array.from({ length: 60 }, (_, i) => ({
+    id: `agent-${i}`,
+    wallet: addr(`wallet-${i}`),
+    usual: Array.from({ length: 8 }, () => pick(merchants)),
+  }));
   const state = new ValidatorState();
   const out: Facts[] = [];
   let time = Date.parse("2025-03-03T08:00:00Z");
@@ -28,7 +32,15 @@ export function benchInputs(pack: CompiledPack, count = 2000, seed = 42, warmup 
     const a = pick(agents);
     const origin = { tenant_id: "bench", id: `b${i}`, time };
     if (rnd() < 0.05) {
-      const e = eventFacts({ event_id: `e${i}`, kind: pick(["login_failure", "login_success", "password_change"] as const), agent_id: a.id, ip: `198.51.100.${Math.floor(rnd() * 20)}` }, origin);
+      const e = eventFacts(
+        {
+          event_id: `e${i}`,
+          kind: pick(["login_failure", "login_success", "password_change"] as const),
+          agent_id: a.id,
+          ip: `198.51.100.${Math.floor(rnd() * 20)}`,
+        },
+        origin,
+      );
       state.enrich(e, [pack.velocity]);
       continue;
     }

@@ -40,11 +40,14 @@ export function outcomeOf(fired: Rule[], bands: PackSource["bands"]): Outcome {
     if (r.then.challenge) level = maxLevel(level, "MEDIUM");
   }
   score = Math.max(0, Math.min(100, score));
-  const banded: RiskLevel = score >= bands.CRITICAL ? "CRITICAL" : score >= bands.HIGH ? "HIGH" : score >= bands.MEDIUM ? "MEDIUM" : "LOW";
+  const banded: RiskLevel =
+    score >= bands.CRITICAL ? "CRITICAL" : score >= bands.HIGH ? "HIGH" : score >= bands.MEDIUM ? "MEDIUM" : "LOW";
   return { level: maxLevel(level, banded), ids: ids.sort() };
 }
 
-export async function benchRulesEngines(opts: { seconds?: number; inputs?: number; dir?: string } = {}): Promise<RulesBenchResult & { agree: number }> {
+export async function benchRulesEngines(
+  opts: { seconds?: number; inputs?: number; dir?: string } = {},
+): Promise<RulesBenchResult & { agree: number }> {
   const src = loadPackDir(opts.dir ?? DEFAULT_PACK_DIR);
   const rules = benchRules(src);
   const byId = new Map(rules.map((r) => [r.id, r]));
@@ -69,11 +72,17 @@ export async function benchRulesEngines(opts: { seconds?: number; inputs?: numbe
   };
   const viaJre = async (f: Facts): Promise<Outcome> => {
     const { events } = await jre.run(f);
-    return outcomeOf(events.map((e) => byId.get(e.type)!), src.bands);
+    return outcomeOf(
+      events.map((e) => byId.get(e.type)!),
+      src.bands,
+    );
   };
   const viaZen = async (f: Facts): Promise<Outcome> => {
     const { result } = await decision.evaluate(f);
-    return outcomeOf(rules.filter((r) => (result as Record<string, unknown>)[`r_${r.id}`] === true), src.bands);
+    return outcomeOf(
+      rules.filter((r) => (result as Record<string, unknown>)[`r_${r.id}`] === true),
+      src.bands,
+    );
   };
 
   // Same rules, same answers: check every input before timing anything.
@@ -84,7 +93,9 @@ export async function benchRulesEngines(opts: { seconds?: number; inputs?: numbe
     const c = await viaZen(f);
     const same = (x: Outcome) => x.level === a.level && x.ids.join() === a.ids.join();
     if (!same(b) || !same(c)) {
-      throw new Error(`engines disagree on input ${f.id as string}: ours ${a.level} [${a.ids}], json-rules-engine ${b.level} [${b.ids}], zen ${c.level} [${c.ids}]`);
+      throw new Error(
+        `engines disagree on input ${f.id as string}: ours ${a.level} [${a.ids}], json-rules-engine ${b.level} [${b.ids}], zen ${c.level} [${c.ids}]`,
+      );
     }
     if (levelRank(a.level) > 0) agree++;
   }
@@ -101,12 +112,18 @@ export async function benchRulesEngines(opts: { seconds?: number; inputs?: numbe
     let n = 0;
     const end = performance.now() + seconds * 1000;
     const t0 = performance.now();
-    while (performance.now() < end) for (let i = 0; i < inputs.length && performance.now() < end; i++, n++) await fn(inputs[i]!);
+    while (performance.now() < end)
+      for (let i = 0; i < inputs.length && performance.now() < end; i++, n++) await fn(inputs[i]!);
     return n / ((performance.now() - t0) / 1000);
   };
   timeSync((f) => pack.evaluate(f)); // warm-up
   const oursPerS = timeSync((f) => pack.evaluate(f));
   const jrePerS = await timeAsync((f) => jre.run(f));
   const zenPerS = await timeAsync((f) => decision.evaluate(f));
-  return { ours_per_s: Math.round(oursPerS), json_rules_engine_per_s: Math.round(jrePerS), zen_engine_per_s: Math.round(zenPerS), agree };
+  return {
+    ours_per_s: Math.round(oursPerS),
+    json_rules_engine_per_s: Math.round(jrePerS),
+    zen_engine_per_s: Math.round(zenPerS),
+    agree,
+  };
 }

@@ -30,17 +30,53 @@ export interface ScreeningBenchResult {
 export function benchScreening(dir = findOfacDir(), queries = 1000, seed = 7): ScreeningBenchResult {
   if (!dir) throw new Error("no OFAC list found: pass --sanctions <dir>");
   let s = seed;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const listed = parseCsv(readFileSync(join(dir, "sdn.csv"), "utf8")).map((r) => r[1]!).filter((n) => n && n !== "-0-");
+  const listed = parseCsv(readFileSync(join(dir, "sdn.csv"), "utf8"))
+    .map((r) => r[1]!)
+    .filter((n) => n && n !== "-0-");
   const typo = (name: string) => {
     const i = 1 + Math.floor(rnd() * (name.length - 1));
     return name.slice(0, i) + pick([..."AEIOUNRST"]) + name.slice(i + 1);
   };
-  const first = ["James", "Maria", "Mohammed", "Wei", "Olga", "Ahmed", "John", "Fatima", "Ivan", "Ana", "Li", "Carlos", "Aisha", "Peter", "Yuki"];
-  const last = ["Smith", "Garcia", "Khan", "Wang", "Petrova", "Hassan", "Brown", "Ali", "Ivanov", "Silva", "Chen", "Lopez", "Rahman", "Muller", "Tanaka"];
+  const first = [
+    "James",
+    "Maria",
+    "Mohammed",
+    "Wei",
+    "Olga",
+    "Ahmed",
+    "John",
+    "Fatima",
+    "Ivan",
+    "Ana",
+    "Li",
+    "Carlos",
+    "Aisha",
+    "Peter",
+    "Yuki",
+  ];
+  const last = [
+    "Smith",
+    "Garcia",
+    "Khan",
+    "Wang",
+    "Petrova",
+    "Hassan",
+    "Brown",
+    "Ali",
+    "Ivanov",
+    "Silva",
+    "Chen",
+    "Lopez",
+    "Rahman",
+    "Muller",
+    "Tanaka",
+  ];
   const qs = Array.from({ length: queries }, (_, i) =>
-    i % 2 ? { text: typo(pick(listed)), listed: true } : { text: `${pick(first)} ${pick(last)}${pick(["", "", " Trading", " Holdings"])}`, listed: false },
+    i % 2
+      ? { text: typo(pick(listed)), listed: true }
+      : { text: `${pick(first)} ${pick(last)}${pick(["", "", " Trading", " Holdings"])}`, listed: false },
   );
   // Warm the JIT on another index, then time a fresh one.
   const other = loadOfac(dir).get("ofac")!;
@@ -66,7 +102,9 @@ export function benchScreening(dir = findOfacDir(), queries = 1000, seed = 7): S
   const cold = time();
   const warm = time();
   // Baseline: a plain scan of every listed name and alias (on a sample of the queries: it is slow).
-  const listedTokens = [...listed, ...parseCsv(readFileSync(join(dir, "alt.csv"), "utf8")).map((r) => r[3] ?? "")].map(nameTokens).filter((t) => t.length > 0);
+  const listedTokens = [...listed, ...parseCsv(readFileSync(join(dir, "alt.csv"), "utf8")).map((r) => r[3] ?? "")]
+    .map(nameTokens)
+    .filter((t) => t.length > 0);
   const sample = qs.filter((_, i) => i % 20 === 0);
   const t0 = performance.now();
   for (const q of sample) {

@@ -48,23 +48,41 @@ export function toJre(c: Condition, r: Resolved): JreCondition {
   const op = leafOp(c);
   const v = (c as Record<string, unknown>)[op];
   switch (op) {
-    case "eq": return { ...f, operator: "equal", value: v };
-    case "ne": return { ...f, operator: "notEqual", value: v };
-    case "gt": return { ...f, operator: "greaterThan", value: num(v as number, r) };
-    case "gte": return { ...f, operator: "greaterThanInclusive", value: num(v as number, r) };
-    case "lt": return { ...f, operator: "lessThan", value: num(v as number, r) };
-    case "lte": return { ...f, operator: "lessThanInclusive", value: num(v as number, r) };
+    case "eq":
+      return { ...f, operator: "equal", value: v };
+    case "ne":
+      return { ...f, operator: "notEqual", value: v };
+    case "gt":
+      return { ...f, operator: "greaterThan", value: num(v as number, r) };
+    case "gte":
+      return { ...f, operator: "greaterThanInclusive", value: num(v as number, r) };
+    case "lt":
+      return { ...f, operator: "lessThan", value: num(v as number, r) };
+    case "lte":
+      return { ...f, operator: "lessThanInclusive", value: num(v as number, r) };
     case "between": {
       const [lo, hi] = v as [number, number];
-      return { all: [{ ...f, operator: "greaterThanInclusive", value: num(lo, r) }, { ...f, operator: "lessThanInclusive", value: num(hi, r) }] };
+      return {
+        all: [
+          { ...f, operator: "greaterThanInclusive", value: num(lo, r) },
+          { ...f, operator: "lessThanInclusive", value: num(hi, r) },
+        ],
+      };
     }
-    case "in": return { ...f, operator: "in", value: list(v as Scalar[], r) };
-    case "not_in": return { ...f, operator: "definedNotIn", value: list(v as Scalar[], r) };
-    case "any_not_in": return { ...f, operator: "anyNotIn", value: list(v as Scalar[], r) };
-    case "contains_any": return { ...f, operator: "containsAny", value: list(v as Scalar[], r).map((x) => String(x).toLowerCase()) };
-    case "regex": return { ...f, operator: "matchesRegex", value: v };
-    case "exists": return { ...f, operator: "present", value: v };
-    default: throw new Error(`operator ${op} has no json-rules-engine translation`);
+    case "in":
+      return { ...f, operator: "in", value: list(v as Scalar[], r) };
+    case "not_in":
+      return { ...f, operator: "definedNotIn", value: list(v as Scalar[], r) };
+    case "any_not_in":
+      return { ...f, operator: "anyNotIn", value: list(v as Scalar[], r) };
+    case "contains_any":
+      return { ...f, operator: "containsAny", value: list(v as Scalar[], r).map((x) => String(x).toLowerCase()) };
+    case "regex":
+      return { ...f, operator: "matchesRegex", value: v };
+    case "exists":
+      return { ...f, operator: "present", value: v };
+    default:
+      throw new Error(`operator ${op} has no json-rules-engine translation`);
   }
 }
 
@@ -73,7 +91,9 @@ export const JRE_OPERATORS: Record<string, (fact: unknown, value: unknown) => bo
   definedNotIn: (f, v) => f !== undefined && !(v as unknown[]).includes(f),
   anyNotIn: (f, v) => Array.isArray(f) && f.some((x) => !(v as unknown[]).includes(x)),
   containsAny: (f, v) =>
-    Array.isArray(f) ? f.some((x) => (v as unknown[]).includes(x)) : typeof f === "string" && (v as string[]).some((p) => f.toLowerCase().includes(p)),
+    Array.isArray(f)
+      ? f.some((x) => (v as unknown[]).includes(x))
+      : typeof f === "string" && (v as string[]).some((p) => f.toLowerCase().includes(p)),
   matchesRegex: (f, v) => typeof f === "string" && new RegExp(v as string, "u").test(f),
   present: (f, v) => (f !== undefined && f !== null && f !== "") === v,
 };
@@ -94,23 +114,38 @@ export function toZen(c: Condition, r: Resolved): string {
   const v = (c as Record<string, unknown>)[op];
   const guarded = (e: string) => `(${f} != null and ${e})`;
   switch (op) {
-    case "eq": return `(${f} == ${zenLit(v as Scalar)})`;
-    case "ne": return `(${f} != ${zenLit(v as Scalar)})`;
-    case "gt": return guarded(`${f} > ${num(v as number, r)}`);
-    case "gte": return guarded(`${f} >= ${num(v as number, r)}`);
-    case "lt": return guarded(`${f} < ${num(v as number, r)}`);
-    case "lte": return guarded(`${f} <= ${num(v as number, r)}`);
+    case "eq":
+      return `(${f} == ${zenLit(v as Scalar)})`;
+    case "ne":
+      return `(${f} != ${zenLit(v as Scalar)})`;
+    case "gt":
+      return guarded(`${f} > ${num(v as number, r)}`);
+    case "gte":
+      return guarded(`${f} >= ${num(v as number, r)}`);
+    case "lt":
+      return guarded(`${f} < ${num(v as number, r)}`);
+    case "lte":
+      return guarded(`${f} <= ${num(v as number, r)}`);
     case "between": {
       const [lo, hi] = v as [number, number];
       return guarded(`${f} >= ${num(lo, r)} and ${f} <= ${num(hi, r)}`);
     }
-    case "in": return `(${f} in ${zenList(list(v as Scalar[], r))})`;
-    case "not_in": return guarded(`not(${f} in ${zenList(list(v as Scalar[], r))})`);
-    case "any_not_in": return guarded(`some(${f}, not(# in ${zenList(list(v as Scalar[], r))}))`);
-    case "contains_any": return guarded(`some(${zenList(list(v as Scalar[], r).map((x) => String(x).toLowerCase()))}, contains(lower(${f}), #))`);
-    case "regex": return guarded(`matches(${f}, ${JSON.stringify(v)})`);
-    case "exists": return v ? `(${f} != null and ${f} != "")` : `(${f} == null or ${f} == "")`;
-    default: throw new Error(`operator ${op} has no ZEN translation`);
+    case "in":
+      return `(${f} in ${zenList(list(v as Scalar[], r))})`;
+    case "not_in":
+      return guarded(`not(${f} in ${zenList(list(v as Scalar[], r))})`);
+    case "any_not_in":
+      return guarded(`some(${f}, not(# in ${zenList(list(v as Scalar[], r))}))`);
+    case "contains_any":
+      return guarded(
+        `some(${zenList(list(v as Scalar[], r).map((x) => String(x).toLowerCase()))}, contains(lower(${f}), #))`,
+      );
+    case "regex":
+      return guarded(`matches(${f}, ${JSON.stringify(v)})`);
+    case "exists":
+      return v ? `(${f} != null and ${f} != "")` : `(${f} == null or ${f} == "")`;
+    default:
+      throw new Error(`operator ${op} has no ZEN translation`);
   }
 }
 
@@ -126,7 +161,9 @@ export function zenDecision(rules: Rule[], r: Resolved): object {
         type: "expressionNode",
         name: "Rules",
         position: { x: 200, y: 0 },
-        content: { expressions: rules.map((rule) => ({ id: rule.id, key: `r_${rule.id}`, value: toZen(rule.when, r) })) },
+        content: {
+          expressions: rules.map((rule) => ({ id: rule.id, key: `r_${rule.id}`, value: toZen(rule.when, r) })),
+        },
       },
       { id: ids.output, type: "outputNode", name: "Response", position: { x: 400, y: 0 } },
     ],

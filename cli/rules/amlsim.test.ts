@@ -23,14 +23,24 @@ const work = mkdtempSync(join(tmpdir(), "siq-amlsim-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(!data)("detection measured on AMLSim", () => {
-  it.each(["20K_fanin200", "20K_cycle200"])("%s: prints accounts flagged, precision and recall", (set) => {
-    execFileSync("tar", ["xzf", join(data!, `${set}.tgz`), "-C", work]);
-    const folder = readdirSync(work, { recursive: true, encoding: "utf8" }).find((p) => p.endsWith(`${set}/transactions.csv`))!;
-    const out = execFileSync(process.execPath, [BIN, "rules", "evaluate", "--amlsim", join(work, dirname(folder)), "--json"], { encoding: "utf8" });
-    const r = JSON.parse(out.trim());
-    expect(Object.keys(r).sort()).toEqual(["accounts_flagged", "precision", "recall"]);
-    expect(r.accounts_flagged).toBeGreaterThan(100);
-    expect(r.precision).toBeGreaterThan(0.85);
-    expect(r.recall).toBeGreaterThan(0.25);
-  }, 120_000);
+  it.each(["20K_fanin200", "20K_cycle200"])(
+    "%s: prints accounts flagged, precision and recall",
+    (set) => {
+      execFileSync("tar", ["xzf", join(data!, `${set}.tgz`), "-C", work]);
+      const folder = readdirSync(work, { recursive: true, encoding: "utf8" }).find((p) =>
+        p.endsWith(`${set}/transactions.csv`),
+      )!;
+      const out = execFileSync(
+        process.execPath,
+        [BIN, "rules", "evaluate", "--amlsim", join(work, dirname(folder)), "--json"],
+        { encoding: "utf8" },
+      );
+      const r = JSON.parse(out.trim());
+      expect(Object.keys(r).sort()).toEqual(["accounts_flagged", "precision", "recall"]);
+      expect(r.accounts_flagged).toBeGreaterThan(100);
+      expect(r.precision).toBeGreaterThan(0.85);
+      expect(r.recall).toBeGreaterThan(0.25);
+    },
+    120_000,
+  );
 });

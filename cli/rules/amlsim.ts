@@ -39,7 +39,8 @@ export async function evaluateAmlsim(
   pack: CompiledPack,
   opts: { minLevel?: RiskLevel; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<AmlsimDetail> {
-  for (const f of ["transactions.csv", "nodes.csv"]) if (!existsSync(join(dir, f))) throw new Error(`${dir} has no ${f} (an AMLSim output folder)`);
+  for (const f of ["transactions.csv", "nodes.csv"])
+    if (!existsSync(join(dir, f))) throw new Error(`${dir} has no ${f} (an AMLSim output folder)`);
   const fraud = new Set<string>();
   await eachRow(join(dir, "nodes.csv"), (r, h) => {
     if (r[h.isFraud!] === "1") fraud.add(r[h.nodeid!]!);
@@ -77,7 +78,14 @@ export async function evaluateAmlsim(
       paymentsFlagged++;
       const cycle = ((facts.graph as { cycle_path?: string[] } | undefined)?.cycle_path ?? []).map((a) => a.slice(5));
       for (const r of result.reasons) {
-        const implicated = r.code === "FAN_IN" ? [tx.r] : r.code === "FAN_OUT" ? [tx.s] : r.code === "PAYMENT_CYCLE" ? cycle : [tx.s, tx.r];
+        const implicated =
+          r.code === "FAN_IN"
+            ? [tx.r]
+            : r.code === "FAN_OUT"
+              ? [tx.s]
+              : r.code === "PAYMENT_CYCLE"
+                ? cycle
+                : [tx.s, tx.r];
         const b = byReason.get(r.code) ?? { payments: 0, accounts: new Set<string>() };
         b.payments++;
         for (const a of implicated) {
@@ -93,7 +101,10 @@ export async function evaluateAmlsim(
   const hits = (set: Set<string>) => [...set].filter((a) => fraud.has(a)).length;
   const tp = hits(flagged);
   const reasons = Object.fromEntries(
-    [...byReason].map(([code, b]) => [code, { payments: b.payments, accounts: b.accounts.size, precision: round(hits(b.accounts) / b.accounts.size) }]),
+    [...byReason].map(([code, b]) => [
+      code,
+      { payments: b.payments, accounts: b.accounts.size, precision: round(hits(b.accounts) / b.accounts.size) },
+    ]),
   );
   return {
     accounts_flagged: flagged.size,

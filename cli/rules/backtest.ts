@@ -37,7 +37,9 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
   if (!pack) return 1;
   const url = flags.db ?? env.databaseUrl ?? join(resolve(DEV_DIR), "pgdata");
   if (!/^postgres/.test(url) && !existsSync(url)) {
-    process.stderr.write(`✗ no data at ${url}: pass --db (and stop \`sentineliq dev\` first if it holds the PGlite folder)\n`);
+    process.stderr.write(
+      `✗ no data at ${url}: pass --db (and stop \`sentineliq dev\` first if it holds the PGlite folder)\n`,
+    );
     return 1;
   }
   const db = await openDb({ url, ...(flags.schema ? { schema: flags.schema } : {}) });
@@ -54,11 +56,14 @@ export async function runBacktest(dir: string, flags: BacktestFlags): Promise<nu
   const { replayed, changed, transitions: matrix, examples } = summary;
   const records = summary.records;
   const out = (s: string) => process.stdout.write(s + "\n");
-  out(`Backtest of pack ${pack.name} (${pack.hash.slice(0, 12)}) over ${replayed} decided payments and ${records - replayed} other records`);
+  out(
+    `Backtest of pack ${pack.name} (${pack.hash.slice(0, 12)}) over ${replayed} decided payments and ${records - replayed} other records`,
+  );
   out(`${changed} would change (${replayed ? ((100 * changed) / replayed).toFixed(1) : "0"}%)`);
   out("");
   out(`  logged \\ new  ${RiskLevels.map((l) => l.padStart(9)).join("")}`);
-  for (const from of RiskLevels) out(`  ${from.padEnd(13)}${RiskLevels.map((to) => String(matrix[`${from}→${to}`] ?? 0).padStart(9)).join("")}`);
+  for (const from of RiskLevels)
+    out(`  ${from.padEnd(13)}${RiskLevels.map((to) => String(matrix[`${from}→${to}`] ?? 0).padStart(9)).join("")}`);
   if (examples.length > 0) {
     out("");
     out("  first changes:");
@@ -79,22 +84,48 @@ export interface BacktestSummary {
 }
 
 /** Replays what a store holds through `pack`; nothing is written. */
-export async function backtest(db: Db, pack: CompiledPack, opts: { limit?: number; progress?: boolean } = {}): Promise<BacktestSummary> {
+export async function backtest(
+  db: Db,
+  pack: CompiledPack,
+  opts: { limit?: number; progress?: boolean } = {},
+): Promise<BacktestSummary> {
   let items: Item[];
   try {
     const limit = opts.limit ? `ORDER BY created_at DESC LIMIT ${Math.floor(opts.limit)}` : "";
-    const pays = await db.query<{ payment_id: string; tenant_id: string; request: unknown; created_at: Date | string; risk_level: RiskLevel | null }>(
-      `SELECT payment_id, tenant_id, request, created_at, risk_level FROM siq_payments ${limit}`,
-    );
+    const pays = await db.query<{
+      payment_id: string;
+      tenant_id: string;
+      request: unknown;
+      created_at: Date | string;
+      risk_level: RiskLevel | null;
+    }>(`SELECT payment_id, tenant_id, request, created_at, risk_level FROM siq_payments ${limit}`);
     const hasEvents = (await db.query("SELECT to_regclass('siq_events') IS NOT NULL AS ok"))[0]?.ok === true;
     const evs = hasEvents
-      ? await db.query<{ event_ref: string; tenant_id: string; request: unknown; received_at: Date | string; risk_level: RiskLevel | null }>(
-          "SELECT event_ref, tenant_id, request, received_at, risk_level FROM siq_events",
-        )
+      ? await db.query<{
+          event_ref: string;
+          tenant_id: string;
+          request: unknown;
+          received_at: Date | string;
+          risk_level: RiskLevel | null;
+        }>("SELECT event_ref, tenant_id, request, received_at, risk_level FROM siq_events")
       : [];
     items = [
-      ...pays.map((p) => ({ kind: "payment" as const, id: p.payment_id, tenant: p.tenant_id, time: new Date(p.created_at).getTime(), request: p.request, logged: p.risk_level })),
-      ...evs.map((e) => ({ kind: "event" as const, id: e.event_ref, tenant: e.tenant_id, time: new Date(e.received_at).getTime(), request: e.request, logged: e.risk_level })),
+      ...pays.map((p) => ({
+        kind: "payment" as const,
+        id: p.payment_id,
+        tenant: p.tenant_id,
+        time: new Date(p.created_at).getTime(),
+        request: p.request,
+        logged: p.risk_level,
+      })),
+      ...evs.map((e) => ({
+        kind: "event" as const,
+        id: e.event_ref,
+        tenant: e.tenant_id,
+        time: new Date(e.received_at).getTime(),
+        request: e.request,
+        logged: e.risk_level,
+      })),
     ].sort((a, b) => a.time - b.time);
   } finally {
     /* the caller owns the store */
@@ -125,9 +156,24 @@ export async function backtest(db: Db, pack: CompiledPack, opts: { limit?: numbe
     if (it.logged !== result.risk_level) {
       changed++;
       for (const r of result.reasons) newReasons[r.code] = (newReasons[r.code] ?? 0) + 1;
-      if (examples.length < 20) examples.push({ payment_id: it.id, from: it.logged, to: result.risk_level, reasons: result.reasons.map((r) => r.code) });
+      if (examples.length < 20)
+        examples.push({
+          payment_id: it.id,
+          from: it.logged,
+          to: result.risk_level,
+          reasons: result.reasons.map((r) => r.code),
+        });
     }
   }
   bar.done();
-  return { pack: pack.name, rule_pack: pack.hash, records: items.length, replayed, changed, transitions: matrix, reasons_on_changed: newReasons, examples };
+  return {
+    pack: pack.name,
+    rule_pack: pack.hash,
+    records: items.length,
+    replayed,
+    changed,
+    transitions: matrix,
+    reasons_on_changed: newReasons,
+    examples,
+  };
 }

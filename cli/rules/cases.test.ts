@@ -20,7 +20,10 @@ describe("rule test cases", () => {
     const dir = mkdtempSync(join(tmpdir(), "siq-cases-"));
     try {
       const file = join(dir, "x.test.yaml");
-      writeFileSync(file, "cases:\n  - name: wrong\n    steps:\n      - payment: {}\n        expect: { level: HIGH, reasons: [NOPE] }\n");
+      writeFileSync(
+        file,
+        "cases:\n  - name: wrong\n    steps:\n      - payment: {}\n        expect: { level: HIGH, reasons: [NOPE] }\n",
+      );
       const [r] = runCaseFile(file, pack);
       expect(r!.ok).toBe(false);
       expect(r!.problems[0]).toMatch(/x\.test\.yaml:4: expected HIGH, got LOW/);

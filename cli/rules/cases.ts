@@ -45,7 +45,9 @@ const Step = z
   })
   .strict()
   .refine((s) => (s.payment === undefined) !== (s.event === undefined), "a step is one payment or one event");
-const CaseFile = z.object({ cases: z.array(z.object({ name: z.string(), steps: z.array(Step).min(1) }).strict()) }).strict();
+const CaseFile = z
+  .object({ cases: z.array(z.object({ name: z.string(), steps: z.array(Step).min(1) }).strict()) })
+  .strict();
 
 export interface CaseResult {
   file: string;
@@ -57,7 +59,10 @@ export interface CaseResult {
 const START = Date.parse("2025-01-06T10:00:00Z");
 
 export function testFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /\.test\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /\.test\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 export function runCaseFile(file: string, pack: CompiledPack): CaseResult[] {
@@ -88,9 +93,13 @@ export function runCaseFile(file: string, pack: CompiledPack): CaseResult[] {
         const e = step.expect;
         const got = `${result.risk_level} [${codes.join(", ")}]`;
         if (e.level && e.level !== result.risk_level) problems.push(`${where}: expected ${e.level}, got ${got}`);
-        for (const code of e.reasons ?? []) if (!codes.includes(code)) problems.push(`${where}: expected reason ${code}, got ${got}`);
-        for (const code of e.not_reasons ?? []) if (codes.includes(code)) problems.push(`${where}: reason ${code} should not fire, got ${got}`);
-        for (const k of e.challenge ?? []) if (!result.challenge_kinds?.includes(k)) problems.push(`${where}: expected a ${k} challenge, got ${result.challenge_kinds?.join(", ") ?? "none"}`);
+        for (const code of e.reasons ?? [])
+          if (!codes.includes(code)) problems.push(`${where}: expected reason ${code}, got ${got}`);
+        for (const code of e.not_reasons ?? [])
+          if (codes.includes(code)) problems.push(`${where}: reason ${code} should not fire, got ${got}`);
+        for (const k of e.challenge ?? [])
+          if (!result.challenge_kinds?.includes(k))
+            problems.push(`${where}: expected a ${k} challenge, got ${result.challenge_kinds?.join(", ") ?? "none"}`);
       }
     });
     return { file, name: c.name, ok: problems.length === 0, problems };
@@ -99,7 +108,13 @@ export function runCaseFile(file: string, pack: CompiledPack): CaseResult[] {
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
   const r = schema.safeParse(input);
-  if (!r.success) throw new RuleError(where.split(":")[0]!, Number(where.split(":")[1]), 1, `step input: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`);
+  if (!r.success)
+    throw new RuleError(
+      where.split(":")[0]!,
+      Number(where.split(":")[1]),
+      1,
+      `step input: ${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message}`,
+    );
   return r.data;
 }
 
@@ -110,10 +125,13 @@ export function nameAddress(name: string): string {
 
 function addresses(p: Record<string, unknown>): Record<string, unknown> {
   const out = { ...p };
-  for (const k of ["sender", "receiver"]) if (typeof out[k] === "string" && (out[k] as string).startsWith("@")) out[k] = nameAddress((out[k] as string).slice(1));
+  for (const k of ["sender", "receiver"])
+    if (typeof out[k] === "string" && (out[k] as string).startsWith("@"))
+      out[k] = nameAddress((out[k] as string).slice(1));
   if (typeof out.trace_context === "object" && out.trace_context) {
     const tc = { ...(out.trace_context as Record<string, unknown>) };
-    if (typeof tc.purpose === "string") tc.purpose = tc.purpose.replace(/@([a-z0-9_-]+)/g, (_, n: string) => nameAddress(n));
+    if (typeof tc.purpose === "string")
+      tc.purpose = tc.purpose.replace(/@([a-z0-9_-]+)/g, (_, n: string) => nameAddress(n));
     out.trace_context = tc;
   }
   return out;

@@ -28,7 +28,9 @@ export function runCheck(dir: string): number {
     const layers = new Map<string, number>();
     for (const r of src.rules) layers.set(r.layer, (layers.get(r.layer) ?? 0) + 1);
     say(`✓ pack ${pack.name} ${pack.hash}`);
-    say(`  ${src.rules.length} rules (${[...layers].map(([l, n]) => `${n} ${l}`).join(", ")}), ${pack.velocity.length} velocity windows, ${src.orgs.length} organisation overrides`);
+    say(
+      `  ${src.rules.length} rules (${[...layers].map(([l, n]) => `${n} ${l}`).join(", ")}), ${pack.velocity.length} velocity windows, ${src.orgs.length} organisation overrides`,
+    );
     // Test files must parse too: a broken test is a broken pack.
     for (const f of testFiles(resolve(dir))) runCaseFile(f, pack);
     return 0;
@@ -68,7 +70,13 @@ export function runTests(dir: string, opts: { sanctions?: string }): number {
   return failed > 0 ? 1 : 0;
 }
 
-export async function runEvaluate(opts: { amlsim: string; rules?: string; minLevel?: string; json?: boolean; sanctions?: string }): Promise<number> {
+export async function runEvaluate(opts: {
+  amlsim: string;
+  rules?: string;
+  minLevel?: string;
+  json?: boolean;
+  sanctions?: string;
+}): Promise<number> {
   const pack = packOrError(opts.rules ?? DEFAULT_PACK_DIR, opts.sanctions);
   if (!pack) return 1;
   let bar: ReturnType<typeof progress> | undefined;
@@ -86,11 +94,17 @@ export async function runEvaluate(opts: { amlsim: string; rules?: string; minLev
     say(JSON.stringify({ accounts_flagged: r.accounts_flagged, precision: r.precision, recall: r.recall }));
     return 0;
   }
-  say(`${r.transactions} transfers, ${r.fraud_accounts} accounts labelled fraud, pack ${pack.name} ${pack.hash.slice(0, 12)}`);
-  say(`flagged ${r.accounts_flagged} accounts (alerts on ${r.payments_flagged} payments${opts.minLevel && opts.minLevel !== "LOW" ? ` at ${opts.minLevel} or above` : ""})`);
+  say(
+    `${r.transactions} transfers, ${r.fraud_accounts} accounts labelled fraud, pack ${pack.name} ${pack.hash.slice(0, 12)}`,
+  );
+  say(
+    `flagged ${r.accounts_flagged} accounts (alerts on ${r.payments_flagged} payments${opts.minLevel && opts.minLevel !== "LOW" ? ` at ${opts.minLevel} or above` : ""})`,
+  );
   say(`precision ${r.precision.toFixed(3)}   recall ${r.recall.toFixed(3)}`);
   for (const [code, x] of Object.entries(r.reasons).sort((a, b) => b[1].accounts - a[1].accounts)) {
-    say(`  ${code.padEnd(24)} ${String(x.payments).padStart(6)} payments ${String(x.accounts).padStart(6)} accounts   precision ${x.precision.toFixed(3)}`);
+    say(
+      `  ${code.padEnd(24)} ${String(x.payments).padStart(6)} payments ${String(x.accounts).padStart(6)} accounts   precision ${x.precision.toFixed(3)}`,
+    );
   }
   return 0;
 }

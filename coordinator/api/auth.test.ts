@@ -6,7 +6,10 @@ import { ApiKeys } from "./auth.ts";
 
 const agentKey = "siq_agent_key_0123456789";
 const auditorKey = "siq_auditor_key_0123456789";
-const keys = new ApiKeys([{ id: "t1", api_key_sha256: [sha256Hex(agentKey)] }], [{ id: "aud", api_key_sha256: [sha256Hex(auditorKey)] }]);
+const keys = new ApiKeys(
+  [{ id: "t1", api_key_sha256: [sha256Hex(agentKey)] }],
+  [{ id: "aud", api_key_sha256: [sha256Hex(auditorKey)] }],
+);
 const bearer = (k: string) => `Bearer ${k}`;
 const code = (f: () => unknown) => {
   try {
@@ -40,6 +43,8 @@ describe("ApiKeys", () => {
       tenants: [{ id: "t1", api_key_sha256: [sha256Hex(agentKey)] }],
     };
     expect(parseCoordinatorConfig(base).auditors).toEqual([]);
-    expect(() => parseCoordinatorConfig({ ...base, auditors: [{ id: "aud", api_key_sha256: [sha256Hex(agentKey)] }] })).toThrow(/auditor key must not also be an agent key/);
+    expect(() =>
+      parseCoordinatorConfig({ ...base, auditors: [{ id: "aud", api_key_sha256: [sha256Hex(agentKey)] }] }),
+    ).toThrow(/auditor key must not also be an agent key/);
   });
 });

@@ -34,8 +34,10 @@ export class ApiKeys {
   /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise. */
   authorize(auth: Exclude<Auth, "none">, header: string | undefined): Principal {
     const p = this.principalFor(header);
-    if (auth === "agent" && p.role !== "agent") throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");
-    if (auth === "auditor" && p.role !== "auditor") throw new SiqError("FORBIDDEN", "this route is for auditors; an agent key cannot use it");
+    if (auth === "agent" && p.role !== "agent")
+      throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");
+    if (auth === "auditor" && p.role !== "auditor")
+      throw new SiqError("FORBIDDEN", "this route is for auditors; an agent key cannot use it");
     return p;
   }
 

@@ -11,7 +11,9 @@ const FIELD_CODES: Record<string, ErrorCode> = {
 };
 
 export function fromZod(error: z.ZodError, where: string): SiqError {
-  const issues: Issue[] = error.issues.slice(0, 20).map((i) => ({ path: i.path.join(".") || where, message: i.message }));
+  const issues: Issue[] = error.issues
+    .slice(0, 20)
+    .map((i) => ({ path: i.path.join(".") || where, message: i.message }));
   const first = error.issues[0];
   const field = typeof first?.path[0] === "string" ? first.path[0] : "";
   const code = FIELD_CODES[field] ?? "INVALID_REQUEST";
@@ -35,8 +37,10 @@ function toSiqError(err: FastifyError | SiqError): SiqError {
   if (isSiqError(err)) return err;
   const code = (err as FastifyError).code ?? "";
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new SiqError("PAYLOAD_TOO_LARGE", "request body is too large");
-  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new SiqError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json");
-  if (code.startsWith("FST_ERR_CTP") || err instanceof SyntaxError) return new SiqError("INVALID_JSON", "request body is not valid JSON");
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+    return new SiqError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json");
+  if (code.startsWith("FST_ERR_CTP") || err instanceof SyntaxError)
+    return new SiqError("INVALID_JSON", "request body is not valid JSON");
   const status = (err as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) return new SiqError("INVALID_REQUEST", err.message);
   return new SiqError("INTERNAL", "internal error", { cause: err });

@@ -30,9 +30,15 @@ export function openApiDocument() {
       },
     };
     if (def.auth !== "none") op.security = [{ bearer: [] }];
-    const params = [...def.path.matchAll(/:([a-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+    const params = [...def.path.matchAll(/:([a-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
     if (params.length) op.parameters = params;
-    if (def.body) op.requestBody = { required: true, content: { "application/json": { schema: schema(def.body, "input") } } };
+    if (def.body)
+      op.requestBody = { required: true, content: { "application/json": { schema: schema(def.body, "input") } } };
     paths[path] = { ...paths[path], [def.method.toLowerCase()]: op };
   }
   return {

@@ -92,7 +92,11 @@ function parseInput(def: RouteDef, req: FastifyRequest, principal: Principal | u
 
 function docsPage(doc: ReturnType<typeof openApiDocument>): string {
   const rows = Object.entries(doc.paths)
-    .flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => `<tr><td>${m.toUpperCase()}</td><td><code>${path}</code></td><td>${op.summary}</td></tr>`))
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).map(
+        ([m, op]) => `<tr><td>${m.toUpperCase()}</td><td><code>${path}</code></td><td>${op.summary}</td></tr>`,
+      ),
+    )
     .join("\n");
   return `<!doctype html><meta charset="utf-8"><title>SentinelIQ API</title>
 <style>body{font:15px system-ui;margin:2em}td{padding:.3em 1em;border-bottom:1px solid #ddd}</style>

@@ -10,7 +10,11 @@ export function auditHandlers(s: AuditService): Pick<Handlers, AuditRoutes> {
     auditSubmit: async ({ tenant, body }) => ({ body: await s.submit(tenant, body) }),
     auditList: async ({ principal, query }) => ({ body: await s.list(principal!, query) }),
     auditGet: async ({ principal, params }) => ({ body: await s.get(principal!, params.code_hash) }),
-    auditApprove: async ({ principal, params, body }) => ({ body: await s.approve(auditorId(principal), params.code_hash, body.note) }),
-    auditRevoke: async ({ principal, params, body }) => ({ body: await s.revoke(auditorId(principal), params.code_hash, body.reason) }),
+    auditApprove: async ({ principal, params, body }) => ({
+      body: await s.approve(auditorId(principal), params.code_hash, body.note),
+    }),
+    auditRevoke: async ({ principal, params, body }) => ({
+      body: await s.revoke(auditorId(principal), params.code_hash, body.reason),
+    }),
   };
 }

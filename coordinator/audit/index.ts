@@ -22,7 +22,13 @@ export interface RunningAudit {
   stop(): void;
 }
 
-export async function startAudit(c: { db: Db; bus: Bus; bucket: string; sequencer: LogSequencer; logger: Logger }): Promise<RunningAudit> {
+export async function startAudit(c: {
+  db: Db;
+  bus: Bus;
+  bucket: string;
+  sequencer: LogSequencer;
+  logger: Logger;
+}): Promise<RunningAudit> {
   await migrateAudit(c.db);
   const store = new AuditStore(c.db);
   const publisher = new AuditPublisher(await c.bus.kv(c.bucket), c.logger);

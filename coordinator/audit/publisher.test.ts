@@ -36,7 +36,10 @@ describe("AuditPublisher", () => {
   it("answers 503 when the bus stays away, keeps the change and publishes it once the bus is back", async () => {
     const real = await memoryBus().kv("AUDIT");
     let down = true;
-    const flaky: KvBucket = { ...real, put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)) };
+    const flaky: KvBucket = {
+      ...real,
+      put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)),
+    };
     const p = new AuditPublisher(flaky, logger);
     const r = row("c", "approved");
     const e = await p.publish(r).catch((x: unknown) => x);
@@ -53,7 +56,10 @@ describe("AuditPublisher", () => {
   it("never lets an older state land after a newer one", async () => {
     const real = await memoryBus().kv("AUDIT");
     let down = true;
-    const flaky: KvBucket = { ...real, put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)) };
+    const flaky: KvBucket = {
+      ...real,
+      put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)),
+    };
     const p = new AuditPublisher(flaky, logger);
     await p.publish(row("d", "approved", 5)).catch(() => {});
     down = false;

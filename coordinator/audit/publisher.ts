@@ -60,7 +60,11 @@ export class AuditPublisher {
       } catch (cause) {
         if (attempt >= RETRIES.length) {
           this.#schedule();
-          throw new SiqError("BUS_UNAVAILABLE", "the change is recorded but not yet published to the validators; it will be, or retry", { cause });
+          throw new SiqError(
+            "BUS_UNAVAILABLE",
+            "the change is recorded but not yet published to the validators; it will be, or retry",
+            { cause },
+          );
         }
         await new Promise((r) => setTimeout(r, RETRIES[attempt]));
       }
@@ -93,7 +97,9 @@ export class AuditPublisher {
     this.#timer = setTimeout(async () => {
       this.#timer = undefined;
       for (const hash of [...this.#unpublished.keys()]) {
-        await this.#flush(hash).catch((err: Error) => this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"));
+        await this.#flush(hash).catch((err: Error) =>
+          this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
+        );
       }
       if (this.#unpublished.size > 0) this.#schedule();
     }, 2000);

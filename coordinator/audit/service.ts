@@ -51,7 +51,10 @@ export class AuditService {
 
   async submit(tenant: string, body: AuditSubmission): Promise<AuditRecord> {
     if (sha256Hex(body.source) !== body.code_hash) {
-      throw new SiqError("CODE_HASH_MISMATCH", "code_hash is not the SHA-256 of source (send the normalised source the SDK hashed)");
+      throw new SiqError(
+        "CODE_HASH_MISMATCH",
+        "code_hash is not the SHA-256 of source (send the normalised source the SDK hashed)",
+      );
     }
     return this.#serial(async () => {
       await this.#c.store.saveSource(body.code_hash, body.name, body.source);
@@ -67,11 +70,29 @@ export class AuditService {
   }
 
   approve(auditor: string, codeHash: string, note: string | undefined): Promise<AuditRecord> {
-    return this.#serial(async () => toRecord((await this.#apply({ action: "approve", code_hash: codeHash, actor: { role: "auditor", id: auditor }, note })).row, true));
+    return this.#serial(async () =>
+      toRecord(
+        (await this.#apply({ action: "approve", code_hash: codeHash, actor: { role: "auditor", id: auditor }, note }))
+          .row,
+        true,
+      ),
+    );
   }
 
   revoke(auditor: string, codeHash: string, reason: string): Promise<AuditRecord> {
-    return this.#serial(async () => toRecord((await this.#apply({ action: "revoke", code_hash: codeHash, actor: { role: "auditor", id: auditor }, note: reason })).row, true));
+    return this.#serial(async () =>
+      toRecord(
+        (
+          await this.#apply({
+            action: "revoke",
+            code_hash: codeHash,
+            actor: { role: "auditor", id: auditor },
+            note: reason,
+          })
+        ).row,
+        true,
+      ),
+    );
   }
 
   /** Auditors see every record; an agent sees only hashes its organisation submitted (others are 404). */
@@ -82,8 +103,15 @@ export class AuditService {
     return toRecord(row, true);
   }
 
-  async list(who: Principal, q: { state?: AuditState | undefined; after?: string | undefined; limit: number }): Promise<AuditList> {
-    const rows = await this.#c.store.list({ ...q, tenant: who.role === "agent" ? who.tenant : undefined, limit: q.limit + 1 });
+  async list(
+    who: Principal,
+    q: { state?: AuditState | undefined; after?: string | undefined; limit: number },
+  ): Promise<AuditList> {
+    const rows = await this.#c.store.list({
+      ...q,
+      tenant: who.role === "agent" ? who.tenant : undefined,
+      limit: q.limit + 1,
+    });
     const page = rows.slice(0, q.limit).map((r) => toRecord(r, false));
     const out: AuditList = { records: page };
     if (rows.length > q.limit) out.next = page[page.length - 1]!.code_hash;
@@ -115,7 +143,10 @@ export class AuditService {
     const index = await sequencer.appendEntry(`audit:${c.code_hash}:${c.action}`, canonicalBytes(entry));
     const row = await store.get(c.code_hash);
     if (!row) throw new SiqError("INTERNAL", `audit entry ${index} was logged but the registry has no ${c.code_hash}`);
-    this.#c.logger.info({ code_hash: c.code_hash, action: c.action, from: t.from, to: t.to, log_index: index }, "audit registry changed");
+    this.#c.logger.info(
+      { code_hash: c.code_hash, action: c.action, from: t.from, to: t.to, log_index: index },
+      "audit registry changed",
+    );
     await publisher.publish(row);
     return { row, changed: Number(row.log_index) === index };
   }

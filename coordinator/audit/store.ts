@@ -71,7 +71,10 @@ export class AuditStore {
   }
 
   async submittedBy(codeHash: string, tenant: string): Promise<boolean> {
-    const rows = await this.#db.query("SELECT 1 FROM siq_audit_submitters WHERE code_hash = $1 AND tenant_id = $2", [codeHash, tenant]);
+    const rows = await this.#db.query("SELECT 1 FROM siq_audit_submitters WHERE code_hash = $1 AND tenant_id = $2", [
+      codeHash,
+      tenant,
+    ]);
     return rows.length > 0;
   }
 
@@ -86,7 +89,10 @@ export class AuditStore {
 
   /** Keeps a submitted source (before its log entry is appended; a source without an entry is never shown). */
   async saveSource(codeHash: string, name: string, source: string): Promise<void> {
-    await this.#db.query("INSERT INTO siq_audit_sources (code_hash, name, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [codeHash, name, source]);
+    await this.#db.query(
+      "INSERT INTO siq_audit_sources (code_hash, name, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      [codeHash, name, source],
+    );
   }
 
   async list(o: ListOptions): Promise<AuditRow[]> {
@@ -96,7 +102,8 @@ export class AuditStore {
       params.push(v);
       where.push(sql.replace("?", `$${params.length}`));
     };
-    if (o.tenant !== undefined) add("code_hash IN (SELECT code_hash FROM siq_audit_submitters WHERE tenant_id = ?)", o.tenant);
+    if (o.tenant !== undefined)
+      add("code_hash IN (SELECT code_hash FROM siq_audit_submitters WHERE tenant_id = ?)", o.tenant);
     if (o.state) add("state = ?", o.state);
     if (o.after) add("code_hash > ?", o.after);
     params.push(o.limit);
@@ -130,7 +137,10 @@ export function toRecord(r: AuditRow, withSource: boolean): AuditRecord {
  * log's transaction; returns the hashes it changed. A change applies only from
  * the state the entry names, so the table always agrees with a replay of the log.
  */
-export async function projectAuditEntries(q: Queryable, entries: { entry: Buffer; index: number }[]): Promise<string[]> {
+export async function projectAuditEntries(
+  q: Queryable,
+  entries: { entry: Buffer; index: number }[],
+): Promise<string[]> {
   const changed: string[] = [];
   for (const { entry, index } of [...entries].sort((a, b) => a.index - b.index)) {
     const parsed = AuditLogEntry.safeParse(JSON.parse(entry.toString("utf8")));

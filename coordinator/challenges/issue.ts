@@ -1,7 +1,13 @@
 /** Choosing what to ask (pure): the kind most validators' rules asked for, else one that fits the reasons. */
 import { randomBytes } from "node:crypto";
 import { ulid } from "../../lib/ids.ts";
-import { ChallengeKinds, REQUESTED, type Challenge, type ChallengeKind, type QuorumResult } from "../../protocol/index.ts";
+import {
+  ChallengeKinds,
+  REQUESTED,
+  type Challenge,
+  type ChallengeKind,
+  type QuorumResult,
+} from "../../protocol/index.ts";
 
 const BY_REASON: Record<string, ChallengeKind> = {
   AMOUNT_OVER_LIMIT: "proof_of_purpose",
@@ -11,7 +17,8 @@ const BY_REASON: Record<string, ChallengeKind> = {
 
 export function challengeKind(result: QuorumResult): ChallengeKind {
   const votes = new Map<ChallengeKind, number>();
-  for (const v of result.counted) for (const k of v.verdict.challenge_kinds ?? []) votes.set(k, (votes.get(k) ?? 0) + 1);
+  for (const v of result.counted)
+    for (const k of v.verdict.challenge_kinds ?? []) votes.set(k, (votes.get(k) ?? 0) + 1);
   if (votes.size > 0) {
     return [...votes].sort((a, b) => b[1] - a[1] || ChallengeKinds.indexOf(a[0]) - ChallengeKinds.indexOf(b[0]))[0]![0];
   }

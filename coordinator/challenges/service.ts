@@ -5,7 +5,15 @@
  * the next attempt.
  */
 import type { Logger } from "../../lib/logger.ts";
-import { canonicalBytes, sha256Hex, SiqError, type Challenge, type ChallengeResponseRequest, type QuorumResult, type ReasonSummary } from "../../protocol/index.ts";
+import {
+  canonicalBytes,
+  sha256Hex,
+  SiqError,
+  type Challenge,
+  type ChallengeResponseRequest,
+  type QuorumResult,
+  type ReasonSummary,
+} from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { PaymentRow } from "../store/payments.ts";
 import { newChallenge } from "./issue.ts";
@@ -32,12 +40,23 @@ export class ChallengeService {
   /** After a "challenge" decision: a new challenge, or null when the attempts are used up (the payment is rejected). */
   async open(row: PaymentRow, result: Pick<QuorumResult, "counted" | "reasons">, now: Date): Promise<Challenge | null> {
     if (row.attempt >= this.#c.maxAttempts) {
-      await this.#close(row.payment_id, null, "CHALLENGE_ATTEMPTS_EXHAUSTED", `still risky after ${row.attempt} attempts`, row.challenge?.challenge_id);
+      await this.#close(
+        row.payment_id,
+        null,
+        "CHALLENGE_ATTEMPTS_EXHAUSTED",
+        `still risky after ${row.attempt} attempts`,
+        row.challenge?.challenge_id,
+      );
       return null;
     }
     const challenge = newChallenge(result as QuorumResult, row.attempt, now, this.#c.ttlMs);
     await this.#c.store.open(row.payment_id, challenge);
-    await this.#c.sequencer.appendRecord({ type: "sentineliq.challenge.v1", payment_id: row.payment_id, payment_digest: row.payment_digest, challenge });
+    await this.#c.sequencer.appendRecord({
+      type: "sentineliq.challenge.v1",
+      payment_id: row.payment_id,
+      payment_digest: row.payment_digest,
+      challenge,
+    });
     this.#schedule(row.payment_id, challenge);
     return challenge;
   }
@@ -45,12 +64,24 @@ export class ChallengeService {
   /** Checks an answer against the open challenge and moves the payment to its next attempt. */
   async answer(row: PaymentRow, body: ChallengeResponseRequest, now: Date): Promise<PaymentRow> {
     const c = row.challenge;
-    if (row.status !== "challenged" || !c) throw new SiqError("CHALLENGE_NOT_OPEN", `payment ${row.payment_id} has no open challenge (status ${row.status})`);
-    if (body.challenge_id !== c.challenge_id) throw new SiqError("CHALLENGE_MISMATCH", `challenge ${body.challenge_id} is not the open one (${c.challenge_id})`);
-    if (body.nonce !== undefined && body.nonce !== c.nonce) throw new SiqError("CHALLENGE_MISMATCH", "nonce does not match the challenge");
+    if (row.status !== "challenged" || !c)
+      throw new SiqError(
+        "CHALLENGE_NOT_OPEN",
+        `payment ${row.payment_id} has no open challenge (status ${row.status})`,
+      );
+    if (body.challenge_id !== c.challenge_id)
+      throw new SiqError(
+        "CHALLENGE_MISMATCH",
+        `challenge ${body.challenge_id} is not the open one (${c.challenge_id})`,
+      );
+    if (body.nonce !== undefined && body.nonce !== c.nonce)
+      throw new SiqError("CHALLENGE_MISMATCH", "nonce does not match the challenge");
     if (Date.parse(c.expires_at) <= now.getTime()) {
       await this.#close(row.payment_id, c.challenge_id, "CHALLENGE_EXPIRED", "the challenge expired unanswered");
-      throw new SiqError("CHALLENGE_EXPIRED", `challenge ${c.challenge_id} expired at ${c.expires_at}; the payment is rejected`);
+      throw new SiqError(
+        "CHALLENGE_EXPIRED",
+        `challenge ${c.challenge_id} expired at ${c.expires_at}; the payment is rejected`,
+      );
     }
     const next = await this.#c.store.answer(row.payment_id, c.challenge_id, body.responses);
     if (!next) throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${c.challenge_id} was already answered or closed`);
@@ -84,12 +115,16 @@ export class ChallengeService {
   #schedule(paymentId: string, c: Challenge): void {
     this.#cancel(paymentId);
     const delay = Math.max(0, Date.parse(c.expires_at) - Date.now());
-    const t = setTimeout(() => {
-      this.#timers.delete(paymentId);
-      this.#close(paymentId, c.challenge_id, "CHALLENGE_EXPIRED", "the challenge expired unanswered").catch((err: Error) =>
-        this.#c.logger.error({ payment_id: paymentId, err: err.message }, "expiring a challenge failed"),
-      );
-    }, Math.min(delay, 2 ** 31 - 1));
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(paymentId);
+        this.#close(paymentId, c.challenge_id, "CHALLENGE_EXPIRED", "the challenge expired unanswered").catch(
+          (err: Error) =>
+            this.#c.logger.error({ payment_id: paymentId, err: err.message }, "expiring a challenge failed"),
+        );
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    );
     t.unref();
     this.#timers.set(paymentId, t);
   }
@@ -100,7 +135,13 @@ export class ChallengeService {
   }
 
   /** challenged → rejected; `challengeId` null closes whatever is open (attempts used up). */
-  async #close(paymentId: string, challengeId: string | null, code: string, message: string, lastChallenge?: string): Promise<void> {
+  async #close(
+    paymentId: string,
+    challengeId: string | null,
+    code: string,
+    message: string,
+    lastChallenge?: string,
+  ): Promise<void> {
     if (!(await this.#c.store.expire(paymentId, challengeId, code, message))) return;
     await this.#c.sequencer.appendRecord({
       type: "sentineliq.challenge-expired.v1",

@@ -10,10 +10,10 @@ export class ChallengeStore {
   }
 
   async open(paymentId: string, challenge: Challenge): Promise<void> {
-    await this.#db.query("UPDATE siq_payments SET challenge = $2::jsonb, updated_at = now() WHERE payment_id = $1 AND status = 'challenged'", [
-      paymentId,
-      JSON.stringify(challenge),
-    ]);
+    await this.#db.query(
+      "UPDATE siq_payments SET challenge = $2::jsonb, updated_at = now() WHERE payment_id = $1 AND status = 'challenged'",
+      [paymentId, JSON.stringify(challenge)],
+    );
   }
 
   /** challenged → evaluating at the next attempt, only if this exact challenge is still open. */

@@ -23,7 +23,11 @@ export interface PendingEvent {
   digest: string;
 }
 
-export type EventDecisionHandler = (e: PendingEvent, result: EventQuorumResult, verdicts: SignedEventVerdict[]) => Promise<void>;
+export type EventDecisionHandler = (
+  e: PendingEvent,
+  result: EventQuorumResult,
+  verdicts: SignedEventVerdict[],
+) => Promise<void>;
 
 interface Pending {
   e: PendingEvent;
@@ -51,7 +55,9 @@ export class EventAggregator {
 
   constructor(c: EventAggregatorComponents) {
     this.#c = c;
-    this.#validators = new Map(c.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
+    this.#validators = new Map(
+      c.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
+    );
   }
 
   async start(): Promise<void> {
@@ -103,7 +109,10 @@ export class EventAggregator {
               ? "BAD_SIGNATURE"
               : null;
     if (problem) {
-      this.#c.logger.warn({ event_ref: v.event_ref, validator_id: v.validator_id, code: problem }, "event verdict ignored");
+      this.#c.logger.warn(
+        { event_ref: v.event_ref, validator_id: v.validator_id, code: problem },
+        "event verdict ignored",
+      );
       return d.ack();
     }
     p.verdicts.set(v.validator_id, signed);
@@ -124,7 +133,10 @@ export class EventAggregator {
         this.#pending.delete(p.e.event_ref);
         for (const d of p.deliveries) d.ack();
       } catch (err) {
-        this.#c.logger.error({ event_ref: p.e.event_ref, err: (err as Error).message }, "recording event decision failed; retrying");
+        this.#c.logger.error(
+          { event_ref: p.e.event_ref, err: (err as Error).message },
+          "recording event decision failed; retrying",
+        );
         setTimeout(() => void attempt(), 1000).unref();
       }
     };

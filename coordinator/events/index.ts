@@ -30,7 +30,15 @@ export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
   const store = new EventStore(c.db);
   await store.migrate();
   await c.bus.ensureStreams([c.topology.streams.events, c.topology.streams.verdicts]);
-  const service = new EventService({ store, bus: c.bus, topology: c.topology, sequencer: c.sequencer, policy: c.policy, deadlineMs: c.deadlineMs, logger: c.logger });
+  const service = new EventService({
+    store,
+    bus: c.bus,
+    topology: c.topology,
+    sequencer: c.sequencer,
+    policy: c.policy,
+    deadlineMs: c.deadlineMs,
+    logger: c.logger,
+  });
   const aggregator = new EventAggregator({
     bus: c.bus,
     topology: c.topology,

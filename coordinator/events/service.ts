@@ -94,7 +94,8 @@ export class EventService {
   }
 
   async #evaluate(row: EventRow): Promise<void> {
-    const receivedAt = row.received_at instanceof Date ? row.received_at.toISOString() : new Date(row.received_at).toISOString();
+    const receivedAt =
+      row.received_at instanceof Date ? row.received_at.toISOString() : new Date(row.received_at).toISOString();
     const task: EventTask = {
       type: "sentineliq.event_task.v1",
       event_ref: row.event_ref,
@@ -107,13 +108,23 @@ export class EventService {
     this.#rows.set(row.event_ref, row);
     this.#aggregator!.register({ event_ref: row.event_ref, digest: row.event_digest });
     try {
-      await this.#c.bus.publish(this.#c.topology.subjects.evaluateEvent, encoder.encode(JSON.stringify(task)), { msgId: `event:${row.event_ref}` });
+      await this.#c.bus.publish(this.#c.topology.subjects.evaluateEvent, encoder.encode(JSON.stringify(task)), {
+        msgId: `event:${row.event_ref}`,
+      });
     } catch (cause) {
-      throw new SiqError("BUS_UNAVAILABLE", "the validator network could not be reached; retry with the same event_id", { cause });
+      throw new SiqError(
+        "BUS_UNAVAILABLE",
+        "the validator network could not be reached; retry with the same event_id",
+        { cause },
+      );
     }
   }
 
-  readonly onDecision = async (e: PendingEvent, result: EventQuorumResult, verdicts: SignedEventVerdict[]): Promise<void> => {
+  readonly onDecision = async (
+    e: PendingEvent,
+    result: EventQuorumResult,
+    verdicts: SignedEventVerdict[],
+  ): Promise<void> => {
     const row = this.#rows.get(e.event_ref);
     if (!row) return;
     const decision: EventDecision = {
@@ -133,7 +144,8 @@ export class EventService {
     };
     // Keyed by the event: a re-decided event (after a restart) is never logged twice.
     const bytes = canonicalBytes(decision);
-    if (bytes.length > MAX_LOG_ENTRY_BYTES) throw new RangeError(`event decision is ${bytes.length} bytes, over ${MAX_LOG_ENTRY_BYTES}`);
+    if (bytes.length > MAX_LOG_ENTRY_BYTES)
+      throw new RangeError(`event decision is ${bytes.length} bytes, over ${MAX_LOG_ENTRY_BYTES}`);
     const index = await this.#c.sequencer.appendEntry(`event:${e.event_ref}`, bytes);
     await this.#c.store.decide(e.event_ref, decision, index);
     this.#rows.delete(e.event_ref);

@@ -80,24 +80,43 @@ export class Checkpointer {
       let problem: string | undefined;
       if (size < last.size) problem = `the tree has ${size} entries, fewer than the ${last.size} already signed`;
       else if (size === last.size && !root.equals(last.root)) problem = `size ${size} already signed with another root`;
-      else if (size > last.size && last.size > 0 && !verifyConsistency(last.size, size, last.root, root, await this.#c.store.consistencyProof(last.size, size))) {
+      else if (
+        size > last.size &&
+        last.size > 0 &&
+        !verifyConsistency(last.size, size, last.root, root, await this.#c.store.consistencyProof(last.size, size))
+      ) {
         problem = `the tree of size ${size} is not consistent with the signed checkpoint of size ${last.size}`;
       }
-      if (problem) return this.#refuse(problem, { size, root: root.toString("base64"), last_size: last.size, last_root: last.root.toString("base64") });
+      if (problem)
+        return this.#refuse(problem, {
+          size,
+          root: root.toString("base64"),
+          last_size: last.size,
+          last_root: last.root.toString("base64"),
+        });
     }
     const body = checkpointBody({ origin: this.#c.origin, size, root });
     const signed = body + "\n" + signNote(this.#c.signer, this.#c.origin, body);
     if (!last || last.size !== size) {
-      await this.#c.store.db.query("INSERT INTO siq_log_checkpoints (size, root, signed_note) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING", [size, root, signed]);
+      await this.#c.store.db.query(
+        "INSERT INTO siq_log_checkpoints (size, root, signed_note) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING",
+        [size, root, signed],
+      );
     }
     const { lines, refused } = await this.#c.witnesses.cosign(signed, size);
     if (lines.length < this.#c.witnessQuorum) {
-      this.#c.logger.warn({ size, cosigned: lines.length, needed: this.#c.witnessQuorum, refused }, "witness policy not met; checkpoint held back");
+      this.#c.logger.warn(
+        { size, cosigned: lines.length, needed: this.#c.witnessQuorum, refused },
+        "witness policy not met; checkpoint held back",
+      );
       return;
     }
     for (const r of refused) this.#c.logger.warn({ size, ...r }, "witness refused to cosign");
     const cosigned = signed + lines.join("");
-    await this.#c.store.db.query("UPDATE siq_log_checkpoints SET cosigned_note = $2, published_at = now() WHERE size = $1", [size, cosigned]);
+    await this.#c.store.db.query(
+      "UPDATE siq_log_checkpoints SET cosigned_note = $2, published_at = now() WHERE size = $1",
+      [size, cosigned],
+    );
     this.#latest = cosigned;
     this.#latestSize = size;
     this.#c.metrics?.logCheckpointSize.set(size);

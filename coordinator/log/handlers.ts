@@ -15,13 +15,22 @@ import type { Checkpointer } from "./checkpointer.ts";
 import type { LogSequencer } from "./sequencer.ts";
 import type { LogStore } from "./store.ts";
 
-type LogHandlers = Pick<Handlers, keyof Routes & ("logVkey" | "logCheckpoint" | "logEntries" | "logInclusion" | "logConsistency" | "logTile")>;
+type LogHandlers = Pick<
+  Handlers,
+  keyof Routes & ("logVkey" | "logCheckpoint" | "logEntries" | "logInclusion" | "logConsistency" | "logTile")
+>;
 const TEXT = "text/plain; charset=utf-8";
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
-export function logHandlers(vkey: string, store: LogStore, sequencer: LogSequencer, checkpointer: Checkpointer): LogHandlers {
+export function logHandlers(
+  vkey: string,
+  store: LogStore,
+  sequencer: LogSequencer,
+  checkpointer: Checkpointer,
+): LogHandlers {
   const within = (size: number, what: string) => {
-    if (size > sequencer.size) throw new SiqError("NOT_FOUND", `${what} ${size} is beyond the log's ${sequencer.size} entries`);
+    if (size > sequencer.size)
+      throw new SiqError("NOT_FOUND", `${what} ${size} is beyond the log's ${sequencer.size} entries`);
   };
   return {
     logVkey: async () => ({ contentType: TEXT, body: vkey + "\n" }),
@@ -35,26 +44,45 @@ export function logHandlers(vkey: string, store: LogStore, sequencer: LogSequenc
       return {
         body: {
           size: sequencer.size,
-          entries: rows.map((r) => ({ index: r.index, type: r.type, leaf: b64(r.entry), leaf_hash: b64(leafHash(r.entry)) })),
+          entries: rows.map((r) => ({
+            index: r.index,
+            type: r.type,
+            leaf: b64(r.entry),
+            leaf_hash: b64(leafHash(r.entry)),
+          })),
         },
       };
     },
     logInclusion: async ({ query }) => {
       within(query.tree_size, "tree_size");
-      if (query.index >= query.tree_size) throw new SiqError("INVALID_REQUEST", `index ${query.index} is not below tree_size ${query.tree_size}`);
-      return { body: { index: query.index, tree_size: query.tree_size, hashes: (await store.inclusionProof(query.index, query.tree_size)).map(b64) } };
+      if (query.index >= query.tree_size)
+        throw new SiqError("INVALID_REQUEST", `index ${query.index} is not below tree_size ${query.tree_size}`);
+      return {
+        body: {
+          index: query.index,
+          tree_size: query.tree_size,
+          hashes: (await store.inclusionProof(query.index, query.tree_size)).map(b64),
+        },
+      };
     },
     logConsistency: async ({ query }) => {
       within(query.second, "second");
       if (query.first > query.second) throw new SiqError("INVALID_REQUEST", "first must not exceed second");
-      return { body: { first: query.first, second: query.second, hashes: (await store.consistencyProof(query.first, query.second)).map(b64) } };
+      return {
+        body: {
+          first: query.first,
+          second: query.second,
+          hashes: (await store.consistencyProof(query.first, query.second)).map(b64),
+        },
+      };
     },
     logTile: async ({ params }) => {
       const t = parseTilePath(`tile/${params["*"]}`);
-      if (!t) throw new SiqError("NOT_FOUND", "not a tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]");
+      if (!t)
+        throw new SiqError("NOT_FOUND", "not a tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]");
       const immutable = { "cache-control": "public, max-age=31536000, immutable" };
       if (t.level === "entries") {
-        if ((t.n * TILE_WIDTH + t.width) > sequencer.size) throw new SiqError("NOT_FOUND", "no such entry bundle yet");
+        if (t.n * TILE_WIDTH + t.width > sequencer.size) throw new SiqError("NOT_FOUND", "no such entry bundle yet");
         const rows = await store.entries(t.n * TILE_WIDTH, t.width);
         const data = encodeBundle(rows.map((r) => r.entry));
         return { contentType: "application/octet-stream", headers: immutable, body: data };
@@ -73,6 +101,10 @@ export async function paymentReceipt(store: LogStore, checkpointer: Checkpointer
   if (!last) throw new SiqError("NOT_FOUND", `payment ${paymentId} has no logged decision yet`);
   const cp = checkpointer.latest;
   const size = cp ? parseCheckpointBody(parseNote(cp).body).size : 0;
-  if (!cp || size <= last.index) throw new SiqError("NOT_READY", `entry ${last.index} is not yet covered by a published checkpoint; retry in a second`);
+  if (!cp || size <= last.index)
+    throw new SiqError(
+      "NOT_READY",
+      `entry ${last.index} is not yet covered by a published checkpoint; retry in a second`,
+    );
   return formatTlogProof({ index: last.index, proof: await store.inclusionProof(last.index, size), checkpoint: cp });
 }

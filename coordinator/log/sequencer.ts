@@ -88,9 +88,13 @@ export class LogSequencer {
         continue;
       }
       const n = Math.floor(count / TILE_WIDTH);
-      const t = await q.query<{ hashes: Buffer }>("SELECT hashes FROM siq_log_tiles WHERE level = $1 AND n = $2", [level, n]);
+      const t = await q.query<{ hashes: Buffer }>("SELECT hashes FROM siq_log_tiles WHERE level = $1 AND n = $2", [
+        level,
+        n,
+      ]);
       const data = t[0]?.hashes;
-      if (!data || data.length !== width * 32) throw new SiqError("LOG_TAMPERED", `tile ${level}/${n} should hold ${width} hashes`);
+      if (!data || data.length !== width * 32)
+        throw new SiqError("LOG_TAMPERED", `tile ${level}/${n} should hold ${width} hashes`);
       edge.push(tileHashes(data));
     }
     this.#builder = new TileBuilder(size, edge);
@@ -121,7 +125,8 @@ export class LogSequencer {
     this.#wake?.();
     await this.#mailbox?.close();
     await this.#loop?.catch(() => {});
-    for (const ws of this.#waiters.values()) for (const w of ws) w.reject(new SiqError("NOT_READY", "log sequencer stopped"));
+    for (const ws of this.#waiters.values())
+      for (const w of ws) w.reject(new SiqError("NOT_READY", "log sequencer stopped"));
     this.#waiters.clear();
   }
 
@@ -170,7 +175,12 @@ export class LogSequencer {
   }
 
   /** Logs any entry (canonical JSON with a `type`) under a key unique forever. */
-  async appendEntry(key: string, entry: Uint8Array, payment?: LogAppend["payment"], paymentId?: string): Promise<number> {
+  async appendEntry(
+    key: string,
+    entry: Uint8Array,
+    payment?: LogAppend["payment"],
+    paymentId?: string,
+  ): Promise<number> {
     const msg: LogAppend = {
       type: "sentineliq.logappend.v1",
       key,
@@ -186,12 +196,19 @@ export class LogSequencer {
     const timeoutMs = this.#c.appendTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SiqError("NOT_READY", `entry ${key} not integrated within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new SiqError("NOT_READY", `entry ${key} not integrated within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
-      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: key });
+      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(msg)), {
+        msgId: key,
+      });
       if (ack.duplicate) {
-        const rows = await this.#c.db.query<{ idx: string }>("SELECT idx FROM siq_log_entries WHERE entry_key = $1", [key]);
+        const rows = await this.#c.db.query<{ idx: string }>("SELECT idx FROM siq_log_entries WHERE entry_key = $1", [
+          key,
+        ]);
         if (rows[0]) this.#settle(key, Number(rows[0].idx));
       }
       return await Promise.race([done, timeout]);
@@ -218,7 +235,10 @@ export class LogSequencer {
       // Let a burst gather (bigger batches amortise the transaction): up to `gatherMs`, or a full batch.
       // While entries keep arriving, keep gathering (so an idle log adds about a millisecond).
       const gatherUntil = performance.now() + (this.#c.gatherMs ?? 2);
-      for (let seen = -1; seen !== this.#buffer.length && this.#buffer.length < max && performance.now() < gatherUntil && !this.#stopped; ) {
+      for (
+        let seen = -1;
+        seen !== this.#buffer.length && this.#buffer.length < max && performance.now() < gatherUntil && !this.#stopped;
+      ) {
         seen = this.#buffer.length;
         await new Promise((r) => setTimeout(r, 1));
       }
@@ -241,7 +261,10 @@ export class LogSequencer {
         for (const it of items) it.delivery.ack();
         for (const l of this.#listeners) l(this.#builder.size);
       } catch (err) {
-        this.#c.logger.error({ err: (err as Error).message, batch: items.length }, "log integration failed; will retry");
+        this.#c.logger.error(
+          { err: (err as Error).message, batch: items.length },
+          "log integration failed; will retry",
+        );
         for (const it of items) it.delivery.nak(1000);
       }
     }
@@ -256,7 +279,15 @@ function parse(d: Delivery, local: ReadonlyMap<string, { entry: Buffer; type: st
     const mine = local.get(msg.key);
     const type = mine && mine.entry.equals(entry) ? mine.type : canonicalType(entry);
     if (type === undefined) return null;
-    return { key: msg.key, type, entry, leaf: leafHash(entry), payment: msg.payment, paymentId: msg.payment?.payment_id ?? msg.payment_id, delivery: d };
+    return {
+      key: msg.key,
+      type,
+      entry,
+      leaf: leafHash(entry),
+      payment: msg.payment,
+      paymentId: msg.payment?.payment_id ?? msg.payment_id,
+      delivery: d,
+    };
   } catch {
     return null;
   }

@@ -30,10 +30,22 @@ export interface StoredCheckpoint {
   cosignedNote: string | null;
 }
 
-type EntryRow = Row & { idx: string | number; entry_key: string; entry_type: string; payment_id: string | null; entry: Buffer };
+type EntryRow = Row & {
+  idx: string | number;
+  entry_key: string;
+  entry_type: string;
+  payment_id: string | null;
+  entry: Buffer;
+};
 type CheckpointRow = Row & { size: string | number; root: Buffer; signed_note: string; cosigned_note: string | null };
 
-const toEntry = (r: EntryRow): StoredEntry => ({ index: Number(r.idx), key: r.entry_key, type: r.entry_type, paymentId: r.payment_id, entry: r.entry });
+const toEntry = (r: EntryRow): StoredEntry => ({
+  index: Number(r.idx),
+  key: r.entry_key,
+  type: r.entry_type,
+  paymentId: r.payment_id,
+  entry: r.entry,
+});
 const toCheckpoint = (r: CheckpointRow): StoredCheckpoint => ({
   size: Number(r.size),
   root: r.root,
@@ -59,12 +71,17 @@ export class LogStore {
   }
 
   async entries(start: number, limit: number): Promise<StoredEntry[]> {
-    const rows = await this.#db.query<EntryRow>("SELECT * FROM siq_log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2", [start, limit]);
+    const rows = await this.#db.query<EntryRow>("SELECT * FROM siq_log_entries WHERE idx >= $1 ORDER BY idx LIMIT $2", [
+      start,
+      limit,
+    ]);
     return rows.map(toEntry);
   }
 
   async forPayment(paymentId: string): Promise<StoredEntry[]> {
-    const rows = await this.#db.query<EntryRow>("SELECT * FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [paymentId]);
+    const rows = await this.#db.query<EntryRow>("SELECT * FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx", [
+      paymentId,
+    ]);
     return rows.map(toEntry);
   }
 
@@ -82,7 +99,10 @@ export class LogStore {
     const key = `${level}/${n}`;
     const cached = this.#fullTiles.get(key);
     if (cached) return cached;
-    const rows = await this.#db.query<{ hashes: Buffer }>("SELECT hashes FROM siq_log_tiles WHERE level = $1 AND n = $2", [level, n]);
+    const rows = await this.#db.query<{ hashes: Buffer }>(
+      "SELECT hashes FROM siq_log_tiles WHERE level = $1 AND n = $2",
+      [level, n],
+    );
     const data = rows[0]?.hashes;
     if (data && data.length === TILE_WIDTH * 32) {
       if (this.#fullTiles.size > 20_000) this.#fullTiles.clear();
@@ -99,7 +119,8 @@ export class LogStore {
     const n = Math.floor(first / TILE_WIDTH);
     const data = await this.tile(level, n);
     const at = first % TILE_WIDTH;
-    if (!data || data.length < (at + span) * 32) throw new SiqError("LOG_TAMPERED", `tile ${level}/${n} is missing hashes the tree needs`);
+    if (!data || data.length < (at + span) * 32)
+      throw new SiqError("LOG_TAMPERED", `tile ${level}/${n} is missing hashes the tree needs`);
     return perfectRoot(tileHashes(data).slice(at, at + span));
   };
 
@@ -128,6 +149,9 @@ export class LogStore {
   }
 
   async raiseAlarm(kind: string, detail: Record<string, unknown>): Promise<void> {
-    await this.#db.query("INSERT INTO siq_log_alarms (kind, detail) VALUES ($1, $2::jsonb)", [kind, JSON.stringify(detail)]);
+    await this.#db.query("INSERT INTO siq_log_alarms (kind, detail) VALUES ($1, $2::jsonb)", [
+      kind,
+      JSON.stringify(detail),
+    ]);
   }
 }

@@ -68,7 +68,10 @@ export class WitnessClient {
             out.refused.push({ witness: w.id, status: reply.status, body: reply.body.trim() });
             return;
           }
-          const lines = reply.body.split("\n").filter((l) => l !== "").map((l) => l + "\n");
+          const lines = reply.body
+            .split("\n")
+            .filter((l) => l !== "")
+            .map((l) => l + "\n");
           const good = lines.find((l) => verifiedSignatures(parseNote(note + l), [w.verifier]).size === 1);
           if (!good) {
             out.refused.push({ witness: w.id, status: 200, body: "no valid cosignature in the answer" });
@@ -88,7 +91,11 @@ export class WitnessClient {
     const old = this.#known.get(id) ?? 0;
     const proof = old > 0 && old < size ? await this.#c.proof(old, size) : [];
     const request = addCheckpointRequest(old, proof, note);
-    const raw = await this.#c.bus.request(this.#c.topology.subjects.witnessAddCheckpoint(id), Buffer.from(request), this.#c.timeoutMs ?? 3000);
+    const raw = await this.#c.bus.request(
+      this.#c.topology.subjects.witnessAddCheckpoint(id),
+      Buffer.from(request),
+      this.#c.timeoutMs ?? 3000,
+    );
     return WitnessReply.parse(JSON.parse(Buffer.from(raw).toString("utf8")));
   }
 }

@@ -160,8 +160,13 @@ export class PaymentService {
     const tier = prescreen(row.request, row.attempt, this.#c.prescreen);
     this.#c.metrics?.tiersTotal.inc({ tier });
     const committee = set.tiers[tier];
-    const members = committee ? set.validators.filter((v) => v.committees.includes(committee)).map((v) => v.id) : undefined;
-    const policy = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights(), ...(members ? { members } : {}) }), tier };
+    const members = committee
+      ? set.validators.filter((v) => v.committees.includes(committee)).map((v) => v.id)
+      : undefined;
+    const policy = {
+      ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights(), ...(members ? { members } : {}) }),
+      tier,
+    };
     const task: EvaluationTask = {
       type: "sentineliq.task.v1",
       payment_id: row.payment_id,
@@ -176,7 +181,11 @@ export class PaymentService {
     if (auditRevision) task.audit_revision = auditRevision;
     if (members) task.members = members;
     if (row.attempt > 1 && row.challenge && row.evidence) {
-      task.challenge = { challenge_id: row.challenge.challenge_id, kind: row.challenge.kind, nonce: row.challenge.nonce };
+      task.challenge = {
+        challenge_id: row.challenge.challenge_id,
+        kind: row.challenge.kind,
+        nonce: row.challenge.nonce,
+      };
       task.evidence = row.evidence;
     }
     this.#rows.set(row.payment_id, row);
@@ -194,30 +203,53 @@ export class PaymentService {
     this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
       const t = this.#c.topology;
-      await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), { msgId: `${row.payment_id}:${row.attempt}` });
+      await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), {
+        msgId: `${row.payment_id}:${row.attempt}`,
+      });
     } catch (cause) {
-      throw new SiqError("BUS_UNAVAILABLE", "the validator network could not be reached; retry with the same idempotency_key", { cause });
+      throw new SiqError(
+        "BUS_UNAVAILABLE",
+        "the validator network could not be reached; retry with the same idempotency_key",
+        { cause },
+      );
     }
   }
 
   /** Called by the aggregator when a committee could not approve: ask the rest of the set. */
   readonly onEscalate = (e: Evaluation): QuorumPolicy => {
     const set = this.#c.validatorSet;
-    const full = { ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights() }), ...(e.policy.tier ? { tier: e.policy.tier } : {}) };
+    const full = {
+      ...policyFor(set, this.#c.failClosed, { weights: this.#c.reputation.weights() }),
+      ...(e.policy.tier ? { tier: e.policy.tier } : {}),
+    };
     const task = this.#tasks.get(e.payment_id);
     if (task) {
       const rest = full.members.filter((m) => !e.policy.members.includes(m));
-      const extended: EvaluationTask = { ...task, members: rest, deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString() };
+      const extended: EvaluationTask = {
+        ...task,
+        members: rest,
+        deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString(),
+      };
       const t = this.#c.topology;
       this.#c.bus
-        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), { msgId: `${e.payment_id}:${e.attempt}:all` })
-        .catch((err: Error) => this.#c.logger.warn({ payment_id: e.payment_id, err: err.message }, "escalating to the whole set failed; the deadline will fail it closed"));
+        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), {
+          msgId: `${e.payment_id}:${e.attempt}:all`,
+        })
+        .catch((err: Error) =>
+          this.#c.logger.warn(
+            { payment_id: e.payment_id, err: err.message },
+            "escalating to the whole set failed; the deadline will fail it closed",
+          ),
+        );
     }
     return full;
   };
 
   /** Called by the aggregator when a validator contradicts a verdict it gave on a decided payment. */
-  readonly onLateEquivocation = async (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]): Promise<void> => {
+  readonly onLateEquivocation = async (
+    validatorId: string,
+    verdicts: [SignedVerdict, SignedVerdict],
+  ): Promise<void> => {
     this.#c.reputation.flag(validatorId, "equivocation");
     await this.#c.sequencer.appendRecord({
       type: "sentineliq.equivocation.v1",
@@ -254,7 +286,15 @@ export class PaymentService {
       const challenge = await this.#c.challenges.open(done, result, now);
       done = challenge
         ? { ...done, challenge }
-        : { ...done, status: "rejected", decision: "reject", error_details: { code: "CHALLENGE_ATTEMPTS_EXHAUSTED", message: `still risky after ${row.attempt} attempts` } };
+        : {
+            ...done,
+            status: "rejected",
+            decision: "reject",
+            error_details: {
+              code: "CHALLENGE_ATTEMPTS_EXHAUSTED",
+              message: `still risky after ${row.attempt} attempts`,
+            },
+          };
     }
     this.#rows.delete(e.payment_id);
     this.#tasks.delete(e.payment_id);

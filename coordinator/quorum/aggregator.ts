@@ -8,7 +8,17 @@
 import { drain, type Draining } from "../../lib/bus/drain.ts";
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { canonicalString, decideQuorum, SignedVerdict, Verifier, verifyVerdict, type QuorumPolicy, type QuorumResult, type Topology, type ValidatorSet } from "../../protocol/index.ts";
+import {
+  canonicalString,
+  decideQuorum,
+  SignedVerdict,
+  Verifier,
+  verifyVerdict,
+  type QuorumPolicy,
+  type QuorumResult,
+  type Topology,
+  type ValidatorSet,
+} from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
 
@@ -74,7 +84,9 @@ export class Aggregator {
 
   constructor(c: AggregatorComponents) {
     this.#c = c;
-    this.#validators = new Map(c.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
+    this.#validators = new Map(
+      c.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
+    );
   }
 
   async start(): Promise<void> {
@@ -143,15 +155,22 @@ export class Aggregator {
       d.ack();
       return;
     }
-    const check = checkVerdict(this.#validators, this.#c.topology.subjects.verdict, d.subject, signed, {
-      digest: p.e.digest,
-      attempt: p.e.attempt,
-      members: p.members,
-      startedAtMs: p.e.startedAtMs,
-      seen: p.verdicts,
-      ...(p.e.facts ? { facts: p.e.facts } : {}),
-      ...(p.e.evidenceDigest ? { evidenceDigest: p.e.evidenceDigest } : {}),
-    }, Date.now());
+    const check = checkVerdict(
+      this.#validators,
+      this.#c.topology.subjects.verdict,
+      d.subject,
+      signed,
+      {
+        digest: p.e.digest,
+        attempt: p.e.attempt,
+        members: p.members,
+        startedAtMs: p.e.startedAtMs,
+        seen: p.verdicts,
+        ...(p.e.facts ? { facts: p.e.facts } : {}),
+        ...(p.e.evidenceDigest ? { evidenceDigest: p.e.evidenceDigest } : {}),
+      },
+      Date.now(),
+    );
     if (check.ok === false) {
       const r = check.rejection;
       count(r.validator_id, r.code);
@@ -185,7 +204,8 @@ export class Aggregator {
     const done = this.#decided.get(signed.verdict.payment_id);
     const first = done?.attempt === signed.verdict.attempt ? done.verdicts.get(signed.verdict.validator_id) : undefined;
     if (!first) return done ? "REPLAYED" : "LATE";
-    if (canonicalString(first.verdict) === canonicalString(signed.verdict)) return d.deliveryCount > 1 ? "REDELIVERED" : "REPLAYED";
+    if (canonicalString(first.verdict) === canonicalString(signed.verdict))
+      return d.deliveryCount > 1 ? "REDELIVERED" : "REPLAYED";
     const verifier = this.#validators.get(signed.verdict.validator_id);
     if (!verifier || !verifyVerdict(verifier, signed)) return "BAD_SIGNATURE";
     void this.#c.onLateEquivocation?.(signed.verdict.validator_id, [first, signed]);
@@ -197,7 +217,11 @@ export class Aggregator {
    * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
    */
   #afterVote(p: Pending): void {
-    const spoken = new Set([...p.verdicts.keys(), ...p.observed.rejected.map((r) => r.validator_id), ...p.observed.equivocations.map((e) => e.validator_id)]);
+    const spoken = new Set([
+      ...p.verdicts.keys(),
+      ...p.observed.rejected.map((r) => r.validator_id),
+      ...p.observed.equivocations.map((e) => e.validator_id),
+    ]);
     if ([...p.members].every((m) => spoken.has(m))) return this.#decide(p, true);
     if (!p.graceStarted && p.verdicts.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
       p.graceStarted = true;
@@ -228,14 +252,19 @@ export class Aggregator {
     this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
     if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
     p.observed.verdicts = verdicts;
-    p.observed.absent = p.e.policy.members.filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m)).sort();
+    p.observed.absent = p.e.policy.members
+      .filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m))
+      .sort();
     const attempt = async (): Promise<void> => {
       try {
         await this.#c.onDecision(p.e, result, p.observed);
         if (this.#pending.get(p.e.payment_id) === p) this.#pending.delete(p.e.payment_id);
         for (const d of p.deliveries) d.ack();
       } catch (err) {
-        this.#c.logger.error({ payment_id: p.e.payment_id, err: (err as Error).message }, "recording decision failed; retrying");
+        this.#c.logger.error(
+          { payment_id: p.e.payment_id, err: (err as Error).message },
+          "recording decision failed; retrying",
+        );
         setTimeout(() => void attempt(), 1000).unref();
       }
     };

@@ -16,7 +16,8 @@ export type VerdictRejection =
   | { code: "WRONG_EVIDENCE"; validator_id: string }
   | { code: "DUPLICATE"; validator_id: string };
 
-export type VerdictCheck = { ok: true } | { ok: false; rejection: VerdictRejection } | { ok: "equivocation"; first: SignedVerdict };
+export type VerdictCheck =
+  { ok: true } | { ok: false; rejection: VerdictRejection } | { ok: "equivocation"; first: SignedVerdict };
 
 export interface Expected {
   digest: string;
@@ -47,9 +48,11 @@ export function checkVerdict(
   if (!verifier) return reject({ code: "UNKNOWN_VALIDATOR", validator_id: id });
   if (subject !== subjectFor(id)) return reject({ code: "SUBJECT_MISMATCH", validator_id: id, subject });
   if (!expected.members.has(id)) return reject({ code: "NOT_A_MEMBER", validator_id: id });
-  if (v.attempt !== expected.attempt) return reject({ code: "WRONG_ATTEMPT", validator_id: id, attempt: v.attempt, expected: expected.attempt });
+  if (v.attempt !== expected.attempt)
+    return reject({ code: "WRONG_ATTEMPT", validator_id: id, attempt: v.attempt, expected: expected.attempt });
   if (v.payment_digest !== expected.digest) return reject({ code: "WRONG_DIGEST", validator_id: id });
-  if ((v.evidence_digest ?? undefined) !== expected.evidenceDigest) return reject({ code: "WRONG_EVIDENCE", validator_id: id });
+  if ((v.evidence_digest ?? undefined) !== expected.evidenceDigest)
+    return reject({ code: "WRONG_EVIDENCE", validator_id: id });
   const at = Date.parse(v.evaluated_at);
   if (!(at >= expected.startedAtMs - CLOCK_SKEW_MS && at <= nowMs + CLOCK_SKEW_MS)) {
     return reject({ code: "STALE", validator_id: id, evaluated_at: v.evaluated_at });
@@ -59,7 +62,8 @@ export function checkVerdict(
     if (field !== undefined) return reject({ code: "BAD_EVIDENCE", validator_id: id, field });
   }
   const first = expected.seen.get(id);
-  if (first && canonicalString(first.verdict) === canonicalString(v)) return reject({ code: "DUPLICATE", validator_id: id });
+  if (first && canonicalString(first.verdict) === canonicalString(v))
+    return reject({ code: "DUPLICATE", validator_id: id });
   // Last, because it is the expensive check (cached per signed batch).
   if (!verifyVerdict(verifier, signed)) return reject({ code: "BAD_SIGNATURE", validator_id: id });
   return first ? { ok: "equivocation", first } : { ok: true };
@@ -70,10 +74,18 @@ export function contradictedInput(signed: SignedVerdict, facts: Record<string, u
   for (const r of signed.verdict.reasons) {
     for (const [field, claimed] of Object.entries(r.inputs ?? {})) {
       let actual: unknown = facts;
-      for (const part of field.split(".")) actual = actual !== null && typeof actual === "object" ? (actual as Record<string, unknown>)[part] : undefined;
+      for (const part of field.split("."))
+        actual = actual !== null && typeof actual === "object" ? (actual as Record<string, unknown>)[part] : undefined;
       if (actual === undefined) continue;
-      const shown = Array.isArray(actual) ? actual.slice(0, 8).join(",").slice(0, 200) : typeof actual === "string" ? actual.slice(0, 200) : actual;
-      if (typeof shown === "number" || typeof claimed === "number" ? Number(shown) !== Number(claimed) : shown !== claimed) return field;
+      const shown = Array.isArray(actual)
+        ? actual.slice(0, 8).join(",").slice(0, 200)
+        : typeof actual === "string"
+          ? actual.slice(0, 200)
+          : actual;
+      if (
+        typeof shown === "number" || typeof claimed === "number" ? Number(shown) !== Number(claimed) : shown !== claimed
+      )
+        return field;
     }
   }
   return undefined;

@@ -19,7 +19,8 @@ export type PrescreenConfig = z.infer<typeof PrescreenConfig>;
 export function prescreen(p: PaymentRequest, attempt: number, c: PrescreenConfig): Tier {
   const amount = Number(p.amount);
   const country = p.metadata?.country_code;
-  if (attempt > 1 || amount >= c.hardMinAmount || (country !== undefined && c.hardCountries.includes(country))) return "hard";
+  if (attempt > 1 || amount >= c.hardMinAmount || (country !== undefined && c.hardCountries.includes(country)))
+    return "hard";
   if (amount <= c.easyMaxAmount && p.func_stack_hashes.length > 0 && country !== undefined) return "easy";
   return "medium";
 }

@@ -28,7 +28,8 @@ export class Reputation {
   #decisions = 0;
 
   constructor(set: ValidatorSet, metrics: Metrics | null, logger: Logger) {
-    for (const v of set.validators) this.#r.set(v.id, { base: v.weight, weight: v.weight, agreement: 1, flagged: false });
+    for (const v of set.validators)
+      this.#r.set(v.id, { base: v.weight, weight: v.weight, agreement: 1, flagged: false });
     this.#metrics = metrics;
     this.#logger = logger;
     this.#publish();
@@ -45,7 +46,11 @@ export class Reputation {
       if (!r) continue;
       const agreed = result.dissent.includes(v.verdict.validator_id) ? 0 : 1;
       r.agreement += ALPHA * (agreed - r.agreement);
-      m?.validatorVerdicts.inc({ validator: v.verdict.validator_id, agreed: agreed ? "yes" : "no", level: effectiveLevel(v) });
+      m?.validatorVerdicts.inc({
+        validator: v.verdict.validator_id,
+        agreed: agreed ? "yes" : "no",
+        level: effectiveLevel(v),
+      });
       const ms = o.latencies.get(v.verdict.validator_id);
       if (ms !== undefined) m?.validatorLatency.observe({ validator: v.verdict.validator_id }, ms / 1000);
     }
@@ -74,7 +79,11 @@ export class Reputation {
       const target = r.base * (0.5 + r.agreement);
       const step = Math.max(-0.1 * r.base, Math.min(0.1 * r.base, target - r.weight));
       const next = Math.round(Math.min(1.5 * r.base, Math.max(0.5 * r.base, r.weight + step)) * 1000) / 1000;
-      if (next !== r.weight) this.#logger.info({ validator_id: id, from: r.weight, to: next, agreement: r.agreement }, "validator weight changed");
+      if (next !== r.weight)
+        this.#logger.info(
+          { validator_id: id, from: r.weight, to: next, agreement: r.agreement },
+          "validator weight changed",
+        );
       r.weight = next;
     }
     this.#publish();

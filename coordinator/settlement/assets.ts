@@ -9,12 +9,17 @@ import type { TokenAsset } from "./config.ts";
 
 export const SOL_DECIMALS = 9;
 
-export type Asset = { kind: "sol"; currency: "SOL"; decimals: 9 } | { kind: "spl"; currency: string; mint: Address; decimals: number };
+export type Asset =
+  { kind: "sol"; currency: "SOL"; decimals: 9 } | { kind: "spl"; currency: string; mint: Address; decimals: number };
 
 export function assetFor(currency: string, tokens: readonly TokenAsset[]): Asset | SettlementFailure {
   if (currency === "SOL") return { kind: "sol", currency: "SOL", decimals: SOL_DECIMALS };
   const t = tokens.find((x) => x.currency === currency);
-  if (!t) return settlementFailure("UNSUPPORTED_CURRENCY", { currency, supported: ["SOL", ...tokens.map((x) => x.currency)] });
+  if (!t)
+    return settlementFailure("UNSUPPORTED_CURRENCY", {
+      currency,
+      supported: ["SOL", ...tokens.map((x) => x.currency)],
+    });
   return { kind: "spl", currency: t.currency, mint: t.mint, decimals: t.decimals };
 }
 

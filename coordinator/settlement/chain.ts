@@ -2,7 +2,14 @@
  * What the settler needs from a Solana cluster, so one exactly-once procedure
  * runs against LiteSVM (in process) and against an RPC node alike.
  */
-import type { Address, Base64EncodedWireTransaction, Blockhash, KeyPairSigner, Signature, Transaction } from "@solana/kit";
+import type {
+  Address,
+  Base64EncodedWireTransaction,
+  Blockhash,
+  KeyPairSigner,
+  Signature,
+  Transaction,
+} from "@solana/kit";
 
 /** A transaction error in the RPC's JSON shape: "BlockhashNotFound", { InstructionError: [1, { Custom: 1 }] }, … */
 export type TxError = string | Record<string, unknown>;

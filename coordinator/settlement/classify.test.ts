@@ -41,6 +41,8 @@ describe("liteSvmErrorToJson", () => {
     class TransactionErrorInsufficientFundsForRent {
       accountIndex = 2;
     }
-    expect(liteSvmErrorToJson(new TransactionErrorInsufficientFundsForRent())).toEqual({ InsufficientFundsForRent: { account_index: 2 } });
+    expect(liteSvmErrorToJson(new TransactionErrorInsufficientFundsForRent())).toEqual({
+      InsufficientFundsForRent: { account_index: 2 },
+    });
   });
 });

@@ -23,7 +23,8 @@ export interface TxLayout {
 export function classifyTxError(err: TxError, layout: TxLayout): SettlementFailure {
   const chain_error = err;
   if (typeof err === "string") {
-    if (err === "InsufficientFundsForFee" || err === "InvalidAccountForFee") return settlementFailure("PAYER_INSUFFICIENT_FUNDS", { chain_error });
+    if (err === "InsufficientFundsForFee" || err === "InvalidAccountForFee")
+      return settlementFailure("PAYER_INSUFFICIENT_FUNDS", { chain_error });
     if (err === "BlockhashNotFound") return settlementFailure("BLOCKHASH_EXPIRED", { chain_error });
     return settlementFailure("TRANSACTION_FAILED", { chain_error });
   }
@@ -48,7 +49,8 @@ export function classifyTxError(err: TxError, layout: TxLayout): SettlementFailu
       }
     }
     if (role === "create_receiver_account") {
-      if (inner === "InsufficientFunds" || custom === SYSTEM_NEGATIVE_LAMPORTS) return settlementFailure("PAYER_INSUFFICIENT_FUNDS", { chain_error });
+      if (inner === "InsufficientFunds" || custom === SYSTEM_NEGATIVE_LAMPORTS)
+        return settlementFailure("PAYER_INSUFFICIENT_FUNDS", { chain_error });
       return settlementFailure("INVALID_RECEIVER", { chain_error });
     }
   }
@@ -88,12 +90,15 @@ export function liteSvmErrorToJson(err: unknown): TxError {
     const inner = e.err();
     let json: unknown;
     if (typeof inner === "number") json = IX_FIELDLESS[inner] ?? `InstructionError(${inner})`;
-    else if (typeof (inner as { code?: unknown }).code === "number") json = { Custom: (inner as { code: number }).code };
+    else if (typeof (inner as { code?: unknown }).code === "number")
+      json = { Custom: (inner as { code: number }).code };
     else json = { BorshIoError: String((inner as { msg?: unknown }).msg ?? "") };
     return { InstructionError: [e.index, json] };
   }
   if (typeof e.accountIndex === "number") {
-    const name = e.constructor.name.includes("Restricted") ? "ProgramExecutionTemporarilyRestricted" : "InsufficientFundsForRent";
+    const name = e.constructor.name.includes("Restricted")
+      ? "ProgramExecutionTemporarilyRestricted"
+      : "InsufficientFundsForRent";
     return { [name]: { account_index: e.accountIndex } };
   }
   if (typeof e.index === "number") return { DuplicateInstruction: e.index };

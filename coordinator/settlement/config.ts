@@ -50,7 +50,13 @@ export const SettlementConfig = z
   })
   .superRefine((c, ctx) => {
     if (c.backend !== "rpc") return;
-    if (!c.rpcUrl) ctx.addIssue({ code: "custom", path: ["rpcUrl"], message: "the rpc backend needs rpcUrl (SOLANA_RPC_URL)" });
-    if (!c.payerKeyFile) ctx.addIssue({ code: "custom", path: ["payerKeyFile"], message: "the rpc backend needs payerKeyFile (SOLANA_PAYER_KEYPAIR)" });
+    if (!c.rpcUrl)
+      ctx.addIssue({ code: "custom", path: ["rpcUrl"], message: "the rpc backend needs rpcUrl (SOLANA_RPC_URL)" });
+    if (!c.payerKeyFile)
+      ctx.addIssue({
+        code: "custom",
+        path: ["payerKeyFile"],
+        message: "the rpc backend needs payerKeyFile (SOLANA_PAYER_KEYPAIR)",
+      });
   });
 export type SettlementConfig = Readonly<z.infer<typeof SettlementConfig>>;

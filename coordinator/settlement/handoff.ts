@@ -6,7 +6,13 @@
  */
 import type { Bus } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { settlementMsgId, type PaymentView, type SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import {
+  settlementMsgId,
+  type PaymentView,
+  type SettlementOrder,
+  type SettlementOutcome,
+  type Topology,
+} from "../../protocol/index.ts";
 
 export interface HandoffComponents {
   bus: Bus;
@@ -55,11 +61,14 @@ export class SettlementHandoff {
         if (set.size === 0) this.#waiters.delete(id);
         resolve(applyOutcome(view, o));
       };
-      const timer = setTimeout(() => {
-        set.delete(waiter);
-        if (set.size === 0) this.#waiters.delete(id);
-        resolve(view);
-      }, Math.max(0, Math.min(this.#c.waitMs, until - Date.now())));
+      const timer = setTimeout(
+        () => {
+          set.delete(waiter);
+          if (set.size === 0) this.#waiters.delete(id);
+          resolve(view);
+        },
+        Math.max(0, Math.min(this.#c.waitMs, until - Date.now())),
+      );
       const set = this.#waiters.get(id) ?? new Set();
       set.add(waiter);
       this.#waiters.set(id, set);

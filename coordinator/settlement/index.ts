@@ -49,7 +49,13 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
   const store = new SettlementStore(c.db);
   const wallets = await loadWallets(cfg.walletFiles);
   const chain = c.chain ?? (await makeChain(cfg, [...wallets.keys()]));
-  const handoff = new SettlementHandoff({ bus: c.bus, topology: c.topology, waitMs: cfg.waitMs, live: chain !== null, logger: c.logger });
+  const handoff = new SettlementHandoff({
+    bus: c.bus,
+    topology: c.topology,
+    waitMs: cfg.waitMs,
+    live: chain !== null,
+    logger: c.logger,
+  });
   const settler = new Settler({
     bus: c.bus,
     topology: c.topology,
@@ -63,7 +69,10 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
   });
   await c.bus.ensureStreams([c.topology.streams.settlements]);
   await settler.start();
-  c.logger.info({ backend: chain?.name ?? "none", payer: chain?.payer.address, wallets: wallets.size }, "settlement started");
+  c.logger.info(
+    { backend: chain?.name ?? "none", payer: chain?.payer.address, wallets: wallets.size },
+    "settlement started",
+  );
   return {
     handoff,
     settler,
@@ -91,7 +100,9 @@ async function makeChain(cfg: SettlementConfig, wallets: string[]): Promise<Chai
   if (cfg.fundWallets) {
     const sol = toBaseUnits(cfg.fundWallets.sol, 9) as bigint;
     for (const w of wallets) {
-      const tokenUnits = new Map(cfg.tokens.map((t) => [t.currency, toBaseUnits(cfg.fundWallets!.tokens, t.decimals) as bigint]));
+      const tokenUnits = new Map(
+        cfg.tokens.map((t) => [t.currency, toBaseUnits(cfg.fundWallets!.tokens, t.decimals) as bigint]),
+      );
       await svm.fund(w as Parameters<typeof svm.fund>[0], { lamports: sol, tokenUnits });
     }
   }

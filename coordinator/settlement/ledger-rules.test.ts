@@ -30,15 +30,34 @@ describe("applyLedger", () => {
 
   it("refuses an overdraft in order, with the balance at that point", () => {
     const b = new Map([[balanceKey(A, "USDC"), units("10")]]);
-    const out = applyLedger(b, [{ order: order("p1", "6"), precheck: undefined }, { order: order("p2", "6"), precheck: undefined }], units("100"), now);
+    const out = applyLedger(
+      b,
+      [
+        { order: order("p1", "6"), precheck: undefined },
+        { order: order("p2", "6"), precheck: undefined },
+      ],
+      units("100"),
+      now,
+    );
     expect(out.get("p1")!.status).toBe("settled");
-    expect(out.get("p2")).toMatchObject({ status: "failed", error_details: { code: "INSUFFICIENT_FUNDS", balance: "4", required: "6" } });
+    expect(out.get("p2")).toMatchObject({
+      status: "failed",
+      error_details: { code: "INSUFFICIENT_FUNDS", balance: "4", required: "6" },
+    });
     expect(b.get(balanceKey(A, "USDC"))).toBe(units("4"));
   });
 
   it("applies a payment id once even if it appears twice", () => {
     const b = new Map<string, bigint>();
-    const out = applyLedger(b, [{ order: order("p1", "1"), precheck: undefined }, { order: order("p1", "1"), precheck: undefined }], units("100"), now);
+    const out = applyLedger(
+      b,
+      [
+        { order: order("p1", "1"), precheck: undefined },
+        { order: order("p1", "1"), precheck: undefined },
+      ],
+      units("100"),
+      now,
+    );
     expect(out.size).toBe(1);
     expect(b.get(balanceKey(A, "USDC"))).toBe(units("99"));
   });
@@ -46,7 +65,15 @@ describe("applyLedger", () => {
   it("keeps currencies apart and passes prechecked failures through untouched", () => {
     const b = new Map<string, bigint>();
     const bad = { code: "INVALID_RECEIVER" as const, message: "x" };
-    const out = applyLedger(b, [{ order: order("p1", "1", { currency: "SOL" }), precheck: undefined }, { order: order("p2", "1"), precheck: bad }], units("5"), now);
+    const out = applyLedger(
+      b,
+      [
+        { order: order("p1", "1", { currency: "SOL" }), precheck: undefined },
+        { order: order("p2", "1"), precheck: bad },
+      ],
+      units("5"),
+      now,
+    );
     expect(b.get(balanceKey(A, "SOL"))).toBe(units("4"));
     expect(b.has(balanceKey(A, "USDC"))).toBe(false);
     expect(out.get("p2")).toMatchObject({ status: "failed", error_details: bad });

@@ -4,7 +4,12 @@
  * balance; a sender must hold the amount; a payment id is applied once.
  * Balances are exact, in units of 10⁻⁹ (the ledger column is numeric(38,9)).
  */
-import { settlementFailure, type SettlementFailure, type SettlementOrder, type SettlementOutcome } from "../../protocol/index.ts";
+import {
+  settlementFailure,
+  type SettlementFailure,
+  type SettlementOrder,
+  type SettlementOutcome,
+} from "../../protocol/index.ts";
 import { fromBaseUnits, toBaseUnits } from "./assets.ts";
 import { simulateSettlement } from "./simulated.ts";
 
@@ -23,7 +28,12 @@ export function units(decimal: string): bigint {
 }
 
 /** Applies the items in order to `balances` (changed in place); returns one outcome per distinct payment. */
-export function applyLedger(balances: Map<string, bigint>, items: readonly LedgerItem[], opening: bigint, now: Date): Map<string, SettlementOutcome> {
+export function applyLedger(
+  balances: Map<string, bigint>,
+  items: readonly LedgerItem[],
+  opening: bigint,
+  now: Date,
+): Map<string, SettlementOutcome> {
   const out = new Map<string, SettlementOutcome>();
   for (const { order, precheck } of items) {
     const id = order.payment_id;
@@ -39,7 +49,12 @@ export function applyLedger(balances: Map<string, bigint>, items: readonly Ledge
     if (have < amount) {
       balances.set(from, have);
       const facts = { currency: order.currency, balance: fromBaseUnits(have, LEDGER_DECIMALS), required: order.amount };
-      out.set(id, { payment_id: id, status: "failed", settlement: { network: "simulated" }, error_details: settlementFailure("INSUFFICIENT_FUNDS", facts) });
+      out.set(id, {
+        payment_id: id,
+        status: "failed",
+        settlement: { network: "simulated" },
+        error_details: settlementFailure("INSUFFICIENT_FUNDS", facts),
+      });
       continue;
     }
     balances.set(from, have - amount);

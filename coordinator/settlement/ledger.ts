@@ -21,7 +21,10 @@ export class SimulatedLedger {
   constructor(store: SettlementStore, openingBalance: string) {
     this.#store = store;
     this.#opening = openingBalance;
-    this.#batcher = new Batcher((items) => this.#store.db.tx((q) => this.#apply(q, items)), { maxBatch: 512, maxInFlight: 1 });
+    this.#batcher = new Batcher((items) => this.#store.db.tx((q) => this.#apply(q, items)), {
+      maxBatch: 512,
+      maxInFlight: 1,
+    });
   }
 
   settle(order: SettlementOrder, precheck: SettlementFailure | undefined): Promise<SettlementOutcome> {
@@ -29,7 +32,10 @@ export class SimulatedLedger {
   }
 
   async balance(account: string, currency: string): Promise<string | undefined> {
-    const [r] = await this.#store.db.query<{ b: string } & Row>("SELECT balance::text AS b FROM siq_sim_balances WHERE account = $1 AND currency = $2", [account, currency]);
+    const [r] = await this.#store.db.query<{ b: string } & Row>(
+      "SELECT balance::text AS b FROM siq_sim_balances WHERE account = $1 AND currency = $2",
+      [account, currency],
+    );
     return r ? fromBaseUnits(units(r.b), LEDGER_DECIMALS) : undefined;
   }
 
@@ -45,7 +51,10 @@ export class SimulatedLedger {
     const earlier = new Map<string, SettlementOutcome>();
     const old = ids.filter((id) => !fresh.has(id));
     if (old.length > 0) {
-      for (const r of await q.query<SettlementRow & Row>("SELECT * FROM siq_settlements WHERE payment_id = ANY($1::text[])", [old])) {
+      for (const r of await q.query<SettlementRow & Row>(
+        "SELECT * FROM siq_settlements WHERE payment_id = ANY($1::text[])",
+        [old],
+      )) {
         const o = outcomeOf(r);
         if (o) earlier.set(r.payment_id, o);
       }
@@ -56,7 +65,16 @@ export class SimulatedLedger {
   }
 
   async #applyFresh(q: Queryable, todo: LedgerItem[]): Promise<Map<string, SettlementOutcome>> {
-    const keys = [...new Set(todo.filter((i) => !i.precheck).flatMap((i) => [balanceKey(i.order.sender, i.order.currency), balanceKey(i.order.receiver, i.order.currency)]))];
+    const keys = [
+      ...new Set(
+        todo
+          .filter((i) => !i.precheck)
+          .flatMap((i) => [
+            balanceKey(i.order.sender, i.order.currency),
+            balanceKey(i.order.receiver, i.order.currency),
+          ]),
+      ),
+    ];
     const accounts = keys.map((k) => k.split("\n")[0]!);
     const currencies = keys.map((k) => k.split("\n")[1]!);
     const balances = new Map<string, bigint>();

@@ -19,7 +19,13 @@ import {
   type Instruction,
   type KeyPairSigner,
 } from "@solana/kit";
-import { getCreateAssociatedTokenIdempotentInstruction, getMintEncoder, getMintSize, getMintToCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
+import {
+  getCreateAssociatedTokenIdempotentInstruction,
+  getMintEncoder,
+  getMintSize,
+  getMintToCheckedInstruction,
+  TOKEN_PROGRAM_ADDRESS,
+} from "@solana-program/token";
 import type { ChainBackend, SignedTx, TxStatus } from "./chain.ts";
 import { liteSvmErrorToJson } from "./classify.ts";
 import type { TokenAsset } from "./config.ts";
@@ -37,13 +43,22 @@ export interface LiteSvmBackend extends ChainBackend {
   tokenBalance(owner: Address, mint: Address): Promise<bigint>;
 }
 
-export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; payer?: KeyPairSigner }): Promise<LiteSvmBackend> {
+export async function liteSvmBackend(opts: {
+  tokens: readonly TokenAsset[];
+  payer?: KeyPairSigner;
+}): Promise<LiteSvmBackend> {
   const svm = new LiteSVM();
   const payer = opts.payer ?? (await generateKeyPairSigner());
   airdrop(svm, payer.address, PAYER_LAMPORTS);
   const mintSize = getMintSize();
   for (const t of opts.tokens) {
-    const data = getMintEncoder().encode({ mintAuthority: payer.address, supply: 0n, decimals: t.decimals, isInitialized: true, freezeAuthority: null });
+    const data = getMintEncoder().encode({
+      mintAuthority: payer.address,
+      supply: 0n,
+      decimals: t.decimals,
+      isInitialized: true,
+      freezeAuthority: null,
+    });
     svm.setAccount({
       address: t.mint,
       data: new Uint8Array(data),
@@ -102,7 +117,13 @@ export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; paye
         const ata = await tokenAccount(owner, t.mint);
         await run([
           getCreateAssociatedTokenIdempotentInstruction({ payer, ata, owner, mint: t.mint }),
-          getMintToCheckedInstruction({ mint: t.mint, token: ata, mintAuthority: payer, amount: units, decimals: t.decimals }),
+          getMintToCheckedInstruction({
+            mint: t.mint,
+            token: ata,
+            mintAuthority: payer,
+            amount: units,
+            decimals: t.decimals,
+          }),
         ]);
       }
     },
@@ -117,5 +138,8 @@ export async function liteSvmBackend(opts: { tokens: readonly TokenAsset[]; paye
 
 function airdrop(svm: LiteSVM, to: Address, amount: bigint): void {
   const r = svm.airdrop(to, lamports(amount));
-  if (!r || "err" in r) throw new Error(`litesvm airdrop of ${amount} lamports failed: ${r ? JSON.stringify(liteSvmErrorToJson(r.err())) : "no result"}`);
+  if (!r || "err" in r)
+    throw new Error(
+      `litesvm airdrop of ${amount} lamports failed: ${r ? JSON.stringify(liteSvmErrorToJson(r.err())) : "no result"}`,
+    );
 }

@@ -17,6 +17,10 @@ export function createSettlementMetrics(register: Registry) {
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 3, 10, 30, 90],
       registers: [register],
     }),
-    retriesTotal: new Counter({ name: "siq_settlement_retries_total", help: "Orders handed back for a later delivery", registers: [register] }),
+    retriesTotal: new Counter({
+      name: "siq_settlement_retries_total",
+      help: "Orders handed back for a later delivery",
+      registers: [register],
+    }),
   };
 }

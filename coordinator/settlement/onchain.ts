@@ -5,8 +5,20 @@
  * A new transaction is built only when the recorded one can no longer land
  * (its blockhash expired and the cluster never saw it).
  */
-import { getBase64Encoder, getTransactionDecoder, type Address, type Blockhash, type KeyPairSigner, type Signature } from "@solana/kit";
-import { settlementFailure, type SettlementFailure, type SettlementOrder, type SettlementOutcome } from "../../protocol/index.ts";
+import {
+  getBase64Encoder,
+  getTransactionDecoder,
+  type Address,
+  type Blockhash,
+  type KeyPairSigner,
+  type Signature,
+} from "@solana/kit";
+import {
+  settlementFailure,
+  type SettlementFailure,
+  type SettlementOrder,
+  type SettlementOutcome,
+} from "../../protocol/index.ts";
 import { assetFor, isFailure, toBaseUnits } from "./assets.ts";
 import { ChainUnreachable, type ChainBackend, type SignedTx } from "./chain.ts";
 import { classifyTxError } from "./classify.ts";
@@ -59,7 +71,8 @@ export async function settleOnChain(order: SettlementOrder, delivery: number, d:
       if (status.state === "unknown" && !(await d.chain.isBlockhashValid(row.blockhash as Blockhash))) {
         // Expired, and still unseen when asked after expiry: it can never land. Build anew, or give up.
         if ((await d.chain.status(sig)).state !== "unknown") continue;
-        if (row.builds >= d.config.maxBuilds) return fail(settlementFailure("BLOCKHASH_EXPIRED", { builds: row.builds }));
+        if (row.builds >= d.config.maxBuilds)
+          return fail(settlementFailure("BLOCKHASH_EXPIRED", { builds: row.builds }));
         const built = await build(order, d, row);
         if ("failure" in built) return fail(built.failure);
         row = built.recorded ? built.row : await reload();
@@ -77,12 +90,14 @@ export async function settleOnChain(order: SettlementOrder, delivery: number, d:
   } catch (e) {
     if (!(e instanceof ChainUnreachable)) throw e;
     // Nothing signed yet: after a few deliveries it is safe to say so. Once signed, only the chain can tell.
-    if (!row.signature && delivery >= UNREACHABLE_DELIVERIES) return fail(settlementFailure("RPC_UNREACHABLE", { detail: e.message }));
+    if (!row.signature && delivery >= UNREACHABLE_DELIVERIES)
+      return fail(settlementFailure("RPC_UNREACHABLE", { detail: e.message }));
     return { retry: e.message };
   }
 }
 
-type Built = { failure: SettlementFailure } | { recorded: true; row: SettlementRow; tx: SignedTx } | { recorded: false };
+type Built =
+  { failure: SettlementFailure } | { recorded: true; row: SettlementRow; tx: SignedTx } | { recorded: false };
 
 async function build(order: SettlementOrder, d: OnChainDeps, row: SettlementRow): Promise<Built> {
   const asset = assetFor(order.currency, d.config.tokens);
@@ -95,16 +110,34 @@ async function build(order: SettlementOrder, d: OnChainDeps, row: SettlementRow)
   const problem = checkTransfer(await gatherFacts(d.chain, asset, units, sender.address, receiver));
   if (problem) return { failure: problem };
   const lifetime = await d.chain.latestBlockhash();
-  const { tx, layout } = await buildTransfer({ paymentId: order.payment_id, asset, units, sender, receiver }, d.chain.payer, d.config.memoProgram, lifetime);
+  const { tx, layout } = await buildTransfer(
+    { paymentId: order.payment_id, asset, units, sender, receiver },
+    d.chain.payer,
+    d.config.memoProgram,
+    lifetime,
+  );
   if (!(await d.store.recordTx(order, d.chain.name, row.signature, tx, layout))) return { recorded: false };
-  const next: SettlementRow = { ...row, signature: tx.signature, wire: tx.wire, blockhash: tx.blockhash, layout, builds: row.builds + 1 };
+  const next: SettlementRow = {
+    ...row,
+    signature: tx.signature,
+    wire: tx.wire,
+    blockhash: tx.blockhash,
+    layout,
+    builds: row.builds + 1,
+  };
   return { recorded: true, row: next, tx };
 }
 
 /** The recorded transaction, from its stored wire bytes (a resend may follow a restart). */
 function storedTx(row: SettlementRow): SignedTx {
   const transaction = getTransactionDecoder().decode(getBase64Encoder().encode(row.wire!));
-  return { transaction, wire: row.wire, signature: row.signature, blockhash: row.blockhash, lastValidBlockHeight: 0n } as SignedTx;
+  return {
+    transaction,
+    wire: row.wire,
+    signature: row.signature,
+    blockhash: row.blockhash,
+    lastValidBlockHeight: 0n,
+  } as SignedTx;
 }
 
 async function send(d: OnChainDeps, tx: SignedTx): Promise<number> {
@@ -113,7 +146,11 @@ async function send(d: OnChainDeps, tx: SignedTx): Promise<number> {
   return Date.now();
 }
 
-async function finish(d: OnChainDeps, order: SettlementOrder, r: { status: "settled" | "failed"; hash?: string | undefined; error?: SettlementFailure }): Promise<OnChainResult> {
+async function finish(
+  d: OnChainDeps,
+  order: SettlementOrder,
+  r: { status: "settled" | "failed"; hash?: string | undefined; error?: SettlementFailure },
+): Promise<OnChainResult> {
   const settlement: SettlementOutcome["settlement"] = { network: "solana" };
   if (r.hash) settlement.transaction_hash = r.hash;
   if (r.status === "settled") settlement.settled_at = new Date().toISOString();

@@ -21,7 +21,12 @@ const sol = (over: Partial<TransferFacts> = {}): TransferFacts => ({
   ...over,
 });
 const usdc = (over: Partial<TransferFacts> = {}) =>
-  sol({ asset: { kind: "spl", currency: "USDC", mint: USDC_MINT, decimals: 6 }, units: 12_500_000n, senderTokens: 20_000_000n, ...over });
+  sol({
+    asset: { kind: "spl", currency: "USDC", mint: USDC_MINT, decimals: 6 },
+    units: 12_500_000n,
+    senderTokens: 20_000_000n,
+    ...over,
+  });
 
 describe("checkTransfer", () => {
   it("passes a funded SOL and a funded USDC transfer", () => {
@@ -44,20 +49,33 @@ describe("checkTransfer", () => {
   });
 
   it("fails a sender short of tokens, or without a token account", () => {
-    expect(checkTransfer(usdc({ senderTokens: 1_000_000n }))).toMatchObject({ code: "INSUFFICIENT_FUNDS", balance: "1", required: "12.5" });
+    expect(checkTransfer(usdc({ senderTokens: 1_000_000n }))).toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      balance: "1",
+      required: "12.5",
+    });
     expect(checkTransfer(usdc({ senderTokens: null }))).toMatchObject({ code: "INSUFFICIENT_FUNDS", balance: "0" });
   });
 
   it("fails invalid receivers: the sender itself, a program, a token account", () => {
-    expect(checkTransfer(sol({ receiver: A }))).toMatchObject({ code: "INVALID_RECEIVER", reason: "the receiver is the sender" });
-    expect(checkTransfer(sol({ receiverAccount: { ...wallet(1n), executable: true } }))).toMatchObject({ code: "INVALID_RECEIVER" });
-    expect(checkTransfer(usdc({ receiverAccount: { ...wallet(2_039_280n), owner: TOKEN_PROGRAM_ADDRESS } }))).toMatchObject({
+    expect(checkTransfer(sol({ receiver: A }))).toMatchObject({
+      code: "INVALID_RECEIVER",
+      reason: "the receiver is the sender",
+    });
+    expect(checkTransfer(sol({ receiverAccount: { ...wallet(1n), executable: true } }))).toMatchObject({
+      code: "INVALID_RECEIVER",
+    });
+    expect(
+      checkTransfer(usdc({ receiverAccount: { ...wallet(2_039_280n), owner: TOKEN_PROGRAM_ADDRESS } })),
+    ).toMatchObject({
       code: "INVALID_RECEIVER",
     });
   });
 
   it("fails SOL to a new account below the rent-exempt minimum", () => {
-    expect(checkTransfer(sol({ receiverAccount: null, units: 1000n }))).toMatchObject({ code: "AMOUNT_BELOW_RENT_MINIMUM" });
+    expect(checkTransfer(sol({ receiverAccount: null, units: 1000n }))).toMatchObject({
+      code: "AMOUNT_BELOW_RENT_MINIMUM",
+    });
     expect(checkTransfer(sol({ receiverAccount: null }))).toBeUndefined();
   });
 });

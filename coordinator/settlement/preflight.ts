@@ -36,7 +36,9 @@ export function checkTransfer(f: TransferFacts): SettlementFailure | undefined {
   const r = f.receiverAccount;
   if (r?.executable) return settlementFailure("INVALID_RECEIVER", { reason: "the receiver is a program" });
   if (r && r.owner === TOKEN_PROGRAM_ADDRESS) {
-    return settlementFailure("INVALID_RECEIVER", { reason: "the receiver is a token account or mint; pay its owner's wallet address" });
+    return settlementFailure("INVALID_RECEIVER", {
+      reason: "the receiver is a token account or mint; pay its owner's wallet address",
+    });
   }
   const required = fromBaseUnits(f.units, f.asset.decimals);
   if (f.asset.kind === "sol") {
@@ -45,7 +47,10 @@ export function checkTransfer(f: TransferFacts): SettlementFailure | undefined {
     if (balance < f.units) return settlementFailure("INSUFFICIENT_FUNDS", facts);
     const left = balance - f.units;
     if (left > 0n && left < f.rentMinimum) {
-      return settlementFailure("INSUFFICIENT_FUNDS", { ...facts, reason: "the sender would be left below the rent-exempt minimum" });
+      return settlementFailure("INSUFFICIENT_FUNDS", {
+        ...facts,
+        reason: "the sender would be left below the rent-exempt minimum",
+      });
     }
     if (!r && f.units < f.rentMinimum) {
       return settlementFailure("AMOUNT_BELOW_RENT_MINIMUM", { minimum: fromBaseUnits(f.rentMinimum, 9), required });
@@ -54,17 +59,34 @@ export function checkTransfer(f: TransferFacts): SettlementFailure | undefined {
   }
   const tokens = f.senderTokens ?? 0n;
   if (tokens < f.units) {
-    return settlementFailure("INSUFFICIENT_FUNDS", { currency: f.asset.currency, balance: fromBaseUnits(tokens, f.asset.decimals), required });
+    return settlementFailure("INSUFFICIENT_FUNDS", {
+      currency: f.asset.currency,
+      balance: fromBaseUnits(tokens, f.asset.decimals),
+      required,
+    });
   }
   return undefined;
 }
 
-export async function gatherFacts(chain: ChainBackend, asset: Asset, units: bigint, sender: Address, receiver: Address): Promise<TransferFacts> {
-  const [senderAccount, receiverAccount, rentMinimum] = await Promise.all([chain.account(sender), chain.account(receiver), chain.rentExemptMinimum(0)]);
+export async function gatherFacts(
+  chain: ChainBackend,
+  asset: Asset,
+  units: bigint,
+  sender: Address,
+  receiver: Address,
+): Promise<TransferFacts> {
+  const [senderAccount, receiverAccount, rentMinimum] = await Promise.all([
+    chain.account(sender),
+    chain.account(receiver),
+    chain.rentExemptMinimum(0),
+  ]);
   let senderTokens: bigint | null = null;
   if (asset.kind === "spl") {
     const ata = await chain.account(await tokenAccount(sender, asset.mint));
-    senderTokens = ata && ata.owner === TOKEN_PROGRAM_ADDRESS && ata.data.length >= 72 ? new DataView(ata.data.buffer, ata.data.byteOffset).getBigUint64(64, true) : null;
+    senderTokens =
+      ata && ata.owner === TOKEN_PROGRAM_ADDRESS && ata.data.length >= 72
+        ? new DataView(ata.data.buffer, ata.data.byteOffset).getBigUint64(64, true)
+        : null;
   }
   return { asset, units, sender, receiver, senderAccount, receiverAccount, senderTokens, rentMinimum };
 }

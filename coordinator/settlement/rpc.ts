@@ -8,7 +8,12 @@ import { ChainUnreachable, type ChainBackend, type TxError, type TxStatus } from
 
 const RANK: Record<Commitment, number> = { processed: 0, confirmed: 1, finalized: 2 };
 
-export function rpcBackend(opts: { url: string; commitment: Commitment; payer: KeyPairSigner; timeoutMs?: number }): ChainBackend {
+export function rpcBackend(opts: {
+  url: string;
+  commitment: Commitment;
+  payer: KeyPairSigner;
+  timeoutMs?: number;
+}): ChainBackend {
   const rpc = createSolanaRpc(opts.url);
   const commitment = opts.commitment;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -46,10 +51,16 @@ export function rpcBackend(opts: { url: string; commitment: Commitment; payer: K
       return ask("getMinimumBalanceForRentExemption", rpc.getMinimumBalanceForRentExemption(BigInt(bytes)));
     },
     async send(tx) {
-      await ask("sendTransaction", rpc.sendTransaction(tx.wire, { encoding: "base64", skipPreflight: true, maxRetries: 0n }));
+      await ask(
+        "sendTransaction",
+        rpc.sendTransaction(tx.wire, { encoding: "base64", skipPreflight: true, maxRetries: 0n }),
+      );
     },
     async status(signature): Promise<TxStatus> {
-      const { value } = await ask("getSignatureStatuses", rpc.getSignatureStatuses([signature], { searchTransactionHistory: true }));
+      const { value } = await ask(
+        "getSignatureStatuses",
+        rpc.getSignatureStatuses([signature], { searchTransactionHistory: true }),
+      );
       const s = value[0];
       if (!s) return { state: "unknown" };
       if (!s.confirmationStatus || RANK[s.confirmationStatus] < RANK[commitment]) return { state: "pending" };

@@ -76,14 +76,20 @@ export class Settler {
     if (order.debug_mode) {
       outcome = await this.#c.ledger.settle(order, checkParties(order.sender, order.receiver));
     } else if (!this.#c.chain) {
-      if (!this.#warnedNoChain) this.#c.logger.warn("a live payment was approved but no settlement backend is configured (--settlement); it stays approved");
+      if (!this.#warnedNoChain)
+        this.#c.logger.warn(
+          "a live payment was approved but no settlement backend is configured (--settlement); it stays approved",
+        );
       this.#warnedNoChain = true;
       return undefined;
     } else {
       const r = await settleOnChain(order, delivery, this.#c.chain);
       if ("retry" in r) {
         this.#c.metrics?.retriesTotal.inc();
-        this.#c.logger.info({ payment_id: order.payment_id, reason: r.retry }, "settlement not final yet; will check again");
+        this.#c.logger.info(
+          { payment_id: order.payment_id, reason: r.retry },
+          "settlement not final yet; will check again",
+        );
         return undefined;
       }
       outcome = r.outcome;
@@ -116,7 +122,10 @@ export class Settler {
       this.#c.onSettled(outcome);
       d.ack();
     } catch (err) {
-      this.#c.logger.error({ payment_id: order.payment_id, err: (err as Error).message }, "settlement step failed; will retry");
+      this.#c.logger.error(
+        { payment_id: order.payment_id, err: (err as Error).message },
+        "settlement step failed; will retry",
+      );
       d.nak(Math.min(RETRY_MS * d.deliveryCount, 10_000));
     } finally {
       this.#busy.delete(order.payment_id);

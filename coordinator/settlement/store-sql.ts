@@ -23,7 +23,9 @@ export interface Final {
 }
 
 export async function getMany(q: Queryable, ids: string[]): Promise<(SettlementRow | undefined)[]> {
-  const rows = await q.query<SettlementRow & Row>("SELECT * FROM siq_settlements WHERE payment_id = ANY($1::text[])", [ids]);
+  const rows = await q.query<SettlementRow & Row>("SELECT * FROM siq_settlements WHERE payment_id = ANY($1::text[])", [
+    ids,
+  ]);
   const by = new Map(rows.map((r) => [r.payment_id, r]));
   return ids.map((id) => by.get(id));
 }
@@ -55,14 +57,28 @@ export async function recordFirst(q: Queryable, items: FirstTx[]): Promise<boole
 }
 
 /** Replaces the recorded transaction, only where it is still `previous` (compare-and-set). */
-export async function recordNext(q: Queryable, paymentId: string, previous: string, tx: SignedTx, layout: TxLayout): Promise<boolean> {
+export async function recordNext(
+  q: Queryable,
+  paymentId: string,
+  previous: string,
+  tx: SignedTx,
+  layout: TxLayout,
+): Promise<boolean> {
   const rows = await q.query(
     `WITH s AS (
        UPDATE siq_settlements SET signature = $2, wire = $3, blockhash = $4, last_valid_block_height = $5::bigint, layout = $6::jsonb,
               builds = builds + 1, updated_at = now()
        WHERE payment_id = $1 AND status = 'sending' AND signature = $7 RETURNING payment_id, signature, blockhash)
      INSERT INTO siq_settlement_txs (signature, payment_id, blockhash) SELECT signature, payment_id, blockhash FROM s RETURNING payment_id`,
-    [paymentId, tx.signature, tx.wire, tx.blockhash, tx.lastValidBlockHeight.toString(), JSON.stringify(layout), previous],
+    [
+      paymentId,
+      tx.signature,
+      tx.wire,
+      tx.blockhash,
+      tx.lastValidBlockHeight.toString(),
+      JSON.stringify(layout),
+      previous,
+    ],
   );
   return rows.length > 0;
 }

@@ -53,7 +53,13 @@ export class SettlementStore {
    * Records a transaction before it is sent: the first one opens the row, a later one replaces
    * `previous` (compare-and-set). False means another attempt got there first.
    */
-  recordTx(order: SettlementOrder, backend: string, previous: string | null, tx: SignedTx, layout: TxLayout): Promise<boolean> {
+  recordTx(
+    order: SettlementOrder,
+    backend: string,
+    previous: string | null,
+    tx: SignedTx,
+    layout: TxLayout,
+  ): Promise<boolean> {
     if (previous === null) return this.#firsts.push({ order, backend, tx, layout });
     return recordNext(this.#db, order.payment_id, previous, tx, layout);
   }
@@ -65,7 +71,15 @@ export class SettlementStore {
 
   /** Approved payments whose settlement has not finished (for start-up recovery). */
   async unsettled(): Promise<SettlementOrder[]> {
-    const rows = await this.#db.query<{ payment_id: string; tenant_id: string; payment_digest: string; request: PaymentRequest; decided_at: Date | string | null } & Row>(
+    const rows = await this.#db.query<
+      {
+        payment_id: string;
+        tenant_id: string;
+        payment_digest: string;
+        request: PaymentRequest;
+        decided_at: Date | string | null;
+      } & Row
+    >(
       "SELECT payment_id, tenant_id, payment_digest, request, decided_at FROM siq_payments WHERE status = 'approved' ORDER BY created_at",
     );
     return rows.map((r) => orderFor(r, r.decided_at ?? new Date()));

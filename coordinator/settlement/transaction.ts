@@ -61,7 +61,16 @@ export async function buildTransfer(
     credited = to;
     ixs.push(getCreateAssociatedTokenIdempotentInstruction({ payer, ata: to, owner: t.receiver, mint }));
     roles.push("create_receiver_account");
-    ixs.push(getTransferCheckedInstruction({ source: from, mint, destination: to, authority: t.sender, amount: t.units, decimals: t.asset.decimals }));
+    ixs.push(
+      getTransferCheckedInstruction({
+        source: from,
+        mint,
+        destination: to,
+        authority: t.sender,
+        amount: t.units,
+        decimals: t.asset.decimals,
+      }),
+    );
     roles.push("transfer");
   }
   ixs.push(getAddMemoInstruction({ memo: t.paymentId }, { programAddress: memoProgram }));

@@ -19,7 +19,8 @@ export async function loadKeypairFile(path: string): Promise<KeyPairSigner> {
     throw new SiqError("KEY_FILE_INVALID", `cannot read keypair file ${path}`, { cause });
   }
   const parsed = KeypairJson.safeParse(raw);
-  if (!parsed.success) throw new SiqError("KEY_FILE_INVALID", `keypair file ${path} is not a Solana keypair (a JSON array of 64 bytes)`);
+  if (!parsed.success)
+    throw new SiqError("KEY_FILE_INVALID", `keypair file ${path} is not a Solana keypair (a JSON array of 64 bytes)`);
   const bytes = new Uint8Array(parsed.data);
   try {
     return await createKeyPairSignerFromBytes(bytes);

@@ -56,7 +56,16 @@ export class EventStore {
       `INSERT INTO siq_events (event_ref, tenant_id, event_id, kind, request, request_hash, event_digest, status, received_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, 'evaluating', $8::timestamptz)
        ON CONFLICT (tenant_id, event_id) DO NOTHING RETURNING event_ref`,
-      [row.event_ref, row.tenant_id, row.event_id, row.kind, JSON.stringify(row.request), row.request_hash, row.event_digest, row.received_at],
+      [
+        row.event_ref,
+        row.tenant_id,
+        row.event_id,
+        row.kind,
+        JSON.stringify(row.request),
+        row.request_hash,
+        row.event_digest,
+        row.received_at,
+      ],
     );
     if (inserted.length > 0) return { row, fresh: true };
     const existing = await this.get(row.tenant_id, row.event_id);
@@ -73,7 +82,10 @@ export class EventStore {
   }
 
   async get(tenantId: string, eventId: string): Promise<EventRow | undefined> {
-    const rows = await this.#db.query<EventRow & Row>("SELECT * FROM siq_events WHERE tenant_id = $1 AND event_id = $2", [tenantId, eventId]);
+    const rows = await this.#db.query<EventRow & Row>(
+      "SELECT * FROM siq_events WHERE tenant_id = $1 AND event_id = $2",
+      [tenantId, eventId],
+    );
     return rows[0];
   }
 

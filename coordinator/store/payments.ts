@@ -1,7 +1,15 @@
 /** Payment rows: batched insert-or-get for submission, reads for the API. */
 import { Batcher } from "../../lib/batcher.ts";
 import type { Db, Row } from "../../lib/db.ts";
-import type { Challenge, Evidence, PaymentRequest, PaymentStatus, PaymentView, ReasonSummary, Settlement } from "../../protocol/index.ts";
+import type {
+  Challenge,
+  Evidence,
+  PaymentRequest,
+  PaymentStatus,
+  PaymentView,
+  ReasonSummary,
+  Settlement,
+} from "../../protocol/index.ts";
 
 export interface NewPayment {
   payment_id: string;
@@ -61,7 +69,9 @@ export class PaymentStore {
   }
 
   async unfinished(): Promise<PaymentRow[]> {
-    return this.#db.query<PaymentRow & Row>("SELECT * FROM siq_payments WHERE status = 'evaluating' ORDER BY created_at");
+    return this.#db.query<PaymentRow & Row>(
+      "SELECT * FROM siq_payments WHERE status = 'evaluating' ORDER BY created_at",
+    );
   }
 
   async #insertBatch(items: NewPayment[]): Promise<PaymentRow[]> {
@@ -93,14 +103,18 @@ export class PaymentStore {
         `SELECT p.* FROM siq_payments p
          JOIN unnest($1::text[], $2::text[], $3::text[]) AS v(t, a, k)
            ON p.tenant_id = v.t AND p.agent_id = v.a AND p.idempotency_key = v.k`,
-        [clashes.map((p) => p.tenant_id), clashes.map((p) => p.request.agent_id), clashes.map((p) => p.request.idempotency_key)],
+        [
+          clashes.map((p) => p.tenant_id),
+          clashes.map((p) => p.request.agent_id),
+          clashes.map((p) => p.request.idempotency_key),
+        ],
       );
       for (const r of rows) existing.set(`${r.tenant_id}\n${r.agent_id}\n${r.idempotency_key}`, r);
     }
     return items.map((p) =>
       fresh.has(p.payment_id)
         ? newRow(p)
-        : existing.get(`${p.tenant_id}\n${p.request.agent_id}\n${p.request.idempotency_key}`) ?? newRow(p),
+        : (existing.get(`${p.tenant_id}\n${p.request.agent_id}\n${p.request.idempotency_key}`) ?? newRow(p)),
     );
   }
 }

@@ -1,7 +1,10 @@
 /** An old refund routine. It was approved once; an auditor has since found it refunds without a check, and revokes it. */
 import { paymentFunction, type Client, type Payment } from "@sentineliq/sdk";
 
-export const refundLegacy = paymentFunction(async function refundLegacy(client: Client, order: { id: string; to: string; from: string; amount: string }): Promise<Payment> {
+export const refundLegacy = paymentFunction(async function refundLegacy(
+  client: Client,
+  order: { id: string; to: string; from: string; amount: string },
+): Promise<Payment> {
   return client.pay({
     sender: order.from,
     receiver: order.to,

@@ -47,10 +47,12 @@ async function main(): Promise<number> {
   const submitted = await client.codeSubmitted;
   say(`  submitted ${submitted.length} tagged functions for audit:`);
   const tags = taggedFunctions();
-  for (const r of submitted) say(`     ${r.code_hash.slice(0, 16)}…  ${r.state.padEnd(8)}  ${describeTag(tags, r.code_hash)}`);
+  for (const r of submitted)
+    say(`     ${r.code_hash.slice(0, 16)}…  ${r.state.padEnd(8)}  ${describeTag(tags, r.code_hash)}`);
 
   const hashOf = (fn: unknown) => tagOf(fn)!.hash;
-  for (const h of [hashOf(handleInvoice), hashOf(payInvoice)]) await approveIfPending(auditor, h, "reviewed: pays the invoice's merchant, within budget");
+  for (const h of [hashOf(handleInvoice), hashOf(payInvoice)])
+    await approveIfPending(auditor, h, "reviewed: pays the invoice's merchant, within budget");
   const legacy = hashOf(refundLegacy);
   await approveIfPending(auditor, legacy, "reviewed in 2024");
   const revoked = await auditor.get(legacy);
@@ -59,11 +61,27 @@ async function main(): Promise<number> {
   say();
 
   const run = Date.now().toString(36);
-  const invoice = (n: number): Invoice => ({ id: `${run}-${n}`, merchant: net.receiver, refund_to: net.sender, amount: "12.50", from: net.sender });
+  const invoice = (n: number): Invoice => ({
+    id: `${run}-${n}`,
+    merchant: net.receiver,
+    refund_to: net.sender,
+    amount: "12.50",
+    from: net.sender,
+  });
   const results = [
     await expect("1. audited path     ", () => handleInvoice(client, invoice(1), payInvoice), "approved"),
-    await expect("2. modified function", () => handleInvoice(client, invoice(2), payInvoiceModified), "challenged", "UNAUDITED_CODE_PATH"),
-    await expect("3. revoked function ", () => refundLegacy(client, { id: run, to: net.receiver, from: net.sender, amount: "3.00" }), "rejected", "REVOKED_CODE_PATH"),
+    await expect(
+      "2. modified function",
+      () => handleInvoice(client, invoice(2), payInvoiceModified),
+      "challenged",
+      "UNAUDITED_CODE_PATH",
+    ),
+    await expect(
+      "3. revoked function ",
+      () => refundLegacy(client, { id: run, to: net.receiver, from: net.sender, amount: "3.00" }),
+      "rejected",
+      "REVOKED_CODE_PATH",
+    ),
   ];
   say();
   const ok = results.every(Boolean);
@@ -78,7 +96,12 @@ async function approveIfPending(auditor: AuditorClient, hash: string, note: stri
 }
 
 /** Runs one payment and checks its outcome (and, when refused, the reason). */
-async function expect(label: string, run: () => Promise<Payment>, want: "approved" | "challenged" | "rejected", reason?: string): Promise<boolean> {
+async function expect(
+  label: string,
+  run: () => Promise<Payment>,
+  want: "approved" | "challenged" | "rejected",
+  reason?: string,
+): Promise<boolean> {
   let got: string;
   let payment: Payment;
   try {
@@ -96,7 +119,9 @@ async function expect(label: string, run: () => Promise<Payment>, want: "approve
   const codes = payment.reasons.map((r) => r.code);
   const ok = got === want && (reason === undefined || codes.includes(reason));
   const settled = payment.settlement ? `, settled (${payment.settlement.network})` : "";
-  say(`${label}  ${ok ? "✓" : "✗"} ${got}${settled}, risk ${payment.risk_level}${codes.length ? `: ${codes.join(", ")}` : ""}  [${payment.payment_id}, log ${payment.log_index}]`);
+  say(
+    `${label}  ${ok ? "✓" : "✗"} ${got}${settled}, risk ${payment.risk_level}${codes.length ? `: ${codes.join(", ")}` : ""}  [${payment.payment_id}, log ${payment.log_index}]`,
+  );
   if (!ok) say(`     expected ${want}${reason ? ` with ${reason}` : ""}`);
   return ok;
 }

@@ -6,7 +6,10 @@
 import { paymentFunction, step, type Client, type Payment } from "@sentineliq/sdk";
 import type { Invoice, Pay } from "./payments.ts";
 
-export const payInvoiceModified: Pay = paymentFunction(async function payInvoice(client: Client, invoice: Invoice): Promise<Payment> {
+export const payInvoiceModified: Pay = paymentFunction(async function payInvoice(
+  client: Client,
+  invoice: Invoice,
+): Promise<Payment> {
   step(`paying ${invoice.amount} USDC to the merchant of invoice ${invoice.id}`);
   return client.pay({
     sender: invoice.from,

@@ -15,7 +15,10 @@ export interface Invoice {
 
 export type Pay = (client: Client, invoice: Invoice) => Promise<Payment>;
 
-export const payInvoice: Pay = paymentFunction(async function payInvoice(client: Client, invoice: Invoice): Promise<Payment> {
+export const payInvoice: Pay = paymentFunction(async function payInvoice(
+  client: Client,
+  invoice: Invoice,
+): Promise<Payment> {
   step(`paying ${invoice.amount} USDC to the merchant of invoice ${invoice.id}`);
   return client.pay({
     sender: invoice.from,
@@ -29,7 +32,11 @@ export const payInvoice: Pay = paymentFunction(async function payInvoice(client:
   });
 });
 
-export const handleInvoice = paymentFunction(async function handleInvoice(client: Client, invoice: Invoice, pay: Pay): Promise<Payment> {
+export const handleInvoice = paymentFunction(async function handleInvoice(
+  client: Client,
+  invoice: Invoice,
+  pay: Pay,
+): Promise<Payment> {
   step(`read invoice ${invoice.id}`);
   if (Number(invoice.amount) > 1000) throw new Error(`invoice ${invoice.id} is over the agent's budget`);
   step("amount is within budget");

@@ -37,8 +37,13 @@ export function ackedPublisher(nc: NatsConnection, timeoutMs = 5000): AckedPubli
         return;
       }
       try {
-        const ack = JSON.parse(decoder.decode(msg.data)) as { seq?: number; duplicate?: boolean; error?: { description: string } };
-        if (ack.error) w.reject(new SiqError("BUS_UNAVAILABLE", `JetStream refused the message: ${ack.error.description}`));
+        const ack = JSON.parse(decoder.decode(msg.data)) as {
+          seq?: number;
+          duplicate?: boolean;
+          error?: { description: string };
+        };
+        if (ack.error)
+          w.reject(new SiqError("BUS_UNAVAILABLE", `JetStream refused the message: ${ack.error.description}`));
         else w.resolve({ duplicate: ack.duplicate === true, seq: ack.seq ?? 0 });
       } catch (cause) {
         w.reject(new SiqError("BUS_UNAVAILABLE", "unreadable JetStream acknowledgement", { cause }));

@@ -35,7 +35,12 @@ describe.each(impls)("bus: %s", (name, make) => {
   });
 
   async function take(durable: string, count: number, ack = true, ackWaitMs?: number): Promise<Delivery[]> {
-    const mb = await bus.mailbox({ stream: stream.name, durable, filterSubject: `${NS}.t.>`, ...(ackWaitMs ? { ackWaitMs } : {}) });
+    const mb = await bus.mailbox({
+      stream: stream.name,
+      durable,
+      filterSubject: `${NS}.t.>`,
+      ...(ackWaitMs ? { ackWaitMs } : {}),
+    });
     const got: Delivery[] = [];
     for await (const d of mb) {
       got.push(d);

@@ -5,7 +5,11 @@ import type { KvBucket, KvEntry } from "./types.ts";
 
 export async function openJetStreamKv(js: JetStreamClient, bucket: string): Promise<KvBucket> {
   const kv: KV = await new Kvm(js).create(bucket, { history: 1 });
-  const entry = (e: { key: string; value: Uint8Array; revision: number }): KvEntry => ({ key: e.key, value: e.value, revision: e.revision });
+  const entry = (e: { key: string; value: Uint8Array; revision: number }): KvEntry => ({
+    key: e.key,
+    value: e.value,
+    revision: e.revision,
+  });
   return {
     put: (key, value) => kv.put(key, value),
 

@@ -77,9 +77,11 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     },
 
     onSignal(subject, handler) {
-      const sub = nc.subscribe(subject, { callback: (err, msg) => {
+      const sub = nc.subscribe(subject, {
+        callback: (err, msg) => {
           if (!err) handler(msg.subject, msg.data);
-        } });
+        },
+      });
       return { stop: () => sub.unsubscribe() };
     },
 

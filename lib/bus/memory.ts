@@ -102,7 +102,8 @@ export function memoryBus(): Bus {
 
     async ensureStreams(specs) {
       for (const spec of specs) {
-        if (!streams.has(spec.name)) streams.set(spec.name, { spec, messages: [], msgIds: new Map(), consumers: new Map() });
+        if (!streams.has(spec.name))
+          streams.set(spec.name, { spec, messages: [], msgIds: new Map(), consumers: new Map() });
       }
     },
 
@@ -160,7 +161,8 @@ export function memoryBus(): Bus {
     },
 
     signal(subject, data) {
-      for (const [pattern, handlers] of signals) if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
+      for (const [pattern, handlers] of signals)
+        if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
     },
 
     onSignal(subject, handler) {

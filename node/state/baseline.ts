@@ -50,7 +50,15 @@ export class Baselines {
     const time = f.time as number;
     if (!p) {
       return {
-        baseline: { payments: 0, amount_mean: 0, amount_z: 0, new_receiver: true, receiver_age_hours: 0, hour_share: 0, unusual_hour: false },
+        baseline: {
+          payments: 0,
+          amount_mean: 0,
+          amount_z: 0,
+          new_receiver: true,
+          receiver_age_hours: 0,
+          hour_share: 0,
+          unusual_hour: false,
+        },
         agent: { payments: 0, age_hours: 0, tier: "new" },
       };
     }
@@ -73,20 +81,29 @@ export class Baselines {
         hour_share: round(share),
         unusual_hour: p.n >= MIN_HISTORY_HOUR && share < 0.02,
       },
-      agent: { payments: p.n, age_hours: round(age), tier: p.n < 5 || age < 24 ? "new" : p.n >= 100 && age >= 720 ? "trusted" : "established" },
+      agent: {
+        payments: p.n,
+        age_hours: round(age),
+        tier: p.n < 5 || age < 24 ? "new" : p.n >= 100 && age >= 720 ? "trusted" : "established",
+      },
     };
   }
 
   observe(f: Facts): void {
     const key = keyOf(f);
     let p = this.#profiles.get(key);
-    if (!p) this.#profiles.set(key, (p = { n: 0, mean: 0, m2: 0, receivers: new Map(), hours: new Uint32Array(24), firstSeen: f.time as number }));
+    if (!p)
+      this.#profiles.set(
+        key,
+        (p = { n: 0, mean: 0, m2: 0, receivers: new Map(), hours: new Uint32Array(24), firstSeen: f.time as number }),
+      );
     const x = f.amount as number;
     p.n++;
     const d = x - p.mean;
     p.mean += d / p.n;
     p.m2 += d * (x - p.mean);
-    if (p.receivers.size < MAX_RECEIVERS && !p.receivers.has(f.receiver as string)) p.receivers.set(f.receiver as string, f.time as number);
+    if (p.receivers.size < MAX_RECEIVERS && !p.receivers.has(f.receiver as string))
+      p.receivers.set(f.receiver as string, f.time as number);
     p.hours[f.hour as number]!++;
     if ((f.time as number) < p.firstSeen) p.firstSeen = f.time as number;
   }

@@ -4,10 +4,27 @@ import { ValidatorState } from "./state.ts";
 
 const velocityPack = (v: string) =>
   compilePack(loadPackFiles([{ path: "p.yaml", text: `velocity:\n${v}\nrules: []\n` }]));
-const fails = velocityPack("  fails: { where: { field: kind, eq: login_failure }, per: subject, window: 1m, count: true }");
-const login = (id: string, time: number, subject = "u1", tenant = "t"): Facts => ({ kind: "login_failure", id, time, subject, tenant_id: tenant });
+const fails = velocityPack(
+  "  fails: { where: { field: kind, eq: login_failure }, per: subject, window: 1m, count: true }",
+);
+const login = (id: string, time: number, subject = "u1", tenant = "t"): Facts => ({
+  kind: "login_failure",
+  id,
+  time,
+  subject,
+  tenant_id: tenant,
+});
 const payment = (id: string, time: number, o: Record<string, unknown> = {}): Facts => ({
-  kind: "payment", id, time, tenant_id: "t", subject: "agent", sender: "s", receiver: "r", amount: 10, hour: 12, ...o,
+  kind: "payment",
+  id,
+  time,
+  tenant_id: "t",
+  subject: "agent",
+  sender: "s",
+  receiver: "r",
+  amount: 10,
+  hour: 12,
+  ...o,
 });
 
 describe("validator state", () => {

@@ -39,7 +39,11 @@ export class ValidatorState {
    * returns `velocity` for each set of definitions in `read` (one per pack
    * that will read the facts).
    */
-  enrich(f: Facts, read: readonly (readonly VelocitySpec[])[], track: readonly (readonly VelocitySpec[])[] = read): Record<string, number>[] {
+  enrich(
+    f: Facts,
+    read: readonly (readonly VelocitySpec[])[],
+    track: readonly (readonly VelocitySpec[])[] = read,
+  ): Record<string, number>[] {
     const payment = f.kind === "payment";
     if (payment) {
       const { baseline, agent } = this.#baselines.features(f);

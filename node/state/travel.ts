@@ -28,7 +28,11 @@ export class Travel {
     if (!geo || !prev) return undefined;
     const km = haversineKm(prev.lat, prev.lon, geo.lat, geo.lon);
     const hours = Math.abs((f.time as number) - prev.time) / 3_600_000;
-    const out: TravelFeatures = { distance_km: Math.round(km), hours: Math.round(hours * 1000) / 1000, speed_kmh: Math.round(km / Math.max(hours, 1 / 60)) };
+    const out: TravelFeatures = {
+      distance_km: Math.round(km),
+      hours: Math.round(hours * 1000) / 1000,
+      speed_kmh: Math.round(km / Math.max(hours, 1 / 60)),
+    };
     if (prev.country) out.from_country = prev.country;
     return out;
   }

@@ -45,7 +45,10 @@ export class VelocityState {
     const out: Record<string, number> = {};
     for (const spec of specs) {
       const key = spec.key(f);
-      const w = key === undefined ? undefined : this.#tracked.get(spec.signature)?.windows.get(`${f.tenant_id as string}\u0000${key}`);
+      const w =
+        key === undefined
+          ? undefined
+          : this.#tracked.get(spec.signature)?.windows.get(`${f.tenant_id as string}\u0000${key}`);
       out[spec.name] = w ? w.read(spec.kind, f.time as number, spec.windowMs) : 0;
     }
     return out;

@@ -44,14 +44,26 @@ describe("AuditReplay", () => {
     const r = new AuditReplay();
     expect(r.push(entry({}))).toBeNull();
     expect(r.push(entry({ action: "approve", from: "pending", to: "approved", actor: auditor }))).toBeNull();
-    expect(r.push(entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor, note: "bad" }))).toBeNull();
+    expect(
+      r.push(entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor, note: "bad" })),
+    ).toBeNull();
     expect(r.states.get(H)).toBe("revoked");
   });
 
   it.each([
-    ["approval of a revoked hash", [entry({}), entry({ action: "revoke", from: "pending", to: "revoked", actor: auditor }), entry({ action: "approve", from: "revoked", to: "approved", actor: auditor })]],
+    [
+      "approval of a revoked hash",
+      [
+        entry({}),
+        entry({ action: "revoke", from: "pending", to: "revoked", actor: auditor }),
+        entry({ action: "approve", from: "revoked", to: "approved", actor: auditor }),
+      ],
+    ],
     ["approval without a submission", [entry({ action: "approve", from: "pending", to: "approved", actor: auditor })]],
-    ["a change that misstates its starting point", [entry({}), entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor })]],
+    [
+      "a change that misstates its starting point",
+      [entry({}), entry({ action: "revoke", from: "approved", to: "revoked", actor: auditor })],
+    ],
     ["a second submission logged as a change", [entry({}), entry({})]],
     ["an agent approving", [entry({}), entry({ action: "approve", from: "pending", to: "approved" })]],
     ["an auditor submitting", [entry({ actor: auditor })]],

@@ -20,15 +20,22 @@ export class AuditReplay {
   /** Checks one entry and applies it; returns what is wrong, or null. */
   push(json: unknown): { code: "BAD_ENTRY" | "BAD_AUDIT_TRANSITION"; message: string } | null {
     const parsed = AuditLogEntry.safeParse(json);
-    if (!parsed.success) return { code: "BAD_ENTRY", message: `entry is not an audit change: ${parsed.error.issues[0]?.message}` };
+    if (!parsed.success)
+      return { code: "BAD_ENTRY", message: `entry is not an audit change: ${parsed.error.issues[0]?.message}` };
     const e = parsed.data;
     const current = this.#states.get(e.code_hash) ?? null;
     const t = auditTransition(current, e.action);
     if (t.kind !== "change" || t.from !== e.from || t.to !== e.to) {
-      return { code: "BAD_AUDIT_TRANSITION", message: `${e.action} of ${e.code_hash.slice(0, 12)}… from ${e.from ?? "none"} to ${e.to}, but the log has it ${current ?? "unknown"}` };
+      return {
+        code: "BAD_AUDIT_TRANSITION",
+        message: `${e.action} of ${e.code_hash.slice(0, 12)}… from ${e.from ?? "none"} to ${e.to}, but the log has it ${current ?? "unknown"}`,
+      };
     }
     if ((e.action === "submit") !== (e.actor.role === "agent")) {
-      return { code: "BAD_AUDIT_TRANSITION", message: `${e.action} by an ${e.actor.role}: only agents submit and only auditors approve or revoke` };
+      return {
+        code: "BAD_AUDIT_TRANSITION",
+        message: `${e.action} by an ${e.actor.role}: only agents submit and only auditors approve or revoke`,
+      };
     }
     this.#states.set(e.code_hash, e.to);
     return null;

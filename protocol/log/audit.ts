@@ -68,9 +68,12 @@ export async function auditTiles(src: TileSource, o: AuditOptions): Promise<Audi
   }
   const size = checkpoint.size;
   const prev = o.previous;
-  if (prev && size < prev.size) throw new AuditError("WENT_BACKWARDS", `the log shows ${size} entries; this auditor already verified ${prev.size}`);
+  if (prev && size < prev.size)
+    throw new AuditError("WENT_BACKWARDS", `the log shows ${size} entries; this auditor already verified ${prev.size}`);
   const fetch = async (t: TileId): Promise<Uint8Array> => {
-    const data = (await src.get(tilePath(t))) ?? (t.width < TILE_WIDTH ? await src.get(tilePath({ ...t, width: TILE_WIDTH })) : null);
+    const data =
+      (await src.get(tilePath(t))) ??
+      (t.width < TILE_WIDTH ? await src.get(tilePath({ ...t, width: TILE_WIDTH })) : null);
     if (!data) throw new AuditError("MISSING_TILE", `${tilePath(t)} is missing`);
     return data;
   };
@@ -86,12 +89,18 @@ export async function auditTiles(src: TileSource, o: AuditOptions): Promise<Audi
       if (e instanceof AuditError) throw e;
       throw new AuditError("BAD_BUNDLE", `entry bundle ${t.n}: ${(e as Error).message}`);
     }
-    if (entries.length < t.width) throw new AuditError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
+    if (entries.length < t.width)
+      throw new AuditError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
     const served = tileHashes((await fetch(t)).subarray(0, t.width * 32));
     for (let i = 0; i < t.width; i++) {
       const index = t.n * TILE_WIDTH + i;
       const h = leafHash(entries[i]!);
-      if (!served[i] || !h.equals(served[i]!)) throw new AuditError("LEAF_MISMATCH", "the entry's bytes do not hash to the leaf in its tile (entry edited or tile forged)", index);
+      if (!served[i] || !h.equals(served[i]!))
+        throw new AuditError(
+          "LEAF_MISMATCH",
+          "the entry's bytes do not hash to the leaf in its tile (entry edited or tile forged)",
+          index,
+        );
       if (o.checker) {
         const r = o.checker.check(entries[i]!);
         if (!r.ok) throw new AuditError(r.code, r.message, index);
@@ -100,7 +109,8 @@ export async function auditTiles(src: TileSource, o: AuditOptions): Promise<Audi
       }
       leaves.push(h);
     }
-    for (const touched of builder.append(leaves.slice(-t.width))) built.set(`${touched.level}/${touched.n}`, touched.hashes);
+    for (const touched of builder.append(leaves.slice(-t.width)))
+      built.set(`${touched.level}/${touched.n}`, touched.hashes);
     o.onProgress?.(leaves.length, size);
   }
   for (const t of tilesForSize(size)) {
@@ -111,9 +121,13 @@ export async function auditTiles(src: TileSource, o: AuditOptions): Promise<Audi
       throw new AuditError("TILE_MISMATCH", `${tilePath(t)} does not match the hashes recomputed from the entries`);
     }
   }
-  if (!builder.root().equals(checkpoint.root)) throw new AuditError("ROOT_MISMATCH", `the entries do not lead to the checkpoint's root for size ${size}`);
+  if (!builder.root().equals(checkpoint.root))
+    throw new AuditError("ROOT_MISMATCH", `the entries do not lead to the checkpoint's root for size ${size}`);
   if (prev && prev.size > 0 && !rootFromLeafHashes(leaves.slice(0, prev.size)).equals(prev.root)) {
-    throw new AuditError("FORK", `the first ${prev.size} entries no longer lead to the root this auditor verified before: history was rewritten`);
+    throw new AuditError(
+      "FORK",
+      `the first ${prev.size} entries no longer lead to the root this auditor verified before: history was rewritten`,
+    );
   }
   return report;
 }

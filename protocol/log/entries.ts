@@ -29,22 +29,42 @@ export class EntryChecker {
   readonly audit = new AuditReplay();
 
   constructor(validatorSet: ValidatorSet) {
-    this.#validators = new Map(validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
+    this.#validators = new Map(
+      validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
+    );
   }
 
   check(bytes: Uint8Array): EntryCheck {
-    const bad = (type: string, code: EntryProblemCode, message: string): EntryCheck => ({ ok: false, type, code, message });
+    const bad = (type: string, code: EntryProblemCode, message: string): EntryCheck => ({
+      ok: false,
+      type,
+      code,
+      message,
+    });
     if (!isCanonical(bytes)) return bad("?", "BAD_ENTRY", "entry is not RFC 8785 canonical JSON");
     const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
-    const type = typeof json === "object" && json !== null && typeof (json as { type?: unknown }).type === "string" ? (json as { type: string }).type : undefined;
+    const type =
+      typeof json === "object" && json !== null && typeof (json as { type?: unknown }).type === "string"
+        ? (json as { type: string }).type
+        : undefined;
     if (!type) return bad("?", "BAD_ENTRY", "entry is not an object with a string `type`");
     if (type === "sentineliq.equivocation.v1") {
       const r = EquivocationRecord.safeParse(json);
       if (!r.success) return bad(type, "BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`);
       const [a, b] = r.data.verdicts;
       const verifier = this.#validators.get(r.data.validator_id);
-      const mine = (x: typeof a) => x.verdict.validator_id === r.data.validator_id && x.verdict.payment_id === r.data.payment_id && x.verdict.attempt === r.data.attempt;
-      if (!verifier || !mine(a) || !mine(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+      const mine = (x: typeof a) =>
+        x.verdict.validator_id === r.data.validator_id &&
+        x.verdict.payment_id === r.data.payment_id &&
+        x.verdict.attempt === r.data.attempt;
+      if (
+        !verifier ||
+        !mine(a) ||
+        !mine(b) ||
+        !verifyVerdict(verifier, a) ||
+        !verifyVerdict(verifier, b) ||
+        canonicalString(a.verdict) === canonicalString(b.verdict)
+      ) {
         return bad(type, "BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`);
       }
       return { ok: true, type, checked: true, payment_id: r.data.payment_id };
@@ -64,32 +84,49 @@ export class EntryChecker {
     }
     if (type !== "sentineliq.decision.v1") return { ok: true, type, checked: false };
     const parsed = QuorumDecision.safeParse(json);
-    if (!parsed.success) return bad(type, "BAD_ENTRY", `entry is not a valid decision: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      return bad(type, "BAD_ENTRY", `entry is not a valid decision: ${parsed.error.issues[0]?.message}`);
     const d = parsed.data;
     const seen = new Set<string>();
     for (const sv of d.verdicts) {
       const v = sv.verdict;
       const verifier = this.#validators.get(v.validator_id);
-      if (!verifier) return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id}, which is not in the validator set`);
+      if (!verifier)
+        return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id}, which is not in the validator set`);
       if (seen.has(v.validator_id)) return bad(type, "BAD_VERDICT", `two verdicts from ${v.validator_id}`);
       seen.add(v.validator_id);
       if (v.payment_id !== d.payment_id || v.payment_digest !== d.payment_digest || v.attempt !== d.attempt) {
         return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id} is for another payment or attempt`);
       }
-      if (!verifyVerdict(verifier, sv)) return bad(type, "BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`);
+      if (!verifyVerdict(verifier, sv))
+        return bad(type, "BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`);
     }
     for (const e of d.equivocations) {
       const verifier = this.#validators.get(e.validator_id);
       const [a, b] = e.verdicts;
-      const same = (x: typeof a) => x.verdict.validator_id === e.validator_id && x.verdict.payment_id === d.payment_id && x.verdict.attempt === d.attempt;
-      if (!verifier || !same(a) || !same(b) || !verifyVerdict(verifier, a) || !verifyVerdict(verifier, b) || canonicalString(a.verdict) === canonicalString(b.verdict)) {
+      const same = (x: typeof a) =>
+        x.verdict.validator_id === e.validator_id &&
+        x.verdict.payment_id === d.payment_id &&
+        x.verdict.attempt === d.attempt;
+      if (
+        !verifier ||
+        !same(a) ||
+        !same(b) ||
+        !verifyVerdict(verifier, a) ||
+        !verifyVerdict(verifier, b) ||
+        canonicalString(a.verdict) === canonicalString(b.verdict)
+      ) {
         return bad(type, "BAD_VERDICT", `equivocation evidence against ${e.validator_id} does not hold up`);
       }
       if (seen.has(e.validator_id)) return bad(type, "BAD_VERDICT", `equivocating ${e.validator_id} was also counted`);
     }
     const again = decideQuorum(d.policy, d.verdicts, true);
     if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome) {
-      return bad(type, "DECISION_MISMATCH", `the verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`);
+      return bad(
+        type,
+        "DECISION_MISMATCH",
+        `the verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`,
+      );
     }
     return { ok: true, type, checked: true, payment_id: d.payment_id };
   }

@@ -23,7 +23,11 @@ const VECTORS = join(import.meta.dirname, "../../data/merkle-vectors/testdata");
 const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 const b64 = (s: string) => Buffer.from(s, "base64");
-const load = (kind: string) => files(join(VECTORS, kind)).map((f) => ({ name: f.slice(VECTORS.length + 1), v: JSON.parse(readFileSync(f, "utf8")) }));
+const load = (kind: string) =>
+  files(join(VECTORS, kind)).map((f) => ({
+    name: f.slice(VECTORS.length + 1),
+    v: JSON.parse(readFileSync(f, "utf8")),
+  }));
 
 describe("RFC 9162 vectors", () => {
   const inclusion = load("inclusion");
@@ -64,33 +68,39 @@ describe("properties", () => {
 
   it("every inclusion proof verifies, and fails for another leaf or a changed hash", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1))), async ([n, i]) => {
-        const leaves = tree(n);
-        const root = mth(leaves);
-        const prove = prover(leaves);
-        const proof = await Promise.all(inclusionRanges(i, n).map(([lo, hi]) => prove(lo, hi)));
-        expect(verifyInclusion(leaves[i]!, i, n, proof, root)).toBe(true);
-        expect(verifyInclusion(leafHash(Buffer.from("forged")), i, n, proof, root)).toBe(false);
-        if (proof.length > 0) {
-          const bad = proof.map((p, j) => (j === 0 ? nodeHash(p, p) : p));
-          expect(verifyInclusion(leaves[i]!, i, n, bad, root)).toBe(false);
-        }
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1))),
+        async ([n, i]) => {
+          const leaves = tree(n);
+          const root = mth(leaves);
+          const prove = prover(leaves);
+          const proof = await Promise.all(inclusionRanges(i, n).map(([lo, hi]) => prove(lo, hi)));
+          expect(verifyInclusion(leaves[i]!, i, n, proof, root)).toBe(true);
+          expect(verifyInclusion(leafHash(Buffer.from("forged")), i, n, proof, root)).toBe(false);
+          if (proof.length > 0) {
+            const bad = proof.map((p, j) => (j === 0 ? nodeHash(p, p) : p));
+            expect(verifyInclusion(leaves[i]!, i, n, bad, root)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("every consistency proof verifies, and fails once an old leaf is rewritten", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n))), async ([m, n]) => {
-        const leaves = tree(n);
-        const prove = prover(leaves);
-        const proof = await Promise.all(consistencyRanges(m, n).map(([lo, hi]) => prove(lo, hi)));
-        expect(verifyConsistency(m, n, mth(leaves.slice(0, m)), mth(leaves), proof)).toBe(true);
-        const forked = [...leaves];
-        forked[m - 1] = leafHash(Buffer.from("rewritten"));
-        expect(verifyConsistency(m, n, mth(forked.slice(0, m)), mth(leaves), proof)).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n))),
+        async ([m, n]) => {
+          const leaves = tree(n);
+          const prove = prover(leaves);
+          const proof = await Promise.all(consistencyRanges(m, n).map(([lo, hi]) => prove(lo, hi)));
+          expect(verifyConsistency(m, n, mth(leaves.slice(0, m)), mth(leaves), proof)).toBe(true);
+          const forked = [...leaves];
+          forked[m - 1] = leafHash(Buffer.from("rewritten"));
+          expect(verifyConsistency(m, n, mth(forked.slice(0, m)), mth(leaves), proof)).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });

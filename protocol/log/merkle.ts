@@ -115,7 +115,13 @@ const half = (x: number) => Math.floor(x / 2);
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** RFC 9162 §2.1.3.2: does `proof` show the leaf at `index` in the tree of `size` with `root`? */
-export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (!(index >= 0 && index < size) || leaf.length !== HASH_SIZE || root.length !== HASH_SIZE) return false;
   if (proof.some((p) => p.length !== HASH_SIZE)) return false;
   let fn = index;
@@ -147,7 +153,8 @@ export function verifyConsistency(
   // RFC 9162 defines proofs for 0 < first ≤ second only; a client with no old tree has nothing to check.
   if (!(first > 0 && first <= second)) return false;
   if (first === second) return proof.length === 0 && same(root1, root2);
-  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE || proof.some((p) => p.length !== HASH_SIZE)) return false;
+  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE || proof.some((p) => p.length !== HASH_SIZE))
+    return false;
   if (proof.length === 0) return false;
   const path = [...proof];
   if (2 ** Math.round(Math.log2(first)) === first) path.unshift(root1);

@@ -7,7 +7,12 @@ import { openCheckpoint, parseNote, verifiedSignatures, type Checkpoint, type No
 
 export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
 
-export function formatTlogProof(p: { index: number; proof: readonly Uint8Array[]; checkpoint: string; extra?: Uint8Array }): string {
+export function formatTlogProof(p: {
+  index: number;
+  proof: readonly Uint8Array[];
+  checkpoint: string;
+  extra?: Uint8Array;
+}): string {
   const lines = [TLOG_PROOF_HEADER];
   if (p.extra) lines.push(`extra ${Buffer.from(p.extra).toString("base64")}`);
   lines.push(`index ${p.index}`, ...p.proof.map((h) => Buffer.from(h).toString("base64")), "");
@@ -49,7 +54,8 @@ export function verifyTlogProof(
   const p = parseTlogProof(text);
   const { checkpoint } = openCheckpoint(p.checkpoint, log);
   const cosigned = verifiedSignatures(parseNote(p.checkpoint), witnesses).size;
-  if (cosigned < witnessQuorum) throw new TypeError(`only ${cosigned} of the ${witnessQuorum} witness cosignatures required`);
+  if (cosigned < witnessQuorum)
+    throw new TypeError(`only ${cosigned} of the ${witnessQuorum} witness cosignatures required`);
   if (!verifyInclusion(leafHash(entry), p.index, checkpoint.size, p.proof, checkpoint.root)) {
     throw new TypeError(`the inclusion proof for index ${p.index} does not lead to the checkpoint's root`);
   }

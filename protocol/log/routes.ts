@@ -20,14 +20,53 @@ export const ConsistencyQuery = z.object({ first: Size, second: Size });
 export const ProofResponse = z.object({ hashes: z.array(z.string()) }).catchall(z.unknown());
 export const TileParams = z.object({ "*": z.string().max(128) }).strict();
 
-const get = <Q extends z.ZodType | undefined, P extends z.ZodType>(path: string, summary: string, params: P, query: Q, response: z.ZodType) =>
-  Object.freeze({ method: "GET" as const, path, auth: "none" as const, summary, params, body: undefined, query, response });
+const get = <Q extends z.ZodType | undefined, P extends z.ZodType>(
+  path: string,
+  summary: string,
+  params: P,
+  query: Q,
+  response: z.ZodType,
+) =>
+  Object.freeze({
+    method: "GET" as const,
+    path,
+    auth: "none" as const,
+    summary,
+    params,
+    body: undefined,
+    query,
+    response,
+  });
 
 export const logRoutes = {
   logVkey: get("/v1/log/vkey", "The log's signed-note verifier key (text/plain)", NoParams, undefined, z.string()),
-  logCheckpoint: get("/v1/log/checkpoint", "The latest witnessed checkpoint, a C2SP signed note (text/plain)", NoParams, undefined, z.string()),
+  logCheckpoint: get(
+    "/v1/log/checkpoint",
+    "The latest witnessed checkpoint, a C2SP signed note (text/plain)",
+    NoParams,
+    undefined,
+    z.string(),
+  ),
   logEntries: get("/v1/log/entries", "Log entries in index order", NoParams, LogEntriesQuery, LogEntriesResponse),
-  logInclusion: get("/v1/log/proof/inclusion", "RFC 9162 inclusion proof, leaf upwards", NoParams, InclusionQuery, ProofResponse),
-  logConsistency: get("/v1/log/proof/consistency", "RFC 9162 consistency proof", NoParams, ConsistencyQuery, ProofResponse),
-  logTile: get("/v1/log/tile/*", "C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]", TileParams, undefined, z.string()),
+  logInclusion: get(
+    "/v1/log/proof/inclusion",
+    "RFC 9162 inclusion proof, leaf upwards",
+    NoParams,
+    InclusionQuery,
+    ProofResponse,
+  ),
+  logConsistency: get(
+    "/v1/log/proof/consistency",
+    "RFC 9162 consistency proof",
+    NoParams,
+    ConsistencyQuery,
+    ProofResponse,
+  ),
+  logTile: get(
+    "/v1/log/tile/*",
+    "C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]",
+    TileParams,
+    undefined,
+    z.string(),
+  ),
 } as const;

@@ -14,7 +14,12 @@ const DASH = "\u2014 ";
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 export function keyIdFor(name: string, type: number, publicKey: Uint8Array): Buffer {
-  return createHash("sha256").update(Buffer.from(name, "utf8")).update(Buffer.from([0x0a, type])).update(publicKey).digest().subarray(0, 4);
+  return createHash("sha256")
+    .update(Buffer.from(name, "utf8"))
+    .update(Buffer.from([0x0a, type]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 }
 
 /** "<name>+<hex key id>+<base64(type ‖ key)>" */
@@ -32,7 +37,8 @@ export class NoteVerifier {
   readonly #key: KeyObject;
 
   constructor(name: string, type: number, publicKey: Uint8Array) {
-    if (type !== ED25519 && type !== COSIGNATURE_V1) throw new TypeError(`unsupported note key type 0x${type.toString(16)}`);
+    if (type !== ED25519 && type !== COSIGNATURE_V1)
+      throw new TypeError(`unsupported note key type 0x${type.toString(16)}`);
     if (publicKey.length !== 32) throw new TypeError("an Ed25519 public key is 32 bytes");
     this.name = name;
     this.type = type;
@@ -58,7 +64,8 @@ export class NoteVerifier {
   /** `sig` is the signature line's bytes after the 4-byte key id. Returns the cosignature time, or 0 for a plain signature. */
   verify(body: string, sig: Uint8Array): number | null {
     try {
-      if (this.type === ED25519) return sig.length === 64 && edVerify(null, Buffer.from(body, "utf8"), this.#key, sig) ? 0 : null;
+      if (this.type === ED25519)
+        return sig.length === 64 && edVerify(null, Buffer.from(body, "utf8"), this.#key, sig) ? 0 : null;
       if (sig.length !== 72) return null;
       const time = Buffer.from(sig).readBigUInt64BE(0);
       if (time >= 2n ** 63n) return null;
@@ -106,7 +113,10 @@ export function parseNote(text: string): ParsedNote {
 }
 
 /** The signatures of `note` that verify against `verifiers`, by key name (unknown keys are ignored). */
-export function verifiedSignatures(note: ParsedNote, verifiers: readonly NoteVerifier[]): Map<string, { verifier: NoteVerifier; time: number }> {
+export function verifiedSignatures(
+  note: ParsedNote,
+  verifiers: readonly NoteVerifier[],
+): Map<string, { verifier: NoteVerifier; time: number }> {
   const out = new Map<string, { verifier: NoteVerifier; time: number }>();
   for (const s of note.signatures) {
     for (const v of verifiers) {
@@ -148,11 +158,14 @@ export function checkpointBody(c: { origin: string; size: number; root: Uint8Arr
 
 export function parseCheckpointBody(body: string): Checkpoint {
   const lines = body.split("\n");
-  if (lines.pop() !== "" || lines.length < 3) throw new TypeError("a checkpoint body is origin, size and root hash lines");
+  if (lines.pop() !== "" || lines.length < 3)
+    throw new TypeError("a checkpoint body is origin, size and root hash lines");
   const [origin, size, root, ...extensions] = lines as [string, string, string, ...string[]];
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(size) || !Number.isSafeInteger(Number(size))) throw new TypeError(`bad checkpoint size "${size}"`);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(size) || !Number.isSafeInteger(Number(size)))
+    throw new TypeError(`bad checkpoint size "${size}"`);
   const rootBytes = Buffer.from(root, "base64");
-  if (rootBytes.length !== HASH_SIZE || rootBytes.toString("base64") !== root) throw new TypeError("bad checkpoint root hash");
+  if (rootBytes.length !== HASH_SIZE || rootBytes.toString("base64") !== root)
+    throw new TypeError("bad checkpoint root hash");
   if (origin === "" || extensions.some((e) => e === "")) throw new TypeError("empty checkpoint line");
   return { origin, size: Number(size), root: rootBytes, extensions };
 }
@@ -161,7 +174,9 @@ export function parseCheckpointBody(body: string): Checkpoint {
 export function openCheckpoint(text: string, log: NoteVerifier): { checkpoint: Checkpoint; note: ParsedNote } {
   const note = parseNote(text);
   const checkpoint = parseCheckpointBody(note.body);
-  if (checkpoint.origin !== log.name) throw new TypeError(`checkpoint origin "${checkpoint.origin}" is not the log "${log.name}"`);
-  if (verifiedSignatures(note, [log]).size === 0) throw new TypeError("the checkpoint carries no valid signature from the log key");
+  if (checkpoint.origin !== log.name)
+    throw new TypeError(`checkpoint origin "${checkpoint.origin}" is not the log "${log.name}"`);
+  if (verifiedSignatures(note, [log]).size === 0)
+    throw new TypeError("the checkpoint carries no valid signature from the log key");
   return { checkpoint, note };
 }

@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { leafHash, rootFromLeafHashes } from "./merkle.ts";
-import { decodeBundle, encodeBundle, encodeIndex, parseTilePath, perfectRoot, TileBuilder, tilePath, tilesForSize } from "./tiles.ts";
+import {
+  decodeBundle,
+  encodeBundle,
+  encodeIndex,
+  parseTilePath,
+  perfectRoot,
+  TileBuilder,
+  tilePath,
+  tilesForSize,
+} from "./tiles.ts";
 
 const leaves = (n: number, from = 0) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`e${from + i}`)));
 
@@ -15,11 +24,24 @@ describe("tile paths", () => {
 
   it("parses what it prints, and nothing malformed", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 1, max: 256 }), fc.constantFrom(0, 1, 5, "entries" as const), (n, width, level) => {
-        expect(parseTilePath(tilePath({ level, n, width }))).toEqual({ level, n, width });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 1, max: 256 }),
+        fc.constantFrom(0, 1, 5, "entries" as const),
+        (n, width, level) => {
+          expect(parseTilePath(tilePath({ level, n, width }))).toEqual({ level, n, width });
+        },
+      ),
     );
-    for (const bad of ["tile/0/1", "tile/0/x000/001", "tile/0/001.p/256", "tile/0/001.p/0", "tile/64/000", "tile/0/001/", "tile/x/000"]) {
+    for (const bad of [
+      "tile/0/1",
+      "tile/0/x000/001",
+      "tile/0/001.p/256",
+      "tile/0/001.p/0",
+      "tile/64/000",
+      "tile/0/001/",
+      "tile/x/000",
+    ]) {
       expect(parseTilePath(bad)).toBeNull();
     }
   });
@@ -29,7 +51,13 @@ describe("tile paths", () => {
     const paths = tilesForSize(70000).map(tilePath);
     expect(paths.length).toBe(273 + 1 + 2 + 1);
     expect(paths.slice(-4)).toEqual(["tile/0/273.p/112", "tile/1/000", "tile/1/001.p/17", "tile/2/000.p/1"]);
-    expect(tilesForSize(512, { entries: true }).map(tilePath)).toEqual(["tile/0/000", "tile/0/001", "tile/entries/000", "tile/entries/001", "tile/1/000.p/2"]);
+    expect(tilesForSize(512, { entries: true }).map(tilePath)).toEqual([
+      "tile/0/000",
+      "tile/0/001",
+      "tile/entries/000",
+      "tile/entries/001",
+      "tile/1/000.p/2",
+    ]);
   });
 });
 
@@ -64,7 +92,11 @@ describe("TileBuilder", () => {
     const all = leaves(600);
     const touched = b.append(all);
     const t0 = touched.filter((t) => t.level === 0);
-    expect(t0.map((t) => [t.n, t.hashes.length])).toEqual([[0, 256], [1, 256], [2, 88]]);
+    expect(t0.map((t) => [t.n, t.hashes.length])).toEqual([
+      [0, 256],
+      [1, 256],
+      [2, 88],
+    ]);
     expect(t0[1]!.hashes).toEqual(all.slice(256, 512));
     const t1 = touched.find((t) => t.level === 1)!;
     expect(t1.hashes).toEqual([perfectRoot(all.slice(0, 256)), perfectRoot(all.slice(256, 512))]);

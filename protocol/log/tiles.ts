@@ -23,7 +23,8 @@ export interface TileId {
 /** N as 3-digit groups, every group but the last prefixed with "x": 1234067 → x001/x234/067. */
 export function encodeIndex(n: number): string {
   let s = String(n % 1000).padStart(3, "0");
-  for (let rest = Math.floor(n / 1000); rest > 0; rest = Math.floor(rest / 1000)) s = `x${String(rest % 1000).padStart(3, "0")}/${s}`;
+  for (let rest = Math.floor(n / 1000); rest > 0; rest = Math.floor(rest / 1000))
+    s = `x${String(rest % 1000).padStart(3, "0")}/${s}`;
   return s;
 }
 
@@ -74,7 +75,7 @@ export function encodeBundle(entries: readonly Uint8Array[]): Buffer {
 export function decodeBundle(data: Uint8Array): Buffer[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const out: Buffer[] = [];
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0; at < buf.length;) {
     if (at + 2 > buf.length) throw new RangeError("truncated entry bundle");
     const len = buf.readUInt16BE(at);
     if (at + 2 + len > buf.length) throw new RangeError("truncated entry bundle");

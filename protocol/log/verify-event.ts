@@ -16,12 +16,23 @@ export function checkEventEntry(json: unknown, validators: ReadonlyMap<string, V
     if (!verifier) return ["BAD_VERDICT", `event verdict from ${v.validator_id}, which is not in the validator set`];
     if (seen.has(v.validator_id)) return ["BAD_VERDICT", `two event verdicts from ${v.validator_id}`];
     seen.add(v.validator_id);
-    if (v.event_ref !== d.event_ref || v.event_digest !== d.event_digest) return ["BAD_VERDICT", `verdict from ${v.validator_id} is for another event`];
-    if (!verifyEventVerdict(verifier, sv)) return ["BAD_VERDICT", `signature of ${v.validator_id}'s event verdict does not verify`];
+    if (v.event_ref !== d.event_ref || v.event_digest !== d.event_digest)
+      return ["BAD_VERDICT", `verdict from ${v.validator_id} is for another event`];
+    if (!verifyEventVerdict(verifier, sv))
+      return ["BAD_VERDICT", `signature of ${v.validator_id}'s event verdict does not verify`];
   }
   const again = decideEventQuorum(d.policy, d.verdicts, true);
-  if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome || again.score !== d.score) {
-    return ["DECISION_MISMATCH", `the event verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`];
+  if (
+    !again ||
+    again.risk_level !== d.risk_level ||
+    again.decision !== d.decision ||
+    again.outcome !== d.outcome ||
+    again.score !== d.score
+  ) {
+    return [
+      "DECISION_MISMATCH",
+      `the event verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`,
+    ];
   }
   return null;
 }

@@ -9,12 +9,24 @@
 import { z } from "zod";
 import type { Signer } from "../crypto.ts";
 import { verifyConsistency } from "./merkle.ts";
-import { cosignNote, parseCheckpointBody, parseNote, verifiedSignatures, type Checkpoint, type NoteVerifier } from "./signed-note.ts";
+import {
+  cosignNote,
+  parseCheckpointBody,
+  parseNote,
+  verifiedSignatures,
+  type Checkpoint,
+  type NoteVerifier,
+} from "./signed-note.ts";
 
 export const MAX_PROOF_LINES = 63;
 
 /** What a witness keeps per log: the latest checkpoint it cosigned. */
-export const WitnessRecord = z.object({ origin: z.string(), size: z.number().int().min(0), root: z.string(), note: z.string() });
+export const WitnessRecord = z.object({
+  origin: z.string(),
+  size: z.number().int().min(0),
+  root: z.string(),
+  note: z.string(),
+});
 export type WitnessRecord = z.infer<typeof WitnessRecord>;
 
 /** The witness's answer, carried over NATS request/reply. */
@@ -65,7 +77,8 @@ export function addCheckpoint(
   const proofLines = head.slice(1);
   if (proofLines.length > MAX_PROOF_LINES) return text(400, "too many consistency proof lines\n");
   const proof = proofLines.map((l) => Buffer.from(l, "base64"));
-  if (proof.some((p, i) => p.length !== 32 || p.toString("base64") !== proofLines[i])) return text(400, "a proof line is not a base64 SHA-256 hash\n");
+  if (proof.some((p, i) => p.length !== 32 || p.toString("base64") !== proofLines[i]))
+    return text(400, "a proof line is not a base64 SHA-256 hash\n");
   const noteText = request.slice(blank + 2);
   let cp: Checkpoint;
   let body: string;
@@ -96,7 +109,13 @@ export function addCheckpoint(
   } else if (!verifyConsistency(oldSize, cp.size, Buffer.from(mine!.root, "base64"), cp.root, proof)) {
     return {
       ...text(422, "the consistency proof does not verify\n"),
-      evidence: { kind: "inconsistent_proof", origin: cp.origin, cosigned: mine!.note, conflicting: noteText, proof: proofLines },
+      evidence: {
+        kind: "inconsistent_proof",
+        origin: cp.origin,
+        cosigned: mine!.note,
+        conflicting: noteText,
+        proof: proofLines,
+      },
     };
   }
   const line = cosignNote(me.signer, me.name, body, now);

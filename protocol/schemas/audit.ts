@@ -21,7 +21,11 @@ export type AuditAction = z.infer<typeof AuditAction>;
 /** The largest normalised function source the registry stores. */
 export const MAX_AUDIT_SOURCE_BYTES = 32 * 1024;
 
-const FunctionName = z.string().min(1).max(200).regex(/^[^\u0000-\u001f]+$/, "a printable name");
+const FunctionName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f]+$/, "a printable name");
 
 /** `POST /v1/audit/code`: an agent or organisation submits one function for audit. */
 export const AuditSubmission = z

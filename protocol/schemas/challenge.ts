@@ -21,14 +21,19 @@ export const ChallengeResponseRequest = z
   .object({
     challenge_id: z.string().min(1).max(64),
     nonce: z.string().max(128).optional(),
-    responses: Evidence.refine((r) => JSON.stringify(r).length <= 16 * 1024, "responses must be at most 16 KiB of JSON"),
+    responses: Evidence.refine(
+      (r) => JSON.stringify(r).length <= 16 * 1024,
+      "responses must be at most 16 KiB of JSON",
+    ),
   })
   .strict();
 export type ChallengeResponseRequest = z.infer<typeof ChallengeResponseRequest>;
 
 /** Log records of the loop: issued, answered, expired. Evidence itself stays with the payment; its digest is logged. */
 export const ChallengeRecord = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("sentineliq.challenge.v1"), payment_id: Id, payment_digest: Hex64, challenge: Challenge }).strict(),
+  z
+    .object({ type: z.literal("sentineliq.challenge.v1"), payment_id: Id, payment_digest: Hex64, challenge: Challenge })
+    .strict(),
   z
     .object({
       type: z.literal("sentineliq.challenge-response.v1"),
@@ -39,7 +44,14 @@ export const ChallengeRecord = z.discriminatedUnion("type", [
       received_at: IsoTime,
     })
     .strict(),
-  z.object({ type: z.literal("sentineliq.challenge-expired.v1"), payment_id: Id, challenge_id: z.string(), expired_at: IsoTime }).strict(),
+  z
+    .object({
+      type: z.literal("sentineliq.challenge-expired.v1"),
+      payment_id: Id,
+      challenge_id: z.string(),
+      expired_at: IsoTime,
+    })
+    .strict(),
 ]);
 export type ChallengeRecord = z.infer<typeof ChallengeRecord>;
 

@@ -59,7 +59,8 @@ export const MAX_ENTRY_BYTES = 64 * 1024 - 1; // a tlog-tiles bundle entry has a
 
 export function entryBytes(decision: QuorumDecision): CanonicalBytes {
   const bytes = canonicalBytes(decision);
-  if (bytes.length > MAX_ENTRY_BYTES) throw new RangeError(`log entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
+  if (bytes.length > MAX_ENTRY_BYTES)
+    throw new RangeError(`log entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
 }
 

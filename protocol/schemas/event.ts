@@ -21,7 +21,10 @@ export const Geo = z
     lon: z.number().min(-180).max(180),
     country_code: CountryCode.optional(),
     /** ISO 3166-2 subdivision, e.g. UA-43 (Crimea). */
-    region: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, "an ISO 3166-2 code such as UA-43").optional(),
+    region: z
+      .string()
+      .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, "an ISO 3166-2 code such as UA-43")
+      .optional(),
   })
   .strict();
 
@@ -40,7 +43,10 @@ export const EventRequest = z
     metadata: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
   })
   .strict()
-  .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, { message: "an event names a user_id or an agent_id", path: ["user_id"] });
+  .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, {
+    message: "an event names a user_id or an agent_id",
+    path: ["user_id"],
+  });
 export type EventRequest = z.infer<typeof EventRequest>;
 
 export const EventTask = z.object({
@@ -109,7 +115,15 @@ export function eventRef(tenantId: string, eventId: string): string {
 
 /** Binds event verdicts to one exact event as received. */
 export function eventDigest(ref: string, tenantId: string, receivedAt: string, event: EventRequest): string {
-  return sha256Hex(canonicalBytes({ type: "sentineliq.eventreq.v1", event_ref: ref, tenant_id: tenantId, received_at: receivedAt, event }));
+  return sha256Hex(
+    canonicalBytes({
+      type: "sentineliq.eventreq.v1",
+      event_ref: ref,
+      tenant_id: tenantId,
+      received_at: receivedAt,
+      event,
+    }),
+  );
 }
 
 export function eventVerdictBytes(v: EventVerdict): CanonicalBytes {

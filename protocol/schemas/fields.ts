@@ -5,7 +5,7 @@ import { z } from "zod";
 /** Positive decimal string: up to 18 integer digits and 9 decimals ("12.50"). */
 export const Amount = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,9})?$/, "must be a positive decimal string such as \"12.50\"")
+  .regex(/^(0|[1-9][0-9]{0,17})(\.[0-9]{1,9})?$/, 'must be a positive decimal string such as "12.50"')
   .refine((s) => /[1-9]/.test(s), "must be greater than zero");
 
 /**
@@ -50,7 +50,10 @@ export const Decision = z.enum(Decisions);
 export type Decision = z.infer<typeof Decision>;
 
 /** Inputs a rule fired on (field path → value): the evidence others can check against the payment. */
-export const ReasonInputs = z.record(z.string().max(128), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]));
+export const ReasonInputs = z.record(
+  z.string().max(128),
+  z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
+);
 
 export const Reason = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),

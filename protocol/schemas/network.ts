@@ -37,7 +37,9 @@ export const ValidatorSet = z
       })
       .default({ approve: "byzantine", escalate: "f+1", reject: "f+1" }),
     /** Tier → committee name (a committee is every validator listing it); absent tiers use the full set. */
-    tiers: z.object({ easy: z.string().optional(), medium: z.string().optional(), hard: z.string().optional() }).default({}),
+    tiers: z
+      .object({ easy: z.string().optional(), medium: z.string().optional(), hard: z.string().optional() })
+      .default({}),
   })
   .superRefine((set, ctx) => {
     const ids = new Set(set.validators.map((v) => v.id));
@@ -46,14 +48,21 @@ export const ValidatorSet = z
     if (keys.size !== set.validators.length) ctx.addIssue({ code: "custom", message: "validator keys must be unique" });
     const n = set.validators.length;
     const f = faultsTolerated(set);
-    if (n < 3 * f + 1) ctx.addIssue({ code: "custom", path: ["f"], message: `n = ${n} validators cannot tolerate f = ${f} faults: n ≥ 3f + 1 requires n ≥ ${3 * f + 1}` });
+    if (n < 3 * f + 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["f"],
+        message: `n = ${n} validators cannot tolerate f = ${f} faults: n ≥ 3f + 1 requires n ≥ ${3 * f + 1}`,
+      });
     for (const q of ["approve", "escalate", "reject"] as const) {
       const size = quorumSize(set.quorum.k !== undefined && q === "approve" ? set.quorum.k : set.quorum[q], n, f);
-      if (size > n) ctx.addIssue({ code: "custom", path: ["quorum", q], message: `quorum ${q} = ${size} exceeds n = ${n}` });
+      if (size > n)
+        ctx.addIssue({ code: "custom", path: ["quorum", q], message: `quorum ${q} = ${size} exceeds n = ${n}` });
     }
     for (const [tier, committee] of Object.entries(set.tiers)) {
       const members = set.validators.filter((v) => v.committees.includes(committee!)).length;
-      if (members === 0) ctx.addIssue({ code: "custom", path: ["tiers", tier], message: `no validator is in committee "${committee}"` });
+      if (members === 0)
+        ctx.addIssue({ code: "custom", path: ["tiers", tier], message: `no validator is in committee "${committee}"` });
     }
   });
 export type ValidatorSet = z.infer<typeof ValidatorSet>;
@@ -86,7 +95,17 @@ export function policyFor(
   if (members.length < n) {
     // A committee (easy tier) approves only unanimously; anything else goes to the whole set.
     const m = members.length;
-    return { name: `committee ${m}/${m} of ${n}`, n, f, approve: m, escalate: 1, reject: m + 1, fail_closed: failClosed, members, weights: pick(weights, members) };
+    return {
+      name: `committee ${m}/${m} of ${n}`,
+      n,
+      f,
+      approve: m,
+      escalate: 1,
+      reject: m + 1,
+      fail_closed: failClosed,
+      members,
+      weights: pick(weights, members),
+    };
   }
   return {
     name: `approve ${set.quorum.k !== undefined ? approve : label(set.quorum.approve)}=${approve}/${n} (f=${f})`,

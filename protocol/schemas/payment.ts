@@ -11,9 +11,7 @@ export const TraceContext = z
   })
   .catchall(z.unknown());
 
-export const PaymentMetadata = z
-  .object({ country_code: CountryCode.optional() })
-  .catchall(z.unknown());
+export const PaymentMetadata = z.object({ country_code: CountryCode.optional() }).catchall(z.unknown());
 
 export const PaymentRequest = z
   .object({
@@ -31,7 +29,15 @@ export const PaymentRequest = z
   .strict();
 export type PaymentRequest = z.infer<typeof PaymentRequest>;
 
-export const PaymentStatuses = ["pending", "evaluating", "challenged", "approved", "rejected", "settled", "failed"] as const;
+export const PaymentStatuses = [
+  "pending",
+  "evaluating",
+  "challenged",
+  "approved",
+  "rejected",
+  "settled",
+  "failed",
+] as const;
 export const PaymentStatus = z.enum(PaymentStatuses);
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 

@@ -99,7 +99,9 @@ export type SignedVerdict = z.infer<typeof SignedVerdict>;
 
 /** The digest that binds verdicts to one exact payment request. */
 export function paymentDigest(paymentId: string, tenantId: string, request: PaymentRequest): string {
-  return sha256Hex(canonicalBytes({ type: "sentineliq.payment.v1", payment_id: paymentId, tenant_id: tenantId, request }));
+  return sha256Hex(
+    canonicalBytes({ type: "sentineliq.payment.v1", payment_id: paymentId, tenant_id: tenantId, request }),
+  );
 }
 
 export function verdictBytes(verdict: Verdict): CanonicalBytes {

@@ -3,10 +3,19 @@ import { compilePack } from "./compile.ts";
 import { loadPackFiles } from "./load.ts";
 
 const pack = (rules: string, extra = "", files: { path: string; text: string }[] = []) =>
-  compilePack(loadPackFiles([{ path: "p/pack.yaml", text: `pack: t\nparams: { limit: 100, floor: 10 }\nlists: { cc: [KP, IR] }\n${extra}\nrules:\n${rules}` }, ...files]));
+  compilePack(
+    loadPackFiles([
+      {
+        path: "p/pack.yaml",
+        text: `pack: t\nparams: { limit: 100, floor: 10 }\nlists: { cc: [KP, IR] }\n${extra}\nrules:\n${rules}`,
+      },
+      ...files,
+    ]),
+  );
 const rule = (id: string, when: string, then = "{ score: 10 }", extra = "") =>
   `  - id: ${id}\n    when: ${when}\n    then: ${then}\n    reason: { code: X_${id.toUpperCase()}, message: m }\n${extra}`;
-const fired = (p: ReturnType<typeof pack>, facts: Record<string, unknown>) => p.evaluate({ kind: "payment", ...facts }).reasons.map((r) => r.rule_id);
+const fired = (p: ReturnType<typeof pack>, facts: Record<string, unknown>) =>
+  p.evaluate({ kind: "payment", ...facts }).reasons.map((r) => r.rule_id);
 
 describe("conditions", () => {
   it.each([
@@ -32,7 +41,11 @@ describe("conditions", () => {
     ["{ all: [{ field: a, eq: 1 }, { field: b, eq: 2 }] }", { a: 1, b: 2 }, { a: 1, b: 3 }],
     ["{ any: [{ field: a, eq: 1 }, { field: b, eq: 2 }] }", { b: 2 }, { a: 2 }],
     ["{ not: { field: a, eq: 1 } }", { a: 2 }, { a: 1 }],
-    ["{ expr: 'sender == receiver && amount > 5.0' }", { sender: "s", receiver: "s", amount: 6 }, { sender: "s", receiver: "r", amount: 6 }],
+    [
+      "{ expr: 'sender == receiver && amount > 5.0' }",
+      { sender: "s", receiver: "s", amount: 6 },
+      { sender: "s", receiver: "r", amount: 6 },
+    ],
   ])("%s", (when, yes, no) => {
     const p = pack(rule("r", when));
     expect(fired(p, yes)).toEqual(["r"]);
@@ -47,7 +60,9 @@ describe("conditions", () => {
 
 describe("actions, layers and bands", () => {
   it("adds scores and maps them to bands, clamped to 0-100", () => {
-    const p = pack([rule("a", "{ field: x, eq: 1 }", "{ score: 40 }"), rule("b", "{ field: y, eq: 1 }", "{ score: 30 }")].join(""));
+    const p = pack(
+      [rule("a", "{ field: x, eq: 1 }", "{ score: 40 }"), rule("b", "{ field: y, eq: 1 }", "{ score: 30 }")].join(""),
+    );
     expect(p.evaluate({ kind: "payment", x: 1 })).toMatchObject({ risk_level: "MEDIUM", score: 40 });
     expect(p.evaluate({ kind: "payment", x: 1, y: 1 })).toMatchObject({ risk_level: "HIGH", score: 70 });
   });
@@ -58,7 +73,12 @@ describe("actions, layers and bands", () => {
   });
 
   it("a challenge is at least MEDIUM and names its kinds once", () => {
-    const p = pack([rule("a", "{ field: x, eq: 1 }", "{ challenge: step_up }"), rule("b", "{ field: x, eq: 1 }", "{ challenge: step_up }")].join(""));
+    const p = pack(
+      [
+        rule("a", "{ field: x, eq: 1 }", "{ challenge: step_up }"),
+        rule("b", "{ field: x, eq: 1 }", "{ challenge: step_up }"),
+      ].join(""),
+    );
     expect(p.evaluate({ kind: "payment", x: 1 })).toMatchObject({ risk_level: "MEDIUM", challenge_kinds: ["step_up"] });
   });
 
@@ -76,14 +96,22 @@ describe("actions, layers and bands", () => {
   });
 
   it("payment rules do not read events unless they say so", () => {
-    const p = pack([rule("pay", "{ field: x, eq: 1 }"), rule("ev", "{ field: x, eq: 1 }", "{ score: 1 }", "    on: event\n"), rule("both", "{ field: x, eq: 1 }", "{ score: 1 }", "    on: any\n")].join(""));
+    const p = pack(
+      [
+        rule("pay", "{ field: x, eq: 1 }"),
+        rule("ev", "{ field: x, eq: 1 }", "{ score: 1 }", "    on: event\n"),
+        rule("both", "{ field: x, eq: 1 }", "{ score: 1 }", "    on: any\n"),
+      ].join(""),
+    );
     expect(fired(p, { x: 1 })).toEqual(["pay", "both"]);
     expect(p.evaluate({ kind: "login_failure", x: 1 }).reasons.map((r) => r.rule_id)).toEqual(["ev", "both"]);
   });
 
   it("reads live lists the node keeps, beside the pack's own", () => {
     const live = new Set(["h2"]);
-    const src = loadPackFiles([{ path: "p.yaml", text: `lists: { ok: [h1] }\nrules:\n${rule("r", "{ field: h, any_not_in: $ok }")}` }]);
+    const src = loadPackFiles([
+      { path: "p.yaml", text: `lists: { ok: [h1] }\nrules:\n${rule("r", "{ field: h, any_not_in: $ok }")}` },
+    ]);
     const p = compilePack(src, { live: { get: (n) => (n === "ok" ? live : undefined) } });
     expect(fired(p, { h: ["h1", "h2"] })).toEqual([]);
     expect(fired(p, { h: ["h3"] })).toEqual(["r"]);
@@ -106,7 +134,8 @@ describe("per-organisation overrides", () => {
     ].join("\n"),
   };
   const p = pack([rule("over", "{ field: n, gt: $limit }"), rule("other", "{ field: y, eq: 1 }")].join(""), "", [org]);
-  const at = (tenant: string, agent: string, facts: Record<string, unknown>) => fired(p, { tenant_id: tenant, agent_id: agent, ...facts });
+  const at = (tenant: string, agent: string, facts: Record<string, unknown>) =>
+    fired(p, { tenant_id: tenant, agent_id: agent, ...facts });
 
   it("an organisation's parameters, disabled and extra rules apply to it alone", () => {
     expect(at("other-org", "a", { n: 60, y: 1 })).toEqual(["other"]);
@@ -126,9 +155,17 @@ describe("per-organisation overrides", () => {
 
 describe("velocity definitions", () => {
   it("compile to keyed specs; the signature changes with what they count, not with unrelated parameters", () => {
-    const v = "velocity:\n  fails: { where: { field: kind, eq: login_failure }, per: [ip, subject], window: 1m, count: true }";
+    const v =
+      "velocity:\n  fails: { where: { field: kind, eq: login_failure }, per: [ip, subject], window: 1m, count: true }";
     const a = pack(rule("r", "{ field: velocity.fails, gte: 5 }"), v);
-    const b = compilePack(loadPackFiles([{ path: "p.yaml", text: `params: { other: 1 }\n${v}\nrules:\n${rule("r", "{ field: velocity.fails, gte: 5 }")}` }]));
+    const b = compilePack(
+      loadPackFiles([
+        {
+          path: "p.yaml",
+          text: `params: { other: 1 }\n${v}\nrules:\n${rule("r", "{ field: velocity.fails, gte: 5 }")}`,
+        },
+      ]),
+    );
     expect(a.velocity[0]).toMatchObject({ name: "fails", windowMs: 60_000, kind: "count" });
     expect(a.velocity[0]!.signature).toBe(b.velocity[0]!.signature);
     expect(a.velocity[0]!.key({ ip: "1.2.3.4", subject: "u" })).toBe("1.2.3.4\u0001u");

@@ -9,7 +9,15 @@
 import { canonicalString } from "../../protocol/canonical.ts";
 import { levelRank, maxLevel, type Reason, type RiskLevel } from "../../protocol/schemas/fields.ts";
 import type { ChallengeKind } from "../../protocol/schemas/verdict.ts";
-import { accessor, compileCondition, type CompileContext, type Facts, type LiveLists, type Predicate, type Screeners } from "./condition.ts";
+import {
+  accessor,
+  compileCondition,
+  type CompileContext,
+  type Facts,
+  type LiveLists,
+  type Predicate,
+  type Screeners,
+} from "./condition.ts";
 import { parseDuration } from "./duration.ts";
 import type { OrgSource, PackSource, Scalar } from "./load.ts";
 import { Layers, type Condition, type Rule } from "./schema.ts";
@@ -84,7 +92,10 @@ export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = 
     byOrg.set(org.org, variant(rules, src, base, params, lists, `org:${org.org}:rule:`));
     for (const [agent, own] of Object.entries(org.agents)) {
       checkParams(src, org, own, ["agents", agent, "params"]);
-      byAgent.set(`${org.org}\n${agent}`, variant(rules, src, base, { ...params, ...own }, lists, `org:${org.org}:rule:`));
+      byAgent.set(
+        `${org.org}\n${agent}`,
+        variant(rules, src, base, { ...params, ...own }, lists, `org:${org.org}:rule:`),
+      );
     }
   }
   const { MEDIUM, HIGH, CRITICAL } = src.bands;
@@ -110,7 +121,8 @@ export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = 
       for (let i = 0; i < rules.length; i++) {
         const r = rules[i]!;
         if (level === "CRITICAL" && r.rule.layer !== "hard") break;
-        if (satisfied !== undefined && r.rule.then.challenge !== undefined && satisfied.includes(r.rule.then.challenge)) continue;
+        if (satisfied !== undefined && r.rule.then.challenge !== undefined && satisfied.includes(r.rule.then.challenge))
+          continue;
         if (!r.test(facts)) continue;
         (reasons ??= []).push({ ...r.reason, inputs: r.inputs(facts) });
         const t = r.rule.then;
@@ -123,11 +135,16 @@ export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = 
         }
       }
       score = score < 0 ? 0 : score > 100 ? 100 : score;
-      const banded: RiskLevel = score >= CRITICAL ? "CRITICAL" : score >= HIGH ? "HIGH" : score >= MEDIUM ? "MEDIUM" : "LOW";
+      const banded: RiskLevel =
+        score >= CRITICAL ? "CRITICAL" : score >= HIGH ? "HIGH" : score >= MEDIUM ? "MEDIUM" : "LOW";
       level = maxLevel(level, banded);
       // The score never contradicts the level: raise it to the level's band floor.
       const floor = floors[levelRank(level)]!;
-      const out: Evaluation = { risk_level: level, score: Math.min(100, Math.max(score, Math.ceil(floor))), reasons: reasons ?? [] };
+      const out: Evaluation = {
+        risk_level: level,
+        score: Math.min(100, Math.max(score, Math.ceil(floor))),
+        reasons: reasons ?? [],
+      };
       if (kinds && (level === "MEDIUM" || level === "HIGH")) out.challenge_kinds = kinds;
       return out;
     },
@@ -136,12 +153,24 @@ export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = 
 
 type Base = Pick<CompileContext, "live" | "screeners" | "velocities">;
 
-function variant(rules: Rule[], src: PackSource, base: Base, params: Record<string, Scalar>, lists: Record<string, Scalar[]>, prefix: string): Variant {
+function variant(
+  rules: Rule[],
+  src: PackSource,
+  base: Base,
+  params: Record<string, Scalar>,
+  lists: Record<string, Scalar[]>,
+  prefix: string,
+): Variant {
   const compiled = rules
     .map((rule) => {
       const at = src.where.get(`${prefix}${rule.id}`) ?? src.where.get(`rule:${rule.id}`)!;
       const test = compileCondition(rule.when, { ...base, params, lists, at }, ["when"]);
-      return { rule, test, reason: { code: rule.reason.code, message: rule.reason.message, rule_id: rule.id }, inputs: inputsOf(rule.when) };
+      return {
+        rule,
+        test,
+        reason: { code: rule.reason.code, message: rule.reason.message, rule_id: rule.id },
+        inputs: inputsOf(rule.when),
+      };
     })
     .sort((a, b) => LAYER_ORDER.get(a.rule.layer)! - LAYER_ORDER.get(b.rule.layer)!);
   return {
@@ -172,7 +201,15 @@ function compileVelocity(src: PackSource, base: Omit<CompileContext, "at">): Vel
     // Parameters and lists the definition reads are part of its identity; unrelated ones are not.
     const refs = [...JSON.stringify(v).matchAll(/"\$([a-z][a-z0-9_]*)"/g)].map((m) => m[1]!);
     const bound = Object.fromEntries(refs.map((r) => [r, src.params[r] ?? src.lists[r] ?? null]));
-    return { name, signature: canonicalString({ ...v, bound }), windowMs: parseDuration(v.window), where, key, kind, value };
+    return {
+      name,
+      signature: canonicalString({ ...v, bound }),
+      windowMs: parseDuration(v.window),
+      where,
+      key,
+      kind,
+      value,
+    };
   });
 }
 
@@ -188,14 +225,17 @@ function checkOrg(src: PackSource, org: OrgSource): void {
     if (!src.rules.some((r) => r.id === id)) throw org.at(["disable", i], `cannot disable unknown rule "${id}"`);
   });
   org.rules.forEach((r, i) => {
-    if (src.rules.some((g) => g.id === r.id)) throw org.at(["rules", i, "id"], `rule id "${r.id}" is already a global rule; disable it and add a new id`);
+    if (src.rules.some((g) => g.id === r.id))
+      throw org.at(["rules", i, "id"], `rule id "${r.id}" is already a global rule; disable it and add a new id`);
   });
 }
 
 function checkParams(src: PackSource, org: OrgSource, params: Record<string, Scalar>, path: string[]): void {
   for (const [k, v] of Object.entries(params)) {
-    if (!(k in src.params)) throw org.at([...path, k], `unknown parameter "${k}" (an override can only change a parameter the pack defines)`);
-    if (typeof v !== typeof src.params[k]) throw org.at([...path, k], `parameter "${k}" must be a ${typeof src.params[k]}`);
+    if (!(k in src.params))
+      throw org.at([...path, k], `unknown parameter "${k}" (an override can only change a parameter the pack defines)`);
+    if (typeof v !== typeof src.params[k])
+      throw org.at([...path, k], `parameter "${k}" must be a ${typeof src.params[k]}`);
   }
 }
 

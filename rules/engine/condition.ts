@@ -77,7 +77,8 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
   const param = (op: string, v: number | string): number => {
     if (typeof v === "number") return v;
     const value = ctx.params[v.slice(1)];
-    if (typeof value !== "number") throw fail(op, value === undefined ? `unknown parameter ${v}` : `parameter ${v} is not a number`);
+    if (typeof value !== "number")
+      throw fail(op, value === undefined ? `unknown parameter ${v}` : `parameter ${v} is not a number`);
     return value;
   };
   const set = (op: string, ref: unknown): Membership => {

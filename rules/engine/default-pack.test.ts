@@ -27,13 +27,15 @@ describe("the default pack", () => {
   });
   it("raises an amount over the limit to HIGH", () => expect(judge({ amount: "10000.01" }).risk_level).toBe("HIGH"));
   it("keeps an amount at the limit LOW", () => expect(judge({ amount: "10000" }).risk_level).toBe("LOW"));
-  it("raises an unaudited code path to MEDIUM", () => expect(judge({ func_stack_hashes: ["0".repeat(64)] }).risk_level).toBe("MEDIUM"));
+  it("raises an unaudited code path to MEDIUM", () =>
+    expect(judge({ func_stack_hashes: ["0".repeat(64)] }).risk_level).toBe("MEDIUM"));
   it("has a stable content hash", () => expect(loadPack().hash).toBe(pack.hash));
 });
 
 describe("the YAML language", () => {
   it("points at file, line and column of a bad rule", () => {
-    const text = "rules:\n  - id: r1\n    when: { field: amount, gt: \"ten\" }\n    then: { score: 5 }\n    reason: { code: R1, message: m }\n";
+    const text =
+      'rules:\n  - id: r1\n    when: { field: amount, gt: "ten" }\n    then: { score: 5 }\n    reason: { code: R1, message: m }\n';
     try {
       loadPackFiles([{ path: "bad.yaml", text }]);
       expect.unreachable();
@@ -49,9 +51,12 @@ describe("the YAML language", () => {
   });
 
   it("reads live lists as well as the pack's own", () => {
-    const text = "lists: { ok: [a] }\nrules:\n  - id: r1\n    when: { field: tag, not_in: $ok }\n    then: { block: true }\n    reason: { code: R1, message: m }\n";
+    const text =
+      "lists: { ok: [a] }\nrules:\n  - id: r1\n    when: { field: tag, not_in: $ok }\n    then: { block: true }\n    reason: { code: R1, message: m }\n";
     const live = new Set<unknown>();
-    const pack = compilePack(loadPackFiles([{ path: "p.yaml", text }]), { get: (n) => (n === "ok" ? live : undefined) });
+    const pack = compilePack(loadPackFiles([{ path: "p.yaml", text }]), {
+      get: (n) => (n === "ok" ? live : undefined),
+    });
     expect(pack.evaluate({ tag: "b" }).risk_level).toBe("CRITICAL");
     live.add("b");
     expect(pack.evaluate({ tag: "b" }).risk_level).toBe("LOW");

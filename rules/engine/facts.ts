@@ -17,7 +17,9 @@ export interface Origin {
 
 /** Where and when, as the validator knows it (absent: the request alone, as the coordinator sees it). */
 function originFacts(origin: Origin | undefined): Facts {
-  return origin ? { tenant_id: origin.tenant_id, id: origin.id, time: origin.time, hour: new Date(origin.time).getUTCHours() } : {};
+  return origin
+    ? { tenant_id: origin.tenant_id, id: origin.id, time: origin.time, hour: new Date(origin.time).getUTCHours() }
+    : {};
 }
 
 export function paymentFacts(p: PaymentRequest, origin?: Origin): Facts {
@@ -81,7 +83,8 @@ export function traceFacts(p: PaymentRequest, amount: number): Facts {
     steps: steps.length,
     text,
     /** The purpose states an amount, and none is within 1% of the amount paid. */
-    amount_mismatch: amounts !== undefined && !amounts.some((a) => Math.abs(a - amount) <= Math.max(0.01, amount * 0.01)),
+    amount_mismatch:
+      amounts !== undefined && !amounts.some((a) => Math.abs(a - amount) <= Math.max(0.01, amount * 0.01)),
     /** The purpose names an address, and it is not the receiver. */
     receiver_mismatch: addresses.length > 0 && !addresses.includes(p.receiver),
   };

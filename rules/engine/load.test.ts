@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { compilePack } from "./compile.ts";
 import { loadPackFiles, RuleError } from "./load.ts";
 
-const load = (...texts: string[]) => compilePack(loadPackFiles(texts.map((text, i) => ({ path: `pack/f${i}.yaml`, text }))));
+const load = (...texts: string[]) =>
+  compilePack(loadPackFiles(texts.map((text, i) => ({ path: `pack/f${i}.yaml`, text }))));
 const error = (...texts: string[]): RuleError => {
   try {
     load(...texts);
@@ -12,7 +13,8 @@ const error = (...texts: string[]): RuleError => {
   }
   throw new Error("no error");
 };
-const r = (when: string, then = "{ score: 1 }") => `rules:\n  - id: r\n    when: ${when}\n    then: ${then}\n    reason: { code: RR, message: m }\n`;
+const r = (when: string, then = "{ score: 1 }") =>
+  `rules:\n  - id: r\n    when: ${when}\n    then: ${then}\n    reason: { code: RR, message: m }\n`;
 
 describe("rule errors point at file:line:column", () => {
   it.each([
@@ -41,8 +43,12 @@ describe("rule errors point at file:line:column", () => {
   });
 
   it("an override of an unknown rule or parameter is refused", () => {
-    expect(error(r("{ field: a, eq: 1 }"), "org: acme\ndisable: [ghost]\n").message).toMatch(/f1\.yaml:2:\d+: cannot disable unknown rule "ghost"/);
-    expect(error("params: { limit: 1 }\n", "org: acme\nparams: { limt: 2 }\n").message).toMatch(/unknown parameter "limt"/);
+    expect(error(r("{ field: a, eq: 1 }"), "org: acme\ndisable: [ghost]\n").message).toMatch(
+      /f1\.yaml:2:\d+: cannot disable unknown rule "ghost"/,
+    );
+    expect(error("params: { limit: 1 }\n", "org: acme\nparams: { limt: 2 }\n").message).toMatch(
+      /unknown parameter "limt"/,
+    );
     expect(error("params: { limit: 1 }\n", "org: acme\nparams: { limit: high }\n").message).toMatch(/must be a number/);
   });
 

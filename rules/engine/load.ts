@@ -51,8 +51,17 @@ const isPackFile = (f: string) => /\.ya?ml$/.test(f) && !/\.test\.ya?ml$/.test(f
 export function packFiles(dir: string): SourceFile[] {
   const top = readdirSync(dir).filter(isPackFile).sort();
   const orgDir = join(dir, "orgs");
-  const orgs = existsSync(orgDir) ? readdirSync(orgDir).filter(isPackFile).sort().map((f) => `orgs/${f}`) : [];
-  return [...top, ...orgs].map((name) => ({ path: join(dir, name), name, text: readFileSync(join(dir, name), "utf8") }));
+  const orgs = existsSync(orgDir)
+    ? readdirSync(orgDir)
+        .filter(isPackFile)
+        .sort()
+        .map((f) => `orgs/${f}`)
+    : [];
+  return [...top, ...orgs].map((name) => ({
+    path: join(dir, name),
+    name,
+    text: readFileSync(join(dir, name), "utf8"),
+  }));
 }
 
 export function loadPackDir(dir: string): PackSource {
@@ -62,7 +71,17 @@ export function loadPackDir(dir: string): PackSource {
 export function loadPackFiles(files: SourceFile[]): PackSource {
   const named = files.map((f) => ({ ...f, name: f.name ?? f.path.split("/").pop()! }));
   const hash = sha256Hex(named.map((f) => `${f.name}\n${f.text.length}\n${f.text}`).join("\n"));
-  const pack: PackSource = { name: "unnamed", hash, bands: DEFAULT_BANDS, params: {}, lists: {}, velocity: {}, rules: [], orgs: [], where: new Map() };
+  const pack: PackSource = {
+    name: "unnamed",
+    hash,
+    bands: DEFAULT_BANDS,
+    params: {},
+    lists: {},
+    velocity: {},
+    rules: [],
+    orgs: [],
+    where: new Map(),
+  };
   const defined = (key: string, at: Locator, what: string) => {
     const first = pack.where.get(key);
     if (first) throw at([], `${what} is defined twice (first at ${first.file}:${first([]).line})`);
@@ -74,7 +93,15 @@ export function loadPackFiles(files: SourceFile[]): PackSource {
       const o = data as OrgFile;
       defined(`org:${o.org}`, at, `org "${o.org}"`);
       const agents = Object.fromEntries(Object.entries(o.agents ?? {}).map(([k, v]) => [k, v.params]));
-      pack.orgs.push({ org: o.org, params: o.params ?? {}, lists: o.lists ?? {}, disable: o.disable ?? [], rules: o.rules ?? [], agents, at });
+      pack.orgs.push({
+        org: o.org,
+        params: o.params ?? {},
+        lists: o.lists ?? {},
+        disable: o.disable ?? [],
+        rules: o.rules ?? [],
+        agents,
+        at,
+      });
       (o.rules ?? []).forEach((r, i) => pack.where.set(`org:${o.org}:rule:${r.id}`, at.sub(["rules", i])));
       continue;
     }

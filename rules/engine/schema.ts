@@ -12,10 +12,25 @@ const Ref = z.string().regex(/^\$[a-z][a-z0-9_]*$/, 'a "$name" reference');
 const ListRef = z.union([z.array(Scalar), Ref]);
 /** A number, or "$name" naming a numeric parameter. */
 const NumRef = z.union([z.number(), Ref]);
-export const FieldPath = z.string().regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/i, "a field path such as metadata.country_code");
+export const FieldPath = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/i, "a field path such as metadata.country_code");
 
 export const OPERATORS = [
-  "eq", "ne", "gt", "gte", "lt", "lte", "between", "in", "not_in", "any_not_in", "contains_any", "regex", "exists", "screen",
+  "eq",
+  "ne",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "between",
+  "in",
+  "not_in",
+  "any_not_in",
+  "contains_any",
+  "regex",
+  "exists",
+  "screen",
 ] as const;
 
 export const Screen = z
@@ -46,7 +61,10 @@ export const Leaf = z
     screen: Screen.optional(),
   })
   .strict()
-  .refine((l) => Object.keys(l).filter((k) => k !== "field").length === 1, "a condition has a field and exactly one operator");
+  .refine(
+    (l) => Object.keys(l).filter((k) => k !== "field").length === 1,
+    "a condition has a field and exactly one operator",
+  );
 export type Leaf = z.infer<typeof Leaf>;
 
 /** The escape hatch: a CEL expression over the same facts (`@marcbachmann/cel-js`). */
@@ -108,7 +126,10 @@ export const Velocity = z
     distinct: FieldPath.optional(),
   })
   .strict()
-  .refine((v) => [v.count, v.sum, v.distinct].filter((x) => x !== undefined).length === 1, "a velocity has exactly one of count, sum, distinct");
+  .refine(
+    (v) => [v.count, v.sum, v.distinct].filter((x) => x !== undefined).length === 1,
+    "a velocity has exactly one of count, sum, distinct",
+  );
 export type Velocity = z.infer<typeof Velocity>;
 
 export const Bands = z

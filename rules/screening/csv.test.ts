@@ -12,6 +12,9 @@ describe("CSV", () => {
   });
 
   it("reads a last line without a newline", () => {
-    expect(parseCsv("a,b\nc,d")).toEqual([["a", "b"], ["c", "d"]]);
+    expect(parseCsv("a,b\nc,d")).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
   });
 });

@@ -38,7 +38,9 @@ describe.skipIf(!ofacDir)("the OFAC list", () => {
 
   it("finds a listed alias and a listed address", () => {
     expect(lists.get("ofac")!.match("National Bank of Cuba")).toMatchObject({ id: "306", score: 1 });
-    expect(lists.get("ofac_addresses")!.match("Zweierstrasse 35, Zurich CH-8022, Switzerland")).toMatchObject({ id: "306" });
+    expect(lists.get("ofac_addresses")!.match("Zweierstrasse 35, Zurich CH-8022, Switzerland")).toMatchObject({
+      id: "306",
+    });
   });
 
   it("leaves ordinary names alone at the blocking threshold", () => {

@@ -134,7 +134,8 @@ export class NameIndex {
       const total = qWeight + entry.weight;
       // Even if every listed token matched perfectly, could this name reach min?
       if ((sum + entry.weight) / total < min) continue;
-      for (const tok of entry.tokens) if (this.#tokStamp[tok] === stamp) sum += this.#tokBest[tok]! * this.#tokens[tok]!.length;
+      for (const tok of entry.tokens)
+        if (this.#tokStamp[tok] === stamp) sum += this.#tokBest[tok]! * this.#tokens[tok]!.length;
       const score = sum / total;
       if (score >= min && (!best || score > best.score)) best = { id: entry.id, name: entry.name, score };
     }

@@ -45,7 +45,8 @@ export function loadOfac(dir: string): SanctionsLists {
   const ids = new Set(names.map((n) => n.id));
   const exists = (id: string) => ids.has(id);
   if (existsSync(join(dir, "alt.csv"))) {
-    for (const r of read("alt.csv")) if (exists(clean(r[0])) && clean(r[3])) names.push({ id: clean(r[0]), name: clean(r[3]) });
+    for (const r of read("alt.csv"))
+      if (exists(clean(r[0])) && clean(r[3])) names.push({ id: clean(r[0]), name: clean(r[3]) });
   }
   const addresses: IndexedName[] = [];
   if (existsSync(join(dir, "add.csv"))) {

@@ -24,17 +24,23 @@ export interface AuditorClient {
   get(codeHash: string): Promise<AuditRecord>;
 }
 
-export async function submitCode(t: Transport, fns: readonly Pick<TaggedFunction, "name" | "hash" | "normalised">[]): Promise<AuditRecord[]> {
+export async function submitCode(
+  t: Transport,
+  fns: readonly Pick<TaggedFunction, "name" | "hash" | "normalised">[],
+): Promise<AuditRecord[]> {
   const byHash = new Map(fns.map((f) => [f.hash, f]));
   const out: AuditRecord[] = [];
   for (const f of byHash.values()) {
-    out.push(await t.call<AuditRecord>("auditSubmit", { body: { code_hash: f.hash, name: f.name, source: f.normalised } }));
+    out.push(
+      await t.call<AuditRecord>("auditSubmit", { body: { code_hash: f.hash, name: f.name, source: f.normalised } }),
+    );
   }
   return out;
 }
 
 const reader = (t: Transport) => ({
-  list: (q: ListQuery = {}) => t.call<AuditList>("auditList", { query: { state: q.state, after: q.after, limit: q.limit } }),
+  list: (q: ListQuery = {}) =>
+    t.call<AuditList>("auditList", { query: { state: q.state, after: q.after, limit: q.limit } }),
   get: (codeHash: string) => t.call<AuditRecord>("auditGet", { params: { code_hash: codeHash } }),
 });
 
@@ -49,8 +55,13 @@ export function agentAudit(t: Transport): AgentAudit {
 export function createAuditorClient(opts: TransportOptions): AuditorClient {
   const t = transport(opts);
   return {
-    approve: (codeHash, note) => t.call<AuditRecord>("auditApprove", { params: { code_hash: codeHash }, body: note === undefined ? {} : { note } }),
-    revoke: (codeHash, reason) => t.call<AuditRecord>("auditRevoke", { params: { code_hash: codeHash }, body: { reason } }),
+    approve: (codeHash, note) =>
+      t.call<AuditRecord>("auditApprove", {
+        params: { code_hash: codeHash },
+        body: note === undefined ? {} : { note },
+      }),
+    revoke: (codeHash, reason) =>
+      t.call<AuditRecord>("auditRevoke", { params: { code_hash: codeHash }, body: { reason } }),
     ...reader(t),
   };
 }

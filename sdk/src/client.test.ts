@@ -32,7 +32,12 @@ function contractDouble(): Promise<{ url: string; seen: Seen[]; close(): Promise
     created_at: new Date().toISOString(),
     ...over,
   });
-  const challenge = (round: number) => ({ challenge_id: `ch_${round}`, kind: "proof_of_purpose", requested: ["purpose"], expires_at: new Date(Date.now() + 60_000).toISOString() });
+  const challenge = (round: number) => ({
+    challenge_id: `ch_${round}`,
+    kind: "proof_of_purpose",
+    requested: ["purpose"],
+    expires_at: new Date(Date.now() + 60_000).toISOString(),
+  });
   const server: Server = createServer((req, res) => {
     let text = "";
     req.on("data", (c: Buffer) => (text += c));
@@ -45,22 +50,32 @@ function contractDouble(): Promise<{ url: string; seen: Seen[]; close(): Promise
       };
       if (req.method === "POST" && req.url === "/v1/payments") {
         const id = body.amount === "99.00" ? "slow" : `pay_${++n}`;
-        return send(id === "slow" ? view(id, { status: "pending", decision: undefined, risk_level: undefined }) : view(id, { challenge: challenge(1) }));
+        return send(
+          id === "slow"
+            ? view(id, { status: "pending", decision: undefined, risk_level: undefined })
+            : view(id, { challenge: challenge(1) }),
+        );
       }
       const m = /^\/v1\/payments\/([^/]+)\/challenge-response$/.exec(req.url ?? "");
       if (req.method === "POST" && m) {
         const round = Number(body.challenge_id.slice(3));
-        if (typeof body.responses?.purpose === "string") return send(view(m[1]!, { status: "settled", risk_level: "LOW", decision: "approve", reasons: [] }));
+        if (typeof body.responses?.purpose === "string")
+          return send(view(m[1]!, { status: "settled", risk_level: "LOW", decision: "approve", reasons: [] }));
         return send(view(m[1]!, { challenge: challenge(round + 1) }));
       }
-      if (req.method === "GET" && req.url === "/v1/payments/slow") return send(view("slow", { status: "pending", decision: undefined }));
+      if (req.method === "GET" && req.url === "/v1/payments/slow")
+        return send(view("slow", { status: "pending", decision: undefined }));
       res.writeHead(404).end();
     });
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const a = server.address();
-      resolve({ url: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) });
+      resolve({
+        url: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`,
+        seen,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      });
     }),
   );
 }
@@ -77,17 +92,31 @@ describe("pay() and challenges", () => {
 
   it("answers a challenge through onChallenge and returns the approved payment", async () => {
     const asked: ChallengeContext[] = [];
-    const client = createClient({ baseUrl: double.url, apiKey: "k".repeat(20), submitCode: false, onChallenge: (c) => (asked.push(c), { purpose: "quarterly licence" }) });
+    const client = createClient({
+      baseUrl: double.url,
+      apiKey: "k".repeat(20),
+      submitCode: false,
+      onChallenge: (c) => (asked.push(c), { purpose: "quarterly licence" }),
+    });
     const p = await client.pay(input);
     expect(p.status).toBe("settled");
     expect(asked).toHaveLength(1);
-    expect(asked[0]).toMatchObject({ round: 1, challenge: { challenge_id: "ch_1", kind: "proof_of_purpose" }, reasons: [{ code: "AMOUNT_OVER_LIMIT" }] });
+    expect(asked[0]).toMatchObject({
+      round: 1,
+      challenge: { challenge_id: "ch_1", kind: "proof_of_purpose" },
+      reasons: [{ code: "AMOUNT_OVER_LIMIT" }],
+    });
     const answer = double.seen.find((s) => s.url.endsWith("/challenge-response"))!;
     expect(answer.body).toEqual({ challenge_id: "ch_1", responses: { purpose: "quarterly licence" } });
   });
 
   it("raises PaymentChallengedError when the handler declines", async () => {
-    const client = createClient({ baseUrl: double.url, apiKey: "k".repeat(20), submitCode: false, onChallenge: () => null });
+    const client = createClient({
+      baseUrl: double.url,
+      apiKey: "k".repeat(20),
+      submitCode: false,
+      onChallenge: () => null,
+    });
     const e = await client.pay(input).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PaymentChallengedError);
     expect((e as PaymentChallengedError).payment.challenge?.challenge_id).toBe("ch_1");
@@ -95,22 +124,40 @@ describe("pay() and challenges", () => {
 
   it("stops after maxChallengeRounds answers that do not satisfy the network", async () => {
     let rounds = 0;
-    const client = createClient({ baseUrl: double.url, apiKey: "k".repeat(20), submitCode: false, maxChallengeRounds: 2, onChallenge: () => (rounds++, { logs: ["not what was asked"] }) });
+    const client = createClient({
+      baseUrl: double.url,
+      apiKey: "k".repeat(20),
+      submitCode: false,
+      maxChallengeRounds: 2,
+      onChallenge: () => (rounds++, { logs: ["not what was asked"] }),
+    });
     await expect(client.pay(input)).rejects.toBeInstanceOf(PaymentChallengedError);
     expect(rounds).toBe(2);
   });
 
   it("a per-payment handler wins over the client's", async () => {
-    const client = createClient({ baseUrl: double.url, apiKey: "k".repeat(20), submitCode: false, onChallenge: () => null });
+    const client = createClient({
+      baseUrl: double.url,
+      apiKey: "k".repeat(20),
+      submitCode: false,
+      onChallenge: () => null,
+    });
     const p = await client.pay({ ...input, onChallenge: () => ({ purpose: "approved by finance" }) });
     expect(p.status).toBe("settled");
   });
 
   it("polls a pending payment and gives up with PaymentPendingError after decisionTimeoutMs", async () => {
-    const client = createClient({ baseUrl: double.url, apiKey: "k".repeat(20), submitCode: false, decisionTimeoutMs: 600 });
+    const client = createClient({
+      baseUrl: double.url,
+      apiKey: "k".repeat(20),
+      submitCode: false,
+      decisionTimeoutMs: 600,
+    });
     const before = double.seen.length;
     const e = await client.pay({ ...input, amount: "99.00" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PaymentPendingError);
-    expect(double.seen.slice(before).filter((s) => s.method === "GET" && s.url === "/v1/payments/slow").length).toBeGreaterThanOrEqual(1);
+    expect(
+      double.seen.slice(before).filter((s) => s.method === "GET" && s.url === "/v1/payments/slow").length,
+    ).toBeGreaterThanOrEqual(1);
   });
 });

@@ -7,7 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { submitCode, type AgentAudit, agentAudit } from "./audit.ts";
-import { InvalidRequestError, PaymentChallengedError, PaymentFailedError, PaymentPendingError, PaymentRejectedError } from "./errors.ts";
+import {
+  InvalidRequestError,
+  PaymentChallengedError,
+  PaymentFailedError,
+  PaymentPendingError,
+  PaymentRejectedError,
+} from "./errors.ts";
 import { sleep, transport, type TransportOptions } from "./http.ts";
 import { currentPath, currentSteps, lineage, onTagged, taggedFunctions } from "./tagging.ts";
 import { buildTraceContext } from "./trace.ts";
@@ -22,7 +28,9 @@ export interface ChallengeContext {
 }
 
 /** Answers a challenge with the requested evidence, or declines with `null`/`undefined`. */
-export type ChallengeHandler = (c: ChallengeContext) => Promise<Record<string, unknown> | null | undefined> | Record<string, unknown> | null | undefined;
+export type ChallengeHandler = (
+  c: ChallengeContext,
+) => Promise<Record<string, unknown> | null | undefined> | Record<string, unknown> | null | undefined;
 
 export interface ClientOptions extends TransportOptions {
   /** The `agent_id` sent with every payment (default "default"). */
@@ -82,9 +90,14 @@ export function createClient(opts: ClientOptions): Client {
   const unsubscribe = submitting ? onTagged((fn) => void submitCode(t, [fn]).catch(() => {})) : () => {};
 
   const request = (input: PayInput): PaymentRequest => {
-    if (typeof input.amount !== "string") throw new InvalidRequestError("amount must be a decimal string such as \"12.50\"", { code: "INVALID_AMOUNT" });
+    if (typeof input.amount !== "string")
+      throw new InvalidRequestError('amount must be a decimal string such as "12.50"', { code: "INVALID_AMOUNT" });
     const { steps: extraSteps, ...extra } = input.trace_context ?? {};
-    const steps = [...currentSteps(), ...(input.steps ?? []), ...(Array.isArray(extraSteps) ? extraSteps.map(String) : [])];
+    const steps = [
+      ...currentSteps(),
+      ...(input.steps ?? []),
+      ...(Array.isArray(extraSteps) ? extraSteps.map(String) : []),
+    ];
     const body: PaymentRequest = {
       idempotency_key: input.idempotency_key ?? `sdk-${randomUUID()}`,
       agent_id: input.agent_id ?? agentId,
@@ -104,7 +117,8 @@ export function createClient(opts: ClientOptions): Client {
     const deadline = Date.now() + decisionTimeoutMs;
     let wait = 250;
     while (p.status === "pending" || p.status === "evaluating") {
-      if (Date.now() >= deadline) throw new PaymentPendingError(`payment ${p.payment_id} has no decision yet`, "PAYMENT_PENDING", p);
+      if (Date.now() >= deadline)
+        throw new PaymentPendingError(`payment ${p.payment_id} has no decision yet`, "PAYMENT_PENDING", p);
       await sleep(wait);
       wait = Math.min(wait * 2, 2000);
       p = await t.call<Payment>("getPayment", { params: { payment_id: p.payment_id } });
@@ -117,15 +131,20 @@ export function createClient(opts: ClientOptions): Client {
     let p = await waitForDecision(await t.call<Payment>("createPayment", { body: request(input) }));
     for (let round = 1; p.status === "challenged"; round++) {
       const challenge = p.challenge;
-      const answer = challenge && handler && round <= maxRounds ? await handler({ payment: p, challenge, reasons: p.reasons, round }) : undefined;
-      if (!challenge || !answer) throw new PaymentChallengedError(summary("challenged", p), p.error_details?.code ?? "PAYMENT_CHALLENGED", p);
+      const answer =
+        challenge && handler && round <= maxRounds
+          ? await handler({ payment: p, challenge, reasons: p.reasons, round })
+          : undefined;
+      if (!challenge || !answer)
+        throw new PaymentChallengedError(summary("challenged", p), p.error_details?.code ?? "PAYMENT_CHALLENGED", p);
       const body: ChallengeAnswer = { challenge_id: challenge.challenge_id, responses: answer };
       if (challenge.nonce !== undefined) body.nonce = challenge.nonce;
       p = await t.call<Payment>("challengeResponse", { params: { payment_id: p.payment_id }, body });
       p = await waitForDecision(p);
     }
     if (FINAL_OK.has(p.status)) return p;
-    if (p.status === "rejected") throw new PaymentRejectedError(summary("rejected", p), p.error_details?.code ?? "PAYMENT_REJECTED", p);
+    if (p.status === "rejected")
+      throw new PaymentRejectedError(summary("rejected", p), p.error_details?.code ?? "PAYMENT_REJECTED", p);
     throw new PaymentFailedError(summary(p.status, p), p.error_details?.code ?? "PAYMENT_FAILED", p);
   };
 

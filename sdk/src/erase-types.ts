@@ -29,14 +29,25 @@ export function eraseTypes(context: ts.TransformationContext): ts.Transformer<ts
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return undefined;
     if (ts.isTypeParameterDeclaration(node)) return undefined;
     if (ts.isModifier(node) && TYPE_ONLY_MODIFIERS.has(node.kind)) return undefined;
-    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isIndexSignatureDeclaration(node)) return undefined;
+    if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isIndexSignatureDeclaration(node))
+      return undefined;
     if (has(node, ts.SyntaxKind.DeclareKeyword) || has(node, ts.SyntaxKind.AbstractKeyword)) return undefined;
-    if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) && !node.body) return undefined;
+    if (
+      (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node)) &&
+      !node.body
+    )
+      return undefined;
     if (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword) return undefined;
-    if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+    if (
+      ts.isAsExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isTypeAssertionExpression(node)
+    ) {
       return ts.visitNode(node.expression, visit);
     }
-    if (ts.isExpressionWithTypeArguments(node) && !ts.isHeritageClause(node.parent)) return ts.visitNode(node.expression, visit);
+    if (ts.isExpressionWithTypeArguments(node) && !ts.isHeritageClause(node.parent))
+      return ts.visitNode(node.expression, visit);
     if (ts.isParameter(node)) {
       if (ts.isIdentifier(node.name) && node.name.text === "this") return undefined;
       return f.updateParameterDeclaration(
@@ -50,7 +61,13 @@ export function eraseTypes(context: ts.TransformationContext): ts.Transformer<ts
       );
     }
     if (ts.isVariableDeclaration(node)) {
-      return f.updateVariableDeclaration(node, ts.visitNode(node.name, visit, ts.isBindingName)!, undefined, undefined, ts.visitNode(node.initializer, visit, ts.isExpression));
+      return f.updateVariableDeclaration(
+        node,
+        ts.visitNode(node.name, visit, ts.isBindingName)!,
+        undefined,
+        undefined,
+        ts.visitNode(node.initializer, visit, ts.isExpression),
+      );
     }
     if (ts.isPropertyDeclaration(node)) {
       return f.updatePropertyDeclaration(
@@ -63,7 +80,21 @@ export function eraseTypes(context: ts.TransformationContext): ts.Transformer<ts
       );
     }
     if (ts.isMethodDeclaration(node) && node.questionToken) {
-      return ts.visitEachChild(f.updateMethodDeclaration(node, node.modifiers, node.asteriskToken, node.name, undefined, node.typeParameters, node.parameters, node.type, node.body), visit, context);
+      return ts.visitEachChild(
+        f.updateMethodDeclaration(
+          node,
+          node.modifiers,
+          node.asteriskToken,
+          node.name,
+          undefined,
+          node.typeParameters,
+          node.parameters,
+          node.type,
+          node.body,
+        ),
+        visit,
+        context,
+      );
     }
     return ts.visitEachChild(node, visit, context);
   };

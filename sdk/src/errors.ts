@@ -79,7 +79,10 @@ export function errorFromResponse(status: number, body: unknown): SentinelIQErro
   if (status === 401) return new AuthenticationError(message, opts);
   if (status === 403) return new PermissionDeniedError(message, opts);
   if (status === 404) return new NotFoundError(message, opts);
-  if (status === 409) return details.code === "IDEMPOTENCY_KEY_REUSED" ? new IdempotencyConflictError(message, opts) : new ConflictError(message, opts);
+  if (status === 409)
+    return details.code === "IDEMPOTENCY_KEY_REUSED"
+      ? new IdempotencyConflictError(message, opts)
+      : new ConflictError(message, opts);
   if (status === 422) return new UnprocessableError(message, opts);
   if (status === 429) return new RateLimitedError(message, opts);
   if (status >= 500) return new ServiceUnavailableError(message, opts);

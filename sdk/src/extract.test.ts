@@ -60,7 +60,9 @@ describe("extractTaggedFunctions", () => {
     const text = "import { paymentFunction } from 'x';\nconst f = paymentFunction(makeHandler());\n";
     const { functions, problems } = extractTaggedFunctions("a.ts", text);
     expect(functions).toEqual([]);
-    expect(problems).toEqual([{ file: "a.ts", line: 2, column: 11, message: expect.stringMatching(/not given a function/) }]);
+    expect(problems).toEqual([
+      { file: "a.ts", line: 2, column: 11, message: expect.stringMatching(/not given a function/) },
+    ]);
   });
 
   it("reads plain JavaScript files too, and sdk.paymentFunction(...) calls", () => {

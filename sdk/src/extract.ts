@@ -27,8 +27,15 @@ export interface ExtractProblem {
 
 export const TAG_FUNCTION = "paymentFunction";
 
-export function extractTaggedFunctions(file: string, text: string): { functions: ExtractedFunction[]; problems: ExtractProblem[] } {
-  const kind = /\.[cm]?jsx?$/.test(file) ? ts.ScriptKind.JS : /\.tsx$/.test(file) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+export function extractTaggedFunctions(
+  file: string,
+  text: string,
+): { functions: ExtractedFunction[]; problems: ExtractProblem[] } {
+  const kind = /\.[cm]?jsx?$/.test(file)
+    ? ts.ScriptKind.JS
+    : /\.tsx$/.test(file)
+      ? ts.ScriptKind.TSX
+      : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ESNext, true, kind);
   const functions: ExtractedFunction[] = [];
   const problems: ExtractProblem[] = [];
@@ -75,7 +82,12 @@ function resolveFunction(arg: ts.Expression, sf: ts.SourceFile): FunctionNode | 
   const search = (node: ts.Node): void => {
     if (found) return;
     if (ts.isFunctionDeclaration(node) && node.name?.text === name && node.body) found = node;
-    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === name && node.initializer) {
+    else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === name &&
+      node.initializer
+    ) {
       const init = node.initializer;
       if (ts.isFunctionExpression(init) || ts.isArrowFunction(init)) found = init;
     }
@@ -89,7 +101,8 @@ function resolveFunction(arg: ts.Expression, sf: ts.SourceFile): FunctionNode | 
 function functionText(fn: FunctionNode, sf: ts.SourceFile): string {
   const mods = (ts.canHaveModifiers(fn) ? ts.getModifiers(fn) : undefined) ?? [];
   const kept = mods.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
-  const start = kept[0]?.getStart(sf) ?? (mods.length > 0 ? skipTrivia(sf, mods[mods.length - 1]!.end) : fn.getStart(sf));
+  const start =
+    kept[0]?.getStart(sf) ?? (mods.length > 0 ? skipTrivia(sf, mods[mods.length - 1]!.end) : fn.getStart(sf));
   return sf.text.slice(start, fn.end);
 }
 
@@ -104,7 +117,13 @@ function nameFor(call: ts.CallExpression, fn: FunctionNode): string {
   const opts = call.arguments[1];
   if (opts && ts.isObjectLiteralExpression(opts)) {
     for (const p of opts.properties) {
-      if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "name" && ts.isStringLiteralLike(p.initializer)) return p.initializer.text;
+      if (
+        ts.isPropertyAssignment(p) &&
+        ts.isIdentifier(p.name) &&
+        p.name.text === "name" &&
+        ts.isStringLiteralLike(p.initializer)
+      )
+        return p.initializer.text;
     }
   }
   if (fn.name) return fn.name.text;

@@ -21,7 +21,10 @@ export interface TransportOptions {
 }
 
 export interface Transport {
-  call<T>(route: RouteName, input?: { params?: Record<string, string>; body?: unknown; query?: Record<string, string | number | undefined> }): Promise<T>;
+  call<T>(
+    route: RouteName,
+    input?: { params?: Record<string, string>; body?: unknown; query?: Record<string, string | number | undefined> },
+  ): Promise<T>;
 }
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -37,10 +40,21 @@ export function transport(opts: TransportOptions): Transport {
   if (!opts.apiKey) throw new TypeError("apiKey is required");
 
   return {
-    async call<T>(name: RouteName, input: { params?: Record<string, string>; body?: unknown; query?: Record<string, string | number | undefined> } = {}) {
+    async call<T>(
+      name: RouteName,
+      input: {
+        params?: Record<string, string>;
+        body?: unknown;
+        query?: Record<string, string | number | undefined>;
+      } = {},
+    ) {
       const def = routes[name];
       const url = base + fillPath(def.path, input.params ?? {}) + queryString(input.query);
-      const headers: Record<string, string> = { authorization: `Bearer ${opts.apiKey}`, "user-agent": USER_AGENT, accept: "application/json" };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${opts.apiKey}`,
+        "user-agent": USER_AGENT,
+        accept: "application/json",
+      };
       if (input.body !== undefined) headers["content-type"] = "application/json";
       const body = input.body === undefined ? undefined : JSON.stringify(input.body);
       let last: SentinelIQError | undefined;
@@ -50,7 +64,10 @@ export function transport(opts: TransportOptions): Transport {
         try {
           res = await doFetch(url, { method: def.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
         } catch (cause) {
-          last = new NetworkError(`no answer from ${def.method} ${url}: ${(cause as Error).message}`, { code: "NETWORK_ERROR", cause });
+          last = new NetworkError(`no answer from ${def.method} ${url}: ${(cause as Error).message}`, {
+            code: "NETWORK_ERROR",
+            cause,
+          });
           continue;
         }
         const text = await res.text().catch(() => "");

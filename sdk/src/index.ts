@@ -5,9 +5,26 @@
  *   const payInvoice = paymentFunction(async function payInvoice(inv) { ... client.pay({...}) ... });
  *   const client = createClient({ baseUrl, apiKey, agentId: "agent-42", onChallenge });
  */
-export { createClient, type ChallengeContext, type ChallengeHandler, type Client, type ClientOptions, type PayInput } from "./client.ts";
+export {
+  createClient,
+  type ChallengeContext,
+  type ChallengeHandler,
+  type Client,
+  type ClientOptions,
+  type PayInput,
+} from "./client.ts";
 export { createAuditorClient, type AgentAudit, type AuditorClient, type ListQuery } from "./audit.ts";
-export { currentPath, lineage, MAX_LINEAGE, onTagged, paymentFunction, step, tagOf, taggedFunctions, type TaggedFunction } from "./tagging.ts";
+export {
+  currentPath,
+  lineage,
+  MAX_LINEAGE,
+  onTagged,
+  paymentFunction,
+  step,
+  tagOf,
+  taggedFunctions,
+  type TaggedFunction,
+} from "./tagging.ts";
 export { hashFunctionSource, normaliseFunction, SourceError } from "./normalise.ts";
 export { extractTaggedFunctions, TAG_FUNCTION, type ExtractedFunction, type ExtractProblem } from "./extract.ts";
 export * from "./errors.ts";

@@ -38,13 +38,13 @@ describe("normaliseFunction: formatting keeps the hash", () => {
       "on one line, without types",
       `async function payInvoice(client, invoice) { const amount = invoice.total - invoice.discount; if (amount > 500) { throw new Error("needs a human"); } return client.pay({ receiver: invoice.merchant, amount: String(amount), currency: "USDC", debug_mode: true }); }`,
     ],
-    [
-      "with CRLF line endings and tabs",
-      PAY.replace(/\n/g, "\r\n").replace(/  /g, "\t"),
-    ],
+    ["with CRLF line endings and tabs", PAY.replace(/\n/g, "\r\n").replace(/  /g, "\t")],
     [
       "with a JSDoc block and type assertions",
-      PAY.replace("{\n  const", "{\n  /** @returns the payment */\n  const").replace("String(amount)", "String(amount as number)"),
+      PAY.replace("{\n  const", "{\n  /** @returns the payment */\n  const").replace(
+        "String(amount)",
+        "String(amount as number)",
+      ),
     ],
   ];
 
@@ -156,7 +156,8 @@ describe("normaliseFunction: properties", () => {
         let text = toks[0]!.text;
         for (let i = 1; i < toks.length; i++) {
           let g = gaps[i % gaps.length]!;
-          if (g.includes("\n") && (NO_BREAK_AFTER.has(toks[i - 1]!.text) || NO_BREAK_BEFORE.has(toks[i]!.text))) g = " ";
+          if (g.includes("\n") && (NO_BREAK_AFTER.has(toks[i - 1]!.text) || NO_BREAK_BEFORE.has(toks[i]!.text)))
+            g = " ";
           text += g + toks[i]!.text;
         }
         expect(hash(text)).toBe(hash(sample));
@@ -171,9 +172,19 @@ describe("normaliseFunction: properties", () => {
         const toks = tokens(sample);
         const editable = toks
           .map((t, i) => ({ ...t, i }))
-          .filter((t) => t.kind === ts.SyntaxKind.Identifier || t.kind === ts.SyntaxKind.NumericLiteral || t.kind === ts.SyntaxKind.StringLiteral);
+          .filter(
+            (t) =>
+              t.kind === ts.SyntaxKind.Identifier ||
+              t.kind === ts.SyntaxKind.NumericLiteral ||
+              t.kind === ts.SyntaxKind.StringLiteral,
+          );
         const target = editable[pick % editable.length]!;
-        const changed = target.kind === ts.SyntaxKind.Identifier ? target.text + "2" : target.kind === ts.SyntaxKind.NumericLiteral ? target.text + "7" : target.text.slice(0, -1) + "!" + target.text.slice(-1);
+        const changed =
+          target.kind === ts.SyntaxKind.Identifier
+            ? target.text + "2"
+            : target.kind === ts.SyntaxKind.NumericLiteral
+              ? target.text + "7"
+              : target.text.slice(0, -1) + "!" + target.text.slice(-1);
         const text = toks.map((t, i) => (i === target.i ? changed : t.text)).join(" ");
         let edited: string;
         try {

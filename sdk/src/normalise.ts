@@ -27,8 +27,16 @@ export class SourceError extends Error {
 /** The ways a function's text can stand: an expression, an object member, a class member. */
 const WRAPPERS = [
   { before: "(", after: "\n);", pick: (e: ts.Expression) => e },
-  { before: "({", after: "\n});", pick: (e: ts.Expression) => (ts.isObjectLiteralExpression(e) ? e.properties[0] : undefined) },
-  { before: "(class {", after: "\n});", pick: (e: ts.Expression) => (ts.isClassExpression(e) ? e.members[0] : undefined) },
+  {
+    before: "({",
+    after: "\n});",
+    pick: (e: ts.Expression) => (ts.isObjectLiteralExpression(e) ? e.properties[0] : undefined),
+  },
+  {
+    before: "(class {",
+    after: "\n});",
+    pick: (e: ts.Expression) => (ts.isClassExpression(e) ? e.members[0] : undefined),
+  },
 ] as const;
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
@@ -36,9 +44,16 @@ const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind
 /** Normalises the source text of one function (as written, or as `fn.toString()` gives it). */
 export function normaliseFunction(source: string): string {
   if (source.length === 0 || source.length > 1_000_000) throw new SourceError("function source must be 1 byte to 1 MB");
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) throw new SourceError("a native or bound function has no source to audit");
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source))
+    throw new SourceError("a native or bound function has no source to audit");
   for (const w of WRAPPERS) {
-    const parsed = ts.createSourceFile("fn.ts", w.before + source + w.after, ts.ScriptTarget.ESNext, true, ts.ScriptKind.TS);
+    const parsed = ts.createSourceFile(
+      "fn.ts",
+      w.before + source + w.after,
+      ts.ScriptTarget.ESNext,
+      true,
+      ts.ScriptKind.TS,
+    );
     if (hasSyntaxErrors(parsed)) continue;
     const result = ts.transform(parsed, [eraseTypes]);
     const sf = result.transformed[0]!;

@@ -1,7 +1,17 @@
 /** The call path follows awaits, stays apart between concurrent flows, and carries the reasoning steps. */
 import { describe, expect, it } from "vitest";
 import { SourceError } from "./normalise.ts";
-import { currentPath, currentSteps, lineage, MAX_LINEAGE, paymentFunction, step, tagOf, taggedFunctions, type TaggedFunction } from "./tagging.ts";
+import {
+  currentPath,
+  currentSteps,
+  lineage,
+  MAX_LINEAGE,
+  paymentFunction,
+  step,
+  tagOf,
+  taggedFunctions,
+  type TaggedFunction,
+} from "./tagging.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -77,7 +87,11 @@ describe("paymentFunction", () => {
   });
 
   it("sends each hash once, and at most the innermost 64", () => {
-    const fake = (i: number): TaggedFunction => ({ name: `f${i}`, hash: i.toString(16).padStart(64, "0"), normalised: "" });
+    const fake = (i: number): TaggedFunction => ({
+      name: `f${i}`,
+      hash: i.toString(16).padStart(64, "0"),
+      normalised: "",
+    });
     const path = [fake(1), fake(2), fake(1), ...Array.from({ length: 80 }, (_, i) => fake(100 + i))];
     const l = lineage(path);
     expect(l).toHaveLength(MAX_LINEAGE);

@@ -32,7 +32,17 @@ export async function startDev(opts: { rules?: string; validators?: number } = {
   delete env.NATS_URL; // its own nats-server, as on a fresh machine
   delete env.DATABASE_URL; // PGlite in the workspace
   delete env.PORT;
-  const args = [BIN, "dev", "--dir", dir, "--port", String(port), "--validators", String(opts.validators ?? 4), ...(opts.rules ? ["--rules", opts.rules] : [])];
+  const args = [
+    BIN,
+    "dev",
+    "--dir",
+    dir,
+    "--port",
+    String(port),
+    "--validators",
+    String(opts.validators ?? 4),
+    ...(opts.rules ? ["--rules", opts.rules] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
@@ -46,11 +56,18 @@ export async function startDev(opts: { rules?: string; validators?: number } = {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const creds = JSON.parse(readFileSync(credsFile, "utf8")) as { api_key: string; base_url: string; example_payment: Record<string, unknown> };
+  const creds = JSON.parse(readFileSync(credsFile, "utf8")) as {
+    api_key: string;
+    base_url: string;
+    example_payment: Record<string, unknown>;
+  };
   const http = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(creds.base_url + path, {
       method,
-      headers: { authorization: `Bearer ${creds.api_key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${creds.api_key}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
@@ -61,7 +78,13 @@ export async function startDev(opts: { rules?: string; validators?: number } = {
     apiKey: creds.api_key,
     dir,
     example: creds.example_payment,
-    payment: (o = {}) => ({ ...creds.example_payment, idempotency_key: `t-${randomBytes(6).toString("hex")}`, sender: address(), receiver: address(), ...o }),
+    payment: (o = {}) => ({
+      ...creds.example_payment,
+      idempotency_key: `t-${randomBytes(6).toString("hex")}`,
+      sender: address(),
+      receiver: address(),
+      ...o,
+    }),
     post: (path, body) => http("POST", path, body),
     get: (path) => http("GET", path),
     async stop() {

@@ -18,7 +18,9 @@ export async function testNats(opts: { ownServer?: boolean } = {}): Promise<Test
   try {
     server = await startNatsServer({ searchPath: process.env.PATH ?? "" });
   } catch (e) {
-    throw new Error(`tests need NATS JetStream: set NATS_URL or install nats-server (apt install nats-server). ${(e as Error).message}`);
+    throw new Error(
+      `tests need NATS JetStream: set NATS_URL or install nats-server (apt install nats-server). ${(e as Error).message}`,
+    );
   }
   return { url: server.url, stop: () => server.stop() };
 }

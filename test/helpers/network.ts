@@ -10,7 +10,15 @@ import { getAddressDecoder } from "@solana/kit";
 import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
 import type { Db } from "../../lib/db.ts";
 import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
-import { generateKeyFile, sha256Hex, Signer, verifierKey, type LoadedKey, type PaymentRequest, type ValidatorSetInput } from "../../protocol/index.ts";
+import {
+  generateKeyFile,
+  sha256Hex,
+  Signer,
+  verifierKey,
+  type LoadedKey,
+  type PaymentRequest,
+  type ValidatorSetInput,
+} from "../../protocol/index.ts";
 import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
@@ -74,7 +82,12 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKey = generateKeyFile(logKeyFile, "log");
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
-    validators: [...keys.values()].map((k) => ({ id: k.id, public_key: k.publicKeyHex, weight: 1, committees: opts.committees?.[k.id] ?? [] })),
+    validators: [...keys.values()].map((k) => ({
+      id: k.id,
+      public_key: k.publicKeyHex,
+      weight: 1,
+      committees: opts.committees?.[k.id] ?? [],
+    })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
     ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
@@ -132,7 +145,10 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
     const res = await fetch(coordinator.url + path, {
       method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();

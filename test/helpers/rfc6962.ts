@@ -24,7 +24,9 @@ export function mth(leaves: Buffer[]): Buffer {
 export function path(m: number, leaves: Buffer[]): Buffer[] {
   if (leaves.length <= 1) return [];
   const s = k(leaves.length);
-  return m < s ? [...path(m, leaves.slice(0, s)), mth(leaves.slice(s))] : [...path(m - s, leaves.slice(s)), mth(leaves.slice(0, s))];
+  return m < s
+    ? [...path(m, leaves.slice(0, s)), mth(leaves.slice(s))]
+    : [...path(m - s, leaves.slice(s)), mth(leaves.slice(0, s))];
 }
 
 export function consistency(m: number, leaves: Buffer[], whole = true): Buffer[] {
@@ -37,7 +39,12 @@ export function consistency(m: number, leaves: Buffer[], whole = true): Buffer[]
 
 /** Checks one Ed25519 note signature line for `name` with tweetnacl; returns the body. */
 export function checkNote(note: string, vkey: string): { origin: string; size: number; root: Buffer } {
-  const [, name, idHex, b64] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey.trim()) as unknown as [string, string, string, string];
+  const [, name, idHex, b64] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey.trim()) as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const raw = Buffer.from(b64, "base64");
   if (raw[0] !== 1) throw new Error("not an Ed25519 vkey");
   const id = sha(Buffer.from(name), Buffer.from([0x0a, 0x01]), raw.subarray(1)).subarray(0, 4);
@@ -50,7 +57,9 @@ export function checkNote(note: string, vkey: string): { origin: string; size: n
     .filter((l) => l.startsWith(`\u2014 ${name} `))
     .some((l) => {
       const sig = Buffer.from(l.split(" ")[2]!, "base64");
-      return sig.subarray(0, 4).equals(id) && nacl.sign.detached.verify(Buffer.from(body), sig.subarray(4), raw.subarray(1));
+      return (
+        sig.subarray(0, 4).equals(id) && nacl.sign.detached.verify(Buffer.from(body), sig.subarray(4), raw.subarray(1))
+      );
     });
   if (!ok) throw new Error("no valid log signature");
   const [origin, size, root] = body.split("\n") as [string, string, string];

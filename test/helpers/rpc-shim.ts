@@ -23,14 +23,27 @@ export async function rpcShim(backend: LiteSvmBackend, opts: { confirmAfter?: nu
   const seen = new Map<string, number>();
   const context = () => ({ slot: Number(svm.getClock().slot) });
   const methods: Record<string, (params: any[]) => unknown> = {
-    getLatestBlockhash: () => ({ context: context(), value: { blockhash: svm.latestBlockhash(), lastValidBlockHeight: Number(svm.getClock().slot) + 150 } }),
+    getLatestBlockhash: () => ({
+      context: context(),
+      value: { blockhash: svm.latestBlockhash(), lastValidBlockHeight: Number(svm.getClock().slot) + 150 },
+    }),
     isBlockhashValid: ([bh]) => ({ context: context(), value: bh === svm.latestBlockhash() }),
     getMinimumBalanceForRentExemption: ([n]) => Number(svm.minimumBalanceForRentExemption(BigInt(n))),
     getAccountInfo: ([addr]) => {
       const a = svm.getAccount(addr as Address);
       if (!a.exists) return { context: context(), value: null };
       const data = Buffer.from(a.data).toString("base64");
-      return { context: context(), value: { data: [data, "base64"], executable: a.executable, lamports: Number(a.lamports), owner: a.programAddress, rentEpoch: 0, space: Number(a.space) } };
+      return {
+        context: context(),
+        value: {
+          data: [data, "base64"],
+          executable: a.executable,
+          lamports: Number(a.lamports),
+          owner: a.programAddress,
+          rentEpoch: 0,
+          space: Number(a.space),
+        },
+      };
     },
     sendTransaction: ([wire]) => {
       const tx = getTransactionDecoder().decode(getBase64Encoder().encode(wire));
@@ -46,7 +59,13 @@ export async function rpcShim(backend: LiteSvmBackend, opts: { confirmAfter?: nu
         seen.set(sig, n);
         const err = "err" in meta ? liteSvmErrorToJson(meta.err()) : null;
         const status = n <= (opts.confirmAfter ?? 0) ? "processed" : "confirmed";
-        return { slot: context().slot, confirmations: status === "processed" ? 0 : 1, err, confirmationStatus: status, status: err ? { Err: err } : { Ok: null } };
+        return {
+          slot: context().slot,
+          confirmations: status === "processed" ? 0 : 1,
+          err,
+          confirmationStatus: status,
+          status: err ? { Err: err } : { Ok: null },
+        };
       }),
     }),
   };
@@ -57,7 +76,9 @@ export async function rpcShim(backend: LiteSvmBackend, opts: { confirmAfter?: nu
       const { id, method, params } = JSON.parse(body) as { id: unknown; method: string; params: unknown[] };
       calls.push(method);
       const fn = methods[method];
-      const out = fn ? { jsonrpc: "2.0", id, result: fn(params ?? []) } : { jsonrpc: "2.0", id, error: { code: -32601, message: `method not found: ${method}` } };
+      const out = fn
+        ? { jsonrpc: "2.0", id, result: fn(params ?? []) }
+        : { jsonrpc: "2.0", id, error: { code: -32601, message: `method not found: ${method}` } };
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(out));
     });
@@ -67,4 +88,3 @@ export async function rpcShim(backend: LiteSvmBackend, opts: { confirmAfter?: nu
   const port = typeof addr === "object" && addr ? addr.port : 0;
   return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((r) => server.close(() => r())) };
 }
-

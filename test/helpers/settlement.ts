@@ -19,7 +19,13 @@ import { connectJetStream } from "../../lib/bus/jetstream.ts";
 import type { Bus } from "../../lib/bus/types.ts";
 import type { Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { sha256Hex, topology, type SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import {
+  sha256Hex,
+  topology,
+  type SettlementOrder,
+  type SettlementOutcome,
+  type Topology,
+} from "../../protocol/index.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
 
@@ -61,7 +67,14 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
   const dir = mkdtempSync(join(tmpdir(), "siq-settle-"));
   const walletFiles = ["rich", "poor"].map((n) => join(dir, `${n}.json`));
   const [rich, poor] = walletFiles.map((f) => address(ensureKeypairFile(f))) as [Address, Address];
-  const config = SettlementConfig.parse({ backend: "litesvm", walletFiles, pollMs: 20, confirmTimeoutMs: 2000, waitMs: 4000, ...overrides });
+  const config = SettlementConfig.parse({
+    backend: "litesvm",
+    walletFiles,
+    pollMs: 20,
+    confirmTimeoutMs: 2000,
+    waitMs: 4000,
+    ...overrides,
+  });
   const svm = await liteSvmBackend({ tokens: config.tokens });
   await svm.fund(rich, { lamports: 10n * LAMPORTS, tokenUnits: new Map([["USDC", 1000_000_000n]]) });
   await svm.fund(poor, { lamports: LAMPORTS / 2n, tokenUnits: new Map([["USDC", 1_000_000n]]) });
@@ -97,7 +110,17 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
       ...o,
     }),
     async approve(order) {
-      const request = { idempotency_key: order.payment_id, agent_id: "agent-7", sender: order.sender, receiver: order.receiver, amount: order.amount, currency: order.currency, debug_mode: order.debug_mode, trace_context: {}, func_stack_hashes: [] };
+      const request = {
+        idempotency_key: order.payment_id,
+        agent_id: "agent-7",
+        sender: order.sender,
+        receiver: order.receiver,
+        amount: order.amount,
+        currency: order.currency,
+        debug_mode: order.debug_mode,
+        trace_context: {},
+        func_stack_hashes: [],
+      };
       await db.query(
         `INSERT INTO siq_payments (payment_id, tenant_id, agent_id, idempotency_key, request_hash, request, payment_digest, status, decision, created_at, updated_at)
          VALUES ($1, $2, 'agent-7', $1, $3, $4::jsonb, $3, 'approved', 'approve', now(), now())`,
@@ -124,7 +147,10 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
       return r!;
     },
     async txCount(paymentId) {
-      const [r] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_settlement_txs WHERE payment_id = $1", [paymentId]);
+      const [r] = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM siq_settlement_txs WHERE payment_id = $1",
+        [paymentId],
+      );
       return r!.n;
     },
     async stop() {
