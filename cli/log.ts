@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  auditTiles,
-  AuditError,
+  verifyTiles,
+  VerifyError,
   EntryChecker,
   NoteVerifier,
   ValidatorSet,
@@ -80,7 +80,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   let shown = 0;
   try {
     const previous = state.load(log);
-    const r = await auditTiles(src, {
+    const r = await verifyTiles(src, {
       log,
       ...(checker ? { checker } : {}),
       ...(previous ? { previous } : {}),
@@ -102,7 +102,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     bar?.done();
-    if (e instanceof AuditError) return fail(`verify: ${e.message}`);
+    if (e instanceof VerifyError) return fail(`verify: ${e.message}`);
     return fail(`verify: ${(e as Error).message}`, EXIT.USAGE);
   } finally {
     await src.close?.();

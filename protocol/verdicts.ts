@@ -8,7 +8,7 @@
  */
 import { canonicalBytes } from "./canonical.ts";
 import type { Signer, Verifier } from "./crypto.ts";
-import { leafHash, rootFromPath, treeWithPaths } from "./merkle.ts";
+import { leafHash, rootFromPath, treeWithPaths } from "./log/merkle.ts";
 import { verdictBytes, type SignedVerdict, type Verdict } from "./schemas/verdict.ts";
 
 export function batchHeadBytes(validatorId: string, size: number, root: Uint8Array) {

@@ -1,5 +1,5 @@
 /**
- * The meaning of log entries, as an auditor checks them. Every entry must be
+ * The meaning of log entries, as a verifier checks them. Every entry must be
  * RFC 8785 canonical JSON naming its `type`. A `sentineliq.decision.v1` is
  * checked in full: every verdict signature against the validator set, and
  * the decision recomputed from its verdicts under the recorded policy. A
@@ -15,7 +15,7 @@ import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { verifyVerdict } from "../verdicts.ts";
 import { checkEventEntry } from "./verify-event.ts";
-import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
+import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
 
 export type EntryProblemCode = "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH" | "BAD_AUDIT_TRANSITION";
 
