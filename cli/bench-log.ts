@@ -74,7 +74,7 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
     await Promise.all(
       entries.slice(i, i + 512).map((e, j) => {
         const msg: LogAppend = {
-          type: "sentineliq.logappend.v1",
+          type: "sentineliq.log_append.v2",
           key: `bench:${i + j}`,
           entry: Buffer.from(e).toString("base64"),
         };

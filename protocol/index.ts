@@ -30,3 +30,4 @@ export * from "./log/append.ts";
 export * from "./log/routes.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
+export * from "./tags.ts";

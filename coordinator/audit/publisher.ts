@@ -109,7 +109,7 @@ export class AuditPublisher {
 
 export function valueOf(row: AuditRow): Uint8Array {
   const value: AuditStateValue = {
-    type: "sentineliq.auditstate.v1",
+    type: "sentineliq.audit_state.v2",
     code_hash: row.code_hash,
     state: row.state,
     log_index: Number(row.log_index),

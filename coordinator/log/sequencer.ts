@@ -182,7 +182,7 @@ export class LogSequencer {
     paymentId?: string,
   ): Promise<number> {
     const msg: LogAppend = {
-      type: "sentineliq.logappend.v1",
+      type: "sentineliq.log_append.v2",
       key,
       entry: Buffer.from(entry).toString("base64"),
       ...(payment ? { payment } : {}),

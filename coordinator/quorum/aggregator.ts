@@ -18,6 +18,7 @@ import {
   type QuorumResult,
   type Topology,
   type ValidatorSet,
+  type VerdictRejectionCode,
 } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
@@ -40,7 +41,7 @@ export interface Evaluation {
 export interface Observed {
   verdicts: SignedVerdict[];
   absent: string[];
-  rejected: { validator_id: string; code: string }[];
+  rejected: { validator_id: string; code: VerdictRejectionCode }[];
   equivocations: { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] }[];
   /** Milliseconds from task to verdict, per validator. */
   latencies: Map<string, number>;

@@ -6,8 +6,9 @@
  */
 import { auditTransition } from "./transition.ts";
 import { AuditLogEntry, type AuditState } from "../schemas/audit.ts";
+import { TypeTags } from "../tags.ts";
 
-export const AUDIT_ENTRY_TYPE = "sentineliq.audit.v1";
+export const AUDIT_ENTRY_TYPE = TypeTags.audit;
 
 export class AuditReplay {
   readonly #states = new Map<string, AuditState>();

@@ -7,21 +7,27 @@
  * change the registry's state machine allows (feed entries in index order).
  * Other types are reported as skipped, not failed: the tree still covers them.
  */
-import { canonicalString, isCanonical } from "../canonical.ts";
+import { isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
-import { decideQuorum } from "../quorum.ts";
+import type { EntryProblemCode } from "../errors.ts";
 import { ChallengeRecord } from "../schemas/challenge.ts";
-import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
-import { verifyVerdict } from "../verdicts.ts";
-import { checkEventEntry } from "./verify-event.ts";
+import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
-
-export type EntryProblemCode = "BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH" | "BAD_AUDIT_TRANSITION";
+import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
+import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
 
 export type EntryCheck =
   | { ok: true; type: string; checked: boolean; payment_id?: string }
   | { ok: false; type: string; code: EntryProblemCode; message: string };
+
+/** What checking one type found: a problem, or the payment the entry concerns (if any). */
+type Checked = EntryProblem | { payment_id?: string };
+
+function entryType(json: unknown): string | undefined {
+  const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
+  return typeof type === "string" ? type : undefined;
+}
 
 export class EntryChecker {
   readonly #validators: Map<string, Verifier>;
@@ -35,99 +41,32 @@ export class EntryChecker {
   }
 
   check(bytes: Uint8Array): EntryCheck {
-    const bad = (type: string, code: EntryProblemCode, message: string): EntryCheck => ({
-      ok: false,
-      type,
-      code,
-      message,
-    });
-    if (!isCanonical(bytes)) return bad("?", "BAD_ENTRY", "entry is not RFC 8785 canonical JSON");
+    if (!isCanonical(bytes))
+      return { ok: false, type: "?", code: "BAD_ENTRY", message: "entry is not RFC 8785 canonical JSON" };
     const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
-    const type =
-      typeof json === "object" && json !== null && typeof (json as { type?: unknown }).type === "string"
-        ? (json as { type: string }).type
-        : undefined;
-    if (!type) return bad("?", "BAD_ENTRY", "entry is not an object with a string `type`");
-    if (type === "sentineliq.equivocation.v1") {
-      const r = EquivocationRecord.safeParse(json);
-      if (!r.success) return bad(type, "BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`);
-      const [a, b] = r.data.verdicts;
-      const verifier = this.#validators.get(r.data.validator_id);
-      const mine = (x: typeof a) =>
-        x.verdict.validator_id === r.data.validator_id &&
-        x.verdict.payment_id === r.data.payment_id &&
-        x.verdict.attempt === r.data.attempt;
-      if (
-        !verifier ||
-        !mine(a) ||
-        !mine(b) ||
-        !verifyVerdict(verifier, a) ||
-        !verifyVerdict(verifier, b) ||
-        canonicalString(a.verdict) === canonicalString(b.verdict)
-      ) {
-        return bad(type, "BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`);
-      }
-      return { ok: true, type, checked: true, payment_id: r.data.payment_id };
-    }
+    const type = entryType(json);
+    if (!type)
+      return { ok: false, type: "?", code: "BAD_ENTRY", message: "entry is not an object with a string `type`" };
+    const r = this.#checkAs(type, json);
+    if (r === undefined) return { ok: true, type, checked: false };
+    if (Array.isArray(r)) return { ok: false, type, code: r[0], message: r[1] };
+    return { ok: true, type, checked: true, ...(r.payment_id ? { payment_id: r.payment_id } : {}) };
+  }
+
+  /** Undefined for a type this checker does not know (counted as skipped: the tree still covers it). */
+  #checkAs(type: string, json: unknown): Checked | undefined {
+    if (type === TypeTags.decision) return checkDecisionEntry(json, this.#validators);
+    if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
+    if (type === TypeTags.event) return checkEventEntry(json, this.#validators) ?? {};
     if (type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
-      return problem ? bad(type, problem.code, problem.message) : { ok: true, type, checked: true };
+      return problem ? [problem.code, problem.message] : {};
     }
     if (type.startsWith("sentineliq.challenge")) {
       const r = ChallengeRecord.safeParse(json);
-      if (!r.success) return bad(type, "BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`);
-      return { ok: true, type, checked: true, payment_id: r.data.payment_id };
+      if (!r.success) return ["BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`];
+      return { payment_id: r.data.payment_id };
     }
-    if (type === "sentineliq.event.v1") {
-      const problem = checkEventEntry(json, this.#validators);
-      return problem ? bad(type, problem[0], problem[1]) : { ok: true, type, checked: true };
-    }
-    if (type !== "sentineliq.decision.v1") return { ok: true, type, checked: false };
-    const parsed = QuorumDecision.safeParse(json);
-    if (!parsed.success)
-      return bad(type, "BAD_ENTRY", `entry is not a valid decision: ${parsed.error.issues[0]?.message}`);
-    const d = parsed.data;
-    const seen = new Set<string>();
-    for (const sv of d.verdicts) {
-      const v = sv.verdict;
-      const verifier = this.#validators.get(v.validator_id);
-      if (!verifier)
-        return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id}, which is not in the validator set`);
-      if (seen.has(v.validator_id)) return bad(type, "BAD_VERDICT", `two verdicts from ${v.validator_id}`);
-      seen.add(v.validator_id);
-      if (v.payment_id !== d.payment_id || v.payment_digest !== d.payment_digest || v.attempt !== d.attempt) {
-        return bad(type, "BAD_VERDICT", `verdict from ${v.validator_id} is for another payment or attempt`);
-      }
-      if (!verifyVerdict(verifier, sv))
-        return bad(type, "BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`);
-    }
-    for (const e of d.equivocations) {
-      const verifier = this.#validators.get(e.validator_id);
-      const [a, b] = e.verdicts;
-      const same = (x: typeof a) =>
-        x.verdict.validator_id === e.validator_id &&
-        x.verdict.payment_id === d.payment_id &&
-        x.verdict.attempt === d.attempt;
-      if (
-        !verifier ||
-        !same(a) ||
-        !same(b) ||
-        !verifyVerdict(verifier, a) ||
-        !verifyVerdict(verifier, b) ||
-        canonicalString(a.verdict) === canonicalString(b.verdict)
-      ) {
-        return bad(type, "BAD_VERDICT", `equivocation evidence against ${e.validator_id} does not hold up`);
-      }
-      if (seen.has(e.validator_id)) return bad(type, "BAD_VERDICT", `equivocating ${e.validator_id} was also counted`);
-    }
-    const again = decideQuorum(d.policy, d.verdicts, true);
-    if (!again || again.risk_level !== d.risk_level || again.decision !== d.decision || again.outcome !== d.outcome) {
-      return bad(
-        type,
-        "DECISION_MISMATCH",
-        `the verdicts do not lead to ${d.decision}/${d.risk_level} under policy ${d.policy.name}`,
-      );
-    }
-    return { ok: true, type, checked: true, payment_id: d.payment_id };
+    return undefined;
   }
 }

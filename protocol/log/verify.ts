@@ -5,6 +5,7 @@
  * and the root. With an `EntryChecker`, our own entries are checked for
  * meaning too; other entry types are counted as skipped.
  */
+import type { VerifyProblemCode } from "../errors.ts";
 import { leafHash, rootFromLeafHashes } from "./merkle.ts";
 import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import type { NoteVerifier } from "./signed-note.ts";
@@ -17,20 +18,6 @@ export interface TileSource {
   /** The bytes at a tlog-tiles path ("tile/0/x001/234.p/5"), or null when absent. */
   get(path: string): Promise<Uint8Array | null>;
 }
-
-export type VerifyProblemCode =
-  | "BAD_CHECKPOINT"
-  | "MISSING_TILE"
-  | "BAD_BUNDLE"
-  | "LEAF_MISMATCH"
-  | "TILE_MISMATCH"
-  | "ROOT_MISMATCH"
-  | "WENT_BACKWARDS"
-  | "FORK"
-  | "BAD_ENTRY"
-  | "BAD_VERDICT"
-  | "DECISION_MISMATCH"
-  | "BAD_AUDIT_TRANSITION";
 
 export class VerifyError extends Error {
   readonly code: VerifyProblemCode;

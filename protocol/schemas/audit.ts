@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { Hex64, IsoTime } from "./fields.ts";
+import { readTag, TypeTags } from "../tags.ts";
 
 export const AuditStates = ["pending", "approved", "revoked"] as const;
 export const AuditState = z.enum(AuditStates);
@@ -82,7 +83,7 @@ export type AuditActor = z.infer<typeof AuditActor>;
 /** One registry change, as a verdict-log entry (its own JCS bytes, like a decision). */
 export const AuditLogEntry = z
   .object({
-    type: z.literal("sentineliq.audit.v1"),
+    type: z.literal(TypeTags.audit),
     code_hash: Hex64,
     name: z.string(),
     action: AuditAction,
@@ -98,7 +99,7 @@ export type AuditLogEntry = z.infer<typeof AuditLogEntry>;
 /** The registry's value for one hash on the bus (key: the hash), which validators cache. */
 export const AuditStateValue = z
   .object({
-    type: z.literal("sentineliq.auditstate.v1"),
+    type: readTag("audit_state"),
     code_hash: Hex64,
     state: AuditState,
     log_index: z.number().int().min(0),
