@@ -53,6 +53,8 @@ export type ErrorCode = keyof typeof ErrorCodes;
  * - quorum_reason: a reason the quorum gives itself, first in `reasons`, when no quorum formed;
  * - verdict_rejection: why the coordinator refused a verdict (logged in a decision's `rejected`,
  *   all but `DUPLICATE`, which is only a redelivery);
+ * - verdict_result: what else became of a verdict (the `result` label of `siq_verdicts_total`,
+ *   beside the rejection codes);
  * - log_problem, entry_problem: what `sentineliq log verify` finds wrong with a log, or with
  *   the meaning of one of its entries (it exits 1 and names the first).
  */
@@ -71,6 +73,12 @@ export const WireCodes = {
   BAD_EVIDENCE: "verdict_rejection",
   WRONG_EVIDENCE: "verdict_rejection",
   DUPLICATE: "verdict_rejection",
+  ACCEPTED: "verdict_result",
+  MALFORMED: "verdict_result",
+  LATE: "verdict_result",
+  REPLAYED: "verdict_result",
+  REDELIVERED: "verdict_result",
+  EQUIVOCATION: "verdict_result",
   BAD_CHECKPOINT: "log_problem",
   MISSING_TILE: "log_problem",
   BAD_BUNDLE: "log_problem",
@@ -101,6 +109,7 @@ export type PaymentRejectionCode = CodesOf<"payment_rejection">;
 export type QuorumReasonCode = CodesOf<"quorum_reason">;
 export const VerdictRejectionCode = z.enum(codesOf("verdict_rejection"));
 export type VerdictRejectionCode = CodesOf<"verdict_rejection">;
+export type VerdictResultCode = CodesOf<"verdict_rejection" | "verdict_result">;
 export type EntryProblemCode = CodesOf<"entry_problem">;
 export type VerifyProblemCode = CodesOf<"log_problem" | "entry_problem">;
 

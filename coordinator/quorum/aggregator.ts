@@ -19,6 +19,7 @@ import {
   type Topology,
   type ValidatorSet,
   type VerdictRejectionCode,
+  type VerdictResultCode,
 } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
@@ -140,7 +141,8 @@ export class Aggregator {
   }
 
   #receive(d: Delivery): void {
-    const count = (validator: string, result: string) => this.#c.metrics?.verdictsTotal.inc({ validator, result });
+    const count = (validator: string, result: VerdictResultCode) =>
+      this.#c.metrics?.verdictsTotal.inc({ validator, result });
     let signed: SignedVerdict;
     try {
       signed = SignedVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
@@ -201,7 +203,7 @@ export class Aggregator {
   }
 
   /** A verdict for a payment already decided: late, a replay, or a second opinion (an equivocation). */
-  #afterDecision(signed: SignedVerdict, d: Delivery): string {
+  #afterDecision(signed: SignedVerdict, d: Delivery): VerdictResultCode {
     const done = this.#decided.get(signed.verdict.payment_id);
     const first = done?.attempt === signed.verdict.attempt ? done.verdicts.get(signed.verdict.validator_id) : undefined;
     if (!first) return done ? "REPLAYED" : "LATE";
