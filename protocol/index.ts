@@ -31,3 +31,4 @@ export * from "./log/routes.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
 export * from "./tags.ts";
+export * from "./facts.ts";

@@ -23,7 +23,8 @@ export {
   type PackSource,
   type SourceFile,
 } from "./engine/load.ts";
-export { eventFacts, paymentFacts, traceFacts, type Origin } from "./engine/facts.ts";
+// Facts are derived in protocol/ (validators, the coordinator and auditors share them); re-exported for rule users.
+export { eventFacts, paymentFacts, traceFacts, type FactsOrigin } from "../protocol/index.ts";
 export { parseDuration } from "./engine/duration.ts";
 
 export const DEFAULT_PACK_DIR = fileURLToPath(new URL("./packs/default/", import.meta.url));

@@ -9,6 +9,7 @@ import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalBytes,
   paymentDigest,
+  paymentFacts,
   sha256Hex,
   SiqError,
   type EvaluationTask,
@@ -31,7 +32,6 @@ import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
 import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
 import { decisionRecord } from "../quorum/record.ts";
 import type { Reputation } from "../quorum/reputation.ts";
-import { paymentFacts } from "../../rules/index.ts";
 import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
 import type { ChallengeService } from "../challenges/service.ts";
