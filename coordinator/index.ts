@@ -1,36 +1,33 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
 import type { FastifyInstance } from "fastify";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { loadKeyFile, policyFor, topology, verifierKey } from "../protocol/index.ts";
-import { ApiKeys } from "./api/auth.ts";
+import { ApiKeys, buildServer, type Handlers } from "./api/index.ts";
 import { startAudit } from "./audit/index.ts";
-import { buildServer, type Handlers } from "./api/server.ts";
 import type { CoordinatorConfig } from "./config.ts";
-import { TileArchive } from "./log/archive.ts";
-import { Checkpointer } from "./log/checkpointer.ts";
-import { logHandlers, paymentReceipt } from "./log/handlers.ts";
-import { LogSequencer } from "./log/sequencer.ts";
+import {
+  TileArchive,
+  Checkpointer,
+  logHandlers,
+  paymentReceipt,
+  LogSequencer,
+  LogStore,
+  WitnessClient,
+} from "./log/index.ts";
 import { startEvents } from "./events/index.ts";
-import { LogStore } from "./log/store.ts";
-import { WitnessClient } from "./log/witnesses.ts";
 import { createMetrics } from "./metrics.ts";
-import { PaymentService } from "./payments/service.ts";
-import { ChallengeService } from "./challenges/service.ts";
-import { ChallengeStore } from "./challenges/store.ts";
-import { Aggregator } from "./quorum/aggregator.ts";
-import { startSettlement } from "./settlement/index.ts";
-import type { ChainBackend } from "./settlement/chain.ts";
-import { Reputation } from "./quorum/reputation.ts";
-import { migrate } from "./store/schema.ts";
-import { PaymentStore } from "./store/payments.ts";
+import { PaymentService } from "./payments/index.ts";
+import { ChallengeService, ChallengeStore } from "./challenges/index.ts";
+import { Aggregator, Reputation } from "./quorum/index.ts";
+import { startSettlement, type ChainBackend } from "./settlement/index.ts";
+import { migrate, PaymentStore } from "./store/index.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
-export { LogStore, type StoredEntry } from "./log/store.ts";
-export { LogSequencer } from "./log/sequencer.ts";
-export { migrate } from "./store/schema.ts";
+export { LogStore, type StoredEntry } from "./log/index.ts";
+export { LogSequencer } from "./log/index.ts";
+export { migrate } from "./store/index.ts";
 
 export interface RunningCoordinator {
   url: string;

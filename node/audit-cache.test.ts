@@ -1,8 +1,6 @@
 /** The validator's registry copy follows the bus and drives the default pack's code rules. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, memoryBus, type Bus } from "../lib/bus/index.ts";
 import { createLogger } from "../lib/logger.ts";
 import {
   canonicalBytes,

@@ -15,8 +15,8 @@ import {
   type QuorumResult,
   type ReasonSummary,
 } from "../../protocol/index.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
-import type { PaymentRow } from "../store/payments.ts";
+import type { LogSequencer } from "../log/index.ts";
+import type { PaymentRow } from "../store/index.ts";
 import { newChallenge } from "./issue.ts";
 import type { ChallengeStore } from "./store.ts";
 

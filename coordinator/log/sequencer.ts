@@ -6,7 +6,7 @@
  * payment's outcome. A key already logged (a redelivery, a re-publish) gets
  * its existing index and is never logged twice.
  */
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import type { Bus, Delivery, Mailbox } from "../../lib/bus/index.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {

@@ -5,8 +5,7 @@
  * and at the hard deadline, and acks the verdicts only once the decision is
  * recorded.
  */
-import { drain, type Draining } from "../../lib/bus/drain.ts";
-import type { Bus, Delivery } from "../../lib/bus/types.ts";
+import { drain, type Draining, type Bus, type Delivery } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalString,
