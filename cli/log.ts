@@ -18,7 +18,7 @@ import {
 } from "../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "./credentials.ts";
 import { env } from "./env.ts";
-import { AuditorState } from "./log-state.ts";
+import { VerifierState } from "./log-state.ts";
 import { dbSource, dirSource, httpSource } from "./log-sources.ts";
 import { progress } from "./progress.ts";
 
@@ -63,7 +63,11 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const checker = existsSync(networkFile)
     ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8"))))
     : undefined;
-  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
+  const state = new VerifierState(
+    flags.state ?? join(resolve(DEV_DIR), "auditor"),
+    log.name,
+    log.keyId.toString("hex"),
+  );
 
   let src: TileSource & { close?: () => Promise<void> };
   try {
