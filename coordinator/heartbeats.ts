@@ -1,5 +1,5 @@
 /** Which validators were heard from lately: their heartbeats on the bus, by id (unknown ids are ignored). */
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Topology, ValidatorSet } from "../protocol/index.ts";
 
 export interface Heartbeats {
