@@ -99,7 +99,14 @@ function operation(name: string, def: RouteDef): O.OperationObject {
   } as O.OperationObject;
 }
 
+let built: O.Document | undefined;
+
+/** The document (built once: the definitions are constants). */
 export function openApiDocument(): O.Document {
+  return (built ??= buildDocument());
+}
+
+function buildDocument(): O.Document {
   const paths: O.PathsObject = {};
   for (const [name, def] of Object.entries(routes) as [string, RouteDef][]) {
     const path = openApiPath(def.path);

@@ -113,7 +113,7 @@ describe("every route through inject(), checked against its OpenAPI document", (
     net = await startNetwork({ store: "pglite" });
     app = net.coordinator.app;
     checker = new ResponseChecker((await app.inject({ url: "/docs/json" })).json());
-  });
+  }, 120_000);
   afterAll(async () => {
     await net?.stop();
   });
