@@ -19,6 +19,7 @@ export * from "./audit/replay.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
 export * from "./schemas/challenge.ts";
+export * from "./schemas/error.ts";
 export * from "./quorum.ts";
 export * from "./log/merkle.ts";
 export * from "./log/tiles.ts";
