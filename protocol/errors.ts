@@ -36,6 +36,16 @@ export const ErrorCodes = {
   CONFIG_INVALID: 500,
   KEY_FILE_INVALID: 500,
   LOG_TAMPERED: 500,
+  // Rejected payments: not HTTP errors (the request answers 200), the `error_details.code` of a payment
+  // the network rejected. The quorum's classes are in protocol/rejections.ts, in precedence order.
+  QUORUM_FAILED: 403,
+  SANCTIONS_BLOCKED: 403,
+  AUDIT_MISMATCH: 403,
+  TRUST_BREACH: 403,
+  AML_PATTERN: 403,
+  VALIDATION_FAILURE: 403,
+  RISK_REJECTED: 403,
+  CHALLENGE_ATTEMPTS_EXHAUSTED: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -19,6 +19,7 @@ export * from "./audit.ts";
 export * from "./log/audit-replay.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
+export * from "./rejections.ts";
 export * from "./schemas/challenge.ts";
 export * from "./quorum.ts";
 export * from "./log/merkle.ts";
