@@ -16,6 +16,7 @@ import { LogSequencer } from "./log/sequencer.ts";
 import { startEvents } from "./events/index.ts";
 import { LogStore } from "./log/store.ts";
 import { WitnessClient } from "./log/witnesses.ts";
+import { Liveness } from "./liveness.ts";
 import { createMetrics } from "./metrics.ts";
 import { PaymentService } from "./payments/service.ts";
 import { ChallengeService } from "./challenges/service.ts";
@@ -147,13 +148,14 @@ export async function startCoordinator(
     logger,
   });
 
-  const lastSeen = new Map<string, number>();
-  const known = new Set(set.validators.map((v) => v.id));
-  const beats = bus.onSignal(t.subjects.heartbeatWildcard, (subject) => {
-    const id = subject.slice(subject.lastIndexOf(".") + 1);
-    if (known.has(id)) lastSeen.set(id, Date.now());
+  const liveness = new Liveness({
+    bus,
+    subject: t.subjects.heartbeatWildcard,
+    validatorIds: set.validators.map((v) => v.id),
+    timeoutMs: config.heartbeatTimeoutMs,
+    gauge: metrics.validatorsAlive,
   });
-  const alive = () => [...lastSeen.values()].filter((at) => Date.now() - at < config.heartbeatTimeoutMs).length;
+  liveness.start();
 
   const handlers: Handlers = {
     createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
@@ -179,8 +181,7 @@ export async function startCoordinator(
         () => true,
         () => false,
       );
-      const validators = alive();
-      metrics.validatorsAlive.set(validators);
+      const validators = liveness.alive();
       const ok = busOk && storeOk && validators >= policy.approve;
       return {
         status: ok ? 200 : 503,
@@ -230,7 +231,7 @@ export async function startCoordinator(
     vkey,
     chain: settlement.chain,
     async close() {
-      beats.stop();
+      liveness.stop();
       challenges.stop();
       await app.close();
       audit.stop();
