@@ -3,6 +3,8 @@
  * reason, and a validator cannot relabel it. Only v1 runs honestly; v3's
  * verdict is injected with v3's real key (a compromised validator), so both
  * are counted: v1 and v3 saying CRITICAL make the reject quorum (f+1 = 2).
+ * The coordinator fails closed to "reject", so a payment v1 alone votes on
+ * is rejected for want of a quorum.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +15,12 @@ describe("a rejected payment's error_details", () => {
   let net: TestNetwork;
   let nc: NatsConnection;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite", running: 1, deadlineMs: 3000 });
+    net = await startNetwork({
+      store: "pglite",
+      running: 1,
+      deadlineMs: 4000,
+      coordinatorConfig: { failClosed: "reject" },
+    });
     nc = await connect({ servers: net.natsUrl });
   });
   afterAll(async () => {
@@ -70,6 +77,14 @@ describe("a rejected payment's error_details", () => {
     expect(paid.error_details).toMatchObject({ code: "SANCTIONS_BLOCKED", reasons: ["SANCTIONED_COUNTRY"] });
     const shown = await net.get(`/v1/payments/${paid.payment_id}`);
     expect(shown.body.error_details.code).toBe("SANCTIONS_BLOCKED");
+  });
+
+  it("says QUORUM_FAILED when the payment failed closed for want of a quorum", async () => {
+    const res = await net.post(net.payment());
+    expect(res.body).toMatchObject({ status: "rejected", decision: "reject" });
+    expect(res.body.reasons[0].code).toBe("QUORUM_TIMEOUT");
+    expect(res.body.error_details).toMatchObject({ code: "QUORUM_FAILED", reasons: ["QUORUM_TIMEOUT"] });
+    expect((await net.get(`/v1/payments/${res.body.payment_id}`)).body.error_details.code).toBe("QUORUM_FAILED");
   });
 
   it("attack: the agent cannot supply its own error_details", async () => {
