@@ -20,7 +20,8 @@ export interface AuditCache {
   readonly lists: LiveLists;
   /** The bucket revision applied so far. */
   readonly revision: number;
-  behind(task: EvaluationTask): boolean;
+  /** A function-valued property (the validator takes it detached from the cache). */
+  readonly behind: (task: EvaluationTask) => boolean;
   stop(): Promise<void>;
 }
 

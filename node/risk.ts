@@ -17,9 +17,10 @@ export interface RiskEngine {
   packs: PackSchedule;
   shadow: PackSchedule | undefined;
   sanctions: SanctionsLists | undefined;
-  scorePayment(task: EvaluationTask, now: Date): Verdict;
-  observePayment(task: EvaluationTask): void;
-  scoreEvent(task: EventTask, now: Date): EventVerdict;
+  // Function-valued properties, not methods: the actors take them detached from the engine.
+  readonly scorePayment: (task: EvaluationTask, now: Date) => Verdict;
+  readonly observePayment: (task: EvaluationTask) => void;
+  readonly scoreEvent: (task: EventTask, now: Date) => EventVerdict;
   close(): void;
 }
 

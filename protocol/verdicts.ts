@@ -50,7 +50,7 @@ export function verifyVerdict(verifier: Verifier, signed: SignedVerdict): boolea
   );
   if (!root) return false;
   let cache = verifiedHeads.get(verifier);
-  if (!cache) verifiedHeads.set(verifier, (cache = new Map()));
+  if (!cache) verifiedHeads.set(verifier, (cache = new Map<string, boolean>()));
   const key = `${signed.verdict.validator_id}|${b.size}|${root.toString("hex")}|${signed.signature}`;
   let ok = cache.get(key);
   if (ok === undefined) {

@@ -35,7 +35,7 @@ async function cli(args: string[]) {
     return { code: err.code, out: err.stdout + err.stderr };
   }
 }
-const until = async (what: () => Promise<boolean>, ms = 15_000) => {
+const until = async (what: () => boolean | Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
   while (!(await what())) {
     if (Date.now() > end) throw new Error("timed out");
@@ -165,7 +165,7 @@ describe("verdict log", () => {
 
   it("writes an archive of tiles that `log verify --tiles` accepts, skipping unknown entry types", async () => {
     await until(async () => (await checkpoint())?.size === 301);
-    await until(async () => readFileSync(join(archive, "checkpoint"), "utf8").includes("\n301\n"));
+    await until(() => readFileSync(join(archive, "checkpoint"), "utf8").includes("\n301\n"));
     const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
     const args = [
       "log",

@@ -94,16 +94,22 @@ export class AuditPublisher {
 
   #schedule(): void {
     if (this.#timer) return;
-    this.#timer = setTimeout(async () => {
+    this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      for (const hash of [...this.#unpublished.keys()]) {
-        await this.#flush(hash).catch((err: Error) =>
-          this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
-        );
-      }
-      if (this.#unpublished.size > 0) this.#schedule();
+      this.#retryUnpublished().catch((err: unknown) =>
+        this.#logger.error({ err: String(err) }, "audit state retry failed"),
+      );
     }, 2000);
     this.#timer.unref();
+  }
+
+  async #retryUnpublished(): Promise<void> {
+    for (const hash of [...this.#unpublished.keys()]) {
+      await this.#flush(hash).catch((err: Error) =>
+        this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
+      );
+    }
+    if (this.#unpublished.size > 0) this.#schedule();
   }
 }
 

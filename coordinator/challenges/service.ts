@@ -12,7 +12,6 @@ import {
   type Challenge,
   type ChallengeResponseRequest,
   type QuorumResult,
-  type ReasonSummary,
 } from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/sequencer.ts";
 import type { PaymentRow } from "../store/payments.ts";
@@ -102,7 +101,7 @@ export class ChallengeService {
     const rows = await this.#c.store.openChallenges();
     for (const row of rows) {
       if (row.challenge && row.challenge.attempt === row.attempt) this.#schedule(row.payment_id, row.challenge);
-      else await this.open(row, { counted: [], reasons: row.reasons as ReasonSummary[] }, new Date());
+      else await this.open(row, { counted: [], reasons: row.reasons }, new Date());
     }
     return rows.length;
   }

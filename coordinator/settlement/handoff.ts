@@ -76,7 +76,7 @@ export class SettlementHandoff {
         this.publish(order).catch((err: Error) => {
           if (this.#closed) return;
           this.#c.logger.warn({ payment_id: id, err: err.message }, "settlement order not published; retrying");
-          setTimeout(attempt, REPUBLISH_MS).unref();
+          setTimeout(() => void attempt(), REPUBLISH_MS).unref();
         });
       void attempt();
     });

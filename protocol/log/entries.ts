@@ -13,6 +13,7 @@ import { decideQuorum } from "../quorum.ts";
 import { ChallengeRecord } from "../schemas/challenge.ts";
 import { EquivocationRecord, QuorumDecision } from "../schemas/decision.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
+import type { SignedVerdict } from "../schemas/verdict.ts";
 import { verifyVerdict } from "../verdicts.ts";
 import { checkEventEntry } from "./verify-event.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "./audit-replay.ts";
@@ -35,12 +36,6 @@ export class EntryChecker {
   }
 
   check(bytes: Uint8Array): EntryCheck {
-    const bad = (type: string, code: EntryProblemCode, message: string): EntryCheck => ({
-      ok: false,
-      type,
-      code,
-      message,
-    });
     if (!isCanonical(bytes)) return bad("?", "BAD_ENTRY", "entry is not RFC 8785 canonical JSON");
     const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
     const type =
@@ -48,27 +43,7 @@ export class EntryChecker {
         ? (json as { type: string }).type
         : undefined;
     if (!type) return bad("?", "BAD_ENTRY", "entry is not an object with a string `type`");
-    if (type === "sentineliq.equivocation.v1") {
-      const r = EquivocationRecord.safeParse(json);
-      if (!r.success) return bad(type, "BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`);
-      const [a, b] = r.data.verdicts;
-      const verifier = this.#validators.get(r.data.validator_id);
-      const mine = (x: typeof a) =>
-        x.verdict.validator_id === r.data.validator_id &&
-        x.verdict.payment_id === r.data.payment_id &&
-        x.verdict.attempt === r.data.attempt;
-      if (
-        !verifier ||
-        !mine(a) ||
-        !mine(b) ||
-        !verifyVerdict(verifier, a) ||
-        !verifyVerdict(verifier, b) ||
-        canonicalString(a.verdict) === canonicalString(b.verdict)
-      ) {
-        return bad(type, "BAD_VERDICT", `equivocation evidence against ${r.data.validator_id} does not hold up`);
-      }
-      return { ok: true, type, checked: true, payment_id: r.data.payment_id };
-    }
+    if (type === "sentineliq.equivocation.v1") return this.#checkEquivocation(type, json);
     if (type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
       return problem ? bad(type, problem.code, problem.message) : { ok: true, type, checked: true };
@@ -83,6 +58,20 @@ export class EntryChecker {
       return problem ? bad(type, problem[0], problem[1]) : { ok: true, type, checked: true };
     }
     if (type !== "sentineliq.decision.v1") return { ok: true, type, checked: false };
+    return this.#checkDecision(type, json);
+  }
+
+  #checkEquivocation(type: string, json: unknown): EntryCheck {
+    const r = EquivocationRecord.safeParse(json);
+    if (!r.success) return bad(type, "BAD_ENTRY", `malformed equivocation record: ${r.error.issues[0]?.message}`);
+    const { validator_id, payment_id, attempt, verdicts } = r.data;
+    if (!this.#equivocationHolds(verdicts, validator_id, payment_id, attempt))
+      return bad(type, "BAD_VERDICT", `equivocation evidence against ${validator_id} does not hold up`);
+    return { ok: true, type, checked: true, payment_id };
+  }
+
+  /** Every verdict signed by a member, for this payment and attempt; the decision recomputed from them. */
+  #checkDecision(type: string, json: unknown): EntryCheck {
     const parsed = QuorumDecision.safeParse(json);
     if (!parsed.success)
       return bad(type, "BAD_ENTRY", `entry is not a valid decision: ${parsed.error.issues[0]?.message}`);
@@ -102,22 +91,8 @@ export class EntryChecker {
         return bad(type, "BAD_VERDICT", `signature of ${v.validator_id}'s verdict does not verify`);
     }
     for (const e of d.equivocations) {
-      const verifier = this.#validators.get(e.validator_id);
-      const [a, b] = e.verdicts;
-      const same = (x: typeof a) =>
-        x.verdict.validator_id === e.validator_id &&
-        x.verdict.payment_id === d.payment_id &&
-        x.verdict.attempt === d.attempt;
-      if (
-        !verifier ||
-        !same(a) ||
-        !same(b) ||
-        !verifyVerdict(verifier, a) ||
-        !verifyVerdict(verifier, b) ||
-        canonicalString(a.verdict) === canonicalString(b.verdict)
-      ) {
+      if (!this.#equivocationHolds(e.verdicts, e.validator_id, d.payment_id, d.attempt))
         return bad(type, "BAD_VERDICT", `equivocation evidence against ${e.validator_id} does not hold up`);
-      }
       if (seen.has(e.validator_id)) return bad(type, "BAD_VERDICT", `equivocating ${e.validator_id} was also counted`);
     }
     const again = decideQuorum(d.policy, d.verdicts, true);
@@ -130,4 +105,29 @@ export class EntryChecker {
     }
     return { ok: true, type, checked: true, payment_id: d.payment_id };
   }
+
+  /** Two different verdicts, both signed by the member, both for this payment and attempt. */
+  #equivocationHolds(
+    pair: readonly [SignedVerdict, SignedVerdict],
+    validatorId: string,
+    paymentId: string,
+    attempt: number,
+  ): boolean {
+    const verifier = this.#validators.get(validatorId);
+    const [a, b] = pair;
+    const mine = (x: SignedVerdict) =>
+      x.verdict.validator_id === validatorId && x.verdict.payment_id === paymentId && x.verdict.attempt === attempt;
+    return (
+      verifier !== undefined &&
+      mine(a) &&
+      mine(b) &&
+      verifyVerdict(verifier, a) &&
+      verifyVerdict(verifier, b) &&
+      canonicalString(a.verdict) !== canonicalString(b.verdict)
+    );
+  }
+}
+
+function bad(type: string, code: EntryProblemCode, message: string): EntryCheck {
+  return { ok: false, type, code, message };
 }

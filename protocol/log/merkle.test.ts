@@ -2,7 +2,7 @@
  * The Merkle tree against all 196 RFC 9162 vectors from transparency-dev/merkle
  * (those marked wantErr must be rejected), and property tests over random trees.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

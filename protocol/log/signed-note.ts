@@ -99,6 +99,7 @@ export function parseNote(text: string): ParsedNote {
   const split = text.lastIndexOf("\n\n");
   if (split < 0) throw new TypeError("a note has a body, a blank line and signatures");
   const body = text.slice(0, split + 1);
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects (signed-note: only \n in a body)
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(body)) throw new TypeError("note body has control characters");
   const lines = text.slice(split + 2, -1).split("\n");
   if (lines.length > 100) throw new TypeError("too many note signatures");

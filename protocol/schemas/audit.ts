@@ -25,6 +25,7 @@ const FunctionName = z
   .string()
   .min(1)
   .max(200)
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   .regex(/^[^\u0000-\u001f]+$/, "a printable name");
 
 /** `POST /v1/audit/code`: an agent or organisation submits one function for audit. */

@@ -71,10 +71,13 @@ interface Variant {
 const NONE = { get: () => undefined };
 const LAYER_ORDER = new Map(Layers.map((l, i) => [l, i]));
 
-/** `opts` may also be a LiveLists itself (the skeleton's signature). */
-export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = {}): CompiledPack {
-  if (typeof (opts as LiveLists).get === "function") opts = { live: opts as LiveLists };
-  opts = opts as CompileOptions;
+function isLiveLists(x: CompileOptions | LiveLists): x is LiveLists {
+  return typeof (x as Partial<LiveLists>).get === "function";
+}
+
+/** `given` may also be a LiveLists itself (the skeleton's signature). */
+export function compilePack(src: PackSource, given: CompileOptions | LiveLists = {}): CompiledPack {
+  const opts: CompileOptions = isLiveLists(given) ? { live: given } : given;
   const live = opts.live ?? NONE;
   const screeners = opts.screeners ?? NONE;
   const velocities = new Set(Object.keys(src.velocity));

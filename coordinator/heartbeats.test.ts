@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { memoryBus } from "../lib/bus/memory.ts";
-import { topology } from "../protocol/index.ts";
-import { Liveness } from "./liveness.ts";
+import { topology, ValidatorSet } from "../protocol/index.ts";
+import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
 import { createMetrics } from "./metrics.ts";
 
 const t = topology("siq");
 const beat = new TextEncoder().encode("beat");
 
 describe("validator liveness from heartbeats", () => {
-  let liveness: Liveness;
+  let liveness: Heartbeats;
   let metrics: ReturnType<typeof createMetrics>;
   const bus = memoryBus();
   const gauge = async () => (await metrics.validatorsAlive.get()).values[0]?.value;
@@ -16,14 +16,10 @@ describe("validator liveness from heartbeats", () => {
   beforeEach(() => {
     vi.useFakeTimers();
     metrics = createMetrics();
-    liveness = new Liveness({
-      bus,
-      subject: t.subjects.heartbeatWildcard,
-      validatorIds: ["v1", "v2", "v3"],
-      timeoutMs: 5000,
-      gauge: metrics.validatorsAlive,
+    const set = ValidatorSet.parse({
+      validators: [1, 2, 3].map((i) => ({ id: `v${i}`, public_key: String(i).repeat(64) })),
     });
-    liveness.start();
+    liveness = watchHeartbeats(bus, t, set, 5000, metrics.validatorsAlive);
   });
   afterEach(() => {
     liveness.stop();
