@@ -48,7 +48,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     logSigner: logKey.signer,
     ...(given?.chain ? { chain: given.chain } : {}),
   });
-  const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs);
+  const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
     apiKeys: new ApiKeys(config.tenants, config.auditors),

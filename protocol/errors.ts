@@ -61,6 +61,14 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const WireCodes = {
   CHALLENGE_EXPIRED: "payment_rejection",
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
+  // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
+  QUORUM_FAILED: "payment_rejection",
+  SANCTIONS_BLOCKED: "payment_rejection",
+  AUDIT_MISMATCH: "payment_rejection",
+  TRUST_BREACH: "payment_rejection",
+  AML_PATTERN: "payment_rejection",
+  VALIDATION_FAILURE: "payment_rejection",
+  RISK_REJECTED: "payment_rejection",
   QUORUM_NOT_REACHED: "quorum_reason",
   QUORUM_TIMEOUT: "quorum_reason",
   UNKNOWN_VALIDATOR: "verdict_rejection",

@@ -18,6 +18,7 @@ export * from "./audit/transition.ts";
 export * from "./audit/replay.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
+export * from "./rejections.ts";
 export * from "./schemas/challenge.ts";
 export * from "./schemas/error.ts";
 export * from "./quorum.ts";

@@ -19,6 +19,7 @@ describe.each(storeKinds())("payments end to end on %s", (store) => {
     const res = await net.post(net.payment());
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "settled", risk_level: "LOW", decision: "approve" });
+    expect(res.body.error_details).toBeUndefined();
     expect(res.body.settlement).toMatchObject({ network: "simulated" });
     expect(res.body.settlement.transaction_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(res.body.log_index).toBeTypeOf("number");
@@ -29,6 +30,7 @@ describe.each(storeKinds())("payments end to end on %s", (store) => {
     expect(res.body).toMatchObject({ status: "challenged", risk_level: "HIGH", decision: "challenge" });
     expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain("AMOUNT_OVER_LIMIT");
     expect(res.body.reasons[0].validators).toBeGreaterThanOrEqual(3);
+    expect(res.body.error_details).toBeUndefined();
   });
 
   it("challenges a MEDIUM payment whose code path is not audited", async () => {
@@ -42,6 +44,14 @@ describe.each(storeKinds())("payments end to end on %s", (store) => {
     expect(res.body).toMatchObject({ status: "rejected", risk_level: "CRITICAL", decision: "reject" });
     expect(res.body.reasons[0].code).toBe("SANCTIONED_COUNTRY");
     expect(res.body.settlement).toBeUndefined();
+    // The decisive reason's class, stored with the decision: the same in the answer and in GET.
+    expect(res.body.error_details).toEqual({
+      code: "SANCTIONS_BLOCKED",
+      message: expect.stringContaining("SANCTIONED_COUNTRY"),
+      reasons: ["SANCTIONED_COUNTRY"],
+    });
+    const shown = await net.get(`/v1/payments/${res.body.payment_id}`);
+    expect(shown.body).toMatchObject({ status: "rejected", error_details: res.body.error_details });
   });
 
   it("returns the same payment for the same idempotency key, and 409 for a different body", async () => {

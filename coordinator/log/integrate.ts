@@ -61,9 +61,10 @@ export async function integrateBatch(
        )
        UPDATE siq_payments AS p
        SET status = v.st, risk_level = v.rl, decision = v.de, reasons = v.re::jsonb, settlement = v.se::jsonb,
-           log_index = v.i, decided_at = v.da::timestamptz, updated_at = now()
-       FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[])
-            AS v(id, st, rl, de, re, se, i, da)
+           log_index = v.i, decided_at = v.da::timestamptz, error_details = v.ed::jsonb, updated_at = now()
+       FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[],
+                   $17::text[])
+            AS v(id, st, rl, de, re, se, i, da, ed)
        WHERE p.payment_id = v.id`,
       [
         fresh.map((_, j) => first + j),
@@ -82,6 +83,7 @@ export async function integrateBatch(
         p.map((o) => (o.settlement ? JSON.stringify(o.settlement) : null)),
         paid.map((i) => index.get(i.key)!),
         p.map((o) => o.decided_at),
+        p.map((o) => (o.error_details ? JSON.stringify(o.error_details) : null)),
       ],
     );
   }

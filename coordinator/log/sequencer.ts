@@ -22,6 +22,7 @@ import {
   TILE_WIDTH,
   TileBuilder,
   tileHashes,
+  type PaymentOutcome,
   type PaymentStatus,
   type QuorumDecision,
   type Settlement,
@@ -35,6 +36,8 @@ export interface Finalized {
   decision: QuorumDecision;
   status: PaymentStatus;
   settlement: Settlement | null;
+  /** A rejected payment's reason class (`rejectionDetails`). */
+  error_details?: PaymentOutcome["error_details"] | null;
 }
 
 /** Any log record: a JCS object naming its type and the payment it concerns. */
@@ -161,6 +164,7 @@ export class LogSequencer {
       decision: d.decision,
       reasons: d.reasons,
       settlement: f.settlement,
+      ...(f.error_details ? { error_details: f.error_details } : {}),
       decided_at: d.decided_at,
     });
   }

@@ -17,6 +17,7 @@ import {
   type PaymentStatus,
   type PaymentView,
   policyFor,
+  rejectionDetails,
   type ChallengeResponseRequest,
   type QuorumDecision,
   type QuorumPolicy,
@@ -268,7 +269,8 @@ export class PaymentService {
     const approved = result.decision === "approve";
     const settlement = null;
     const status: PaymentStatus = approved ? "approved" : result.decision === "reject" ? "rejected" : "challenged";
-    const index = await this.#c.sequencer.append({ decision, status, settlement });
+    const error_details = status === "rejected" ? rejectionDetails(result.reasons, result.outcome) : null;
+    const index = await this.#c.sequencer.append({ decision, status, settlement, error_details });
     let done: PaymentRow = {
       ...row,
       status,
@@ -276,6 +278,7 @@ export class PaymentService {
       decision: result.decision,
       reasons: result.reasons,
       settlement,
+      error_details,
       log_index: index,
       decided_at: now,
     };

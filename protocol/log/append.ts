@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { Base64, Decision, Id, IsoTime, RiskLevel } from "../schemas/fields.ts";
-import { PaymentStatus, ReasonSummary, Settlement } from "../schemas/payment.ts";
+import { ErrorDetails, PaymentStatus, ReasonSummary, Settlement } from "../schemas/payment.ts";
 import { readTag } from "../tags.ts";
 
 /** The largest entry a tlog-tiles entry bundle can hold (16-bit length prefix). */
@@ -19,6 +19,8 @@ export const PaymentOutcome = z.object({
   decision: Decision,
   reasons: z.array(ReasonSummary),
   settlement: Settlement.nullable(),
+  /** Why a rejected payment was rejected (`rejections.ts`). */
+  error_details: ErrorDetails.optional(),
   decided_at: IsoTime,
 });
 export type PaymentOutcome = z.infer<typeof PaymentOutcome>;
