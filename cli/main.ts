@@ -1,7 +1,7 @@
 /** The `sentineliq` command line: one program, `--help` on every command. */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { resolve } from "node:path";
-import { env } from "./env.ts";
+import { env } from "./shared/env.ts";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -51,7 +51,7 @@ export function program(): Command {
         .default("none"),
     )
     .action(async (o) => {
-      const { runDev } = await import("./dev.ts");
+      const { runDev } = await import("./dev/run.ts");
       process.exitCode = await runDev({
         dir: o.dir,
         validators: o.validators,
@@ -66,7 +66,7 @@ export function program(): Command {
     .description("run the coordinator (HTTP API, quorum, settlement, log)")
     .requiredOption("--config <file>", "coordinator config (JSON); PORT, NATS_URL and DATABASE_URL override it")
     .action(async (o) => {
-      const { runCoordinator } = await import("./serve.ts");
+      const { runCoordinator } = await import("./serve/run.ts");
       await runCoordinator(resolve(o.config));
     });
 
@@ -87,7 +87,7 @@ export function program(): Command {
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
     .action(async (o) => {
-      const { runNode } = await import("./serve.ts");
+      const { runNode } = await import("./serve/run.ts");
       await runNode({
         id: o.id,
         keyFile: resolve(o.key),
@@ -124,7 +124,7 @@ export function program(): Command {
     .option("--validators <n>", "number of validators", int("--validators"), 4)
     .option("--origin <name>", "log origin", "sentineliq.local/log")
     .action(async (o) => {
-      const { initNetwork } = await import("./workspace.ts");
+      const { initNetwork } = await import("./launcher/workspace.ts");
       const ws = initNetwork(resolve(o.dir), o.validators, o.origin);
       process.stdout.write(
         `wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ws.validatorSet.validators.length} validators)\n`,
@@ -151,7 +151,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .action(async (paymentId: string, o) => {
-      const { runRespond } = await import("./pay.ts");
+      const { runRespond } = await import("./pay/pay.ts");
       process.exitCode = await runRespond(paymentId, o);
     });
 
@@ -172,7 +172,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .action(async (o) => {
-      const { runPay } = await import("./pay.ts");
+      const { runPay } = await import("./pay/pay.ts");
       process.exitCode = await runPay(o);
     });
 
@@ -190,7 +190,7 @@ export function program(): Command {
     .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
     .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .action(async (o) => {
-      const { runLogVerify } = await import("./log.ts");
+      const { runLogVerify } = await import("./log/verify.ts");
       process.exitCode = await runLogVerify(o);
     });
   log
@@ -199,7 +199,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
     .action(async (what: string, o) => {
-      const { runLogShow } = await import("./log-tools.ts");
+      const { runLogShow } = await import("./log/tools.ts");
       process.exitCode = await runLogShow(what, o);
     });
   log
@@ -210,7 +210,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
     .action(async (o) => {
-      const { runLogTail } = await import("./log-tools.ts");
+      const { runLogTail } = await import("./log/tools.ts");
       process.exitCode = await runLogTail(o);
     });
   log
@@ -219,7 +219,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
     .action(async (index: string, o) => {
-      const { runLogProof } = await import("./log-tools.ts");
+      const { runLogProof } = await import("./log/tools.ts");
       process.exitCode = await runLogProof(index, o);
     });
   log
@@ -228,7 +228,7 @@ export function program(): Command {
     .option("--url <url>", "coordinator URL (SENTINELIQ_URL)")
     .option("--vkey <vkey>", "log verifier key (default: from the dev credentials)")
     .action(async (file: string, o) => {
-      const { runLogConsistency } = await import("./log-tools.ts");
+      const { runLogConsistency } = await import("./log/tools.ts");
       process.exitCode = await runLogConsistency(file, o);
     });
 
@@ -238,7 +238,7 @@ export function program(): Command {
     .description("print the code hash of every paymentFunction(...) in the files, as the agent SDK computes it")
     .option("--json", "one JSON array")
     .action(async (files: string[], o) => {
-      const { runAuditHash } = await import("./audit.ts");
+      const { runAuditHash } = await import("./audit/audit.ts");
       process.exitCode = await runAuditHash(
         files.map((f) => resolve(f)),
         o,
@@ -251,7 +251,7 @@ export function program(): Command {
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .option("--json", "one JSON array")
     .action(async (files: string[], o) => {
-      const { runAuditSubmit } = await import("./audit.ts");
+      const { runAuditSubmit } = await import("./audit/audit.ts");
       process.exitCode = await runAuditSubmit(
         files.map((f) => resolve(f)),
         o,
@@ -271,7 +271,7 @@ export function program(): Command {
     if (action === "approve") cmd.option("--note <text>", "why it is approved");
     else cmd.requiredOption("--reason <text>", "why it is revoked (goes into the public log)");
     cmd.action(async (hash: string, o) => {
-      const { runAuditDecide } = await import("./audit.ts");
+      const { runAuditDecide } = await import("./audit/audit.ts");
       process.exitCode = await runAuditDecide(action, hash, o);
     });
   }
@@ -284,7 +284,7 @@ export function program(): Command {
     .option("--api-key <key>", "list as an agent instead")
     .option("--json", "one JSON array")
     .action(async (o) => {
-      const { runAuditList } = await import("./audit.ts");
+      const { runAuditList } = await import("./audit/audit.ts");
       process.exitCode = await runAuditList(o);
     });
   audit
@@ -295,7 +295,7 @@ export function program(): Command {
     .option("--api-key <key>", "read as an agent instead")
     .option("--json", "print the record as JSON")
     .action(async (hash: string, o) => {
-      const { runAuditShow } = await import("./audit.ts");
+      const { runAuditShow } = await import("./audit/audit.ts");
       process.exitCode = await runAuditShow(hash, o);
     });
 
@@ -351,7 +351,7 @@ export function program(): Command {
     .option("--api-key <key>", "agent API key (SENTINELIQ_API_KEY)")
     .option("--json", "one JSON object")
     .action(async (o) => {
-      const { runBench } = await import("./bench.ts");
+      const { runBench } = await import("./bench/payments.ts");
       process.exitCode = await runBench(o);
     });
   bench
@@ -406,7 +406,7 @@ export function program(): Command {
     .option("--warmup <count>", "payments sent first and not counted", int("--warmup"), 200)
     .option("--json", "one JSON array")
     .action(async (o) => {
-      const { runBenchQuorum } = await import("./bench-quorum.ts");
+      const { runBenchQuorum } = await import("./bench/quorum.ts");
       process.exitCode = await runBenchQuorum(o);
     });
   bench
@@ -417,7 +417,7 @@ export function program(): Command {
     .option("-n, --n <count>", "settlements per measurement", int("-n"), 500)
     .option("--json", "one JSON object")
     .action(async (o) => {
-      const { runSettlementBench } = await import("./bench-settlement.ts");
+      const { runSettlementBench } = await import("./bench/settlement.ts");
       process.exitCode = await runSettlementBench(o);
     });
   bench
@@ -428,7 +428,7 @@ export function program(): Command {
     .option("-n, --n <count>", "entries", int("-n"), 20000)
     .option("--json", "one JSON object")
     .action(async (o) => {
-      const { runLogBench } = await import("./bench-log.ts");
+      const { runLogBench } = await import("./bench/log.ts");
       process.exitCode = await runLogBench({ n: o.n, json: o.json });
     });
 

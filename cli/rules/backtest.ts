@@ -10,9 +10,9 @@ import { openDb, type Db } from "../../lib/db.ts";
 import { PackSchedule, scoreFacts, ValidatorState } from "../../node/index.ts";
 import { EventRequest, PaymentRequest, RiskLevels, type RiskLevel } from "../../protocol/index.ts";
 import { eventFacts, paymentFacts, type CompiledPack } from "../../rules/index.ts";
-import { DEV_DIR } from "../credentials.ts";
-import { env } from "../env.ts";
-import { progress } from "../progress.ts";
+import { DEV_DIR } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { progress } from "../shared/progress.ts";
 import { packOrError } from "./commands.ts";
 
 export interface BacktestFlags {

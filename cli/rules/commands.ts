@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { sanctionsLists } from "../../node/index.ts";
 import type { RiskLevel } from "../../protocol/index.ts";
 import { compilePack, DEFAULT_PACK_DIR, isRuleError, loadPackDir, type CompiledPack } from "../../rules/index.ts";
-import { progress } from "../progress.ts";
+import { progress } from "../shared/progress.ts";
 import { evaluateAmlsim } from "./amlsim.ts";
 import { runCaseFile, testFiles } from "./cases.ts";
 

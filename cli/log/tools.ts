@@ -7,11 +7,11 @@ import {
   verifyConsistency,
   verifyInclusion,
   type Checkpoint,
-} from "../protocol/index.ts";
-import { call } from "./client.ts";
-import { devCredentials, resolveTarget } from "./credentials.ts";
-import { env } from "./env.ts";
-import { EXIT, fail, logVerifier } from "./log.ts";
+} from "../../protocol/index.ts";
+import { call } from "../shared/client.ts";
+import { devCredentials, resolveTarget } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { EXIT, fail, logVerifier } from "./verify.ts";
 
 interface Flags {
   url?: string;

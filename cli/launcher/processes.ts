@@ -4,7 +4,7 @@ import { openSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../bin/sentineliq.ts", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/sentineliq.ts", import.meta.url));
 
 export interface Child {
   name: string;

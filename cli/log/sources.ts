@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { LogStore, migrate } from "../coordinator/index.ts";
-import { openDb } from "../lib/db.ts";
-import { encodeBundle, parseTilePath, TILE_WIDTH, type TileSource } from "../protocol/index.ts";
+import { LogStore, migrate } from "../../coordinator/index.ts";
+import { openDb } from "../../lib/db.ts";
+import { encodeBundle, parseTilePath, TILE_WIDTH, type TileSource } from "../../protocol/index.ts";
 
 export async function fetchBytes(url: string): Promise<Uint8Array | null> {
   const res = await request(url);

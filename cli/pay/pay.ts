@@ -1,9 +1,9 @@
 /** `sentineliq pay`: submit one payment from flags or a JSON file and print the outcome. */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { PaymentView, WireError } from "../protocol/index.ts";
-import { call } from "./client.ts";
-import { devCredentials, resolveTarget } from "./credentials.ts";
+import type { PaymentView, WireError } from "../../protocol/index.ts";
+import { call } from "../shared/client.ts";
+import { devCredentials, resolveTarget } from "../shared/credentials.ts";
 
 export interface PayFlags {
   file?: string;

@@ -5,16 +5,16 @@
  * run. The stream is filled first, then the sequencer drains it.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { LogSequencer, migrate } from "../coordinator/index.ts";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
-import type { Bus } from "../lib/bus/types.ts";
-import { openDb } from "../lib/db.ts";
-import { createLogger } from "../lib/logger.ts";
-import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
-import { canonicalBytes, topology, type LogAppend } from "../protocol/index.ts";
-import { env } from "./env.ts";
-import { progress } from "./progress.ts";
+import { LogSequencer, migrate } from "../../coordinator/index.ts";
+import { connectJetStream } from "../../lib/bus/jetstream.ts";
+import { memoryBus } from "../../lib/bus/memory.ts";
+import type { Bus } from "../../lib/bus/types.ts";
+import { openDb } from "../../lib/db.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { findNatsServer, startNatsServer, type NatsServer } from "../../lib/nats-server.ts";
+import { canonicalBytes, topology, type LogAppend } from "../../protocol/index.ts";
+import { env } from "../shared/env.ts";
+import { progress } from "../shared/progress.ts";
 
 export async function runLogBench(o: { n: number; json?: boolean }): Promise<number> {
   const n = o.n;

@@ -1,10 +1,10 @@
 /** Long-running commands: `coordinator` and `node`, stopped cleanly by SIGINT/SIGTERM. */
-import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../coordinator/index.ts";
-import { parseValidatorConfig, startValidator } from "../node/index.ts";
+import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../../coordinator/index.ts";
+import { parseValidatorConfig, startValidator } from "../../node/index.ts";
 import { existsSync, readFileSync } from "node:fs";
-import { env } from "./env.ts";
-import { untilSignal } from "./processes.ts";
-import { withEnv } from "./settlement.ts";
+import { env } from "../shared/env.ts";
+import { untilSignal } from "../launcher/processes.ts";
+import { withEnv } from "../shared/settlement.ts";
 
 export async function runCoordinator(configFile: string): Promise<void> {
   const raw = readJsonFile(configFile) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
+import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import {
   generateKeyFile,
   loadKeyFile,
@@ -16,7 +16,7 @@ import {
   Signer,
   type PaymentRequest,
   type ValidatorSetInput,
-} from "../protocol/index.ts";
+} from "../../protocol/index.ts";
 
 export interface Workspace {
   dir: string;

@@ -6,10 +6,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
-import { env } from "./env.ts";
-import { spawnSelf, stopAll, type Child } from "./processes.ts";
-import { initNetwork } from "./workspace.ts";
+import { freePort, startNatsServer, type NatsServer } from "../../lib/nats-server.ts";
+import { env } from "../shared/env.ts";
+import { spawnSelf, stopAll, type Child } from "../launcher/processes.ts";
+import { initNetwork } from "../launcher/workspace.ts";
 
 export interface LaunchOptions {
   validators: number;

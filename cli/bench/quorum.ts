@@ -3,8 +3,8 @@
  * a single validator (the baseline), four validators, and four with an easy
  * tier routed to a three-validator committee, all launched in this one run.
  */
-import { drive, type BenchResult } from "./bench.ts";
-import { launchNetwork, type LaunchOptions } from "./launch.ts";
+import { drive, type BenchResult } from "./payments.ts";
+import { launchNetwork, type LaunchOptions } from "./network.ts";
 
 const CONFIGS: { name: string; opts: LaunchOptions }[] = [
   { name: "1 validator (baseline)", opts: { validators: 1 } },

@@ -15,12 +15,12 @@ import {
   NoteVerifier,
   ValidatorSet,
   type TileSource,
-} from "../protocol/index.ts";
-import { DEV_DIR, devCredentials } from "./credentials.ts";
-import { env } from "./env.ts";
-import { AuditorState } from "./log-state.ts";
-import { dbSource, dirSource, httpSource } from "./log-sources.ts";
-import { progress } from "./progress.ts";
+} from "../../protocol/index.ts";
+import { DEV_DIR, devCredentials } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { AuditorState } from "./state.ts";
+import { dbSource, dirSource, httpSource } from "./sources.ts";
+import { progress } from "../shared/progress.ts";
 
 export interface VerifyFlags {
   db?: string;
