@@ -35,7 +35,7 @@ export function hashFiles(files: string[]): { functions: ExtractedFunction[]; pr
   return { functions, problems };
 }
 
-export async function runAuditHash(files: string[], flags: { json?: boolean }): Promise<number> {
+export function runAuditHash(files: string[], flags: { json?: boolean }): number {
   const { functions, problems } = hashFiles(files);
   if (flags.json) out(JSON.stringify(functions.map(({ normalised: _, ...f }) => f)));
   else for (const f of functions) out(`${f.hash}  ${f.name}  ${f.file}:${f.line}`);

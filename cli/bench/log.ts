@@ -7,33 +7,56 @@
 import { createHash, randomBytes } from "node:crypto";
 import { LogSequencer, migrate } from "../../coordinator/index.ts";
 import { connectJetStream } from "../../lib/bus/jetstream.ts";
-import { memoryBus } from "../../lib/bus/memory.ts";
 import type { Bus } from "../../lib/bus/types.ts";
-import { openDb } from "../../lib/db.ts";
+import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { findNatsServer, startNatsServer, type NatsServer } from "../../lib/nats-server.ts";
-import { canonicalBytes, topology, type LogAppend } from "../../protocol/index.ts";
+import { canonicalBytes, topology, type LogAppend, type Topology } from "../../protocol/index.ts";
+import { startBus } from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
 import { progress } from "../shared/progress.ts";
 
-export async function runLogBench(o: { n: number; json?: boolean }): Promise<number> {
-  const n = o.n;
-  const ns = `b${randomBytes(4).toString("hex")}`;
-  const t = topology(ns);
-  let nats: NatsServer | undefined;
-  let bus: Bus;
-  let busName: string;
-  if (env.natsUrl) [bus, busName] = [await connectJetStream(env.natsUrl), `JetStream at ${env.natsUrl}`];
-  else if (findNatsServer(env.path)) {
-    nats = await startNatsServer({ searchPath: env.path });
-    [bus, busName] = [await connectJetStream(nats.url), "JetStream (nats-server spawned)"];
-  } else [bus, busName] = [memoryBus(), "in-process bus"];
+interface Rig {
+  bus: Bus;
+  busName: string;
+  db: Db;
+  storeName: string;
+  t: Topology;
+  close(): Promise<void>;
+}
+
+/** The bus (NATS_URL, a spawned nats-server, else in process) and the store (DATABASE_URL, else PGlite in memory). */
+async function openRig(ns: string): Promise<Rig> {
+  const started = await startBus({ natsUrl: env.natsUrl, searchPath: env.path, inProcessFallback: true });
+  const bus = started.memory ?? (await connectJetStream(started.url!));
+  const busName = started.memory
+    ? "in-process bus"
+    : started.server
+      ? "JetStream (nats-server spawned)"
+      : `JetStream at ${started.url}`;
   const schema = env.databaseUrl ? `bench_${ns}` : undefined;
   const db = await openDb({ url: env.databaseUrl ?? "memory://", ...(schema ? { schema } : {}) });
   await migrate(db);
-  const storeName = env.databaseUrl ? "PostgreSQL" : "PGlite (in memory)";
+  const t = topology(ns);
+  const close = async () => {
+    if (schema) await db.query(`DROP SCHEMA ${schema} CASCADE`);
+    await db.close();
+    if (started.url) await dropLogStream(started.url, t);
+    if (!started.memory) await bus.close();
+    await started.stop();
+  };
+  return { bus, busName, db, storeName: env.databaseUrl ? "PostgreSQL" : "PGlite (in memory)", t, close };
+}
 
-  // Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS.
+async function dropLogStream(url: string, t: Topology): Promise<void> {
+  const { jetstreamManager } = await import("@nats-io/jetstream");
+  const { connect } = await import("@nats-io/transport-node");
+  const nc = await connect({ servers: url.split(",") });
+  await (await jetstreamManager(nc)).streams.delete(t.streams.log.name).catch(() => {});
+  await nc.close();
+}
+
+/** Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS. */
+function decisionEntries(n: number, ns: string): Uint8Array[] {
   const verdict = (p: string, v: number) => ({
     signature: randomBytes(64).toString("base64"),
     verdict: {
@@ -49,7 +72,7 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
       evaluated_at: new Date().toISOString(),
     },
   });
-  const entries = Array.from({ length: n }, (_, i) => {
+  return Array.from({ length: n }, (_, i) => {
     const p = `pay_bench_${ns}_${i}`;
     return canonicalBytes({
       type: "sentineliq.decision.v1",
@@ -60,17 +83,15 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
       risk_level: "LOW",
     });
   });
-  const bytes = entries.reduce((s, e) => s + e.length, 0);
+}
 
-  // Baseline: raw SHA-256 over the same bytes, this run, this machine.
-  const t0 = performance.now();
-  for (const e of entries) createHash("sha256").update(e).digest();
-  const shaSeconds = (performance.now() - t0) / 1000;
-
+/** Publishes every entry onto the log stream; seconds taken. */
+async function fillStream(rig: Rig, entries: Uint8Array[]): Promise<number> {
+  const { bus, t } = rig;
   await bus.ensureStreams([t.streams.log]);
-  const fill = progress("filling the log stream", n);
+  const fill = progress("filling the log stream", entries.length);
   const t1 = performance.now();
-  for (let i = 0; i < n; i += 512) {
+  for (let i = 0; i < entries.length; i += 512) {
     await Promise.all(
       entries.slice(i, i + 512).map((e, j) => {
         const msg: LogAppend = {
@@ -81,12 +102,15 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
         return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `bench:${i + j}` });
       }),
     );
-    fill.tick(Math.min(512, n - i));
+    fill.tick(Math.min(512, entries.length - i));
   }
   fill.done();
-  const publishSeconds = (performance.now() - t1) / 1000;
+  return (performance.now() - t1) / 1000;
+}
 
-  const seq = new LogSequencer({ db, bus, topology: t, logger: createLogger("bench", "warn") });
+/** Runs the sequencer until it has integrated n entries: seconds taken, RSS growth, tile rows written. */
+async function integrate(rig: Rig, n: number): Promise<{ seconds: number; rssMb: number; tiles: number }> {
+  const seq = new LogSequencer({ db: rig.db, bus: rig.bus, topology: rig.t, logger: createLogger("bench", "warn") });
   await seq.init();
   const bar = progress("integrating", n);
   let seen = 0;
@@ -101,47 +125,62 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
   const t2 = performance.now();
   await seq.start();
   await done;
-  const integrateSeconds = (performance.now() - t2) / 1000;
+  const seconds = (performance.now() - t2) / 1000;
   bar.done();
   const rssMb = Math.max(0, process.memoryUsage().rss - mem0) / 2 ** 20;
   await seq.stop();
-  const tiles = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_tiles");
-  if (schema) await db.query(`DROP SCHEMA ${schema} CASCADE`);
-  await db.close();
-  if (bus.kind === "jetstream") {
-    const { jetstreamManager } = await import("@nats-io/jetstream");
-    const { connect } = await import("@nats-io/transport-node");
-    const nc = await connect({ servers: (env.natsUrl ?? nats!.url).split(",") });
-    await (await jetstreamManager(nc)).streams.delete(t.streams.log.name).catch(() => {});
-    await nc.close();
-  }
-  await bus.close();
-  await nats?.stop();
+  const tiles = await rig.db.query<{ n: number }>("SELECT count(*)::int AS n FROM siq_log_tiles");
+  return { seconds, rssMb, tiles: tiles[0]!.n };
+}
+
+export async function runLogBench(o: { n: number; json?: boolean | undefined }): Promise<number> {
+  const n = o.n;
+  const ns = `b${randomBytes(4).toString("hex")}`;
+  const rig = await openRig(ns);
+  const entries = decisionEntries(n, ns);
+  const bytes = entries.reduce((s, e) => s + e.length, 0);
+  // Baseline: raw SHA-256 over the same bytes, this run, this machine.
+  const t0 = performance.now();
+  for (const e of entries) createHash("sha256").update(e).digest();
+  const shaSeconds = (performance.now() - t0) / 1000;
+  const publishSeconds = await fillStream(rig, entries);
+  const integrated = await integrate(rig, n);
+  await rig.close();
 
   const r = {
     entries: n,
     entry_bytes_avg: Math.round(bytes / n),
-    bus: busName,
-    store: storeName,
-    integrated_per_second: n / integrateSeconds,
+    bus: rig.busName,
+    store: rig.storeName,
+    integrated_per_second: n / integrated.seconds,
     sha256_entries_per_second: n / shaSeconds,
-    integrated_vs_sha256: shaSeconds / integrateSeconds,
+    integrated_vs_sha256: shaSeconds / integrated.seconds,
     published_per_second: n / publishSeconds,
-    tiles_written: tiles[0]!.n,
-    rss_growth_mb: rssMb,
+    tiles_written: integrated.tiles,
+    rss_growth_mb: integrated.rssMb,
   };
-  if (o.json) process.stdout.write(JSON.stringify(r) + "\n");
-  else {
-    process.stdout.write(
-      [
-        `log bench   ${n} entries of ${r.entry_bytes_avg} B on average · ${busName} · ${storeName}`,
-        `integrated  ${r.integrated_per_second.toFixed(0)} entries/s (stream → leaf hashes → tiles → one transaction per batch)`,
-        `baseline    ${r.sha256_entries_per_second.toFixed(0)} entries/s raw SHA-256 over the same bytes, same run`,
-        `ratio       integration runs at ${(r.integrated_vs_sha256 * 100).toFixed(2)}% of raw SHA-256 speed`,
-        `published   ${r.published_per_second.toFixed(0)} entries/s onto the log stream (not part of the integration figure)`,
-        `tiles       ${r.tiles_written} tile rows · RSS grew ${rssMb.toFixed(0)} MiB while integrating`,
-      ].join("\n") + "\n",
-    );
-  }
+  process.stdout.write((o.json ? JSON.stringify(r) : report(r)) + "\n");
   return r.integrated_per_second >= 5000 ? 0 : 1;
+}
+
+function report(r: {
+  entries: number;
+  entry_bytes_avg: number;
+  bus: string;
+  store: string;
+  integrated_per_second: number;
+  sha256_entries_per_second: number;
+  integrated_vs_sha256: number;
+  published_per_second: number;
+  tiles_written: number;
+  rss_growth_mb: number;
+}): string {
+  return [
+    `log bench   ${r.entries} entries of ${r.entry_bytes_avg} B on average · ${r.bus} · ${r.store}`,
+    `integrated  ${r.integrated_per_second.toFixed(0)} entries/s (stream → leaf hashes → tiles → one transaction per batch)`,
+    `baseline    ${r.sha256_entries_per_second.toFixed(0)} entries/s raw SHA-256 over the same bytes, same run`,
+    `ratio       integration runs at ${(r.integrated_vs_sha256 * 100).toFixed(2)}% of raw SHA-256 speed`,
+    `published   ${r.published_per_second.toFixed(0)} entries/s onto the log stream (not part of the integration figure)`,
+    `tiles       ${r.tiles_written} tile rows · RSS grew ${r.rss_growth_mb.toFixed(0)} MiB while integrating`,
+  ].join("\n");
 }

@@ -1,88 +1,74 @@
 /**
- * Launches a throw-away network as processes (nats-server if needed, the
- * coordinator, n validators), for benchmarks that compare configurations in
- * one run.
+ * A throw-away network as processes (nats-server if needed, the coordinator,
+ * n validators) in a temporary folder, for benchmarks that compare
+ * configurations in one run.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startNatsServer, type NatsServer } from "../../lib/nats-server.ts";
+import { freePort } from "../../lib/nats-server.ts";
+import {
+  apiKeyHash,
+  claimStore,
+  EXAMPLE_FUNC_HASH,
+  launchNetwork,
+  prepareWorkspace,
+  startBus,
+  type ValidatorInput,
+} from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
-import { spawnSelf, stopAll, type Child } from "../launcher/processes.ts";
-import { initNetwork } from "../launcher/workspace.ts";
 
-export interface LaunchOptions {
+export interface BenchNetworkOptions {
   validators: number;
   /** Validator id → committees, and tier → committee. */
   committees?: Record<string, string[]>;
   tiers?: { easy?: string; medium?: string; hard?: string };
 }
 
-export interface Launched {
+export interface BenchNetwork {
   baseUrl: string;
   apiKey: string;
   example: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
-export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
+export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<BenchNetwork> {
   const dir = mkdtempSync(join(tmpdir(), "siq-launch-"));
-  const ws = initNetwork(dir, opts.validators, "sentineliq.bench/log");
-  let nats: NatsServer | undefined;
-  const natsUrl = env.natsUrl ?? (nats = await startNatsServer({ searchPath: env.path })).url;
+  const ws = prepareWorkspace(dir, opts.validators);
   const namespace = `b${Date.now().toString(36)}`;
-  const set = JSON.parse(readFileSync(ws.networkFile, "utf8"));
-  for (const v of set.validators) v.committees = opts.committees?.[v.id] ?? [];
-  if (opts.tiers) set.tiers = opts.tiers;
-  writeFileSync(ws.networkFile, JSON.stringify(set));
-  const port = await freePort();
-  const config = JSON.parse(readFileSync(ws.coordinatorFile, "utf8"));
-  Object.assign(config, {
-    host: "127.0.0.1",
-    port,
-    natsUrl,
-    namespace,
-    logLevel: "warn",
-    databaseUrl: join(dir, "pgdata"),
-  });
-  if (env.databaseUrl) Object.assign(config, { databaseUrl: env.databaseUrl, dbSchema: `bench_${namespace}` });
-  writeFileSync(ws.coordinatorFile, JSON.stringify(config));
-
-  const children: Child[] = [];
-  let failed: string | undefined;
-  const onExit = (c: Child, code: number | null) => (failed ??= `${c.name} exited (${code}); see ${c.logFile}`);
-  for (const v of set.validators as { id: string }[]) {
-    children.push(
-      spawnSelf(
-        v.id,
-        ["node", "--id", v.id, "--key", ws.keyFile(v.id), "--nats", natsUrl, "--namespace", namespace],
-        ws.logsDir,
-        onExit,
-      ),
-    );
-  }
-  children.push(spawnSelf("coordinator", ["coordinator", "--config", ws.coordinatorFile], ws.logsDir, onExit));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    failed ??= "stopping";
-    await stopAll(children);
-    await nats?.stop();
+  const validatorSet = {
+    ...ws.validatorSet,
+    validators: ws.validatorSet.validators.map((v) => ({ ...v, committees: opts.committees?.[v.id] ?? [] })),
+    ...(opts.tiers ? { tiers: opts.tiers } : {}),
+  };
+  const bus = await startBus({ natsUrl: env.natsUrl, searchPath: env.path, inProcessFallback: false });
+  const store = claimStore({ databaseUrl: env.databaseUrl, schema: `bench_${namespace}`, pgDir: ws.pgDir });
+  const validators: ValidatorInput[] = ws.validatorSet.validators.map((v) => ({ id: v.id, keyFile: ws.keyFile(v.id) }));
+  const cleanUp = async () => {
+    await bus.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  for (const until = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 200))) {
-    if (
-      await fetch(`${baseUrl}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (failed || Date.now() > until) {
-      const why = failed ?? "timed out";
-      await stop();
-      throw new Error(`the network did not start: ${why}`);
-    }
-  }
+  const net = await launchNetwork({
+    mode: "processes",
+    bus,
+    namespace,
+    validators,
+    coordinator: {
+      port: await freePort(),
+      databaseUrl: store.url,
+      ...(store.schema ? { dbSchema: store.schema } : {}),
+      logKeyFile: ws.logKeyFile,
+      logOrigin: "sentineliq.bench/log",
+      validatorSet,
+      tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      logLevel: "warn",
+    },
+    files: { coordinatorConfig: ws.coordinatorFile, configDir: join(dir, "nodes"), logsDir: ws.logsDir },
+    readyTimeoutMs: 30_000,
+  }).catch(async (e: unknown) => {
+    await cleanUp();
+    throw new Error(`the network did not start: ${(e as Error).message}`, { cause: e });
+  });
   const example = {
     agent_id: "bench-agent",
     sender: ws.addresses.agent,
@@ -91,8 +77,12 @@ export async function launchNetwork(opts: LaunchOptions): Promise<Launched> {
     currency: "USDC",
     debug_mode: true,
     trace_context: { purpose: "benchmark" },
-    func_stack_hashes: ["e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0"],
+    func_stack_hashes: [EXAMPLE_FUNC_HASH],
     metadata: { country_code: "DE" },
   };
-  return { baseUrl, apiKey: ws.apiKey, example, stop };
+  const stop = async () => {
+    await net.stop();
+    await cleanUp();
+  };
+  return { baseUrl: net.url, apiKey: ws.apiKey, example, stop };
 }

@@ -10,19 +10,20 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { address } from "@solana/kit";
+import { address, type Address } from "@solana/kit";
 import { migrate } from "../../coordinator/index.ts";
 import { SettlementConfig } from "../../coordinator/settlement/config.ts";
 import { SimulatedLedger } from "../../coordinator/settlement/ledger.ts";
-import { liteSvmBackend } from "../../coordinator/settlement/litesvm.ts";
+import { liteSvmBackend, type LiteSvmBackend } from "../../coordinator/settlement/litesvm.ts";
 import { Settler } from "../../coordinator/settlement/settler.ts";
 import { SettlementStore } from "../../coordinator/settlement/store.ts";
 import { buildTransfer } from "../../coordinator/settlement/transaction.ts";
 import { ensureKeypairFile, loadWallets } from "../../coordinator/settlement/wallets.ts";
 import { memoryBus } from "../../lib/bus/memory.ts";
-import { openDb } from "../../lib/db.ts";
+import type { Bus } from "../../lib/bus/types.ts";
+import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { sha256Hex, settlementMsgId, topology, type SettlementOrder } from "../../protocol/index.ts";
+import { sha256Hex, settlementMsgId, topology, type SettlementOrder, type Topology } from "../../protocol/index.ts";
 import { progress } from "../shared/progress.ts";
 
 export interface SettlementBenchResult {
@@ -35,8 +36,22 @@ export interface SettlementBenchResult {
   failed: number;
 }
 
-export async function runSettlementBench(flags: { n: number; json?: boolean }): Promise<number> {
-  const n = Math.max(1, flags.n);
+interface Rig {
+  n: number;
+  dir: string;
+  agent: Address;
+  receivers: Address[];
+  config: SettlementConfig;
+  chain: LiteSvmBackend;
+  wallets: Awaited<ReturnType<typeof loadWallets>>;
+  db: Db;
+  bus: Bus;
+  t: Topology;
+  json: boolean;
+}
+
+/** LiteSVM with a funded agent and 16 receivers, PGlite in memory, the in-process bus. */
+async function openRig(n: number, json: boolean): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), "siq-bench-settle-"));
   const walletFile = join(dir, "agent.json");
   const agent = address(ensureKeypairFile(walletFile));
@@ -51,13 +66,15 @@ export async function runSettlementBench(flags: { n: number; json?: boolean }): 
   const bus = memoryBus();
   const t = topology("bench");
   await bus.ensureStreams([t.streams.settlements]);
-  const store = new SettlementStore(db);
-  const say = (s: string) => flags.json || process.stdout.write(s + "\n");
+  return { n, dir, agent, receivers, config, chain, wallets, db, bus, t, json };
+}
 
-  // Baseline: the chain work alone.
-  const sender = wallets.get(agent)!;
-  let bar = flags.json ? undefined : progress("raw litesvm    ", n);
-  let t0 = performance.now();
+/** The baseline: the chain work alone (build, sign, execute, status); transfers per second. */
+async function rawTransfers(rig: Rig): Promise<number> {
+  const { chain, n } = rig;
+  const sender = rig.wallets.get(rig.agent)!;
+  const bar = rig.json ? undefined : progress("raw litesvm    ", n);
+  const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const lifetime = await chain.latestBlockhash();
     const { tx } = await buildTransfer(
@@ -66,10 +83,10 @@ export async function runSettlementBench(flags: { n: number; json?: boolean }): 
         asset: { kind: "sol", currency: "SOL", decimals: 9 },
         units: 1000n + BigInt(i),
         sender,
-        receiver: receivers[i % 16]!,
+        receiver: rig.receivers[i % 16]!,
       },
       chain.payer,
-      config.memoProgram,
+      rig.config.memoProgram,
       lifetime,
     );
     await chain.send(tx);
@@ -77,73 +94,84 @@ export async function runSettlementBench(flags: { n: number; json?: boolean }): 
     bar?.tick();
   }
   bar?.done();
-  const raw = n / ((performance.now() - t0) / 1000);
+  return rig.n / ((performance.now() - t0) / 1000);
+}
 
+/** n orders through the settler actor (live on LiteSVM, or debug in the simulated ledger): per second, and failures. */
+async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<{ rate: number; failed: number }> {
+  const { n, bus, t, config } = rig;
+  const store = new SettlementStore(rig.db);
+  let done = 0;
   let failed = 0;
-  const measure = async (label: string, debug: boolean): Promise<number> => {
-    let done = 0;
-    let finished: () => void = () => {};
-    const all = new Promise<void>((r) => (finished = r));
-    const b = flags.json ? undefined : progress(label, n);
-    const settler = new Settler({
-      bus,
-      topology: t,
-      ledger: new SimulatedLedger(store, config.simulatedOpeningBalance),
-      chain: { chain, store, wallets, config },
-      concurrency: config.concurrency,
-      logger: createLogger("bench", "silent"),
-      metrics: null,
-      onSettled: (o) => {
-        if (o.status !== "settled") failed++;
-        b?.tick();
-        if (++done === n) finished();
-      },
+  let finished: () => void = () => {};
+  const all = new Promise<void>((r) => (finished = r));
+  const b = rig.json ? undefined : progress(label, n);
+  const settler = new Settler({
+    bus,
+    topology: t,
+    ledger: new SimulatedLedger(store, config.simulatedOpeningBalance),
+    chain: { chain: rig.chain, store, wallets: rig.wallets, config },
+    concurrency: config.concurrency,
+    logger: createLogger("bench", "silent"),
+    metrics: null,
+    onSettled: (o) => {
+      if (o.status !== "settled") failed++;
+      b?.tick();
+      if (++done === n) finished();
+    },
+  });
+  await settler.start();
+  const run = randomBytes(4).toString("hex");
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const order: SettlementOrder = {
+      type: "sentineliq.settle.v1",
+      payment_id: `pay_${run}_${i}`,
+      tenant_id: "bench",
+      payment_digest: sha256Hex(`${run}${i}`),
+      sender: rig.agent,
+      receiver: rig.receivers[i % 16]!,
+      amount: `0.00000${1 + (i % 9)}`,
+      currency: "SOL",
+      debug_mode: debug,
+      approved_at: new Date().toISOString(),
+    };
+    await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), {
+      msgId: settlementMsgId(order.payment_id),
     });
-    await settler.start();
-    const run = randomBytes(4).toString("hex");
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      const order: SettlementOrder = {
-        type: "sentineliq.settle.v1",
-        payment_id: `pay_${run}_${i}`,
-        tenant_id: "bench",
-        payment_digest: sha256Hex(`${run}${i}`),
-        sender: agent,
-        receiver: receivers[i % 16]!,
-        amount: `0.00000${1 + (i % 9)}`,
-        currency: "SOL",
-        debug_mode: debug,
-        approved_at: new Date().toISOString(),
-      };
-      await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), {
-        msgId: settlementMsgId(order.payment_id),
-      });
-    }
-    await all;
-    const rate = n / ((performance.now() - start) / 1000);
-    b?.done();
-    await settler.stop();
-    return rate;
-  };
-  const live = await measure("settler litesvm", false);
-  const simulated = await measure("settler debug  ", true);
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
+  }
+  await all;
+  const rate = n / ((performance.now() - start) / 1000);
+  b?.done();
+  await settler.stop();
+  return { rate, failed };
+}
 
+export async function runSettlementBench(flags: { n: number; json?: boolean | undefined }): Promise<number> {
+  const rig = await openRig(Math.max(1, flags.n), flags.json === true);
+  const raw = await rawTransfers(rig);
+  const live = await throughSettler(rig, "settler litesvm", false);
+  const simulated = await throughSettler(rig, "settler debug  ", true);
+  await rig.db.close();
+  rmSync(rig.dir, { recursive: true, force: true });
+  const failed = live.failed + simulated.failed;
   const result: SettlementBenchResult = {
-    n,
+    n: rig.n,
     raw_litesvm_per_s: raw,
-    settler_litesvm_per_s: live,
-    settler_simulated_per_s: simulated,
-    settler_litesvm_ratio: live / raw,
-    settler_simulated_ratio: simulated / raw,
+    settler_litesvm_per_s: live.rate,
+    settler_simulated_per_s: simulated.rate,
+    settler_litesvm_ratio: live.rate / raw,
+    settler_simulated_ratio: simulated.rate / raw,
     failed,
   };
-  if (flags.json) process.stdout.write(JSON.stringify(result) + "\n");
+  const say = (s: string) => process.stdout.write(s + "\n");
+  if (flags.json) say(JSON.stringify(result));
   else {
     say(`raw LiteSVM transfers   ${raw.toFixed(0)}/s (baseline: build, sign, execute, status)`);
-    say(`settler on LiteSVM      ${live.toFixed(0)}/s  = ${(live / raw).toFixed(2)} × baseline`);
-    say(`settler, debug ledger   ${simulated.toFixed(0)}/s  = ${(simulated / raw).toFixed(2)} × baseline`);
+    say(`settler on LiteSVM      ${live.rate.toFixed(0)}/s  = ${result.settler_litesvm_ratio.toFixed(2)} × baseline`);
+    say(
+      `settler, debug ledger   ${simulated.rate.toFixed(0)}/s  = ${result.settler_simulated_ratio.toFixed(2)} × baseline`,
+    );
     if (failed) say(`failed settlements      ${failed}`);
   }
   return failed > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-/** Child processes of `sentineliq dev`: spawned with this same runtime, logs to files, stopped together. */
+/** Child processes of a launched network: spawned with this same runtime, logs to files, stopped together. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync } from "node:fs";
 import { join } from "node:path";
@@ -17,11 +17,16 @@ export function spawnSelf(
   args: string[],
   logsDir: string,
   onExit: (c: Child, code: number | null) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): Child {
   const logFile = join(logsDir, `${name}.log`);
   const fd = openSync(logFile, "a");
   // An IPC channel too: when the parent dies, however it dies, the child sees "disconnect" and stops.
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", fd, fd, "ipc"], detached: false });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    stdio: ["ignore", fd, fd, "ipc"],
+    detached: false,
+    env,
+  });
   proc.channel?.unref();
   const child = { name, process: proc, logFile };
   proc.once("exit", (code) => onExit(child, code));
@@ -45,21 +50,39 @@ export async function stopAll(children: Child[], graceMs = 5000): Promise<void> 
   );
 }
 
-/** Resolves on SIGINT or SIGTERM, or, for a child of `sentineliq dev`, when its parent goes away. */
-export function untilSignal(): Promise<string> {
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Resolves with the reason to stop: SIGINT, SIGTERM or SIGHUP; "disconnect" for a child of a launcher whose
+ * parent went away; "parent" when `watchParent` is set and this process's parent exits (npm starts us through
+ * a shell that dies of the SIGTERM npm forwards, and cannot pass it on). A signal repeated within a second of
+ * the first is ignored (a terminal's Ctrl-C and npm's forwarded copy of it arrive together); a later one ends the
+ * process at once, for a stop that hangs.
+ */
+export function untilSignal(opts: { watchParent?: boolean; pollMs?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
-    const done = (sig: string) => {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
+    let since: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (reason: string) => {
+      if (since !== undefined) {
+        if (Date.now() - since > 1000 && reason.startsWith("SIG")) process.exit(1);
+        return;
+      }
+      since = Date.now();
+      if (timer) clearInterval(timer);
       process.off("disconnect", orphaned);
-      resolve(sig);
+      resolve(reason);
     };
-    const orphaned = () => done("disconnect");
-    process.on("SIGINT", done);
-    process.on("SIGTERM", done);
+    const orphaned = () => stop("disconnect");
+    for (const sig of STOP_SIGNALS) process.on(sig, stop);
     if (process.send) {
       process.channel?.unref(); // the channel must not keep this process alive once it has stopped
       process.on("disconnect", orphaned);
+    }
+    if (opts.watchParent) {
+      const parent = process.ppid;
+      timer = setInterval(() => process.ppid !== parent && stop("parent"), opts.pollMs ?? 250);
+      timer.unref();
     }
   });
 }

@@ -34,12 +34,11 @@ export function dirSource(dir: string): TileSource {
   const read = (p: string) => (existsSync(join(dir, p)) ? readFileSync(join(dir, p)) : null);
   return {
     describe: `the tiles in ${dir}`,
-    async checkpoint() {
+    checkpoint() {
       const b = read("checkpoint");
-      if (!b) throw new Error(`no checkpoint file in ${dir}`);
-      return b.toString("utf8");
+      return b ? Promise.resolve(b.toString("utf8")) : Promise.reject(new Error(`no checkpoint file in ${dir}`));
     },
-    get: async (path) => read(path),
+    get: (path) => Promise.resolve(read(path)),
   };
 }
 

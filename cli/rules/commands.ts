@@ -73,7 +73,7 @@ export function runTests(dir: string, opts: { sanctions?: string }): number {
 export async function runEvaluate(opts: {
   amlsim: string;
   rules?: string;
-  minLevel?: string;
+  minLevel?: RiskLevel;
   json?: boolean;
   sanctions?: string;
 }): Promise<number> {
@@ -82,7 +82,7 @@ export async function runEvaluate(opts: {
   let bar: ReturnType<typeof progress> | undefined;
   let shown = 0;
   const r = await evaluateAmlsim(resolve(opts.amlsim), pack, {
-    minLevel: (opts.minLevel ?? "LOW") as RiskLevel,
+    minLevel: opts.minLevel ?? "LOW",
     onProgress: (done, total) => {
       bar ??= progress("evaluating", total);
       bar.tick(done - shown);
