@@ -41,12 +41,18 @@ export async function startBus(choice: BusChoice): Promise<StartedBus> {
   }
   if (findNatsServer(choice.searchPath) || !choice.inProcessFallback) {
     const server = await startNatsServer({ searchPath: choice.searchPath });
+    // Our nats-server has no one else: if this process ends without stopping it (process.exit), it goes too.
+    const orphan = () => server.process.kill("SIGTERM");
+    process.once("exit", orphan);
     return {
       url: server.url,
       memory: undefined,
       server,
       note: `NATS JetStream at ${server.url} (nats-server started from PATH)`,
-      stop: () => server.stop(),
+      stop: () => {
+        process.off("exit", orphan);
+        return server.stop();
+      },
     };
   }
   const memory = memoryBus();

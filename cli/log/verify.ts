@@ -7,6 +7,7 @@
  * Exit codes: 0 verified, 1 the log fails verification, 2 usage or I/O error.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { lockHolder } from "../launcher/store.ts";
 import { join, resolve } from "node:path";
 import {
   auditTiles,
@@ -118,12 +119,5 @@ async function pickLocal(flags: VerifyFlags) {
 
 /** PGlite takes one process at a time: while `sentineliq dev` holds it, read through the coordinator. */
 function pgliteBusy(): boolean {
-  const lock = join(resolve(DEV_DIR), "pgdata.lock");
-  if (!existsSync(lock)) return false;
-  try {
-    process.kill(Number(readFileSync(lock, "utf8")), 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return lockHolder(join(resolve(DEV_DIR), "pgdata.lock")) !== undefined;
 }
