@@ -57,7 +57,8 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * parent went away; "parent" when `watchParent` is set and this process's parent exits (npm starts us through
  * a shell that dies of the SIGTERM npm forwards, and cannot pass it on). A signal repeated within a second of
  * the first is ignored (a terminal's Ctrl-C and npm's forwarded copy of it arrive together); a later one ends the
- * process at once, for a stop that hangs.
+ * process at once, for a stop that hangs. A launched child ignores them all: its launcher's SIGTERM follows the
+ * terminal's SIGINT, and the launcher kills it outright if its stop hangs.
  */
 export function untilSignal(opts: { watchParent?: boolean; pollMs?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
@@ -65,7 +66,7 @@ export function untilSignal(opts: { watchParent?: boolean; pollMs?: number } = {
     let timer: NodeJS.Timeout | undefined;
     const stop = (reason: string) => {
       if (since !== undefined) {
-        if (Date.now() - since > 1000 && reason.startsWith("SIG")) process.exit(1);
+        if (Date.now() - since > 1000 && reason.startsWith("SIG") && !process.send) process.exit(1);
         return;
       }
       since = Date.now();
