@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseCoordinatorConfig, readJsonFile, startCoordinator } from "../../coordinator/index.ts";
 import { parseValidatorConfig, startValidator } from "../../node/index.ts";
-import { untilSignal } from "../launcher/index.ts";
+import { untilSignal } from "../launcher/processes.ts";
 import { env } from "../shared/env.ts";
 import { withEnv } from "../shared/settlement.ts";
 
