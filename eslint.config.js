@@ -5,7 +5,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".sentineliq/", "sdk/dist/", "dist/", "coverage/", "data/", "eslint.config.js"] },
+  {
+    ignores: ["node_modules/", ".sentineliq/", "sdk/dist/", "dist/", "coverage/", "data/", "eslint.config.js"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -6,8 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { LogSequencer, migrate } from "../../coordinator/index.ts";
-import { connectJetStream } from "../../lib/bus/jetstream.ts";
-import type { Bus } from "../../lib/bus/types.ts";
+import { connectJetStream, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { canonicalBytes, topology, type LogAppend, type Topology } from "../../protocol/index.ts";
@@ -95,7 +94,7 @@ async function fillStream(rig: Rig, entries: Uint8Array[]): Promise<number> {
     await Promise.all(
       entries.slice(i, i + 512).map((e, j) => {
         const msg: LogAppend = {
-          type: "sentineliq.logappend.v1",
+          type: "sentineliq.log_append.v2",
           key: `bench:${i + j}`,
           entry: Buffer.from(e).toString("base64"),
         };

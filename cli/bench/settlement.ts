@@ -12,15 +12,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { address, type Address } from "@solana/kit";
 import { migrate } from "../../coordinator/index.ts";
-import { SettlementConfig } from "../../coordinator/settlement/config.ts";
-import { SimulatedLedger } from "../../coordinator/settlement/ledger.ts";
-import { liteSvmBackend, type LiteSvmBackend } from "../../coordinator/settlement/litesvm.ts";
-import { Settler } from "../../coordinator/settlement/settler.ts";
-import { SettlementStore } from "../../coordinator/settlement/store.ts";
-import { buildTransfer } from "../../coordinator/settlement/transaction.ts";
-import { ensureKeypairFile, loadWallets } from "../../coordinator/settlement/wallets.ts";
-import { memoryBus } from "../../lib/bus/memory.ts";
-import type { Bus } from "../../lib/bus/types.ts";
+import {
+  buildTransfer,
+  ensureKeypairFile,
+  liteSvmBackend,
+  loadWallets,
+  SettlementConfig,
+  SettlementStore,
+  Settler,
+  SimulatedLedger,
+} from "../../coordinator/settlement/index.ts";
+import { memoryBus, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { sha256Hex, settlementMsgId, topology, type SettlementOrder, type Topology } from "../../protocol/index.ts";
@@ -42,7 +44,7 @@ interface Rig {
   agent: Address;
   receivers: Address[];
   config: SettlementConfig;
-  chain: LiteSvmBackend;
+  chain: Awaited<ReturnType<typeof liteSvmBackend>>;
   wallets: Awaited<ReturnType<typeof loadWallets>>;
   db: Db;
   bus: Bus;

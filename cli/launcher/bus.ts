@@ -3,8 +3,7 @@
  * nats-server found on the search path, started with JetStream in a temporary
  * folder, else (when the caller allows it) the in-process bus.
  */
-import { memoryBus } from "../../lib/bus/memory.ts";
-import type { Bus } from "../../lib/bus/types.ts";
+import { memoryBus, type Bus } from "../../lib/bus/index.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../../lib/nats-server.ts";
 
 export interface BusChoice {

@@ -1,6 +1,6 @@
 /** What a launch is given and what it gives back. */
 import type { RunningCoordinator } from "../../coordinator/index.ts";
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { RunningValidator } from "../../node/index.ts";
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { z } from "zod";
-import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
+import { ensureKeypairFile } from "../../coordinator/settlement/index.ts";
 import {
   generateKeyFile,
   loadKeyFile,

@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { lockHolder } from "../launcher/store.ts";
 import { join, resolve } from "node:path";
 import {
-  auditTiles,
-  AuditError,
+  verifyTiles,
+  VerifyError,
   EntryChecker,
   NoteVerifier,
   ValidatorSet,
@@ -19,7 +19,7 @@ import {
 } from "../../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "../shared/credentials.ts";
 import { env } from "../shared/env.ts";
-import { AuditorState } from "./state.ts";
+import { VerifierState } from "./state.ts";
 import { dbSource, dirSource, httpSource } from "./sources.ts";
 import { progress } from "../shared/progress.ts";
 
@@ -64,7 +64,11 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const checker = existsSync(networkFile)
     ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8"))))
     : undefined;
-  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
+  const state = new VerifierState(
+    flags.state ?? join(resolve(DEV_DIR), "auditor"),
+    log.name,
+    log.keyId.toString("hex"),
+  );
 
   let src: TileSource & { close?: () => Promise<void> };
   try {
@@ -81,7 +85,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   let shown = 0;
   try {
     const previous = state.load(log);
-    const r = await auditTiles(src, {
+    const r = await verifyTiles(src, {
       log,
       ...(checker ? { checker } : {}),
       ...(previous ? { previous } : {}),
@@ -103,7 +107,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     bar?.done();
-    if (e instanceof AuditError) return fail(`verify: ${e.message}`);
+    if (e instanceof VerifyError) return fail(`verify: ${e.message}`);
     return fail(`verify: ${(e as Error).message}`, EXIT.USAGE);
   } finally {
     await src.close?.();
