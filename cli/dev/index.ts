@@ -6,7 +6,7 @@ import { env } from "../shared/env.ts";
 import { collect, f, parseFlags, wholeNumber } from "../shared/flags.ts";
 import { BACKENDS } from "../shared/settlement.ts";
 
-/** The flags, given the fault modes a validator knows (node/faults.ts, loaded only when dev runs). */
+/** The flags, given the fault modes a validator knows (node/, loaded only when dev runs). */
 const devFlags = (modes: z.ZodType<string, string>) =>
   z.object({
     validators: f.count.min(1),
