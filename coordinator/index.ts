@@ -153,6 +153,10 @@ export async function startCoordinator(
     const id = subject.slice(subject.lastIndexOf(".") + 1);
     if (known.has(id)) lastSeen.set(id, Date.now());
   });
+  // Every actor's dead letters, the validators' too (they serve no metrics of their own).
+  const deadLetters = bus.onSignal(t.subjects.deadLetterWildcard, (subject) =>
+    metrics.deadLettersTotal.inc({ actor: subject.slice(subject.lastIndexOf(".") + 1) }),
+  );
   const alive = () => [...lastSeen.values()].filter((at) => Date.now() - at < config.heartbeatTimeoutMs).length;
 
   const handlers: Handlers = {
@@ -231,6 +235,7 @@ export async function startCoordinator(
     chain: settlement.chain,
     async close() {
       beats.stop();
+      deadLetters.stop();
       challenges.stop();
       await app.close();
       audit.stop();

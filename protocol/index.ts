@@ -30,3 +30,6 @@ export * from "./log/append.ts";
 export * from "./log/routes.ts";
 export * from "./log/entries.ts";
 export * from "./log/audit.ts";
+export * from "./text.ts";
+export * from "./schemas/safe.ts";
+export * from "./schemas/dead-letter.ts";

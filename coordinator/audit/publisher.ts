@@ -36,15 +36,20 @@ export class AuditPublisher {
     return this.#unpublished.has(codeHash);
   }
 
-  /** Puts every row whose published value differs (or is missing). */
+  /** Puts every row whose published value differs (or is missing); a row that fails is retried in the background. */
   async resync(rows: AuditRow[]): Promise<number> {
     let put = 0;
     for (const row of rows) {
-      const have = await this.#kv.get(row.code_hash);
-      if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
-      this.#note(row);
-      await this.#flush(row.code_hash);
-      put++;
+      try {
+        const have = await this.#kv.get(row.code_hash);
+        if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
+        this.#note(row);
+        await this.#flush(row.code_hash);
+        put++;
+      } catch (err) {
+        this.#logger.warn({ code_hash: row.code_hash, err: (err as Error).message }, "audit state not yet published");
+        this.#schedule();
+      }
     }
     this.#revision = Math.max(this.#revision, await this.#kv.revision());
     return put;
@@ -94,16 +99,18 @@ export class AuditPublisher {
 
   #schedule(): void {
     if (this.#timer) return;
-    this.#timer = setTimeout(async () => {
-      this.#timer = undefined;
-      for (const hash of [...this.#unpublished.keys()]) {
-        await this.#flush(hash).catch((err: Error) =>
-          this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
-        );
-      }
-      if (this.#unpublished.size > 0) this.#schedule();
-    }, 2000);
+    this.#timer = setTimeout(() => void this.#retry(), 2000);
     this.#timer.unref();
+  }
+
+  async #retry(): Promise<void> {
+    this.#timer = undefined;
+    for (const hash of [...this.#unpublished.keys()]) {
+      await this.#flush(hash).catch((err: Error) =>
+        this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
+      );
+    }
+    if (this.#unpublished.size > 0) this.#schedule();
   }
 }
 

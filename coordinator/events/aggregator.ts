@@ -5,6 +5,7 @@
  * result on, and acks the verdicts only once that result is recorded.
  */
 import { drain, type Draining } from "../../lib/bus/drain.ts";
+import { openQuarantine, type Quarantine } from "../../lib/bus/quarantine.ts";
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -52,6 +53,7 @@ export class EventAggregator {
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
   #reading: Draining | undefined;
+  #quarantine: Quarantine | undefined;
 
   constructor(c: EventAggregatorComponents) {
     this.#c = c;
@@ -70,7 +72,9 @@ export class EventAggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#reading = drain(mailbox, (d) => this.#receive(d));
+    const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.eventAggregator });
+    this.#quarantine = quarantine;
+    this.#reading = drain(mailbox, (d) => this.#receive(d), quarantine);
   }
 
   async stop(): Promise<void> {
@@ -89,8 +93,8 @@ export class EventAggregator {
     let signed: SignedEventVerdict;
     try {
       signed = SignedEventVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    } catch {
-      d.term();
+    } catch (err) {
+      this.#quarantine?.reject(d, `malformed event verdict: ${(err as Error).message}`);
       return;
     }
     const v = signed.verdict;

@@ -6,6 +6,7 @@
  * recorded.
  */
 import { drain, type Draining } from "../../lib/bus/drain.ts";
+import { openQuarantine, type Quarantine } from "../../lib/bus/quarantine.ts";
 import type { Bus, Delivery } from "../../lib/bus/types.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -81,6 +82,7 @@ export class Aggregator {
   /** The verdicts of recently decided payments: seen again, a verdict is a replay; different, an equivocation. */
   readonly #decided = new Map<string, { attempt: number; verdicts: Map<string, SignedVerdict> }>();
   #reading: Draining | undefined;
+  #quarantine: Quarantine | undefined;
 
   constructor(c: AggregatorComponents) {
     this.#c = c;
@@ -99,7 +101,9 @@ export class Aggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#reading = drain(mailbox, (d) => this.#receive(d));
+    const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.aggregator });
+    this.#quarantine = quarantine;
+    this.#reading = drain(mailbox, (d) => this.#receive(d), quarantine);
   }
 
   async stop(): Promise<void> {
@@ -143,9 +147,9 @@ export class Aggregator {
     let signed: SignedVerdict;
     try {
       signed = SignedVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    } catch {
+    } catch (err) {
       count("unknown", "MALFORMED");
-      d.term();
+      this.#quarantine?.reject(d, `malformed verdict: ${(err as Error).message}`);
       return;
     }
     const id = signed.verdict.validator_id;
@@ -208,7 +212,14 @@ export class Aggregator {
       return d.deliveryCount > 1 ? "REDELIVERED" : "REPLAYED";
     const verifier = this.#validators.get(signed.verdict.validator_id);
     if (!verifier || !verifyVerdict(verifier, signed)) return "BAD_SIGNATURE";
-    void this.#c.onLateEquivocation?.(signed.verdict.validator_id, [first, signed]);
+    this.#c
+      .onLateEquivocation?.(signed.verdict.validator_id, [first, signed])
+      ?.catch((err: Error) =>
+        this.#c.logger.error(
+          { validator_id: signed.verdict.validator_id, err: err.message },
+          "equivocation not logged",
+        ),
+      );
     return "EQUIVOCATION";
   }
 

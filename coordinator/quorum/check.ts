@@ -2,7 +2,7 @@
  * Checks one incoming verdict against the validator set and the evaluation it
  * claims to judge. Rejections are values with a stable code and the facts.
  */
-import { canonicalString, verifyVerdict, type SignedVerdict, type Verifier } from "../../protocol/index.ts";
+import { canonicalString, shownInput, verifyVerdict, type SignedVerdict, type Verifier } from "../../protocol/index.ts";
 
 export type VerdictRejection =
   | { code: "UNKNOWN_VALIDATOR"; validator_id: string }
@@ -77,11 +77,7 @@ export function contradictedInput(signed: SignedVerdict, facts: Record<string, u
       for (const part of field.split("."))
         actual = actual !== null && typeof actual === "object" ? (actual as Record<string, unknown>)[part] : undefined;
       if (actual === undefined) continue;
-      const shown = Array.isArray(actual)
-        ? actual.slice(0, 8).join(",").slice(0, 200)
-        : typeof actual === "string"
-          ? actual.slice(0, 200)
-          : actual;
+      const shown = Array.isArray(actual) || typeof actual === "string" ? shownInput(actual) : actual;
       if (
         typeof shown === "number" || typeof claimed === "number" ? Number(shown) !== Number(claimed) : shown !== claimed
       )

@@ -97,6 +97,11 @@ export function memoryBus(): Bus {
     });
   };
 
+  const signal = (subject: string, data: Uint8Array) => {
+    for (const [pattern, handlers] of signals)
+      if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
+  };
+
   return {
     kind: "memory",
 
@@ -118,6 +123,8 @@ export function memoryBus(): Bus {
       }
       stream.messages.push({ seq: ++seq, subject, data, at: now });
       for (const c of stream.consumers.values()) pump(stream, c);
+      // As on NATS, a plain subscriber to the subject sees a stored message too.
+      signal(subject, data);
       return { duplicate: false };
     },
 
@@ -160,10 +167,7 @@ export function memoryBus(): Bus {
       };
     },
 
-    signal(subject, data) {
-      for (const [pattern, handlers] of signals)
-        if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
-    },
+    signal,
 
     onSignal(subject, handler) {
       const set = signals.get(subject) ?? new Set();

@@ -7,6 +7,7 @@
  * gets its own compiled variant, chosen per evaluation by tenant and agent.
  */
 import { canonicalString } from "../../protocol/canonical.ts";
+import { shownInput } from "../../protocol/text.ts";
 import { levelRank, maxLevel, type Reason, type RiskLevel } from "../../protocol/schemas/fields.ts";
 import type { ChallengeKind } from "../../protocol/schemas/verdict.ts";
 import {
@@ -254,8 +255,7 @@ function inputsOf(c: Condition): (f: Facts) => NonNullable<Reason["inputs"]> {
     for (const [field, get] of getters) {
       const v = get(facts);
       if (v === null || typeof v === "number" || typeof v === "boolean") out[field] = v;
-      else if (typeof v === "string") out[field] = v.slice(0, 200);
-      else if (Array.isArray(v)) out[field] = v.slice(0, 8).join(",").slice(0, 200);
+      else if (typeof v === "string" || Array.isArray(v)) out[field] = shownInput(v);
     }
     return out;
   };
