@@ -41,6 +41,8 @@ export interface ValidatorStats {
 }
 
 const START_WINDOW_MS = 60_000;
+/** Deliveries (50 ms apart) a task may wait for this node's audit registry copy to catch up: far past any deadline. */
+const MAX_BEHIND_DELIVERIES = 400;
 
 export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Promise<void>; stats: ValidatorStats }> {
   const t = c.topology;
@@ -85,6 +87,8 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       return;
     }
     if (c.behind?.(task)) {
+      // A revision the registry never reaches (a forged task) must not circle for ever.
+      if (d.deliveryCount >= MAX_BEHIND_DELIVERIES) throw new Error(`audit revision ${task.audit_revision} never seen`);
       d.nak(50);
       return;
     }
