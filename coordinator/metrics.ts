@@ -5,8 +5,12 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics(register = new Registry()) {
   collectDefaultMetrics({ register, prefix: "siq_coordinator_" });
+  return { register, ...decisionMetrics(register), ...validatorMetrics(register) };
+}
+
+/** Payments, decisions and the log. */
+function decisionMetrics(register: Registry) {
   return {
-    register,
     paymentsTotal: new Counter({
       name: "siq_payments_total",
       help: "Payments finished, by status",
@@ -48,6 +52,12 @@ export function createMetrics(register = new Registry()) {
       labelNames: ["kind"] as const,
       registers: [register],
     }),
+  };
+}
+
+/** Each validator's presence, agreement, latency and weight. */
+function validatorMetrics(register: Registry) {
+  return {
     validatorsAlive: new Gauge({
       name: "siq_validators_alive",
       help: "Validators heard from recently",

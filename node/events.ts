@@ -5,9 +5,7 @@
  * already signed, and the bus drops the duplicate by id. A task it cannot read
  * is dead-lettered; one it cannot score or sign is retried, then dead-lettered.
  */
-import { drain } from "../lib/bus/drain.ts";
-import { openQuarantine } from "../lib/bus/quarantine.ts";
-import type { Bus, Delivery } from "../lib/bus/types.ts";
+import { drain, openQuarantine, type Bus, type Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EventTask, signEventVerdict, type Signer, type Topology } from "../protocol/index.ts";
 

@@ -1,9 +1,8 @@
 /** Starts one validator node from its frozen configuration. */
 import { dirname } from "node:path";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import type { Bus } from "../lib/bus/types.ts";
-import { createLogger } from "../lib/logger.ts";
-import { loadKeyFile, NoteVerifier, topology } from "../protocol/index.ts";
+import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { createLogger, type Logger } from "../lib/logger.ts";
+import { loadKeyFile, NoteVerifier, topology, type Signer, type Topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
 import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
@@ -59,40 +58,16 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     logger,
     score: risk.scoreEvent,
   });
-  let witness: RunningWitness | undefined;
-  let gossip: Gossip | undefined;
-  if (config.logVkey) {
-    const log = NoteVerifier.fromVkey(config.logVkey);
-    if (config.p2pListen) {
-      gossip = await startGossip({
-        listen: config.p2pListen,
-        peers: config.p2pPeers,
-        topic: `sentineliq/checkpoints/${log.name}`,
-        logger,
-        onMessage: (data, from) => witness?.heard(Buffer.from(data).toString("utf8"), from),
-      });
-    }
-    witness = runWitness({
-      id: config.id,
-      bus: ownBus,
-      topology: t,
-      signer: key.signer,
-      log,
-      stateDir: config.stateDir ?? dirname(config.keyFile),
-      logger,
-      onCosigned: (note) => void gossip?.publish(Buffer.from(note)).catch(() => {}),
-    });
-  }
+  const { witness, gossip } = await startWitness(config, ownBus, t, key.signer, logger);
   if (config.faulty)
     logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
-  const pack = risk.packs.latest;
   logger.info(
     {
       id: config.id,
       witness: Boolean(witness),
       gossip: gossip?.addresses,
-      pack: pack.name,
-      pack_hash: pack.hash,
+      pack: risk.packs.latest.name,
+      pack_hash: risk.packs.latest.hash,
       shadow: risk.shadow?.latest.hash,
       sanctions: risk.sanctions?.source ?? "off",
       public_key: key.publicKeyHex,
@@ -114,4 +89,39 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       if (!bus) await ownBus.close();
     },
   };
+}
+
+/** The log witness (when the node knows the log's key), and checkpoint gossip between witnesses (when configured). */
+async function startWitness(
+  config: ValidatorConfig,
+  bus: Bus,
+  t: Topology,
+  signer: Signer,
+  logger: Logger,
+): Promise<Pick<RunningValidator, "witness" | "gossip">> {
+  if (!config.logVkey) return { witness: undefined, gossip: undefined };
+  const log = NoteVerifier.fromVkey(config.logVkey);
+  // Gossip starts first (the witness publishes through it); what it hears before the witness exists is dropped.
+  const started: { witness?: RunningWitness } = {};
+  const gossip = config.p2pListen
+    ? await startGossip({
+        listen: config.p2pListen,
+        peers: config.p2pPeers,
+        topic: `sentineliq/checkpoints/${log.name}`,
+        logger,
+        onMessage: (data, from) => started.witness?.heard(Buffer.from(data).toString("utf8"), from),
+      })
+    : undefined;
+  const witness = runWitness({
+    id: config.id,
+    bus,
+    topology: t,
+    signer,
+    log,
+    stateDir: config.stateDir ?? dirname(config.keyFile),
+    logger,
+    onCosigned: (note) => void gossip?.publish(Buffer.from(note)).catch(() => {}),
+  });
+  started.witness = witness;
+  return { witness, gossip };
 }

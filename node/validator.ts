@@ -5,17 +5,16 @@
  * already signed, byte for byte, and the bus drops the duplicate by id.
  *
  * A task it cannot read goes to the dead-letter stream; one it cannot score
- * or sign is offered again a few times, then dead-lettered (quarantine.ts).
+ * or sign is offered again a few times, then dead-lettered (lib/bus/quarantine.ts).
  * Either way the others in its batch are signed and the actor reads on: every
  * validator runs this same code, so a task that stopped one would stop all.
  */
-import { openQuarantine } from "../lib/bus/quarantine.ts";
-import type { Bus, Delivery } from "../lib/bus/types.ts";
+import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EvaluationTask, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
-import { VerdictOutbox } from "./verdict-outbox.ts";
 import { isStale } from "./stale.ts";
+import { VerdictQueue } from "./verdict-queue.ts";
 
 export interface ValidatorComponents {
   id: string;
@@ -56,53 +55,16 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
   });
   const quarantine = await openQuarantine({ ...c, topology: t, actor: t.consumers.validator(c.id) });
   const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
-  const fault = c.fault ?? HONEST;
-  const outbox = new VerdictOutbox({
-    ...c,
-    subject: t.subjects.verdict(c.id),
-    signer: fault.signer(c.signer),
-    fault,
-    quarantine,
-    onVoted: () => stats.voted++,
-  });
-
-  const handle = (d: Delivery) => {
-    let task: EvaluationTask;
-    try {
-      task = EvaluationTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    } catch (err) {
-      stats.malformed++;
-      quarantine.reject(d, `malformed task: ${(err as Error).message}`);
-      return;
-    }
-    if (task.members && !task.members.includes(c.id)) {
-      c.observe?.(task);
-      d.ack(); // addressed to a committee this validator is not on
-      return;
-    }
-    if (isStale(task, new Date())) {
-      stats.stale++;
-      c.observe?.(task);
-      d.ack();
-      return;
-    }
-    if (c.behind?.(task)) {
-      // A revision the registry never reaches (a forged task) must not circle for ever.
-      if (d.deliveryCount >= MAX_BEHIND_DELIVERIES) throw new Error(`audit revision ${task.audit_revision} never seen`);
-      d.nak(50);
-      return;
-    }
-    outbox.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
-  };
-
+  const verdicts = new VerdictQueue(c, stats, c.fault ?? HONEST, quarantine);
   const loop = (async () => {
     for await (const d of mailbox) {
       try {
-        handle(d);
+        const task = admit(c, d, stats, quarantine);
+        if (task) verdicts.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
       } catch (err) {
         quarantine.failed(d, err);
       }
-      await outbox.room(c.maxInFlight);
+      while (verdicts.load >= c.maxInFlight) await verdicts.slot();
     }
   })();
 
@@ -118,4 +80,39 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
       await loop.catch(() => {});
     },
   };
+}
+
+/** The task to vote on, or undefined once the delivery is settled here (malformed, not addressed to us, stale, or early). */
+function admit(
+  c: ValidatorComponents,
+  d: Delivery,
+  stats: ValidatorStats,
+  quarantine: Quarantine,
+): EvaluationTask | undefined {
+  let task: EvaluationTask;
+  try {
+    task = EvaluationTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+  } catch (err) {
+    stats.malformed++;
+    quarantine.reject(d, `malformed task: ${(err as Error).message}`);
+    return undefined;
+  }
+  if (task.members && !task.members.includes(c.id)) {
+    c.observe?.(task);
+    d.ack(); // addressed to a committee this validator is not on
+    return undefined;
+  }
+  if (isStale(task, new Date())) {
+    stats.stale++;
+    c.observe?.(task);
+    d.ack();
+    return undefined;
+  }
+  if (c.behind?.(task)) {
+    // A revision the registry never reaches (a forged task) must not circle for ever.
+    if (d.deliveryCount >= MAX_BEHIND_DELIVERIES) throw new Error(`audit revision ${task.audit_revision} never seen`);
+    d.nak(50);
+    return undefined;
+  }
+  return task;
 }

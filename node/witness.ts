@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import {
   addCheckpoint,
@@ -70,7 +70,9 @@ export function runWitness(c: WitnessComponents): RunningWitness {
     );
   };
 
-  const server = c.bus.serve(c.topology.subjects.witnessAddCheckpoint(c.id), async (data) => {
+  // The work is synchronous; Promise.try hands the bus a promise that rejects if it throws.
+  const server = c.bus.serve(c.topology.subjects.witnessAddCheckpoint(c.id), (data) => Promise.try(() => add(data)));
+  function add(data: Uint8Array): Buffer {
     const result = addCheckpoint(
       Buffer.from(data).toString("utf8"),
       logs,
@@ -88,7 +90,7 @@ export function runWitness(c: WitnessComponents): RunningWitness {
       c.onCosigned?.(result.record.note);
     }
     return Buffer.from(JSON.stringify(result.reply));
-  });
+  }
 
   return {
     latest: () => record,

@@ -22,7 +22,7 @@ export interface Topology {
     settlements: StreamSpec;
     log: StreamSpec;
     events: StreamSpec;
-    /** Messages an actor could not handle, kept for inspection (`sentineliq.deadletter.v1`). */
+    /** Messages an actor could not handle, kept for inspection (`sentineliq.dead_letter.v1`). */
     deadLetters: StreamSpec;
   };
   subjects: {
@@ -59,7 +59,7 @@ export interface Topology {
   };
   /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
   buckets: {
-    /** The tAudit registry: key = code hash, value = `sentineliq.auditstate.v1`. */
+    /** The tAudit registry: key = code hash, value = `sentineliq.audit_state.v2`. */
     audit: string;
   };
 }

@@ -28,7 +28,7 @@ describe("bad input", () => {
     ["a missing trace_context", () => without("trace_context"), 400, "INVALID_REQUEST", "trace_context"],
     ["a negative amount", () => net.payment({ amount: "-5.00" }), 400, "INVALID_AMOUNT", "amount"],
     ["a zero amount", () => net.payment({ amount: "0.00" }), 400, "INVALID_AMOUNT", "amount"],
-    ["a non-numeric amount", () => net.payment({ amount: "12,50" as string }), 400, "INVALID_AMOUNT", "amount"],
+    ["a non-numeric amount", () => net.payment({ amount: "12,50" }), 400, "INVALID_AMOUNT", "amount"],
     ["a numeric (not string) amount", () => ({ ...net.payment(), amount: 12.5 }), 400, "INVALID_AMOUNT", "amount"],
     [
       "bad hex in func_stack_hashes",

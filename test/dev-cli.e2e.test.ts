@@ -22,8 +22,8 @@ async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; d
     env,
   });
   let out = "";
-  proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+  proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  proc.stderr.on("data", (b: Buffer) => (out += b.toString()));
   const deadline = Date.now() + 100_000;
   while (!out.includes("Ctrl-C stops everything")) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);

@@ -80,7 +80,7 @@ describe("the packed SDK", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("ships built JavaScript and declarations, without tests", async () => {
+  it("ships built JavaScript and declarations, without tests", () => {
     const files = readdirSync(join(app, "node_modules", "@sentineliq", "sdk", "dist"));
     expect(files).toEqual(expect.arrayContaining(["index.js", "index.d.ts", "client.js", "normalise.js"]));
     expect(files.some((f) => f.includes(".test."))).toBe(false);

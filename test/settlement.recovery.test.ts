@@ -69,9 +69,7 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
     await expect(
       settleOnChain(order, 1, {
         ...started.deps,
-        beforeSend: async () => {
-          throw new Error("crash before send");
-        },
+        beforeSend: () => Promise.reject(new Error("crash before send")),
       }),
     ).rejects.toThrow();
     const stored = await started.rig.store.get(order.payment_id);
@@ -89,9 +87,7 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
     await expect(
       settleOnChain(order, 1, {
         ...started.deps,
-        beforeSend: async () => {
-          throw new Error("crash before send");
-        },
+        beforeSend: () => Promise.reject(new Error("crash before send")),
       }),
     ).rejects.toThrow();
     const stored = await started.rig.store.get(order.payment_id);
@@ -111,7 +107,7 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
     await started.rig.approve(order);
     const o = await settleOnChain(order, 1, {
       ...started.deps,
-      beforeSend: async () => started.rig.svm.svm.expireBlockhash(),
+      beforeSend: () => Promise.try(() => started.rig.svm.svm.expireBlockhash()),
     });
     expect("outcome" in o && o.outcome).toMatchObject({
       status: "failed",

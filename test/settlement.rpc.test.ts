@@ -88,9 +88,7 @@ describe("settlement through the RPC backend", () => {
     await expect(
       settleOnChain(order, 1, {
         ...deps,
-        beforeSend: async () => {
-          throw new Error("crash before send");
-        },
+        beforeSend: () => Promise.reject(new Error("crash before send")),
       }),
     ).rejects.toThrow();
     expect(await settleOnChain(order, 5, { ...deps, chain: down })).toHaveProperty("retry");

@@ -3,7 +3,8 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ErrorCodes, isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
 
-const FIELD_CODES: Record<string, ErrorCode> = {
+/** Fields whose malformed value has a code of its own (the first failing field decides). */
+export const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
   amount: "INVALID_AMOUNT",
   sender: "INVALID_ADDRESS",
   receiver: "INVALID_ADDRESS",
@@ -38,13 +39,13 @@ export function installErrorHandling(app: FastifyInstance, onInternal: (err: unk
 
 function toSiqError(err: FastifyError | SiqError): SiqError {
   if (isSiqError(err)) return err;
-  const code = (err as FastifyError).code ?? "";
+  const code = err.code ?? "";
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new SiqError("PAYLOAD_TOO_LARGE", "request body is too large");
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
     return new SiqError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json");
   if (code.startsWith("FST_ERR_CTP") || err instanceof SyntaxError)
     return new SiqError("INVALID_JSON", "request body is not valid JSON");
-  const status = (err as FastifyError).statusCode;
+  const status = err.statusCode;
   if (status && status >= 400 && status < 500) return new SiqError("INVALID_REQUEST", err.message);
   return new SiqError("INTERNAL", "internal error", { cause: err });
 }

@@ -6,7 +6,15 @@
  * so a route added later is covered without thinking about it.
  */
 import type { FastifyInstance } from "fastify";
-import { jsonProblem, SiqError } from "../../protocol/index.ts";
+import { jsonProblem, SiqError, type ErrorCode, type JsonProblemCode } from "../../protocol/index.ts";
+
+/** The codes these checks answer with (all 400). */
+export const INPUT_CHECK_CODES = [
+  "LONE_SURROGATE",
+  "NUL_CHARACTER",
+  "NON_FINITE_NUMBER",
+  "NESTING_TOO_DEEP",
+] as const satisfies readonly (JsonProblemCode & ErrorCode)[];
 
 export function installInputChecks(app: FastifyInstance): void {
   app.addHook("preValidation", (req) => {

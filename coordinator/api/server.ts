@@ -8,8 +8,8 @@ import type { z } from "zod";
 import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { ApiKeys, type Principal } from "./auth.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
+import { registerDocs } from "./docs.ts";
 import { installInputChecks } from "./input-checks.ts";
-import { openApiDocument } from "./openapi.ts";
 
 type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
@@ -28,7 +28,8 @@ export interface Reply {
   body: unknown;
 }
 
-export type Handlers = { [K in keyof Routes]: (input: Input<Routes[K]>) => Promise<Reply> };
+/** A handler may answer at once (a constant, a cached value) or later; a throw either way becomes the error reply. */
+export type Handlers = { [K in keyof Routes]: (input: Input<Routes[K]>) => Reply | Promise<Reply> };
 
 export interface ServerOptions {
   bodyLimitBytes: number;
@@ -50,30 +51,30 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return payload;
   });
 
-  for (const name of Object.keys(routes) as (keyof Routes)[]) {
-    const def: RouteDef = routes[name];
-    const handler = opts.handlers[name] as (input: Input<RouteDef>) => Promise<Reply>;
-    app.route({
-      method: def.method,
-      url: def.path,
-      handler: async (req, reply) => {
-        const principal = def.auth === "none" ? undefined : opts.apiKeys.authorize(def.auth, req.headers.authorization);
-        const out = await handler(parseInput(def, req, principal));
-        if (out.contentType) void reply.type(out.contentType);
-        if (out.headers) void reply.headers(out.headers);
-        return reply.status(out.status ?? 200).send(out.body);
-      },
-    });
-  }
+  for (const name of Object.keys(routes) as (keyof Routes)[]) addRoute(app, name, opts.handlers[name], opts.apiKeys);
 
   app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
-  const doc = openApiDocument();
-  app.get("/docs/openapi.json", async () => doc);
-  app.get("/docs", async (_req, reply) => reply.type("text/html").send(docsPage(doc)));
+  registerDocs(app);
   return app;
 }
 
-function parseInput(def: RouteDef, req: FastifyRequest, principal: Principal | undefined): Input<RouteDef> {
+/** Generic in the route's name, so that its definition and its handler are known to belong together. */
+function addRoute<K extends keyof Routes>(app: FastifyInstance, name: K, handler: Handlers[K], apiKeys: ApiKeys): void {
+  const def = routes[name];
+  app.route({
+    method: def.method,
+    url: def.path,
+    handler: async (req, reply) => {
+      const principal = def.auth === "none" ? undefined : apiKeys.authorize(def.auth, req.headers.authorization);
+      const out = await handler(parseInput(def, req, principal));
+      if (out.contentType) void reply.type(out.contentType);
+      if (out.headers) void reply.headers(out.headers);
+      return reply.status(out.status ?? 200).send(out.body);
+    },
+  });
+}
+
+function parseInput<R extends RouteDef>(def: R, req: FastifyRequest, principal: Principal | undefined): Input<R> {
   const tenant = principal?.role === "agent" ? principal.tenant : "";
   const params = def.params.safeParse(req.params ?? {});
   if (!params.success) throw fromZod(params.error, "path");
@@ -89,19 +90,5 @@ function parseInput(def: RouteDef, req: FastifyRequest, principal: Principal | u
     if (!r.success) throw fromZod(r.error, "query");
     query = r.data;
   }
-  return { params: params.data, body, query, tenant, principal } as Input<RouteDef>;
-}
-
-function docsPage(doc: ReturnType<typeof openApiDocument>): string {
-  const rows = Object.entries(doc.paths)
-    .flatMap(([path, ops]) =>
-      Object.entries(ops).map(
-        ([m, op]) => `<tr><td>${m.toUpperCase()}</td><td><code>${path}</code></td><td>${op.summary}</td></tr>`,
-      ),
-    )
-    .join("\n");
-  return `<!doctype html><meta charset="utf-8"><title>SentinelIQ API</title>
-<style>body{font:15px system-ui;margin:2em}td{padding:.3em 1em;border-bottom:1px solid #ddd}</style>
-<h1>SentinelIQ API</h1><p>OpenAPI 3.1 document: <a href="/docs/openapi.json">/docs/openapi.json</a></p>
-<table>${rows}</table>`;
+  return { params: params.data, body, query, tenant, principal } as Input<R>;
 }

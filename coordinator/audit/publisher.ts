@@ -6,7 +6,7 @@
  * `revision` is the bucket revision of the last value known to be published:
  * evaluation tasks carry it, so validators score with at least that state.
  */
-import type { KvBucket } from "../../lib/bus/types.ts";
+import type { KvBucket } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { AuditStateValue, canonicalBytes, SiqError } from "../../protocol/index.ts";
 import type { AuditRow } from "./store.ts";
@@ -99,12 +99,16 @@ export class AuditPublisher {
 
   #schedule(): void {
     if (this.#timer) return;
-    this.#timer = setTimeout(() => void this.#retry(), 2000);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#retryUnpublished().catch((err: unknown) =>
+        this.#logger.error({ err: String(err) }, "audit state retry failed"),
+      );
+    }, 2000);
     this.#timer.unref();
   }
 
-  async #retry(): Promise<void> {
-    this.#timer = undefined;
+  async #retryUnpublished(): Promise<void> {
     for (const hash of [...this.#unpublished.keys()]) {
       await this.#flush(hash).catch((err: Error) =>
         this.#logger.warn({ code_hash: hash, err: err.message }, "audit state not yet published"),
@@ -116,7 +120,7 @@ export class AuditPublisher {
 
 export function valueOf(row: AuditRow): Uint8Array {
   const value: AuditStateValue = {
-    type: "sentineliq.auditstate.v1",
+    type: "sentineliq.audit_state.v2",
     code_hash: row.code_hash,
     state: row.state,
     log_index: Number(row.log_index),

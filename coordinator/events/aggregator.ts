@@ -4,9 +4,7 @@
  * when the quorum rule yields a result (or the deadline passes) it hands the
  * result on, and acks the verdicts only once that result is recorded.
  */
-import { drain, type Draining } from "../../lib/bus/drain.ts";
-import { openQuarantine, type Quarantine } from "../../lib/bus/quarantine.ts";
-import type { Bus, Delivery } from "../../lib/bus/types.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   decideEventQuorum,

@@ -10,7 +10,7 @@ import {
   TILE_WIDTH,
   type Routes,
 } from "../../protocol/index.ts";
-import type { Handlers } from "../api/server.ts";
+import type { Handlers } from "../api/index.ts";
 import type { Checkpointer } from "./checkpointer.ts";
 import type { LogSequencer } from "./sequencer.ts";
 import type { LogStore } from "./store.ts";
@@ -33,8 +33,8 @@ export function logHandlers(
       throw new SiqError("NOT_FOUND", `${what} ${size} is beyond the log's ${sequencer.size} entries`);
   };
   return {
-    logVkey: async () => ({ contentType: TEXT, body: vkey + "\n" }),
-    logCheckpoint: async () => {
+    logVkey: () => ({ contentType: TEXT, body: vkey + "\n" }),
+    logCheckpoint: () => {
       const cp = checkpointer.latest;
       if (!cp) throw new SiqError("NOT_READY", "no checkpoint has been witnessed yet");
       return { contentType: TEXT, body: cp };

@@ -8,8 +8,7 @@
  * again entry by entry, so one bad entry never holds up the log; an entry that
  * fails alone while the store answers is retried, then dead-lettered.
  */
-import { openQuarantine, type Quarantine } from "../../lib/bus/quarantine.ts";
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -187,7 +186,7 @@ export class LogSequencer {
     paymentId?: string,
   ): Promise<number> {
     const msg: LogAppend = {
-      type: "sentineliq.logappend.v1",
+      type: "sentineliq.log_append.v2",
       key,
       entry: Buffer.from(entry).toString("base64"),
       ...(payment ? { payment } : {}),

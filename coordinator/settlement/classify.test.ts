@@ -17,7 +17,7 @@ describe("classifyTxError", () => {
     ["sender left below rent", { InsufficientFundsForRent: { account_index: 1 } }, sol, "INSUFFICIENT_FUNDS"],
     ["memo failure", { InstructionError: [1, "InvalidInstructionData"] }, sol, "TRANSACTION_FAILED"],
   ] as const)("%s → %s", (_name, err, layout, code) => {
-    const f = classifyTxError(err as never, layout);
+    const f = classifyTxError(err, layout);
     expect(f.code).toBe(code);
     expect(f.chain_error).toEqual(err);
     expect(f.message).toBeTypeOf("string");

@@ -92,7 +92,11 @@ export function liteSvmErrorToJson(err: unknown): TxError {
     if (typeof inner === "number") json = IX_FIELDLESS[inner] ?? `InstructionError(${inner})`;
     else if (typeof (inner as { code?: unknown }).code === "number")
       json = { Custom: (inner as { code: number }).code };
-    else json = { BorshIoError: String((inner as { msg?: unknown }).msg ?? "") };
+    else {
+      // LiteSVM's BorshIoError carries `msg: string`; anything else is not a message worth repeating.
+      const msg = (inner as { msg?: unknown }).msg;
+      json = { BorshIoError: typeof msg === "string" ? msg : "" };
+    }
     return { InstructionError: [e.index, json] };
   }
   if (typeof e.accountIndex === "number") {

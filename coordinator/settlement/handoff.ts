@@ -4,7 +4,7 @@
  * wait for the outcome, up to a limit, after which it answers `approved` and
  * `GET /v1/payments/:id` shows the final state later.
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   settlementMsgId,
@@ -76,7 +76,7 @@ export class SettlementHandoff {
         this.publish(order).catch((err: Error) => {
           if (this.#closed) return;
           this.#c.logger.warn({ payment_id: id, err: err.message }, "settlement order not published; retrying");
-          setTimeout(attempt, REPUBLISH_MS).unref();
+          setTimeout(() => void attempt(), REPUBLISH_MS).unref();
         });
       void attempt();
     });

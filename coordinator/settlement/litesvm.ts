@@ -18,6 +18,7 @@ import {
   type Blockhash,
   type Instruction,
   type KeyPairSigner,
+  type Signature,
 } from "@solana/kit";
 import {
   getCreateAssociatedTokenIdempotentInstruction,
@@ -50,90 +51,109 @@ export async function liteSvmBackend(opts: {
   const svm = new LiteSVM();
   const payer = opts.payer ?? (await generateKeyPairSigner());
   airdrop(svm, payer.address, PAYER_LAMPORTS);
-  const mintSize = getMintSize();
-  for (const t of opts.tokens) {
-    const data = getMintEncoder().encode({
-      mintAuthority: payer.address,
-      supply: 0n,
-      decimals: t.decimals,
-      isInitialized: true,
-      freezeAuthority: null,
-    });
-    svm.setAccount({
-      address: t.mint,
-      data: new Uint8Array(data),
-      executable: false,
-      lamports: lamports(svm.minimumBalanceForRentExemption(BigInt(mintSize))),
-      programAddress: TOKEN_PROGRAM_ADDRESS,
-      space: BigInt(mintSize),
-    });
-  }
-
-  const run = async (ixs: Instruction[]) => {
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(payer, m),
-      (m) => svm.setTransactionMessageLifetimeUsingLatestBlockhash(m),
-      (m) => appendTransactionMessageInstructions(ixs, m),
-    );
-    const r = svm.sendTransaction(await signTransactionMessageWithSigners(message));
-    if ("err" in r) throw new Error(`litesvm funding failed: ${JSON.stringify(liteSvmErrorToJson(r.err()))}`);
-  };
-
+  for (const t of opts.tokens) createMint(svm, t, payer.address);
+  // LiteSVM answers synchronously; Promise.try keeps its throws as rejections, as the interface promises.
   return {
     name: "litesvm",
     payer,
     svm,
-    async latestBlockhash() {
-      return { blockhash: svm.latestBlockhash(), lastValidBlockHeight: svm.getClock().slot + BLOCKHASH_LIFETIME_SLOTS };
-    },
+    latestBlockhash: () =>
+      Promise.try(() => ({
+        blockhash: svm.latestBlockhash(),
+        lastValidBlockHeight: svm.getClock().slot + BLOCKHASH_LIFETIME_SLOTS,
+      })),
     // LiteSVM accepts only its latest blockhash; expireBlockhash() moves it on.
-    async isBlockhashValid(blockhash: Blockhash) {
-      return blockhash === svm.latestBlockhash();
-    },
-    async account(address) {
-      const a = svm.getAccount(address);
-      if (!a.exists) return null;
-      return { lamports: a.lamports, owner: a.programAddress, executable: a.executable, data: new Uint8Array(a.data) };
-    },
-    async rentExemptMinimum(bytes) {
-      return svm.minimumBalanceForRentExemption(BigInt(bytes));
-    },
-    async send(tx: SignedTx) {
-      // The outcome is recorded in the runtime's history and read back through status().
-      svm.sendTransaction(tx.transaction);
-    },
-    async status(signature): Promise<TxStatus> {
-      const meta = svm.getTransaction(signature);
-      if (!meta) return { state: "unknown" };
-      if ("err" in meta) return { state: "failed", err: liteSvmErrorToJson(meta.err()) };
-      return { state: "confirmed" };
-    },
-    async fund(owner, amounts) {
-      if (amounts.lamports > 0n) airdrop(svm, owner, amounts.lamports);
-      for (const t of opts.tokens) {
-        const units = amounts.tokenUnits.get(t.currency) ?? 0n;
-        if (units === 0n) continue;
-        const ata = await tokenAccount(owner, t.mint);
-        await run([
-          getCreateAssociatedTokenIdempotentInstruction({ payer, ata, owner, mint: t.mint }),
-          getMintToCheckedInstruction({
-            mint: t.mint,
-            token: ata,
-            mintAuthority: payer,
-            amount: units,
-            decimals: t.decimals,
-          }),
-        ]);
-      }
-    },
+    isBlockhashValid: (blockhash: Blockhash) => Promise.try(() => blockhash === svm.latestBlockhash()),
+    account: (address) =>
+      Promise.try(() => {
+        const a = svm.getAccount(address);
+        if (!a.exists) return null;
+        return {
+          lamports: a.lamports,
+          owner: a.programAddress,
+          executable: a.executable,
+          data: new Uint8Array(a.data),
+        };
+      }),
+    rentExemptMinimum: (bytes) => Promise.try(() => svm.minimumBalanceForRentExemption(BigInt(bytes))),
+    // The outcome is recorded in the runtime's history and read back through status().
+    send: (tx: SignedTx) =>
+      Promise.try(() => {
+        svm.sendTransaction(tx.transaction);
+      }),
+    status: (signature) => Promise.try(() => statusOf(svm, signature)),
+    fund: (owner, amounts) => fund(svm, payer, opts.tokens, owner, amounts),
     async tokenBalance(owner, mint) {
       const a = svm.getAccount(await tokenAccount(owner, mint));
       if (!a.exists) return 0n;
       return new DataView(a.data.buffer, a.data.byteOffset).getBigUint64(64, true);
     },
-    async close() {},
+    close: () => Promise.resolve(),
   };
+}
+
+/** A mint at the configured address, with the fee payer as its authority. */
+function createMint(svm: LiteSVM, t: TokenAsset, authority: Address): void {
+  const mintSize = getMintSize();
+  const data = getMintEncoder().encode({
+    mintAuthority: authority,
+    supply: 0n,
+    decimals: t.decimals,
+    isInitialized: true,
+    freezeAuthority: null,
+  });
+  svm.setAccount({
+    address: t.mint,
+    data: new Uint8Array(data),
+    executable: false,
+    lamports: lamports(svm.minimumBalanceForRentExemption(BigInt(mintSize))),
+    programAddress: TOKEN_PROGRAM_ADDRESS,
+    space: BigInt(mintSize),
+  });
+}
+
+function statusOf(svm: LiteSVM, signature: Signature): TxStatus {
+  const meta = svm.getTransaction(signature);
+  if (!meta) return { state: "unknown" };
+  if ("err" in meta) return { state: "failed", err: liteSvmErrorToJson(meta.err()) };
+  return { state: "confirmed" };
+}
+
+async function fund(
+  svm: LiteSVM,
+  payer: KeyPairSigner,
+  tokens: readonly TokenAsset[],
+  owner: Address,
+  amounts: { lamports: bigint; tokenUnits: Map<string, bigint> },
+): Promise<void> {
+  if (amounts.lamports > 0n) airdrop(svm, owner, amounts.lamports);
+  for (const t of tokens) {
+    const units = amounts.tokenUnits.get(t.currency) ?? 0n;
+    if (units === 0n) continue;
+    const ata = await tokenAccount(owner, t.mint);
+    await run(svm, payer, [
+      getCreateAssociatedTokenIdempotentInstruction({ payer, ata, owner, mint: t.mint }),
+      getMintToCheckedInstruction({
+        mint: t.mint,
+        token: ata,
+        mintAuthority: payer,
+        amount: units,
+        decimals: t.decimals,
+      }),
+    ]);
+  }
+}
+
+/** One transaction paid and signed by the fee payer; throws if the runtime refuses it. */
+async function run(svm: LiteSVM, payer: KeyPairSigner, ixs: Instruction[]): Promise<void> {
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => svm.setTransactionMessageLifetimeUsingLatestBlockhash(m),
+    (m) => appendTransactionMessageInstructions(ixs, m),
+  );
+  const r = svm.sendTransaction(await signTransactionMessageWithSigners(message));
+  if ("err" in r) throw new Error(`litesvm funding failed: ${JSON.stringify(liteSvmErrorToJson(r.err()))}`);
 }
 
 function airdrop(svm: LiteSVM, to: Address, amount: bigint): void {

@@ -8,8 +8,7 @@
  * delay, never dropped (it is money: the failure may be the chain's or the
  * store's, not the order's), while the other orders go on.
  */
-import { openQuarantine, type Quarantine } from "../../lib/bus/quarantine.ts";
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
 import type { SimulatedLedger } from "./ledger.ts";

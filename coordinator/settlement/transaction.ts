@@ -56,7 +56,7 @@ export async function buildTransfer(
     ixs.push(getTransferSolInstruction({ source: t.sender, destination: t.receiver, amount: t.units }));
     roles.push("transfer");
   } else {
-    const mint = t.asset.mint as Address;
+    const mint = t.asset.mint;
     const [from, to] = await Promise.all([tokenAccount(t.sender.address, mint), tokenAccount(t.receiver, mint)]);
     credited = to;
     ixs.push(getCreateAssociatedTokenIdempotentInstruction({ payer, ata: to, owner: t.receiver, mint }));

@@ -18,25 +18,37 @@ export interface Network {
 
 export function findNetwork(): Network {
   const file = resolve(".sentineliq", "dev-credentials.json");
-  const dev = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, any>) : {};
+  const dev: unknown = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const env = process.env;
-  const baseUrl = env.SENTINELIQ_URL || dev.base_url;
-  const apiKey = env.SENTINELIQ_API_KEY || dev.api_key;
-  const auditorKey = env.SENTINELIQ_AUDITOR_KEY || dev.auditor_key;
+  const baseUrl = env.SENTINELIQ_URL || text(dev, "base_url");
+  const apiKey = env.SENTINELIQ_API_KEY || text(dev, "api_key");
+  const auditorKey = env.SENTINELIQ_AUDITOR_KEY || text(dev, "auditor_key");
   if (!baseUrl || !apiKey || !auditorKey) {
     throw new Error(
       "no network found: run `npm start` first (it writes .sentineliq/dev-credentials.json), " +
         "or set SENTINELIQ_URL, SENTINELIQ_API_KEY and SENTINELIQ_AUDITOR_KEY",
     );
   }
+  const example = field(dev, "example_payment");
   return {
     baseUrl,
     apiKey,
     auditorKey,
-    sender: dev.example_payment?.sender ?? randomAddress(),
-    receiver: dev.example_payment?.receiver ?? randomAddress(),
+    sender: text(example, "sender") ?? randomAddress(),
+    receiver: text(example, "receiver") ?? randomAddress(),
     source: env.SENTINELIQ_URL ? "SENTINELIQ_URL" : file,
   };
+}
+
+/** A field of a parsed JSON value (undefined unless the value is an object that has it). */
+function field(json: unknown, key: string): unknown {
+  return typeof json === "object" && json !== null ? (json as Record<string, unknown>)[key] : undefined;
+}
+
+/** A string field of a parsed JSON value, if it is a string. */
+function text(json: unknown, key: string): string | undefined {
+  const v = field(json, key);
+  return typeof v === "string" ? v : undefined;
 }
 
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const impls: [string, () => Promise<Bus>][] = [
   ["jetstream", () => connectJetStream(nats.url)],
-  ["memory", async () => memoryBus()],
+  ["memory", () => Promise.resolve(memoryBus())],
 ];
 
 describe.each(impls)("bus: %s", (name, make) => {

@@ -30,13 +30,11 @@ export async function openJetStreamKv(js: JetStreamClient, bucket: string): Prom
           }
         },
         // Breaking out of a loop leaves the watch running for the next loop.
-        return: async () => ({ done: true, value: undefined }),
+        return: () => Promise.resolve({ done: true, value: undefined }),
       };
       return {
         [Symbol.asyncIterator]: () => iterator,
-        async stop() {
-          it.stop();
-        },
+        stop: () => Promise.try(() => it.stop()),
       };
     },
 

@@ -1,8 +1,16 @@
 /** The Bus on NATS JetStream (nats.js v3). */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import { SiqError } from "../../protocol/errors.ts";
-import type { StreamSpec } from "../../protocol/subjects.ts";
+import { SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { ackedPublisher } from "./acked-publish.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
@@ -22,21 +30,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
     kind: "jetstream",
 
     async ensureStreams(streams: StreamSpec[]) {
-      for (const s of streams) {
-        const config = {
-          name: s.name,
-          subjects: s.subjects,
-          storage: StorageType.File,
-          max_age: nanos(s.maxAgeSeconds * 1000),
-          duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
-        };
-        try {
-          await jsm.streams.info(s.name);
-          await jsm.streams.update(s.name, config);
-        } catch {
-          await jsm.streams.add(config);
-        }
-      }
+      for (const s of streams) await ensureStream(jsm, s);
     },
 
     async publish(subject, data, opts = {}) {
@@ -44,33 +38,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
       return { duplicate: ack.duplicate };
     },
 
-    async mailbox(opts: MailboxOptions): Promise<Mailbox> {
-      try {
-        await jsm.consumers.info(opts.stream, opts.durable);
-      } catch {
-        await jsm.consumers.add(opts.stream, {
-          durable_name: opts.durable,
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: nanos(opts.ackWaitMs ?? 30_000),
-          max_ack_pending: opts.maxAckPending ?? 10_000,
-          max_deliver: opts.maxDeliver ?? -1,
-          ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
-          ...(opts.startTime
-            ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.startTime.toISOString() }
-            : { deliver_policy: DeliverPolicy.All }),
-        });
-      }
-      const consumer = await js.consumers.get(opts.stream, opts.durable);
-      const messages = await consumer.consume({ max_messages: 1024 });
-      return {
-        async *[Symbol.asyncIterator]() {
-          for await (const m of messages) yield toDelivery(m);
-        },
-        async close() {
-          await messages.close();
-        },
-      };
-    },
+    mailbox: (opts: MailboxOptions) => openMailbox(jsm, js, opts),
 
     signal(subject, data) {
       if (!nc.isClosed()) nc.publish(subject, data);
@@ -92,22 +60,7 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
       return msg.data;
     },
 
-    serve(subject, handler) {
-      let chain = Promise.resolve();
-      const sub = nc.subscribe(subject, {
-        callback: (err, msg) => {
-          if (err) return;
-          chain = chain.then(async () => {
-            try {
-              msg.respond(await handler(msg.data));
-            } catch {
-              /* no answer: the requester times out */
-            }
-          });
-        },
-      });
-      return { stop: () => sub.unsubscribe() };
-    },
+    serve: (subject, handler) => serveSerially(nc, subject, handler),
 
     async healthy() {
       if (nc.isClosed()) return false;
@@ -124,6 +77,74 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
       if (!nc.isClosed()) await nc.drain();
     },
   };
+}
+
+/** Creates the stream, or brings an existing one to the spec (subjects, retention, duplicate window). */
+async function ensureStream(jsm: JetStreamManager, s: StreamSpec): Promise<void> {
+  const config = {
+    name: s.name,
+    subjects: s.subjects,
+    storage: StorageType.File,
+    max_age: nanos(s.maxAgeSeconds * 1000),
+    duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
+  };
+  try {
+    await jsm.streams.info(s.name);
+    await jsm.streams.update(s.name, config);
+  } catch {
+    await jsm.streams.add(config);
+  }
+}
+
+/** The durable consumer (created on first use), read as an async iterator. */
+async function openMailbox(jsm: JetStreamManager, js: JetStreamClient, opts: MailboxOptions): Promise<Mailbox> {
+  try {
+    await jsm.consumers.info(opts.stream, opts.durable);
+  } catch {
+    await jsm.consumers.add(opts.stream, {
+      durable_name: opts.durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+      max_ack_pending: opts.maxAckPending ?? 10_000,
+      max_deliver: opts.maxDeliver ?? -1,
+      ...(opts.filterSubject ? { filter_subject: opts.filterSubject } : {}),
+      ...(opts.startTime
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.startTime.toISOString() }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+  }
+  const consumer = await js.consumers.get(opts.stream, opts.durable);
+  const messages = await consumer.consume({ max_messages: 1024 });
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const m of messages) yield toDelivery(m);
+    },
+    async close() {
+      await messages.close();
+    },
+  };
+}
+
+/** Answers requests one at a time in arrival order; a failed handler sends no answer (the requester times out). */
+function serveSerially(
+  nc: NatsConnection,
+  subject: string,
+  handler: (data: Uint8Array) => Promise<Uint8Array>,
+): { stop(): void } {
+  let chain = Promise.resolve();
+  const sub = nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (err) return;
+      chain = chain.then(async () => {
+        try {
+          msg.respond(await handler(msg.data));
+        } catch {
+          /* no answer: the requester times out */
+        }
+      });
+    },
+  });
+  return { stop: () => sub.unsubscribe() };
 }
 
 function toDelivery(m: JsMsg): Delivery {

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const impls: [string, () => Promise<Bus>][] = [
   ["jetstream", () => connectJetStream(nats.url)],
-  ["memory", async () => memoryBus()],
+  ["memory", () => Promise.resolve(memoryBus())],
 ];
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -11,6 +11,7 @@ import {
   deadLetterMsgId,
   MAX_DEAD_LETTER_BYTES,
   sha256Hex,
+  TypeTags,
   type DeadLetter,
   type Topology,
 } from "../../protocol/index.ts";
@@ -95,7 +96,7 @@ export async function openQuarantine(o: QuarantineOptions): Promise<Quarantine> 
 function deadLetter(actor: string, d: Delivery, reason: string): DeadLetter {
   const data = Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength);
   return {
-    type: "sentineliq.deadletter.v1",
+    type: TypeTags.dead_letter,
     actor,
     subject: cutText(d.subject, 256),
     stream_seq: d.streamSeq,

@@ -5,13 +5,14 @@
  */
 import { z } from "zod";
 import { Base64, Hex64, IsoTime } from "./fields.ts";
+import { TypeTags } from "../tags.ts";
 
 /** The most of the original message a dead letter keeps (its SHA-256 covers all of it). */
 export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
 export const DeadLetter = z
   .object({
-    type: z.literal("sentineliq.deadletter.v1"),
+    type: z.literal(TypeTags.dead_letter),
     /** The actor that gave up: its durable consumer's name (`validator-v1`, `aggregator`, `log-sequencer`, …). */
     actor: z.string().min(1).max(64),
     subject: z.string().max(256),

@@ -60,7 +60,7 @@ export const ValidatorSet = z
         ctx.addIssue({ code: "custom", path: ["quorum", q], message: `quorum ${q} = ${size} exceeds n = ${n}` });
     }
     for (const [tier, committee] of Object.entries(set.tiers)) {
-      const members = set.validators.filter((v) => v.committees.includes(committee!)).length;
+      const members = set.validators.filter((v) => v.committees.includes(committee)).length;
       if (members === 0)
         ctx.addIssue({ code: "custom", path: ["tiers", tier], message: `no validator is in committee "${committee}"` });
     }

@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import { Address, Amount, Currency, Hex64, Id, IsoTime } from "./fields.ts";
+import { TypeTags } from "../tags.ts";
 import { safeJson } from "./safe.ts";
 
 export const SettlementOrder = safeJson(
   z
     .object({
-      type: z.literal("sentineliq.settle.v1"),
+      type: z.literal(TypeTags.settle),
       payment_id: Id,
       tenant_id: z.string().min(1),
       payment_digest: Hex64,

@@ -12,7 +12,7 @@ const env = new Environment({ unlistedVariablesAreDyn: true, limits: { maxAstNod
 export function compileExpr(source: string, fail: (message: string) => RuleError): Predicate {
   let program: (ctx: Facts) => unknown;
   try {
-    program = env.parse(source) as unknown as (ctx: Facts) => unknown;
+    program = env.parse(source);
   } catch (e) {
     throw fail(`invalid CEL expression: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -6,10 +6,15 @@
  * Each organisation with overrides (and each agent with its own thresholds)
  * gets its own compiled variant, chosen per evaluation by tenant and agent.
  */
-import { canonicalString } from "../../protocol/canonical.ts";
-import { shownInput } from "../../protocol/text.ts";
-import { levelRank, maxLevel, type Reason, type RiskLevel } from "../../protocol/schemas/fields.ts";
-import type { ChallengeKind } from "../../protocol/schemas/verdict.ts";
+import {
+  canonicalString,
+  levelRank,
+  maxLevel,
+  shownInput,
+  type Reason,
+  type RiskLevel,
+  type ChallengeKind,
+} from "../../protocol/index.ts";
 import {
   accessor,
   compileCondition,
@@ -72,10 +77,13 @@ interface Variant {
 const NONE = { get: () => undefined };
 const LAYER_ORDER = new Map(Layers.map((l, i) => [l, i]));
 
-/** `opts` may also be a LiveLists itself (the skeleton's signature). */
-export function compilePack(src: PackSource, opts: CompileOptions | LiveLists = {}): CompiledPack {
-  if (typeof (opts as LiveLists).get === "function") opts = { live: opts as LiveLists };
-  opts = opts as CompileOptions;
+function isLiveLists(x: CompileOptions | LiveLists): x is LiveLists {
+  return typeof (x as Partial<LiveLists>).get === "function";
+}
+
+/** `given` may also be a LiveLists itself (the skeleton's signature). */
+export function compilePack(src: PackSource, given: CompileOptions | LiveLists = {}): CompiledPack {
+  const opts: CompileOptions = isLiveLists(given) ? { live: given } : given;
   const live = opts.live ?? NONE;
   const screeners = opts.screeners ?? NONE;
   const velocities = new Set(Object.keys(src.velocity));

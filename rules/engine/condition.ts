@@ -3,11 +3,12 @@
  * regexes and CEL programs are built and parameters resolved once, so
  * evaluating a payment interprets nothing.
  */
+import type { Facts } from "../../protocol/index.ts";
 import type { Locator } from "./errors.ts";
 import { compileExpr } from "./cel.ts";
 import type { Condition, Leaf } from "./schema.ts";
 
-export type Facts = Record<string, unknown>;
+export type { Facts };
 export type Predicate = (facts: Facts) => boolean;
 type Scalar = string | number | boolean;
 
@@ -67,32 +68,55 @@ interface Membership {
   values(): Iterable<unknown>;
 }
 
+/** What every operator needs: the field's value, parameters and lists resolved, errors placed. */
+interface LeafTools {
+  get: (f: Facts) => unknown;
+  num: (f: Facts) => number;
+  param: (op: string, v: number | string) => number;
+  set: (op: string, ref: unknown) => Membership;
+  fail: (op: string, msg: string) => Error;
+}
+
 function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[]): Predicate {
   const fail = (op: string, msg: string) => ctx.at([...path, op], msg);
   if (leaf.field.startsWith("velocity.") && !ctx.velocities.has(leaf.field.slice(9))) {
     throw fail("field", `unknown velocity "${leaf.field.slice(9)}" (define it under velocity:)`);
   }
   const get = accessor(leaf.field);
-  const num = (f: Facts) => toNumber(get(f));
-  const param = (op: string, v: number | string): number => {
-    if (typeof v === "number") return v;
-    const value = ctx.params[v.slice(1)];
-    if (typeof value !== "number")
-      throw fail(op, value === undefined ? `unknown parameter ${v}` : `parameter ${v} is not a number`);
-    return value;
+  const tools: LeafTools = {
+    get,
+    num: (f) => toNumber(get(f)),
+    param: (op, v) => {
+      if (typeof v === "number") return v;
+      const value = ctx.params[v.slice(1)];
+      if (typeof value !== "number")
+        throw fail(op, value === undefined ? `unknown parameter ${v}` : `parameter ${v} is not a number`);
+      return value;
+    },
+    set: (op, ref) => membership(ctx, ref, (msg) => fail(op, msg)),
+    fail,
   };
-  const set = (op: string, ref: unknown): Membership => {
-    if (typeof ref !== "string") return new Set(ref as unknown[]);
-    const name = ref.slice(1);
-    const ownList = ctx.lists[name];
-    if (!ownList && !ctx.live.get(name)) throw fail(op, `unknown list ${ref}`);
-    const own = new Set<unknown>(ownList ?? []);
-    const live = ctx.live;
-    return {
-      has: (x) => own.has(x) || live.get(name)?.has(x) === true,
-      values: () => [...own, ...(live.get(name) ?? [])],
-    };
+  const predicate = compareLeaf(leaf, tools) ?? memberLeaf(leaf, tools) ?? textLeaf(leaf, tools, ctx.screeners);
+  if (!predicate) throw fail("field", `condition on ${leaf.field} has no operator`);
+  return predicate;
+}
+
+/** An inline list, or a named one (the pack's own, plus what the node keeps live under that name). */
+function membership(ctx: CompileContext, ref: unknown, fail: (msg: string) => Error): Membership {
+  if (typeof ref !== "string") return new Set(ref as unknown[]);
+  const name = ref.slice(1);
+  const ownList = ctx.lists[name];
+  if (!ownList && !ctx.live.get(name)) throw fail(`unknown list ${ref}`);
+  const own = new Set<unknown>(ownList ?? []);
+  const live = ctx.live;
+  return {
+    has: (x) => own.has(x) || live.get(name)?.has(x) === true,
+    values: () => [...own, ...(live.get(name) ?? [])],
   };
+}
+
+/** eq, ne, gt, gte, lt, lte, between. */
+function compareLeaf(leaf: Leaf, { get, num, param, fail }: LeafTools): Predicate | undefined {
   if (leaf.eq !== undefined) {
     const want = leaf.eq;
     return (f) => get(f) === want;
@@ -126,6 +150,11 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
       return n >= lo && n <= hi;
     };
   }
+  return undefined;
+}
+
+/** in, not_in, any_not_in, contains_any. */
+function memberLeaf(leaf: Leaf, { get, set }: LeafTools): Predicate | undefined {
   if (leaf.in !== undefined) {
     const s = set("in", leaf.in);
     return (f) => s.has(get(f));
@@ -145,6 +174,11 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
     };
   }
   if (leaf.contains_any !== undefined) return containsAny(get, set("contains_any", leaf.contains_any));
+  return undefined;
+}
+
+/** regex, exists, screen. */
+function textLeaf(leaf: Leaf, { get, fail }: LeafTools, screeners: Screeners): Predicate | undefined {
   if (leaf.regex !== undefined) {
     let re: RegExp;
     try {
@@ -166,7 +200,6 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
   }
   if (leaf.screen !== undefined) {
     const { list, threshold } = leaf.screen;
-    const screeners = ctx.screeners;
     return (f) => {
       const v = get(f);
       if (v === undefined || v === null || v === "") return false;
@@ -176,7 +209,7 @@ function compileLeaf(leaf: Leaf, ctx: CompileContext, path: (string | number)[])
       return Array.isArray(v) && v.some((x) => typeof x === "string" && screener.best(x, threshold) >= threshold);
     };
   }
-  throw fail("field", `condition on ${leaf.field} has no operator`);
+  return undefined;
 }
 
 /** Arrays: any element in the list. Strings: contains any listed phrase, case-insensitively. */

@@ -29,7 +29,7 @@ export interface Locator {
 
 export function locator(file: string, doc: Document, lines: LineCounter, base: Path = []): Locator {
   const position = (path: Path) => {
-    const node = nodeAt(doc.contents as Node | null, [...base, ...path]);
+    const node = nodeAt(doc.contents, [...base, ...path]);
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     return { line: pos.line, column: pos.col };
   };

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { sha256Hex } from "../../protocol/canonical.ts";
+import { sha256Hex } from "../../protocol/index.ts";
 import { RuleError, yamlError, zodError, type Locator, locator } from "./errors.ts";
 import { OrgFile, PackFile, type Bands, type Rule, type Velocity } from "./schema.ts";
 
@@ -90,7 +90,7 @@ export function loadPackFiles(files: SourceFile[]): PackSource {
   for (const f of named) {
     const { data, at } = parseFile(f.path, f.text);
     if ("org" in data) {
-      const o = data as OrgFile;
+      const o = data;
       defined(`org:${o.org}`, at, `org "${o.org}"`);
       const agents = Object.fromEntries(Object.entries(o.agents ?? {}).map(([k, v]) => [k, v.params]));
       pack.orgs.push({
@@ -105,7 +105,7 @@ export function loadPackFiles(files: SourceFile[]): PackSource {
       (o.rules ?? []).forEach((r, i) => pack.where.set(`org:${o.org}:rule:${r.id}`, at.sub(["rules", i])));
       continue;
     }
-    const p = data as PackFile;
+    const p = data;
     if (p.pack) pack.name = p.pack;
     if (p.bands) pack.bands = p.bands;
     for (const [k, v] of Object.entries(p.params ?? {})) {
@@ -136,7 +136,7 @@ function parseFile(path: string, text: string): { data: PackFile | OrgFile; at: 
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors[0]) throw yamlError(path, lineCounter, doc.errors[0]);
   const at = locator(path, doc, lineCounter);
-  const raw = doc.toJS() ?? {};
+  const raw: unknown = doc.toJS() ?? {};
   const schema = raw && typeof raw === "object" && "org" in raw ? OrgFile : PackFile;
   const result = schema.safeParse(raw);
   if (!result.success) throw zodError(at, result.error);

@@ -40,7 +40,7 @@ function contractDouble(): Promise<{ url: string; seen: Seen[]; close(): Promise
   });
   const server: Server = createServer((req, res) => {
     let text = "";
-    req.on("data", (c: Buffer) => (text += c));
+    req.on("data", (c: Buffer) => (text += c.toString("utf8")));
     req.on("end", () => {
       const body = text ? JSON.parse(text) : undefined;
       seen.push({ method: req.method!, url: req.url!, body });

@@ -38,7 +38,7 @@ describe("normaliseFunction: formatting keeps the hash", () => {
       "on one line, without types",
       `async function payInvoice(client, invoice) { const amount = invoice.total - invoice.discount; if (amount > 500) { throw new Error("needs a human"); } return client.pay({ receiver: invoice.merchant, amount: String(amount), currency: "USDC", debug_mode: true }); }`,
     ],
-    ["with CRLF line endings and tabs", PAY.replace(/\n/g, "\r\n").replace(/  /g, "\t")],
+    ["with CRLF line endings and tabs", PAY.replace(/\n/g, "\r\n").replace(/ {2}/g, "\t")],
     [
       "with a JSDoc block and type assertions",
       PAY.replace("{\n  const", "{\n  /** @returns the payment */\n  const").replace(

@@ -61,7 +61,9 @@ describe("paymentFunction", () => {
     expect(obj.times(2)).toBe(6);
     expect(obj.times.name).toBe("times");
     expect(obj.times.length).toBe(1);
+    // An async function that throws after an await: its rejection passes through the wrapper unchanged.
     const boom = paymentFunction(async () => {
+      await Promise.resolve();
       throw new Error("boom");
     });
     await expect(boom()).rejects.toThrow("boom");

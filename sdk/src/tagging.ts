@@ -45,7 +45,7 @@ export function paymentFunction<F extends AnyFunction>(fn: F, opts: { name?: str
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const parent = flows.getStore();
     const flow: Flow = { path: [...(parent?.path ?? []), tag], steps: parent?.steps ?? [] };
-    return flows.run(flow, () => Reflect.apply(fn, this, args));
+    return flows.run(flow, (): unknown => Reflect.apply(fn, this, args));
   };
   Object.defineProperty(wrapped, "name", { value: fn.name });
   Object.defineProperty(wrapped, "length", { value: fn.length });

@@ -1,0 +1,171 @@
+/**
+ * The coordinator's components behind the HTTP API, started in dependency
+ * order: the log first (the audit registry is a projection of it), then
+ * settlement, checkpoints, challenges, payments and their quorum, events.
+ */
+import type { Bus } from "../lib/bus/index.ts";
+import type { Db } from "../lib/db.ts";
+import type { Logger } from "../lib/logger.ts";
+import { policyFor, type QuorumPolicy, type Signer, type Topology } from "../protocol/index.ts";
+import { startAudit, type RunningAudit } from "./audit/index.ts";
+import { ChallengeService } from "./challenges/index.ts";
+import { ChallengeStore } from "./challenges/index.ts";
+import type { CoordinatorConfig } from "./config.ts";
+import { startEvents, type RunningEvents } from "./events/index.ts";
+import { TileArchive } from "./log/index.ts";
+import { Checkpointer } from "./log/index.ts";
+import { LogSequencer } from "./log/index.ts";
+import { LogStore } from "./log/index.ts";
+import { WitnessClient } from "./log/index.ts";
+import type { Metrics } from "./metrics.ts";
+import { PaymentService } from "./payments/index.ts";
+import { Aggregator } from "./quorum/index.ts";
+import { Reputation } from "./quorum/index.ts";
+import type { ChainBackend } from "./settlement/index.ts";
+import { startSettlement, type RunningSettlement } from "./settlement/index.ts";
+import { PaymentStore } from "./store/index.ts";
+
+export interface CoreComponents {
+  config: CoordinatorConfig;
+  db: Db;
+  bus: Bus;
+  topology: Topology;
+  logger: Logger;
+  metrics: Metrics;
+  logSigner: Signer;
+  chain?: ChainBackend;
+}
+
+export interface Core {
+  sequencer: LogSequencer;
+  logReader: LogStore;
+  audit: RunningAudit;
+  settlement: RunningSettlement;
+  policy: QuorumPolicy;
+  checkpointer: Checkpointer;
+  challenges: ChallengeService;
+  service: PaymentService;
+  aggregator: Aggregator;
+  events: RunningEvents;
+}
+
+type LogParts = Pick<Core, "sequencer" | "logReader" | "audit">;
+
+export async function startCore(c: CoreComponents): Promise<Core> {
+  const { config, db, bus, topology: t, logger } = c;
+  const log = await startLog(c);
+  const settlement = await startSettlement({
+    config: config.settlement,
+    db,
+    bus,
+    topology: t,
+    logger,
+    register: c.metrics.register,
+    ...(c.chain ? { chain: c.chain } : {}),
+  });
+  const policy = policyFor(config.validatorSet, config.failClosed);
+  const checkpointer = newCheckpointer(c, log, policy);
+  const challenges = new ChallengeService({
+    store: new ChallengeStore(db),
+    sequencer: log.sequencer,
+    logger,
+    ttlMs: config.challengeTtlMs,
+    maxAttempts: config.maxAttempts,
+    onClosed: () => {},
+  });
+  const { service, aggregator } = await startPayments(c, log, settlement, challenges);
+  const events = await startEvents({
+    db,
+    bus,
+    topology: t,
+    sequencer: log.sequencer,
+    validatorSet: config.validatorSet,
+    policy,
+    deadlineMs: config.quorumDeadlineMs,
+    logger,
+  });
+  return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events };
+}
+
+async function startLog(c: CoreComponents): Promise<LogParts> {
+  const sequencer = new LogSequencer({ db: c.db, bus: c.bus, topology: c.topology, logger: c.logger });
+  await sequencer.init();
+  // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
+  const audit = await startAudit({
+    db: c.db,
+    bus: c.bus,
+    bucket: c.topology.buckets.audit,
+    sequencer,
+    logger: c.logger,
+  });
+  await sequencer.start();
+  c.metrics.logEntries.set(sequencer.size);
+  sequencer.onIntegrated((size) => c.metrics.logEntries.set(size));
+  return { sequencer, audit, logReader: new LogStore(c.db) };
+}
+
+function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy): Checkpointer {
+  const { config } = c;
+  const { logReader } = log;
+  const witnesses = new WitnessClient({
+    bus: c.bus,
+    topology: c.topology,
+    validatorSet: config.validatorSet,
+    logger: c.logger,
+    proof: (a, b) => logReader.consistencyProof(a, b),
+  });
+  return new Checkpointer({
+    origin: config.logOrigin,
+    signer: c.logSigner,
+    store: logReader,
+    sequencer: log.sequencer,
+    witnesses,
+    witnessQuorum: config.witnessQuorum ?? policy.approve,
+    intervalMs: config.checkpointIntervalMs,
+    archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
+    logger: c.logger,
+    metrics: c.metrics,
+  });
+}
+
+async function startPayments(
+  c: CoreComponents,
+  log: LogParts,
+  settlement: RunningSettlement,
+  challenges: ChallengeService,
+): Promise<Pick<Core, "service" | "aggregator">> {
+  const { config, bus, topology, logger, metrics } = c;
+  const validatorSet = config.validatorSet;
+  const service = new PaymentService({
+    store: new PaymentStore(c.db),
+    bus,
+    topology,
+    sequencer: log.sequencer,
+    logReader: log.logReader,
+    validatorSet,
+    failClosed: config.failClosed,
+    reputation: new Reputation(validatorSet, metrics, logger),
+    challenges,
+    prescreen: config.prescreen,
+    deadlineMs: config.quorumDeadlineMs,
+    logger,
+    metrics,
+    auditRevision: () => log.audit.revision,
+    settlement: settlement.handoff,
+  });
+  const aggregator = new Aggregator({
+    bus,
+    topology,
+    validatorSet,
+    deadlineMs: config.quorumDeadlineMs,
+    graceMs: config.quorumGraceMs,
+    logger,
+    metrics,
+    onDecision: service.onDecision,
+    onLateEquivocation: service.onLateEquivocation,
+    onEscalate: service.onEscalate,
+  });
+  service.attach(aggregator);
+  await aggregator.start();
+  return { service, aggregator };
+}

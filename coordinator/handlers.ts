@@ -1,0 +1,76 @@
+/** The coordinator's HTTP handlers: each route wired to the component that answers it. */
+import type { Bus } from "../lib/bus/index.ts";
+import type { Db } from "../lib/db.ts";
+import type { QuorumPolicy } from "../protocol/index.ts";
+import type { Handlers, Reply } from "./api/index.ts";
+import type { RunningAudit } from "./audit/index.ts";
+import type { RunningEvents } from "./events/index.ts";
+import type { Heartbeats } from "./heartbeats.ts";
+import type { Checkpointer } from "./log/index.ts";
+import { logHandlers, paymentReceipt } from "./log/index.ts";
+import type { LogSequencer } from "./log/index.ts";
+import type { LogStore } from "./log/index.ts";
+import type { Metrics } from "./metrics.ts";
+import type { PaymentService } from "./payments/index.ts";
+
+export interface HandlerComponents {
+  vkey: string;
+  db: Db;
+  bus: Bus;
+  policy: QuorumPolicy;
+  metrics: Metrics;
+  heartbeats: Heartbeats;
+  service: PaymentService;
+  events: RunningEvents;
+  audit: RunningAudit;
+  logReader: LogStore;
+  sequencer: LogSequencer;
+  checkpointer: Checkpointer;
+}
+
+export function coordinatorHandlers(c: HandlerComponents): Handlers {
+  const { service, events } = c;
+  return {
+    createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
+    getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
+    createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
+    getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
+    paymentReceipt: async ({ tenant, params }) => {
+      await service.get(tenant, params.payment_id);
+      return {
+        contentType: "text/plain; charset=utf-8",
+        body: await paymentReceipt(c.logReader, c.checkpointer, params.payment_id),
+      };
+    },
+    challengeResponse: async ({ tenant, params, body }) => ({
+      body: await service.respond(tenant, params.payment_id, body),
+    }),
+    ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
+    ...c.audit.handlers,
+    health: () => ({ body: { status: "ok" } }),
+    ready: () => readiness(c),
+  };
+}
+
+/** Ready when the bus and the store answer and enough validators to approve are alive. */
+async function readiness(c: HandlerComponents): Promise<Reply> {
+  const busOk = await c.bus.healthy();
+  const storeOk = await c.db.query("SELECT 1").then(
+    () => true,
+    () => false,
+  );
+  const validators = c.heartbeats.alive();
+  c.metrics.validatorsAlive.set(validators);
+  const ok = busOk && storeOk && validators >= c.policy.approve;
+  return {
+    status: ok ? 200 : 503,
+    body: {
+      status: ok ? "ready" : "not_ready",
+      bus: busOk,
+      store: storeOk,
+      validators_alive: validators,
+      quorum: c.policy.approve,
+      policy: c.policy.name,
+    },
+  };
+}
