@@ -30,7 +30,7 @@ describe("no poison message", () => {
     net = await startNetwork({ store: "pglite" });
     t = topology(net.namespace);
     nc = await connect({ servers: net.natsUrl });
-  });
+  }, 120_000); // four validators and PGlite start slowly on a loaded machine
   afterAll(async () => {
     await nc?.close();
     await net?.stop();

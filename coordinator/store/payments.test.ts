@@ -37,7 +37,7 @@ describe.each(storeKinds())("payment store batch isolation: %s", (kind) => {
     store = testStore(kind);
     db = await store.open();
     await migrate(db);
-  });
+  }, 120_000); // PGlite starts slowly on a loaded machine
   afterAll(async () => {
     await db.close().catch(() => {});
     await store.drop();
