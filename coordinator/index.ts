@@ -8,6 +8,7 @@ import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
+import { countDeadLetters } from "./dead-letters.ts";
 import { coordinatorHandlers } from "./handlers.ts";
 import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
 import { createMetrics } from "./metrics.ts";
@@ -49,6 +50,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     ...(given?.chain ? { chain: given.chain } : {}),
   });
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
+  const deadLetters = countDeadLetters(bus, t, metrics);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
     apiKeys: new ApiKeys(config.tenants, config.auditors),
@@ -63,7 +65,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     app,
     vkey,
     chain: core.settlement.chain,
-    close: () => closeAll({ core, app, heartbeats, given, db, bus }),
+    close: () => closeAll({ core, app, heartbeats, deadLetters, given, db, bus }),
   };
 }
 
@@ -112,12 +114,14 @@ async function closeAll(r: {
   core: Core;
   app: FastifyInstance;
   heartbeats: Heartbeats;
+  deadLetters: { stop(): void };
   given: Given | undefined;
   db: Db;
   bus: Bus;
 }): Promise<void> {
   const { core } = r;
   r.heartbeats.stop();
+  r.deadLetters.stop();
   core.challenges.stop();
   await r.app.close();
   core.audit.stop();

@@ -94,6 +94,12 @@ function validatorMetrics(register: Registry) {
       labelNames: ["validator"] as const,
       registers: [register],
     }),
+    deadLettersTotal: new Counter({
+      name: "siq_dead_letters_total",
+      help: "Bus messages an actor gave up on and moved to the dead-letter stream, by actor (validators included)",
+      labelNames: ["actor"] as const,
+      registers: [register],
+    }),
     validatorFlagged: new Gauge({
       name: "siq_validator_flagged",
       help: "1 once a validator has been caught equivocating",

@@ -2,9 +2,10 @@
  * The validator's event actor: a second mailbox, on the events stream. For
  * each authentication or behaviour event it updates the node's state (once per
  * event) and publishes one signed event verdict. Redelivery gets the bytes it
- * already signed, and the bus drops the duplicate by id.
+ * already signed, and the bus drops the duplicate by id. A task it cannot read
+ * is dead-lettered; one it cannot score or sign is retried, then dead-lettered.
  */
-import type { Bus, Delivery } from "../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EventTask, signEventVerdict, type Signer, type Topology } from "../protocol/index.ts";
 
@@ -32,6 +33,7 @@ export async function runEventActor(
     startTime: new Date(Date.now() - START_WINDOW_MS),
     ackWaitMs: 10_000,
   });
+  const quarantine = await openQuarantine({ ...c, topology: t, actor: t.consumers.validatorEvents(c.id) });
   const stats = { voted: 0, stale: 0, malformed: 0 };
   const signed = new Map<string, Uint8Array>();
   const encoder = new TextEncoder();
@@ -42,8 +44,7 @@ export async function runEventActor(
       task = EventTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
     } catch (err) {
       stats.malformed++;
-      c.logger.warn({ seq: d.streamSeq, err: (err as Error).message }, "malformed event task dropped");
-      d.term();
+      quarantine.reject(d, `malformed event task: ${(err as Error).message}`);
       return;
     }
     const now = new Date();
@@ -73,15 +74,6 @@ export async function runEventActor(
     }
   };
 
-  const loop = (async () => {
-    for await (const d of mailbox) await handle(d);
-  })();
-
-  return {
-    stats,
-    async stop() {
-      await mailbox.close();
-      await loop.catch(() => {});
-    },
-  };
+  const reading = drain(mailbox, handle, quarantine);
+  return { stats, stop: () => reading.stop() };
 }

@@ -3,8 +3,13 @@
  * stream, so it sees every payment; for each task it scores, signs and
  * publishes one verdict, then acks. A redelivered task gets the verdict it
  * already signed, byte for byte, and the bus drops the duplicate by id.
+ *
+ * A task it cannot read goes to the dead-letter stream; one it cannot score
+ * or sign is offered again a few times, then dead-lettered (lib/bus/quarantine.ts).
+ * Either way the others in its batch are signed and the actor reads on: every
+ * validator runs this same code, so a task that stopped one would stop all.
  */
-import type { Bus, Delivery } from "../lib/bus/index.ts";
+import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EvaluationTask, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
@@ -35,6 +40,8 @@ export interface ValidatorStats {
 }
 
 const START_WINDOW_MS = 60_000;
+/** Deliveries (50 ms apart) a task may wait for this node's audit registry copy to catch up: far past any deadline. */
+const MAX_BEHIND_DELIVERIES = 400;
 
 export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Promise<void>; stats: ValidatorStats }> {
   const t = c.topology;
@@ -46,12 +53,17 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     startTime: new Date(Date.now() - START_WINDOW_MS),
     ackWaitMs: 10_000,
   });
+  const quarantine = await openQuarantine({ ...c, topology: t, actor: t.consumers.validator(c.id) });
   const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
-  const verdicts = new VerdictQueue(c, stats, c.fault ?? HONEST);
+  const verdicts = new VerdictQueue(c, stats, c.fault ?? HONEST, quarantine);
   const loop = (async () => {
     for await (const d of mailbox) {
-      const task = admit(c, d, stats);
-      if (task) verdicts.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
+      try {
+        const task = admit(c, d, stats, quarantine);
+        if (task) verdicts.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
+      } catch (err) {
+        quarantine.failed(d, err);
+      }
       while (verdicts.load >= c.maxInFlight) await verdicts.slot();
     }
   })();
@@ -71,14 +83,18 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
 }
 
 /** The task to vote on, or undefined once the delivery is settled here (malformed, not addressed to us, stale, or early). */
-function admit(c: ValidatorComponents, d: Delivery, stats: ValidatorStats): EvaluationTask | undefined {
+function admit(
+  c: ValidatorComponents,
+  d: Delivery,
+  stats: ValidatorStats,
+  quarantine: Quarantine,
+): EvaluationTask | undefined {
   let task: EvaluationTask;
   try {
     task = EvaluationTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
   } catch (err) {
     stats.malformed++;
-    c.logger.warn({ seq: d.streamSeq, err: (err as Error).message }, "malformed task dropped");
-    d.term();
+    quarantine.reject(d, `malformed task: ${(err as Error).message}`);
     return undefined;
   }
   if (task.members && !task.members.includes(c.id)) {
@@ -93,6 +109,8 @@ function admit(c: ValidatorComponents, d: Delivery, stats: ValidatorStats): Eval
     return undefined;
   }
   if (c.behind?.(task)) {
+    // A revision the registry never reaches (a forged task) must not circle for ever.
+    if (d.deliveryCount >= MAX_BEHIND_DELIVERIES) throw new Error(`audit revision ${task.audit_revision} never seen`);
     d.nak(50);
     return undefined;
   }

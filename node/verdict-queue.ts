@@ -2,9 +2,11 @@
  * The validator's outgoing side: tasks queued in one turn of the event loop
  * are scored and signed together (one signature per batch), then each verdict
  * is published and its delivery acked. A redelivered task gets the verdict it
- * got before, byte for byte.
+ * got before, byte for byte. A task that cannot be scored, or whose verdict
+ * cannot be signed, goes to the quarantine (retried, then dead-lettered); the
+ * rest of its batch is signed and sent as usual (sign-batch.ts).
  */
-import type { Delivery } from "../lib/bus/index.ts";
+import type { Delivery, Quarantine } from "../lib/bus/index.ts";
 import {
   signVerdict,
   signVerdicts,
@@ -14,6 +16,7 @@ import {
   type Verdict,
 } from "../protocol/index.ts";
 import type { Emission, Fault } from "./faults.ts";
+import { scoreAndSign } from "./sign-batch.ts";
 import type { ValidatorComponents, ValidatorStats } from "./validator.ts";
 
 export interface Pending {
@@ -25,12 +28,12 @@ export interface Pending {
 const SIGNED_CACHE = 50_000;
 /** Verdicts signed together: everything that arrived in one turn of the event loop, up to this many. */
 const MAX_BATCH = 256;
-const SCORE_RETRY_MS = 1000;
 
 export class VerdictQueue {
   readonly #c: ValidatorComponents;
   readonly #stats: ValidatorStats;
   readonly #fault: Fault;
+  readonly #quarantine: Quarantine;
   readonly #signer: Signer;
   readonly #encoder = new TextEncoder();
   readonly #signed = new Map<string, SignedVerdict>();
@@ -39,10 +42,11 @@ export class VerdictQueue {
   #inFlight = 0;
   #slot: (() => void) | undefined;
 
-  constructor(c: ValidatorComponents, stats: ValidatorStats, fault: Fault) {
+  constructor(c: ValidatorComponents, stats: ValidatorStats, fault: Fault, quarantine: Quarantine) {
     this.#c = c;
     this.#stats = stats;
     this.#fault = fault;
+    this.#quarantine = quarantine;
     this.#signer = fault.signer(c.signer);
   }
 
@@ -67,48 +71,46 @@ export class VerdictQueue {
     setImmediate(() => this.#flush());
   }
 
+  // Runs in setImmediate, where a throw would end the process: nothing here throws (scoreAndSign keeps failures).
   #flush(): void {
     this.#scheduled = false;
     const batch = this.#queue.splice(0, MAX_BATCH);
-    try {
-      this.#sign(batch);
-    } catch (err) {
-      // Runs in setImmediate: a throw here would end the process. Tasks left unsigned wait and come again.
-      this.#c.logger.error({ err: String(err), tasks: batch.length }, "signing failed; tasks will be redelivered");
-    }
+    const failed = this.#sign(batch);
     for (const p of batch) {
       const verdict = this.#signed.get(p.key);
       if (verdict) this.#publish(p, verdict);
-      else p.d.nak(SCORE_RETRY_MS);
+      else this.#quarantine.failed(p.d, failed.get(p.key) ?? new Error("not signed"));
     }
+    this.#slot?.();
     if (this.#queue.length > 0) this.#schedule();
   }
 
-  /** Scores and signs the tasks not signed before, one signature for all; a task the scorer throws on is left out. */
-  #sign(batch: Pending[]): void {
+  /** Scores and signs the tasks not signed before, one signature for all; returns why each task left out failed. */
+  #sign(batch: Pending[]): Map<string, unknown> {
     const keys = new Set<string>();
     const fresh = batch.filter((p) => !this.#signed.has(p.key) && !keys.has(p.key) && keys.add(p.key));
     const now = new Date();
-    const scored: { p: Pending; verdict: Verdict }[] = [];
-    for (const p of fresh) {
-      try {
-        scored.push({ p, verdict: this.#fault.shape(this.#c.score(p.task, now)) });
-      } catch (err) {
-        this.#c.logger.error({ payment_id: p.task.payment_id, err: String(err) }, "scoring failed; task comes again");
-      }
-    }
-    const verdicts = signVerdicts(
-      this.#signer,
-      scored.map((s) => s.verdict),
+    const out = scoreAndSign(
+      fresh,
+      (p): Verdict => this.#fault.shape(this.#c.score(p.task, now)),
+      (vs) => signVerdicts(this.#signer, vs),
     );
-    scored.forEach(({ p }, i) => {
-      this.#signed.set(p.key, verdicts[i]!);
+    for (const [p, v] of out.signed) {
+      this.#signed.set(p.key, v);
       if (this.#signed.size > SIGNED_CACHE) this.#signed.delete(this.#signed.keys().next().value!);
-    });
+    }
+    for (const [p, err] of out.failed)
+      this.#c.logger.error({ payment_id: p.task.payment_id, err: String(err) }, "scoring or signing failed");
+    return new Map(out.failed.map(([p, err]) => [p.key, err]));
   }
 
   #publish(p: Pending, verdict: SignedVerdict): void {
-    const emissions = this.#fault.emit(verdict, (v) => signVerdict(this.#signer, v), `${this.#c.id}:${p.key}`);
+    let emissions: Emission[];
+    try {
+      emissions = this.#fault.emit(verdict, (v) => signVerdict(this.#signer, v), `${this.#c.id}:${p.key}`);
+    } catch (err) {
+      return this.#quarantine.failed(p.d, err);
+    }
     this.#inFlight++;
     const sent = emissions.map((e) =>
       e.delayMs > 0

@@ -16,6 +16,11 @@ export const ErrorCodes = {
   INVALID_AMOUNT: 400,
   INVALID_ADDRESS: 400,
   INVALID_HEX: 400,
+  // 400: values no signature or store can carry (checked on every body before its schema)
+  LONE_SURROGATE: 400,
+  NUL_CHARACTER: 400,
+  NON_FINITE_NUMBER: 400,
+  NESTING_TOO_DEEP: 400,
   // 401/403: who is asking
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

@@ -34,3 +34,6 @@ export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
 export * from "./tags.ts";
 export * from "./facts.ts";
+export * from "./text.ts";
+export * from "./schemas/safe.ts";
+export * from "./schemas/dead-letter.ts";

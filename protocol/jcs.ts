@@ -6,20 +6,7 @@
  * that have no surrogates at all: 1.7× faster on a decision. A property test
  * (jcs.test.ts) checks it against `canonicalize` on arbitrary JSON.
  */
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-function hasLoneSurrogate(s: string): boolean {
-  if (!SURROGATE.test(s)) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
-  }
-  return false;
-}
+import { hasLoneSurrogate } from "./text.ts";
 
 const skipped = (x: unknown) => x === undefined || typeof x === "function" || typeof x === "symbol";
 

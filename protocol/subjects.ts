@@ -16,7 +16,15 @@ export interface StreamSpec {
 
 export interface Topology {
   namespace: string;
-  streams: { payments: StreamSpec; verdicts: StreamSpec; settlements: StreamSpec; log: StreamSpec; events: StreamSpec };
+  streams: {
+    payments: StreamSpec;
+    verdicts: StreamSpec;
+    settlements: StreamSpec;
+    log: StreamSpec;
+    events: StreamSpec;
+    /** Messages an actor could not handle, kept for inspection (`sentineliq.dead_letter.v1`). */
+    deadLetters: StreamSpec;
+  };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
     evaluate: string;
@@ -37,6 +45,9 @@ export interface Topology {
     logAppend: string;
     /** Core NATS request/reply: C2SP tlog-witness add-checkpoint, answered by each validator's witness. */
     witnessAddCheckpoint: (validatorId: string) => string;
+    /** Where an actor (named by its durable consumer, e.g. `validator-v1`) puts a message it gives up on. */
+    deadLetter: (actor: string) => string;
+    deadLetterWildcard: string;
   };
   consumers: {
     validator: (validatorId: string) => string;
@@ -66,6 +77,7 @@ export function topology(namespace = "siq"): Topology {
       events: { name: `${NS}_V1_EVENTS`, subjects: [`${ns}.v1.events.>`], maxAgeSeconds: 7 * DAY },
       settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
       log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
+      deadLetters: { name: `${NS}_V1_DEADLETTERS`, subjects: [`${ns}.v1.deadletters.>`], maxAgeSeconds: 30 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -79,6 +91,8 @@ export function topology(namespace = "siq"): Topology {
       settle: `${ns}.v1.settlements.approved`,
       logAppend: `${ns}.v1.log.append`,
       witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
+      deadLetter: (actor: string) => `${ns}.v1.deadletters.${actor}`,
+      deadLetterWildcard: `${ns}.v1.deadletters.*`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,

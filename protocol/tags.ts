@@ -29,6 +29,8 @@ const versions = {
   /** The domain of a simulated settlement's transaction hash. */
   simulated: 1,
   log_append: 2,
+  /** A bus message an actor gave up on, kept in the dead-letter stream. */
+  dead_letter: 1,
 } as const;
 type Versions = typeof versions;
 

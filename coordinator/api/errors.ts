@@ -1,7 +1,7 @@
 /** Maps every failure to the one error shape on the wire. */
 import type { FastifyError, FastifyInstance } from "fastify";
 import { z } from "zod";
-import { isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
+import { ErrorCodes, isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
 
 /** Fields whose malformed value has a code of its own (the first failing field decides). */
 export const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -17,7 +17,10 @@ export function fromZod(error: z.ZodError, where: string): SiqError {
     .map((i) => ({ path: i.path.join(".") || where, message: i.message }));
   const first = error.issues[0];
   const field = typeof first?.path[0] === "string" ? first.path[0] : "";
-  const code = FIELD_CODES[field] ?? "INVALID_REQUEST";
+  // A refinement from protocol/schemas/safe.ts names its own code (e.g. NUL_CHARACTER).
+  const own = first?.code === "custom" ? (first.params as { code?: unknown } | undefined)?.code : undefined;
+  const code =
+    typeof own === "string" && own in ErrorCodes ? (own as ErrorCode) : (FIELD_CODES[field] ?? "INVALID_REQUEST");
   const head = issues[0] ? `${issues[0].path}: ${issues[0].message}` : `invalid ${where}`;
   return new SiqError(code, head, { issues });
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ErrorCodes, type ErrorCode, type RouteDef } from "../../protocol/index.ts";
 import { FIELD_CODES } from "./errors.ts";
+import { INPUT_CHECK_CODES } from "./input-checks.ts";
 
 const keysOf = (s: z.ZodType | undefined): string[] => (s instanceof z.ZodObject ? Object.keys(s.shape) : []);
 
@@ -16,6 +17,8 @@ function inputCodes(def: RouteDef): ErrorCode[] {
   const codes: ErrorCode[] = [];
   if (fields.length > 0 || def.query || def.body) codes.push("INVALID_REQUEST");
   if (def.body) codes.push("INVALID_JSON");
+  // Values no store or signature can carry, refused in any body or query (input-checks.ts).
+  if (def.body || def.query) codes.push(...INPUT_CHECK_CODES);
   for (const f of fields) if (FIELD_CODES[f]) codes.push(FIELD_CODES[f]);
   return codes;
 }

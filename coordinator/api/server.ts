@@ -9,6 +9,7 @@ import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { ApiKeys, type Principal } from "./auth.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
 import { registerDocs } from "./docs.ts";
+import { installInputChecks } from "./input-checks.ts";
 
 type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
@@ -43,6 +44,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   installErrorHandling(app, opts.onInternalError);
   // JSON only: anything else is a 415, not a string for the schemas to puzzle over.
   app.removeContentTypeParser(["text/plain"]);
+  installInputChecks(app);
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("x-content-type-options", "nosniff");
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");

@@ -36,15 +36,20 @@ export class AuditPublisher {
     return this.#unpublished.has(codeHash);
   }
 
-  /** Puts every row whose published value differs (or is missing). */
+  /** Puts every row whose published value differs (or is missing); a row that fails is retried in the background. */
   async resync(rows: AuditRow[]): Promise<number> {
     let put = 0;
     for (const row of rows) {
-      const have = await this.#kv.get(row.code_hash);
-      if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
-      this.#note(row);
-      await this.#flush(row.code_hash);
-      put++;
+      try {
+        const have = await this.#kv.get(row.code_hash);
+        if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
+        this.#note(row);
+        await this.#flush(row.code_hash);
+        put++;
+      } catch (err) {
+        this.#logger.warn({ code_hash: row.code_hash, err: (err as Error).message }, "audit state not yet published");
+        this.#schedule();
+      }
     }
     this.#revision = Math.max(this.#revision, await this.#kv.revision());
     return put;

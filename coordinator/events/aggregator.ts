@@ -4,7 +4,7 @@
  * when the quorum rule yields a result (or the deadline passes) it hands the
  * result on, and acks the verdicts only once that result is recorded.
  */
-import { drain, type Draining, type Bus, type Delivery } from "../../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   decideEventQuorum,
@@ -51,6 +51,7 @@ export class EventAggregator {
   readonly #validators: Map<string, Verifier>;
   readonly #pending = new Map<string, Pending>();
   #reading: Draining | undefined;
+  #quarantine: Quarantine | undefined;
 
   constructor(c: EventAggregatorComponents) {
     this.#c = c;
@@ -69,7 +70,9 @@ export class EventAggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#reading = drain(mailbox, (d) => this.#receive(d));
+    const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.eventAggregator });
+    this.#quarantine = quarantine;
+    this.#reading = drain(mailbox, (d) => this.#receive(d), quarantine);
   }
 
   async stop(): Promise<void> {
@@ -88,8 +91,8 @@ export class EventAggregator {
     let signed: SignedEventVerdict;
     try {
       signed = SignedEventVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    } catch {
-      d.term();
+    } catch (err) {
+      this.#quarantine?.reject(d, `malformed event verdict: ${(err as Error).message}`);
       return;
     }
     const v = signed.verdict;

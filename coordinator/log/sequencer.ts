@@ -4,9 +4,11 @@
  * its index once integrated. The actor reads the stream in batches and, in one
  * transaction per batch, stores the new entries, the tiles they touch and each
  * payment's outcome. A key already logged (a redelivery, a re-publish) gets
- * its existing index and is never logged twice.
+ * its existing index and is never logged twice. A batch that fails is tried
+ * again entry by entry, so one bad entry never holds up the log; an entry that
+ * fails alone while the store answers is retried, then dead-lettered.
  */
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/index.ts";
+import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -67,6 +69,7 @@ export class LogSequencer {
   /** Entries this process made canonical itself: their bytes need no second canonical check when they come back. */
   readonly #local = new Map<string, { entry: Buffer; type: string }>();
   #mailbox: Mailbox | undefined;
+  #quarantine: Quarantine | undefined;
   #loop: Promise<void> | undefined;
   #buffer: Delivery[] = [];
   #wake: (() => void) | undefined;
@@ -113,6 +116,7 @@ export class LogSequencer {
       ackWaitMs: 30_000,
       maxAckPending: 50_000,
     });
+    this.#quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.logSequencer });
     const mailbox = this.#mailbox;
     void (async () => {
       for await (const d of mailbox) {
@@ -251,28 +255,52 @@ export class LogSequencer {
       for (const d of batch) {
         const item = parse(d, this.#local);
         if (item) items.push(item);
-        else {
-          this.#c.logger.warn({ seq: d.streamSeq }, "malformed log append dropped");
-          d.term();
-        }
+        else this.#quarantine?.reject(d, "malformed log append");
       }
-      if (items.length === 0) continue;
-      const next = this.#builder.clone();
-      try {
-        const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items, this.#projections));
-        this.#builder = next;
-        items.forEach((it, i) => this.#settle(it.key, indexes[i]!));
-        for (const it of items) it.delivery.ack();
-        for (const l of this.#listeners) l(this.#builder.size);
-      } catch (err) {
-        this.#c.logger.error(
-          { err: (err as Error).message, batch: items.length },
-          "log integration failed; will retry",
-        );
-        for (const it of items) it.delivery.nak(1000);
-      }
+      if (items.length > 0) await this.#integrate(items);
     }
   }
+
+  /** One transaction for the batch; if it fails, one per entry, so that only the entry at fault waits. */
+  async #integrate(items: Item[]): Promise<void> {
+    const err = await this.#commit(items);
+    if (err === undefined) return;
+    this.#c.logger.error({ err: errorText(err), batch: items.length }, "log integration failed");
+    const alone = items.length === 1 ? [err] : [];
+    for (const [i, it] of items.entries()) {
+      const e = alone[0] ?? (await this.#commit([it]));
+      if (e === undefined) continue;
+      const storeUp = await this.#c.db.query("SELECT 1").then(
+        () => true,
+        () => false,
+      );
+      if (!storeUp) {
+        // Nothing is at fault but the store: everything waits for it.
+        for (const rest of items.slice(i)) rest.delivery.nak(1000);
+        return;
+      }
+      this.#quarantine?.failed(it.delivery, e);
+    }
+  }
+
+  /** Integrates `items` in one transaction; returns the error if it did not commit. */
+  async #commit(items: Item[]): Promise<unknown> {
+    const next = this.#builder.clone();
+    try {
+      const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items, this.#projections));
+      this.#builder = next;
+      items.forEach((it, i) => this.#settle(it.key, indexes[i]!));
+      for (const it of items) it.delivery.ack();
+      for (const l of this.#listeners) l(this.#builder.size);
+      return undefined;
+    } catch (err) {
+      return err ?? new Error("log integration failed");
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function parse(d: Delivery, local: ReadonlyMap<string, { entry: Buffer; type: string }>): Item | null {

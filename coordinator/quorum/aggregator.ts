@@ -5,7 +5,7 @@
  * and at the hard deadline, and acks the verdicts only once the decision is
  * recorded.
  */
-import { drain, type Draining, type Bus, type Delivery } from "../../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalString,
@@ -82,6 +82,7 @@ export class Aggregator {
   /** The verdicts of recently decided payments: seen again, a verdict is a replay; different, an equivocation. */
   readonly #decided = new Map<string, { attempt: number; verdicts: Map<string, SignedVerdict> }>();
   #reading: Draining | undefined;
+  #quarantine: Quarantine | undefined;
 
   constructor(c: AggregatorComponents) {
     this.#c = c;
@@ -100,7 +101,9 @@ export class Aggregator {
       ackWaitMs: 10_000,
       maxAckPending: 50_000,
     });
-    this.#reading = drain(mailbox, (d) => this.#receive(d));
+    const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.aggregator });
+    this.#quarantine = quarantine;
+    this.#reading = drain(mailbox, (d) => this.#receive(d), quarantine);
   }
 
   async stop(): Promise<void> {
@@ -145,9 +148,9 @@ export class Aggregator {
     let signed: SignedVerdict;
     try {
       signed = SignedVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    } catch {
+    } catch (err) {
       count("unknown", "MALFORMED");
-      d.term();
+      this.#quarantine?.reject(d, `malformed verdict: ${(err as Error).message}`);
       return;
     }
     const id = signed.verdict.validator_id;
@@ -210,7 +213,14 @@ export class Aggregator {
       return d.deliveryCount > 1 ? "REDELIVERED" : "REPLAYED";
     const verifier = this.#validators.get(signed.verdict.validator_id);
     if (!verifier || !verifyVerdict(verifier, signed)) return "BAD_SIGNATURE";
-    void this.#c.onLateEquivocation?.(signed.verdict.validator_id, [first, signed]);
+    this.#c
+      .onLateEquivocation?.(signed.verdict.validator_id, [first, signed])
+      ?.catch((err: Error) =>
+        this.#c.logger.error(
+          { validator_id: signed.verdict.validator_id, err: err.message },
+          "equivocation not logged",
+        ),
+      );
     return "EQUIVOCATION";
   }
 

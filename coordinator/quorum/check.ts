@@ -4,6 +4,7 @@
  */
 import {
   canonicalString,
+  shownInput,
   verifyVerdict,
   type SignedVerdict,
   type VerdictRejectionCode,
@@ -85,11 +86,7 @@ export function contradictedInput(signed: SignedVerdict, facts: Record<string, u
       for (const part of field.split("."))
         actual = actual !== null && typeof actual === "object" ? (actual as Record<string, unknown>)[part] : undefined;
       if (actual === undefined) continue;
-      const shown = Array.isArray(actual)
-        ? actual.slice(0, 8).join(",").slice(0, 200)
-        : typeof actual === "string"
-          ? actual.slice(0, 200)
-          : actual;
+      const shown = Array.isArray(actual) || typeof actual === "string" ? shownInput(actual) : actual;
       if (
         typeof shown === "number" || typeof claimed === "number" ? Number(shown) !== Number(claimed) : shown !== claimed
       )

@@ -3,9 +3,12 @@
  * stream: orders arrive at least once, and each is settled exactly once,
  * debug ones in the simulated ledger and live ones on Solana (onchain.ts).
  * An order is acked only once its final state is stored; anything not yet
- * final is handed back (nak) for a later delivery.
+ * final is handed back (nak) for a later delivery. An unreadable order goes
+ * to the dead-letter stream; one whose step fails is retried with a growing
+ * delay, never dropped (it is money: the failure may be the chain's or the
+ * store's, not the order's), while the other orders go on.
  */
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/index.ts";
+import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
 import type { SimulatedLedger } from "./ledger.ts";
@@ -33,6 +36,7 @@ export class Settler {
   readonly #c: SettlerComponents;
   readonly #busy = new Set<string>();
   #mailbox: Mailbox | undefined;
+  #quarantine: Quarantine | undefined;
   #loop: Promise<void> | undefined;
   #inFlight = 0;
   #slot: (() => void) | undefined;
@@ -51,15 +55,19 @@ export class Settler {
       ackWaitMs: this.#c.ackWaitMs ?? 40_000,
       maxAckPending: this.#c.concurrency * 4,
     });
+    const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.settler });
+    this.#quarantine = quarantine;
     const mailbox = this.#mailbox;
     this.#loop = (async () => {
       for await (const d of mailbox) {
         while (this.#inFlight >= this.#c.concurrency) await new Promise<void>((r) => (this.#slot = r));
         this.#inFlight++;
-        void this.#handle(d).finally(() => {
-          this.#inFlight--;
-          this.#slot?.();
-        });
+        void this.#handle(d)
+          .catch((err) => quarantine.failed(d, err))
+          .finally(() => {
+            this.#inFlight--;
+            this.#slot?.();
+          });
       }
     })();
   }
@@ -105,8 +113,7 @@ export class Settler {
     try {
       order = SettlementOrder.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
     } catch (err) {
-      this.#c.logger.warn({ seq: d.streamSeq, err: (err as Error).message }, "malformed settlement order dropped");
-      d.term();
+      this.#quarantine?.reject(d, `malformed settlement order: ${(err as Error).message}`);
       return;
     }
     // One delivery of a payment at a time in this process; the store's compare-and-set covers the rest.

@@ -3,3 +3,4 @@ export type { Bus, Delivery, KvBucket, KvEntry, KvWatch, Mailbox, MailboxOptions
 export { connectJetStream } from "./jetstream.ts";
 export { memoryBus } from "./memory.ts";
 export { drain, type Draining } from "./drain.ts";
+export { openQuarantine, DEFAULT_MAX_DELIVER, type Quarantine, type QuarantineOptions } from "./quarantine.ts";

@@ -99,6 +99,10 @@ export function memoryBus(): Bus {
   const signals = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
   const servers = new Map<string, (data: Uint8Array) => Promise<Uint8Array>>();
   const seq = { last: 0 };
+  const signal = (subject: string, data: Uint8Array) => {
+    for (const [pattern, handlers] of signals)
+      if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
+  };
   return {
     kind: "memory",
     ensureStreams(specs) {
@@ -108,12 +112,14 @@ export function memoryBus(): Bus {
       }
       return Promise.resolve();
     },
-    publish: (subject, data, opts = {}) => Promise.try(() => publish(streams, seq, subject, data, opts.msgId)),
+    publish: (subject, data, opts = {}) =>
+      Promise.try(() => {
+        const ack = publish(streams, seq, subject, data, opts.msgId);
+        signal(subject, data); // as on NATS, a plain subscriber to the subject sees a stored message too
+        return ack;
+      }),
     mailbox: (opts) => Promise.try(() => openMailbox(streams, opts)),
-    signal(subject, data) {
-      for (const [pattern, handlers] of signals)
-        if (matches(pattern, subject)) for (const h of handlers) h(subject, data);
-    },
+    signal,
     onSignal(subject, handler) {
       const set = signals.get(subject) ?? new Set();
       set.add(handler);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { Base64, Decision, Id, IsoTime, RiskLevel } from "../schemas/fields.ts";
 import { ErrorDetails, PaymentStatus, ReasonSummary, Settlement } from "../schemas/payment.ts";
 import { readTag } from "../tags.ts";
+import { safeJson } from "../schemas/safe.ts";
 
 /** The largest entry a tlog-tiles entry bundle can hold (16-bit length prefix). */
 export const MAX_LOG_ENTRY_BYTES = 0xffff;
@@ -25,17 +26,19 @@ export const PaymentOutcome = z.object({
 });
 export type PaymentOutcome = z.infer<typeof PaymentOutcome>;
 
-export const LogAppend = z
-  .object({
-    type: readTag("log_append"),
-    key: z.string().min(1).max(256),
-    /** base64 of the exact entry bytes (JCS of an object with a `type`). */
-    entry: Base64.max(Math.ceil(MAX_LOG_ENTRY_BYTES / 3) * 4),
-    payment: PaymentOutcome.optional(),
-    /** The payment another kind of record concerns (challenges, equivocations). */
-    payment_id: Id.optional(),
-  })
-  .strict();
+export const LogAppend = safeJson(
+  z
+    .object({
+      type: readTag("log_append"),
+      key: z.string().min(1).max(256),
+      /** base64 of the exact entry bytes (JCS of an object with a `type`). */
+      entry: Base64.max(Math.ceil(MAX_LOG_ENTRY_BYTES / 3) * 4),
+      payment: PaymentOutcome.optional(),
+      /** The payment another kind of record concerns (challenges, equivocations). */
+      payment_id: Id.optional(),
+    })
+    .strict(),
+);
 export type LogAppend = z.infer<typeof LogAppend>;
 
 /** The dedup key of a quorum decision: one entry per payment attempt. */

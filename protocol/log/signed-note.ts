@@ -8,6 +8,7 @@
  */
 import { createHash, verify as edVerify, type KeyObject } from "node:crypto";
 import { publicKeyObject, type Signer } from "../crypto.ts";
+import { cutText } from "../text.ts";
 
 export const ED25519 = 0x01;
 export const COSIGNATURE_V1 = 0x04;
@@ -109,7 +110,7 @@ export function parseNote(text: string): ParsedNote {
   if (lines.length > 100) throw new TypeError("too many note signatures");
   const signatures = lines.map((line) => {
     const m = /^\u2014 ([^\s+]+) ([A-Za-z0-9+/]+=*)$/.exec(line);
-    if (!m) throw new TypeError(`malformed note signature line: ${line.slice(0, 80)}`);
+    if (!m) throw new TypeError(`malformed note signature line: ${cutText(line, 80)}`);
     const raw = Buffer.from(m[2]!, "base64");
     if (raw.length < 5) throw new TypeError("note signature too short");
     return { name: m[1]!, keyId: raw.subarray(0, 4), sig: raw.subarray(4), line: line + "\n" };

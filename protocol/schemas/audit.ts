@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { Hex64, IsoTime } from "./fields.ts";
 import { readTag, TypeTags } from "../tags.ts";
+import { safeJson } from "./safe.ts";
 
 export const AuditStates = ["pending", "approved", "revoked"] as const;
 export const AuditState = z.enum(AuditStates);
@@ -30,20 +31,22 @@ const FunctionName = z
   .regex(/^[^\u0000-\u001f]+$/, "a printable name");
 
 /** `POST /v1/audit/code`: an agent or organisation submits one function for audit. */
-export const AuditSubmission = z
-  .object({
-    code_hash: Hex64,
-    name: FunctionName,
-    /** The normalised source whose SHA-256 is `code_hash`. */
-    source: z.string().min(1).max(MAX_AUDIT_SOURCE_BYTES),
-  })
-  .strict();
+export const AuditSubmission = safeJson(
+  z
+    .object({
+      code_hash: Hex64,
+      name: FunctionName,
+      /** The normalised source whose SHA-256 is `code_hash`. */
+      source: z.string().min(1).max(MAX_AUDIT_SOURCE_BYTES),
+    })
+    .strict(),
+);
 export type AuditSubmission = z.infer<typeof AuditSubmission>;
 
-export const AuditApproval = z.object({ note: z.string().max(500).optional() }).strict();
+export const AuditApproval = safeJson(z.object({ note: z.string().max(500).optional() }).strict());
 export type AuditApproval = z.infer<typeof AuditApproval>;
 
-export const AuditRevocation = z.object({ reason: z.string().min(1).max(500) }).strict();
+export const AuditRevocation = safeJson(z.object({ reason: z.string().min(1).max(500) }).strict());
 export type AuditRevocation = z.infer<typeof AuditRevocation>;
 
 export const AuditHashParams = z.object({ code_hash: Hex64 }).strict();

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Hex64, Id, IsoTime } from "./fields.ts";
 import { ChallengeKind, Evidence } from "./verdict.ts";
 import { readTag, TypeTags } from "../tags.ts";
+import { safeJson } from "./safe.ts";
 
 export const Challenge = z.object({
   challenge_id: z.string(),
@@ -18,16 +19,18 @@ export const Challenge = z.object({
 });
 export type Challenge = z.infer<typeof Challenge>;
 
-export const ChallengeResponseRequest = z
-  .object({
-    challenge_id: z.string().min(1).max(64),
-    nonce: z.string().max(128).optional(),
-    responses: Evidence.refine(
-      (r) => JSON.stringify(r).length <= 16 * 1024,
-      "responses must be at most 16 KiB of JSON",
-    ),
-  })
-  .strict();
+export const ChallengeResponseRequest = safeJson(
+  z
+    .object({
+      challenge_id: z.string().min(1).max(64),
+      nonce: z.string().max(128).optional(),
+      responses: Evidence.refine(
+        (r) => JSON.stringify(r).length <= 16 * 1024,
+        "responses must be at most 16 KiB of JSON",
+      ),
+    })
+    .strict(),
+);
 export type ChallengeResponseRequest = z.infer<typeof ChallengeResponseRequest>;
 
 /** Log records of the loop: issued, answered, expired. Evidence itself stays with the payment; its digest is logged. */

@@ -11,6 +11,7 @@ import { ReasonSummary } from "./payment.ts";
 import { Base64 } from "./fields.ts";
 import { opinionFields } from "./verdict.ts";
 import { TypeTags } from "../tags.ts";
+import { safeJson } from "./safe.ts";
 
 export const EventKinds = ["login_success", "login_failure", "password_change", "device_change"] as const;
 export const EventKind = z.enum(EventKinds);
@@ -29,25 +30,27 @@ export const Geo = z
   })
   .strict();
 
-export const EventRequest = z
-  .object({
-    /** The client's id for the event; the same id from the same tenant is the same event. */
-    event_id: Id,
-    kind: EventKind,
-    user_id: Id.optional(),
-    agent_id: Id.optional(),
-    ip: z.union([z.ipv4(), z.ipv6()]),
-    geo: Geo.optional(),
-    device_id: z.string().min(1).max(128).optional(),
-    /** When the client saw it (informative: windows use the time the coordinator received it). */
-    occurred_at: IsoTime.optional(),
-    metadata: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
-  })
-  .strict()
-  .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, {
-    message: "an event names a user_id or an agent_id",
-    path: ["user_id"],
-  });
+export const EventRequest = safeJson(
+  z
+    .object({
+      /** The client's id for the event; the same id from the same tenant is the same event. */
+      event_id: Id,
+      kind: EventKind,
+      user_id: Id.optional(),
+      agent_id: Id.optional(),
+      ip: z.union([z.ipv4(), z.ipv6()]),
+      geo: Geo.optional(),
+      device_id: z.string().min(1).max(128).optional(),
+      /** When the client saw it (informative: windows use the time the coordinator received it). */
+      occurred_at: IsoTime.optional(),
+      metadata: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+    })
+    .strict()
+    .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, {
+      message: "an event names a user_id or an agent_id",
+      path: ["user_id"],
+    }),
+);
 export type EventRequest = z.infer<typeof EventRequest>;
 
 /** What binds a task, its verdicts and its decision to one event as received (see `eventDigest`). */

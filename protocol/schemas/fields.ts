@@ -1,6 +1,7 @@
 /** Field-level schemas shared by every wire type. */
 import { isAddress } from "@solana/kit";
 import { z } from "zod";
+import { safeText } from "./safe.ts";
 
 /** Positive decimal string: up to 18 integer digits and 9 decimals ("12.50"). */
 export const Amount = z
@@ -50,15 +51,12 @@ export const Decision = z.enum(Decisions);
 export type Decision = z.infer<typeof Decision>;
 
 /** Inputs a rule fired on (field path → value): the evidence others can check against the payment. */
-export const ReasonInputs = z.record(
-  z.string().max(128),
-  z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
-);
+export const ReasonInputs = z.record(safeText(128), z.union([safeText(500), z.number(), z.boolean(), z.null()]));
 
 export const Reason = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
-  message: z.string().max(500),
-  rule_id: z.string().max(128).optional(),
+  message: safeText(500),
+  rule_id: safeText(128).optional(),
   inputs: ReasonInputs.optional(),
 });
 export type Reason = z.infer<typeof Reason>;

@@ -1,5 +1,6 @@
 /** The payment request (HTTP edge) and the payment as the API shows it. */
 import { z } from "zod";
+import { safeJson } from "./safe.ts";
 import { Address, Amount, CountryCode, Currency, Decision, Hex64, Id, IsoTime, Reason, RiskLevel } from "./fields.ts";
 
 const JsonLimited = z.record(z.string().max(128), z.unknown());
@@ -13,20 +14,22 @@ export const TraceContext = z
 
 export const PaymentMetadata = z.object({ country_code: CountryCode.optional() }).catchall(z.unknown());
 
-export const PaymentRequest = z
-  .object({
-    idempotency_key: Id,
-    agent_id: Id,
-    sender: Address,
-    receiver: Address,
-    amount: Amount,
-    currency: Currency,
-    debug_mode: z.boolean(),
-    trace_context: TraceContext,
-    func_stack_hashes: z.array(Hex64).max(64),
-    metadata: PaymentMetadata.optional(),
-  })
-  .strict();
+export const PaymentRequest = safeJson(
+  z
+    .object({
+      idempotency_key: Id,
+      agent_id: Id,
+      sender: Address,
+      receiver: Address,
+      amount: Amount,
+      currency: Currency,
+      debug_mode: z.boolean(),
+      trace_context: TraceContext,
+      func_stack_hashes: z.array(Hex64).max(64),
+      metadata: PaymentMetadata.optional(),
+    })
+    .strict(),
+);
 export type PaymentRequest = z.infer<typeof PaymentRequest>;
 
 export const PaymentStatuses = [

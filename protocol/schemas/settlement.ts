@@ -6,21 +6,24 @@
 import { z } from "zod";
 import { Address, Amount, Currency, Hex64, Id, IsoTime } from "./fields.ts";
 import { TypeTags } from "../tags.ts";
+import { safeJson } from "./safe.ts";
 
-export const SettlementOrder = z
-  .object({
-    type: z.literal(TypeTags.settle),
-    payment_id: Id,
-    tenant_id: z.string().min(1),
-    payment_digest: Hex64,
-    sender: Address,
-    receiver: Address,
-    amount: Amount,
-    currency: Currency,
-    debug_mode: z.boolean(),
-    approved_at: IsoTime,
-  })
-  .strict();
+export const SettlementOrder = safeJson(
+  z
+    .object({
+      type: z.literal(TypeTags.settle),
+      payment_id: Id,
+      tenant_id: z.string().min(1),
+      payment_digest: Hex64,
+      sender: Address,
+      receiver: Address,
+      amount: Amount,
+      currency: Currency,
+      debug_mode: z.boolean(),
+      approved_at: IsoTime,
+    })
+    .strict(),
+);
 export type SettlementOrder = z.infer<typeof SettlementOrder>;
 
 /** The settler's final word on one payment (also what `onSettled` receives). */

@@ -4,6 +4,7 @@ import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts"
 import { Base64, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
 import { PaymentRequest } from "./payment.ts";
 import { TypeTags } from "../tags.ts";
+import { safeJson, safeText } from "./safe.ts";
 
 /** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
 export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
@@ -11,7 +12,7 @@ export const ChallengeKind = z.enum(ChallengeKinds);
 export type ChallengeKind = z.infer<typeof ChallengeKind>;
 
 /** An agent's answer to a challenge, as validators receive it with the next attempt. */
-export const Evidence = z.record(z.string().max(64), z.unknown());
+export const Evidence = safeJson(z.record(z.string().max(64), z.unknown()));
 export type Evidence = z.infer<typeof Evidence>;
 
 export const EvaluationTask = z.object({
@@ -30,10 +31,10 @@ export const EvaluationTask = z.object({
    */
   audit_revision: z.number().int().min(0).optional(),
   /** For a re-evaluation after a challenge: what was asked, and the agent's answer. */
-  challenge: z.object({ challenge_id: z.string(), kind: ChallengeKind, nonce: z.string() }).optional(),
+  challenge: z.object({ challenge_id: safeText(64), kind: ChallengeKind, nonce: safeText(128) }).optional(),
   evidence: Evidence.optional(),
   /** Only these validators are asked (a committee, or the rest of the set after one); absent: everyone. */
-  members: z.array(z.string()).min(1).optional(),
+  members: z.array(ValidatorId).min(1).optional(),
 });
 export type EvaluationTask = z.infer<typeof EvaluationTask>;
 

@@ -10,6 +10,7 @@ import {
   canonicalString,
   levelRank,
   maxLevel,
+  shownInput,
   type Reason,
   type RiskLevel,
   type ChallengeKind,
@@ -262,8 +263,7 @@ function inputsOf(c: Condition): (f: Facts) => NonNullable<Reason["inputs"]> {
     for (const [field, get] of getters) {
       const v = get(facts);
       if (v === null || typeof v === "number" || typeof v === "boolean") out[field] = v;
-      else if (typeof v === "string") out[field] = v.slice(0, 200);
-      else if (Array.isArray(v)) out[field] = v.slice(0, 8).join(",").slice(0, 200);
+      else if (typeof v === "string" || Array.isArray(v)) out[field] = shownInput(v);
     }
     return out;
   };

@@ -4,6 +4,7 @@
  * and keeps the details. Decisions that stop a payment (rejected, challenged
  * and unanswered, failed, still pending) are errors too, carrying the payment.
  */
+import { cutText } from "./text.ts";
 import type { ErrorDetails, Payment, Reason } from "./wire.ts";
 
 export class SentinelIQError extends Error {
@@ -73,7 +74,7 @@ export function errorFromResponse(status: number, body: unknown): SentinelIQErro
   const details: ErrorDetails =
     wire && typeof wire === "object" && wire.error_details && typeof wire.error_details.code === "string"
       ? wire.error_details
-      : { code: `HTTP_${status}`, message: typeof body === "string" && body ? body.slice(0, 200) : `HTTP ${status}` };
+      : { code: `HTTP_${status}`, message: typeof body === "string" && body ? cutText(body, 200) : `HTTP ${status}` };
   const opts = { code: details.code, status, details };
   const message = `${details.code}: ${details.message}`;
   if (status === 401) return new AuthenticationError(message, opts);

@@ -1,5 +1,6 @@
 /** Builds `trace_context`: the stated purpose, the reasoning steps, the tagged code path and the runtime. */
 import type { TaggedFunction } from "./tagging.ts";
+import { cutText } from "./text.ts";
 import type { TraceContext } from "./wire.ts";
 
 export const SDK_NAME = "@sentineliq/sdk";
@@ -18,7 +19,7 @@ export interface TraceInput {
 }
 
 export function buildTraceContext(input: TraceInput): TraceContext {
-  const clip = (s: string) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT - 1) + "…" : s);
+  const clip = (s: string) => (s.length > MAX_TEXT ? cutText(s, MAX_TEXT - 1) + "…" : s);
   const steps = input.steps.map(clip);
   const trace: TraceContext = {
     ...(input.purpose !== undefined ? { purpose: clip(input.purpose) } : {}),

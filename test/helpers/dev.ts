@@ -16,6 +16,8 @@ export interface DevNetwork {
   url: string;
   apiKey: string;
   dir: string;
+  /** The `sentineliq dev` process (its children are the validators and the coordinator). */
+  pid: number;
   example: Record<string, unknown>;
   payment(overrides?: Record<string, unknown>): Record<string, unknown>;
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
@@ -25,11 +27,15 @@ export interface DevNetwork {
 
 export const address = (): string => getAddressDecoder().decode(randomBytes(32));
 
-export async function startDev(opts: { rules?: string; validators?: number } = {}): Promise<DevNetwork> {
+/** `natsUrl`: a nats-server of the test's own (the network then uses the plain "siq" namespace on it). */
+export async function startDev(
+  opts: { rules?: string; validators?: number; natsUrl?: string } = {},
+): Promise<DevNetwork> {
   const dir = mkdtempSync(join(tmpdir(), "siq-dev-"));
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn" };
   delete env.NATS_URL; // its own nats-server, as on a fresh machine
+  if (opts.natsUrl) env.NATS_URL = opts.natsUrl;
   delete env.DATABASE_URL; // PGlite in the workspace
   delete env.PORT;
   const args = [
@@ -77,6 +83,7 @@ export async function startDev(opts: { rules?: string; validators?: number } = {
     url: creds.base_url,
     apiKey: creds.api_key,
     dir,
+    pid: child.pid!,
     example: creds.example_payment,
     payment: (o = {}) => ({
       ...creds.example_payment,
