@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { AuditList, AuditRecord, WireError } from "../protocol/index.ts";
-import { extractTaggedFunctions, type ExtractedFunction } from "../sdk/src/extract.ts";
+import { extractTaggedFunctions, type ExtractedFunction } from "../sdk/src/index.ts";
 import { call, type Target } from "./client.ts";
 import { resolveAuditorTarget, resolveTarget } from "./credentials.ts";
 import { progress } from "./progress.ts";

@@ -6,9 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { LogSequencer, migrate } from "../coordinator/index.ts";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, memoryBus, type Bus } from "../lib/bus/index.ts";
 import { openDb } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
@@ -74,7 +72,7 @@ export async function runLogBench(o: { n: number; json?: boolean }): Promise<num
     await Promise.all(
       entries.slice(i, i + 512).map((e, j) => {
         const msg: LogAppend = {
-          type: "sentineliq.logappend.v1",
+          type: "sentineliq.log_append.v2",
           key: `bench:${i + j}`,
           entry: Buffer.from(e).toString("base64"),
         };

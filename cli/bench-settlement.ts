@@ -12,14 +12,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { address } from "@solana/kit";
 import { migrate } from "../coordinator/index.ts";
-import { SettlementConfig } from "../coordinator/settlement/config.ts";
-import { SimulatedLedger } from "../coordinator/settlement/ledger.ts";
-import { liteSvmBackend } from "../coordinator/settlement/litesvm.ts";
-import { Settler } from "../coordinator/settlement/settler.ts";
-import { SettlementStore } from "../coordinator/settlement/store.ts";
-import { buildTransfer } from "../coordinator/settlement/transaction.ts";
-import { ensureKeypairFile, loadWallets } from "../coordinator/settlement/wallets.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
+import {
+  SettlementConfig,
+  SimulatedLedger,
+  liteSvmBackend,
+  Settler,
+  SettlementStore,
+  buildTransfer,
+  ensureKeypairFile,
+  loadWallets,
+} from "../coordinator/settlement/index.ts";
+import { memoryBus } from "../lib/bus/index.ts";
 import { openDb } from "../lib/db.ts";
 import { createLogger } from "../lib/logger.ts";
 import { sha256Hex, settlementMsgId, topology, type SettlementOrder } from "../protocol/index.ts";

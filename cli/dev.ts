@@ -6,14 +6,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCoordinator, parseCoordinatorConfig } from "../coordinator/index.ts";
-import { policyFor, ValidatorSet } from "../protocol/index.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
+import { policyFor, ValidatorSet, loadKeyFile, verifierKey } from "../protocol/index.ts";
+import { memoryBus } from "../lib/bus/index.ts";
 import { findNatsServer, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
 import { parseValidatorConfig, startValidator } from "../node/index.ts";
 import { env } from "./env.ts";
 import { spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
 import { devSettlement, type Backend } from "./settlement.ts";
-import { loadKeyFile, verifierKey } from "../protocol/index.ts";
 import { apiKeyHash, examplePayment, prepareWorkspace } from "./workspace.ts";
 
 export interface DevOptions {

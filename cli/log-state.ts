@@ -1,9 +1,9 @@
-/** The auditor's memory (the sumdb model): the last checkpoint it verified for each log, so it never accepts going backwards. */
+/** What `log verify` remembers (the sumdb model): the last checkpoint it verified for each log, so it never accepts going backwards. */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openCheckpoint, type Checkpoint, type NoteVerifier } from "../protocol/index.ts";
 
-export class AuditorState {
+export class VerifierState {
   readonly #file: string;
   constructor(dir: string, origin: string, keyId: string) {
     this.#file = join(dir, `${origin.replace(/[^A-Za-z0-9._-]/g, "_")}+${keyId}.checkpoint`);

@@ -9,8 +9,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  auditTiles,
-  AuditError,
+  verifyTiles,
+  VerifyError,
   EntryChecker,
   NoteVerifier,
   ValidatorSet,
@@ -18,7 +18,7 @@ import {
 } from "../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "./credentials.ts";
 import { env } from "./env.ts";
-import { AuditorState } from "./log-state.ts";
+import { VerifierState } from "./log-state.ts";
 import { dbSource, dirSource, httpSource } from "./log-sources.ts";
 import { progress } from "./progress.ts";
 
@@ -63,7 +63,11 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const checker = existsSync(networkFile)
     ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8"))))
     : undefined;
-  const state = new AuditorState(flags.state ?? join(resolve(DEV_DIR), "auditor"), log.name, log.keyId.toString("hex"));
+  const state = new VerifierState(
+    flags.state ?? join(resolve(DEV_DIR), "auditor"),
+    log.name,
+    log.keyId.toString("hex"),
+  );
 
   let src: TileSource & { close?: () => Promise<void> };
   try {
@@ -80,7 +84,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   let shown = 0;
   try {
     const previous = state.load(log);
-    const r = await auditTiles(src, {
+    const r = await verifyTiles(src, {
       log,
       ...(checker ? { checker } : {}),
       ...(previous ? { previous } : {}),
@@ -102,7 +106,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     bar?.done();
-    if (e instanceof AuditError) return fail(`verify: ${e.message}`);
+    if (e instanceof VerifyError) return fail(`verify: ${e.message}`);
     return fail(`verify: ${(e as Error).message}`, EXIT.USAGE);
   } finally {
     await src.close?.();

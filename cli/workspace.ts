@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { ensureKeypairFile } from "../coordinator/settlement/wallets.ts";
+import { ensureKeypairFile } from "../coordinator/settlement/index.ts";
 import {
   generateKeyFile,
   loadKeyFile,

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
-import { SettlementConfig } from "./settlement/config.ts";
-import { PrescreenConfig } from "./quorum/prescreen.ts";
+import { SettlementConfig } from "./settlement/index.ts";
+import { PrescreenConfig } from "./quorum/index.ts";
 
 const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
 

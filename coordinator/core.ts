@@ -3,27 +3,27 @@
  * order: the log first (the audit registry is a projection of it), then
  * settlement, checkpoints, challenges, payments and their quorum, events.
  */
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { Logger } from "../lib/logger.ts";
 import { policyFor, type QuorumPolicy, type Signer, type Topology } from "../protocol/index.ts";
 import { startAudit, type RunningAudit } from "./audit/index.ts";
-import { ChallengeService } from "./challenges/service.ts";
-import { ChallengeStore } from "./challenges/store.ts";
+import { ChallengeService } from "./challenges/index.ts";
+import { ChallengeStore } from "./challenges/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startEvents, type RunningEvents } from "./events/index.ts";
-import { TileArchive } from "./log/archive.ts";
-import { Checkpointer } from "./log/checkpointer.ts";
-import { LogSequencer } from "./log/sequencer.ts";
-import { LogStore } from "./log/store.ts";
-import { WitnessClient } from "./log/witnesses.ts";
+import { TileArchive } from "./log/index.ts";
+import { Checkpointer } from "./log/index.ts";
+import { LogSequencer } from "./log/index.ts";
+import { LogStore } from "./log/index.ts";
+import { WitnessClient } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
-import { PaymentService } from "./payments/service.ts";
-import { Aggregator } from "./quorum/aggregator.ts";
-import { Reputation } from "./quorum/reputation.ts";
-import type { ChainBackend } from "./settlement/chain.ts";
+import { PaymentService } from "./payments/index.ts";
+import { Aggregator } from "./quorum/index.ts";
+import { Reputation } from "./quorum/index.ts";
+import type { ChainBackend } from "./settlement/index.ts";
 import { startSettlement, type RunningSettlement } from "./settlement/index.ts";
-import { PaymentStore } from "./store/payments.ts";
+import { PaymentStore } from "./store/index.ts";
 
 export interface CoreComponents {
   config: CoordinatorConfig;

@@ -1,17 +1,17 @@
 /** The coordinator's HTTP handlers: each route wired to the component that answers it. */
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { QuorumPolicy } from "../protocol/index.ts";
-import type { Handlers, Reply } from "./api/server.ts";
+import type { Handlers, Reply } from "./api/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
 import type { RunningEvents } from "./events/index.ts";
 import type { Heartbeats } from "./heartbeats.ts";
-import type { Checkpointer } from "./log/checkpointer.ts";
-import { logHandlers, paymentReceipt } from "./log/handlers.ts";
-import type { LogSequencer } from "./log/sequencer.ts";
-import type { LogStore } from "./log/store.ts";
+import type { Checkpointer } from "./log/index.ts";
+import { logHandlers, paymentReceipt } from "./log/index.ts";
+import type { LogSequencer } from "./log/index.ts";
+import type { LogStore } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
-import type { PaymentService } from "./payments/service.ts";
+import type { PaymentService } from "./payments/index.ts";
 
 export interface HandlerComponents {
   vkey: string;

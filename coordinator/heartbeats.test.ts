@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { memoryBus } from "../lib/bus/memory.ts";
+import { memoryBus } from "../lib/bus/index.ts";
 import { topology, ValidatorSet } from "../protocol/index.ts";
 import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
 import { createMetrics } from "./metrics.ts";

@@ -8,7 +8,7 @@
  * A heartbeat is a bare core-NATS signal: only its subject's last token (the
  * validator id) is read, and only ids of the validator set count.
  */
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Topology, ValidatorSet } from "../protocol/index.ts";
 
 export interface Heartbeats {

@@ -1,24 +1,23 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
 import type { FastifyInstance } from "fastify";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
-import { ApiKeys } from "./api/auth.ts";
-import { buildServer } from "./api/server.ts";
+import { ApiKeys } from "./api/index.ts";
+import { buildServer } from "./api/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { coordinatorHandlers } from "./handlers.ts";
 import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
 import { createMetrics } from "./metrics.ts";
-import type { ChainBackend } from "./settlement/chain.ts";
-import { migrate } from "./store/schema.ts";
+import type { ChainBackend } from "./settlement/index.ts";
+import { migrate } from "./store/index.ts";
 
 export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
-export { LogStore, type StoredEntry } from "./log/store.ts";
-export { LogSequencer } from "./log/sequencer.ts";
-export { migrate } from "./store/schema.ts";
+export { LogStore, type StoredEntry } from "./log/index.ts";
+export { LogSequencer } from "./log/index.ts";
+export { migrate } from "./store/index.ts";
 
 export interface RunningCoordinator {
   url: string;

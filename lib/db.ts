@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import pg from "pg";
-import { SiqError } from "../protocol/errors.ts";
+import { SiqError } from "../protocol/index.ts";
 
 export type Row = Record<string, unknown>;
 

@@ -1,10 +1,15 @@
 /** The validator's registry copy follows the bus and drives the default pack's code rules. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import { memoryBus } from "../lib/bus/memory.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, memoryBus, type Bus } from "../lib/bus/index.ts";
 import { createLogger } from "../lib/logger.ts";
-import { canonicalBytes, type AuditState, type EvaluationTask, type PaymentRequest } from "../protocol/index.ts";
+import {
+  canonicalBytes,
+  LegacyTags,
+  TypeTags,
+  type AuditState,
+  type EvaluationTask,
+  type PaymentRequest,
+} from "../protocol/index.ts";
 import { loadPack, paymentFacts } from "../rules/index.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "../test/helpers/nats.ts";
 import { startAuditCache, type AuditCache } from "./audit-cache.ts";
@@ -51,10 +56,10 @@ describe.each(impls)("audit cache on %s", (name, make) => {
   const bucket = `${ns.toUpperCase()}_${name.toUpperCase()}_AUDIT`;
   let bus: Bus;
   let cache: AuditCache;
-  const put = async (hash: string, state: AuditState) => {
+  const put = async (hash: string, state: AuditState, type: string = TypeTags.audit_state) => {
     const kv = await bus.kv(bucket);
     const value = {
-      type: "sentineliq.auditstate.v1",
+      type,
       code_hash: hash,
       state,
       log_index: 1,
@@ -69,7 +74,8 @@ describe.each(impls)("audit cache on %s", (name, make) => {
 
   beforeAll(async () => {
     bus = await make();
-    await put(A, "approved"); // before the cache starts: it must pick this up too
+    // Before the cache starts, and under the tag before v2 (a bucket written by an older coordinator): it counts too.
+    await put(A, "approved", LegacyTags.audit_state);
     cache = await startAuditCache(bus, bucket, createLogger("test", "silent"));
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@
  * copy has not seen yet; the validator then waits rather than vote on an
  * older state.
  */
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { AuditStateValue, type EvaluationTask } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";

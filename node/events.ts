@@ -4,7 +4,7 @@
  * event) and publishes one signed event verdict. Redelivery gets the bytes it
  * already signed, and the bus drops the duplicate by id.
  */
-import type { Bus, Delivery } from "../lib/bus/types.ts";
+import type { Bus, Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EventTask, signEventVerdict, type Signer, type Topology } from "../protocol/index.ts";
 

@@ -1,7 +1,6 @@
 /** Starts one validator node from its frozen configuration. */
 import { dirname } from "node:path";
-import { connectJetStream } from "../lib/bus/jetstream.ts";
-import type { Bus } from "../lib/bus/types.ts";
+import { connectJetStream, type Bus } from "../lib/bus/index.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, NoteVerifier, topology, type Signer, type Topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";

@@ -5,8 +5,16 @@
  */
 import type { Logger } from "../lib/logger.ts";
 import type { EvaluationTask, EventTask, EventVerdict, Verdict } from "../protocol/index.ts";
-import { compilePack, DEFAULT_PACK_DIR, loadPackDir, type CompileOptions, type LiveLists } from "../rules/index.ts";
-import { findOfacDir, lazyOfac, type SanctionsLists } from "../rules/screening/ofac.ts";
+import {
+  compilePack,
+  DEFAULT_PACK_DIR,
+  loadPackDir,
+  type CompileOptions,
+  type LiveLists,
+  findOfacDir,
+  lazyOfac,
+  type SanctionsLists,
+} from "../rules/index.ts";
 import type { ValidatorConfig } from "./config.ts";
 import { PackSchedule } from "./packs.ts";
 import { watchPack, type Watching } from "./reload.ts";

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { memoryBus } from "../lib/bus/memory.ts";
+import { memoryBus } from "../lib/bus/index.ts";
 import { createLogger } from "../lib/logger.ts";
 import { SignedVerdict, Signer, topology, type EvaluationTask } from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";

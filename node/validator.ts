@@ -4,7 +4,7 @@
  * publishes one verdict, then acks. A redelivered task gets the verdict it
  * already signed, byte for byte, and the bus drops the duplicate by id.
  */
-import type { Bus, Delivery } from "../lib/bus/types.ts";
+import type { Bus, Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import { EvaluationTask, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";

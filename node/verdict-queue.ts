@@ -4,7 +4,7 @@
  * is published and its delivery acked. A redelivered task gets the verdict it
  * got before, byte for byte.
  */
-import type { Delivery } from "../lib/bus/types.ts";
+import type { Delivery } from "../lib/bus/index.ts";
 import {
   signVerdict,
   signVerdicts,

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../lib/bus/types.ts";
+import type { Bus } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
 import {
   addCheckpoint,

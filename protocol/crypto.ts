@@ -50,7 +50,7 @@ export class Verifier {
 
   constructor(publicKey: Uint8Array) {
     this.publicKey = asPublicKey(publicKey);
-    this.#key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: "der", type: "spki" });
+    this.#key = publicKeyObject(publicKey);
   }
 
   verify(message: CanonicalBytes, signature: Uint8Array): boolean {
@@ -66,6 +66,15 @@ export class Verifier {
 export function asPublicKey(bytes: Uint8Array): PublicKeyBytes {
   if (bytes.length !== 32) throw new TypeError("an Ed25519 public key is 32 bytes");
   return bytes as PublicKeyBytes;
+}
+
+/** A raw 32-byte Ed25519 public key as a node:crypto key (for verifiers of other messages: signed notes). */
+export function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  return createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, asPublicKey(publicKey)]),
+    format: "der",
+    type: "spki",
+  });
 }
 
 function rawPublicKey(key: KeyObject): PublicKeyBytes {

@@ -1,8 +1,14 @@
 /**
  * The error catalogue. Every failure a client or an operator can see has a
  * permanent code here, with its HTTP status. Codes are never renamed or
- * reused; add new ones at the end of a group.
+ * reused; add new ones at the end of a group. The codes that go on the wire
+ * or into the log without being HTTP errors have their catalogues below (and
+ * settlement failures in `settlement-errors.ts`); `docs/ERRORS.md` documents
+ * every one, and `errors.test.ts` fails when a code is undocumented or when
+ * the source uses a code no catalogue has.
  */
+import { z } from "zod";
+
 export const ErrorCodes = {
   // 400: the request itself is malformed
   INVALID_REQUEST: 400,
@@ -36,19 +42,85 @@ export const ErrorCodes = {
   CONFIG_INVALID: 500,
   KEY_FILE_INVALID: 500,
   LOG_TAMPERED: 500,
-  // Rejected payments: not HTTP errors (the request answers 200), the `error_details.code` of a payment
-  // the network rejected. The quorum's classes are in protocol/rejections.ts, in precedence order.
-  QUORUM_FAILED: 403,
-  SANCTIONS_BLOCKED: 403,
-  AUDIT_MISMATCH: 403,
-  TRUST_BREACH: 403,
-  AML_PATTERN: 403,
-  VALIDATION_FAILURE: 403,
-  RISK_REJECTED: 403,
-  CHALLENGE_ATTEMPTS_EXHAUSTED: 403,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * The codes that go on the wire or into the log without being HTTP errors,
+ * each with the catalogue it belongs to (a section of `docs/ERRORS.md`):
+ * - payment_rejection: a payment's `error_details.code` when the challenge loop rejects it, or the
+ *   class of the decisive reason when the quorum does (`rejections.ts`);
+ * - quorum_reason: a reason the quorum gives itself, first in `reasons`, when no quorum formed;
+ * - verdict_rejection: why the coordinator refused a verdict (logged in a decision's `rejected`,
+ *   all but `DUPLICATE`, which is only a redelivery);
+ * - verdict_result: what else became of a verdict (the `result` label of `siq_verdicts_total`,
+ *   beside the rejection codes);
+ * - log_problem, entry_problem: what `sentineliq log verify` finds wrong with a log, or with
+ *   the meaning of one of its entries (it exits 1 and names the first).
+ */
+export const WireCodes = {
+  CHALLENGE_EXPIRED: "payment_rejection",
+  CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
+  // The quorum's rejection classes (rejections.ts), in precedence order.
+  QUORUM_FAILED: "payment_rejection",
+  SANCTIONS_BLOCKED: "payment_rejection",
+  AUDIT_MISMATCH: "payment_rejection",
+  TRUST_BREACH: "payment_rejection",
+  AML_PATTERN: "payment_rejection",
+  VALIDATION_FAILURE: "payment_rejection",
+  RISK_REJECTED: "payment_rejection",
+  QUORUM_NOT_REACHED: "quorum_reason",
+  QUORUM_TIMEOUT: "quorum_reason",
+  UNKNOWN_VALIDATOR: "verdict_rejection",
+  NOT_A_MEMBER: "verdict_rejection",
+  SUBJECT_MISMATCH: "verdict_rejection",
+  WRONG_DIGEST: "verdict_rejection",
+  WRONG_ATTEMPT: "verdict_rejection",
+  STALE: "verdict_rejection",
+  BAD_SIGNATURE: "verdict_rejection",
+  BAD_EVIDENCE: "verdict_rejection",
+  WRONG_EVIDENCE: "verdict_rejection",
+  DUPLICATE: "verdict_rejection",
+  ACCEPTED: "verdict_result",
+  MALFORMED: "verdict_result",
+  LATE: "verdict_result",
+  REPLAYED: "verdict_result",
+  REDELIVERED: "verdict_result",
+  EQUIVOCATION: "verdict_result",
+  BAD_CHECKPOINT: "log_problem",
+  MISSING_TILE: "log_problem",
+  BAD_BUNDLE: "log_problem",
+  LEAF_MISMATCH: "log_problem",
+  TILE_MISMATCH: "log_problem",
+  ROOT_MISMATCH: "log_problem",
+  WENT_BACKWARDS: "log_problem",
+  FORK: "log_problem",
+  BAD_ENTRY: "entry_problem",
+  BAD_VERDICT: "entry_problem",
+  DECISION_MISMATCH: "entry_problem",
+  BAD_AUDIT_TRANSITION: "entry_problem",
+} as const;
+export type WireCode = keyof typeof WireCodes;
+export type WireCodeKind = (typeof WireCodes)[WireCode];
+export type CodesOf<K extends WireCodeKind> = {
+  [C in WireCode]: (typeof WireCodes)[C] extends K ? C : never;
+}[WireCode];
+
+/** The codes of one catalogue, in order (for a zod enum). */
+export function codesOf<K extends WireCodeKind>(...kinds: K[]): [CodesOf<K>, ...CodesOf<K>[]] {
+  const codes = Object.keys(WireCodes).filter((c) => (kinds as string[]).includes(WireCodes[c as WireCode]));
+  return codes as [CodesOf<K>, ...CodesOf<K>[]];
+}
+
+export const PaymentRejectionCode = z.enum(codesOf("payment_rejection"));
+export type PaymentRejectionCode = CodesOf<"payment_rejection">;
+export type QuorumReasonCode = CodesOf<"quorum_reason">;
+export const VerdictRejectionCode = z.enum(codesOf("verdict_rejection"));
+export type VerdictRejectionCode = CodesOf<"verdict_rejection">;
+export type VerdictResultCode = CodesOf<"verdict_rejection" | "verdict_result">;
+export type EntryProblemCode = CodesOf<"entry_problem">;
+export type VerifyProblemCode = CodesOf<"log_problem" | "entry_problem">;
 
 /** The one error shape on the wire (Fastify's, plus the contract's `error_details`). */
 export interface WireError {

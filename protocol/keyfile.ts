@@ -6,9 +6,10 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { Signer } from "./crypto.ts";
 import { SiqError } from "./errors.ts";
+import { TypeTags } from "./tags.ts";
 
 const KeyFileSchema = z.object({
-  type: z.literal("sentineliq.key.v1"),
+  type: z.literal(TypeTags.key),
   algorithm: z.literal("ed25519"),
   id: z.string().min(1).max(64),
   public_key: z.string().regex(/^[0-9a-f]{64}$/),
@@ -27,7 +28,7 @@ export function generateKeyFile(path: string, id: string, opts: { overwrite?: bo
   const { signer, seed } = Signer.generate();
   const publicKeyHex = Buffer.from(signer.publicKey).toString("hex");
   const body = {
-    type: "sentineliq.key.v1",
+    type: TypeTags.key,
     algorithm: "ed25519",
     id,
     public_key: publicKeyHex,

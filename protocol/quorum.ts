@@ -16,6 +16,8 @@ import { decisionFor, levelRank, RiskLevels, type Decision, type RiskLevel } fro
 import type { QuorumPolicy } from "./schemas/decision.ts";
 import type { ReasonSummary } from "./schemas/payment.ts";
 import type { SignedVerdict } from "./schemas/verdict.ts";
+import type { QuorumReasonCode } from "./errors.ts";
+import { TypeTags } from "./tags.ts";
 
 export interface QuorumResult {
   outcome: "agreed" | "no_agreement" | "timeout";
@@ -100,7 +102,7 @@ function failClosed(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResu
   const level = verdicts.length === 0 ? "HIGH" : maxOf("MEDIUM", medianLevel(policy, eff));
   const reasons = summarise(verdicts);
   reasons.unshift({
-    code: timeout ? "QUORUM_TIMEOUT" : "QUORUM_NOT_REACHED",
+    code: (timeout ? "QUORUM_TIMEOUT" : "QUORUM_NOT_REACHED") satisfies QuorumReasonCode,
     message: timeout
       ? `only ${verdicts.length} of ${policy.members.length} validators voted in time, and no quorum formed`
       : `the ${verdicts.length} verdicts formed no quorum (approve ${policy.approve}, escalate ${policy.escalate}, reject ${policy.reject})`,
@@ -145,7 +147,7 @@ function medianScore(policy: QuorumPolicy, verdicts: SignedVerdict[]): number {
 function phantom(count: number, level: RiskLevel): SignedVerdict[] {
   return Array.from({ length: count }, (_, i) => ({
     verdict: {
-      type: "sentineliq.verdict.v1",
+      type: TypeTags.verdict,
       payment_id: "",
       attempt: 1,
       payment_digest: "",

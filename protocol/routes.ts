@@ -18,6 +18,7 @@ import {
   AuditSubmission,
 } from "./schemas/audit.ts";
 import { logRoutes } from "./log/routes.ts";
+import type { ErrorCode } from "./errors.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
@@ -38,6 +39,16 @@ export interface RouteDef<
   body: B;
   query: Q;
   response: z.ZodType;
+  /** Media type of the answer (default `application/json`). */
+  produces?: "text/plain" | "application/octet-stream";
+  /**
+   * What the handler itself may refuse with. Input (400), auth (401/403),
+   * body (413/415) and internal (500) errors follow from the rest of the
+   * definition; these are the route's own, documented in OpenAPI.
+   */
+  errors?: readonly ErrorCode[];
+  /** Statuses other than 200 that also answer with `response` (e.g. `/ready`'s 503). */
+  alsoAnswers?: readonly number[];
 }
 
 const NoParams = z.object({}).strict();
@@ -62,6 +73,7 @@ export const routes = {
     body: PaymentRequest,
     query: undefined,
     response: PaymentView,
+    errors: ["IDEMPOTENCY_KEY_REUSED", "BUS_UNAVAILABLE"],
   }),
   getPayment: route({
     method: "GET",
@@ -72,6 +84,7 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: PaymentView,
+    errors: ["NOT_FOUND"],
   }),
   createEvent: route({
     method: "POST",
@@ -83,6 +96,7 @@ export const routes = {
     body: EventRequest,
     query: undefined,
     response: EventView,
+    errors: ["IDEMPOTENCY_KEY_REUSED", "BUS_UNAVAILABLE"],
   }),
   getEvent: route({
     method: "GET",
@@ -93,6 +107,7 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: EventView,
+    errors: ["NOT_FOUND"],
   }),
   challengeResponse: route({
     method: "POST",
@@ -103,6 +118,14 @@ export const routes = {
     body: ChallengeResponseRequest,
     query: undefined,
     response: PaymentView,
+    errors: [
+      "NOT_FOUND",
+      "CHALLENGE_NOT_OPEN",
+      "CHALLENGE_MISMATCH",
+      "CHALLENGE_EXPIRED",
+      "BUS_UNAVAILABLE",
+      "NOT_READY",
+    ],
   }),
   paymentReceipt: route({
     method: "GET",
@@ -113,6 +136,8 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: z.string(),
+    produces: "text/plain",
+    errors: ["NOT_FOUND", "NOT_READY"],
   }),
   ...logRoutes,
   auditSubmit: route({
@@ -124,6 +149,7 @@ export const routes = {
     body: AuditSubmission,
     query: undefined,
     response: AuditRecord,
+    errors: ["CODE_HASH_MISMATCH", "NOT_READY"],
   }),
   auditList: route({
     method: "GET",
@@ -144,6 +170,7 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: AuditRecord,
+    errors: ["NOT_FOUND"],
   }),
   auditApprove: route({
     method: "POST",
@@ -154,6 +181,7 @@ export const routes = {
     body: AuditApproval,
     query: undefined,
     response: AuditRecord,
+    errors: ["NOT_FOUND", "AUDIT_REVOKED", "NOT_READY"],
   }),
   auditRevoke: route({
     method: "POST",
@@ -164,6 +192,7 @@ export const routes = {
     body: AuditRevocation,
     query: undefined,
     response: AuditRecord,
+    errors: ["NOT_FOUND", "NOT_READY"],
   }),
   health: route({
     method: "GET",
@@ -184,6 +213,7 @@ export const routes = {
     body: undefined,
     query: undefined,
     response: Health,
+    alsoAnswers: [503],
   }),
 } as const;
 

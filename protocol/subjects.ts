@@ -48,7 +48,7 @@ export interface Topology {
   };
   /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
   buckets: {
-    /** The tAudit registry: key = code hash, value = `sentineliq.auditstate.v1`. */
+    /** The tAudit registry: key = code hash, value = `sentineliq.audit_state.v2`. */
     audit: string;
   };
 }

@@ -1,19 +1,28 @@
 /**
  * Signing and checking verdicts.
  * - one verdict: Ed25519 over JCS(verdict);
- * - a batch: Ed25519 over JCS({type: "sentineliq.verdict-batch.v1", validator_id, size, root}), where root is
+ * - a batch: Ed25519 over JCS({type: "sentineliq.verdict_batch.v2", validator_id, size, root}), where root is
  *   the RFC 6962 tree over SHA-256(0x00 ‖ JCS(verdict_i)); each verdict carries its index and inclusion path.
+ *   Batches signed under the legacy tag it replaced (`LegacyTags.verdict_batch`, in older log entries) still verify.
  * Under load a validator signs once per batch and the coordinator verifies once per batch (the result is
  * cached), which is what lets a validator network keep up on two cores.
  */
 import { canonicalBytes } from "./canonical.ts";
 import type { Signer, Verifier } from "./crypto.ts";
-import { leafHash, rootFromPath, treeWithPaths } from "./merkle.ts";
+import { leafHash, rootFromPath, treeWithPaths } from "./log/merkle.ts";
 import { verdictBytes, type SignedVerdict, type Verdict } from "./schemas/verdict.ts";
+import { LegacyTags, TypeTags } from "./tags.ts";
 
-export function batchHeadBytes(validatorId: string, size: number, root: Uint8Array) {
+type BatchTag = typeof TypeTags.verdict_batch | typeof LegacyTags.verdict_batch;
+
+export function batchHeadBytes(
+  validatorId: string,
+  size: number,
+  root: Uint8Array,
+  tag: BatchTag = TypeTags.verdict_batch,
+) {
   return canonicalBytes({
-    type: "sentineliq.verdict-batch.v1",
+    type: tag,
     validator_id: validatorId,
     size,
     root: Buffer.from(root).toString("hex"),
@@ -54,7 +63,8 @@ export function verifyVerdict(verifier: Verifier, signed: SignedVerdict): boolea
   const key = `${signed.verdict.validator_id}|${b.size}|${root.toString("hex")}|${signed.signature}`;
   let ok = cache.get(key);
   if (ok === undefined) {
-    ok = verifier.verify(batchHeadBytes(signed.verdict.validator_id, b.size, root), sig);
+    const head = (tag: BatchTag) => batchHeadBytes(signed.verdict.validator_id, b.size, root, tag);
+    ok = verifier.verify(head(TypeTags.verdict_batch), sig) || verifier.verify(head(LegacyTags.verdict_batch), sig);
     if (cache.size >= 4096) cache.delete(cache.keys().next().value!);
     cache.set(key, ok);
   }

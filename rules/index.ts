@@ -23,8 +23,15 @@ export {
   type PackSource,
   type SourceFile,
 } from "./engine/load.ts";
-export { eventFacts, paymentFacts, traceFacts, type Origin } from "./engine/facts.ts";
+// Facts are derived in protocol/ (validators, the coordinator and auditors share them); re-exported for rule users.
+export { eventFacts, paymentFacts, traceFacts, type FactsOrigin } from "../protocol/index.ts";
 export { parseDuration } from "./engine/duration.ts";
+export { locator, yamlError, zodError } from "./engine/errors.ts";
+export { Layers, type Condition, type Leaf, type Rule } from "./engine/schema.ts";
+export { findOfacDir, lazyOfac, loadOfac, type SanctionsLists } from "./screening/ofac.ts";
+export { parseCsv } from "./screening/csv.ts";
+export { jaroWinkler } from "./screening/jaro-winkler.ts";
+export { nameTokens } from "./screening/normalize.ts";
 
 export const DEFAULT_PACK_DIR = fileURLToPath(new URL("./packs/default/", import.meta.url));
 

@@ -68,7 +68,7 @@ describe("challenges", () => {
     expect(log.map((r) => r.type)).toEqual([
       "sentineliq.decision.v1",
       "sentineliq.challenge.v1",
-      "sentineliq.challenge-response.v1",
+      "sentineliq.challenge_response.v2",
       "sentineliq.decision.v1",
     ]);
     expect(log[3]).toMatchObject({ attempt: 2, decision: "approve" });
@@ -99,7 +99,7 @@ describe("challenges", () => {
       responses: { purpose: "Annual licence renewal", reference: "INV-7781" },
     });
     expect(late.status).toBe(409);
-    expect((await records(first.body.payment_id)).map((r) => r.type)).toContain("sentineliq.challenge-expired.v1");
+    expect((await records(first.body.payment_id)).map((r) => r.type)).toContain("sentineliq.challenge_expired.v2");
   });
 
   it("can be answered from the command line: sentineliq respond", async () => {

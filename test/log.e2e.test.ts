@@ -142,11 +142,13 @@ describe("verdict log", () => {
     const [row] = await net.db.query<{ entry_key: string; entry: Buffer; idx: string }>(
       "SELECT entry_key, entry, idx FROM siq_log_entries WHERE idx = 5",
     );
-    const msg = { type: "sentineliq.logappend.v1", key: row!.entry_key, entry: row!.entry.toString("base64") };
+    const msg = { type: "sentineliq.log_append.v2", key: row!.entry_key, entry: row!.entry.toString("base64") };
     // A different message id gets past JetStream's de-duplication: the sequencer must still refuse it.
     await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `again-${Date.now()}` });
+    // A message under the tag before v2, still in a stream after an upgrade, is still logged.
     const fresh = {
       ...msg,
+      type: "sentineliq.logappend.v1",
       key: "test:marker",
       entry: Buffer.from('{"n":1,"type":"test.marker.v1"}').toString("base64"),
     };

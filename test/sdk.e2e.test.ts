@@ -200,7 +200,7 @@ describe("SDK client against a real network", () => {
       "SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx",
       [p.payment_id],
     );
-    expect(log.map((r) => JSON.parse(r.entry.toString()).type)).toContain("sentineliq.challenge-response.v1");
+    expect(log.map((r) => JSON.parse(r.entry.toString()).type)).toContain("sentineliq.challenge_response.v2");
 
     const declined = await checkout(client, { ...base, amount: "25000.00", purpose: "pay invoice INV-7782" }).catch(
       (e: unknown) => e,

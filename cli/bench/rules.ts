@@ -8,9 +8,15 @@
 import { ZenEngine } from "@gorules/zen-engine";
 import { Engine } from "json-rules-engine";
 import { levelRank, maxLevel, type RiskLevel } from "../../protocol/index.ts";
-import { compilePack, DEFAULT_PACK_DIR, loadPackDir, type Facts, type PackSource } from "../../rules/index.ts";
-import type { Rule } from "../../rules/engine/schema.ts";
-import { Layers } from "../../rules/engine/schema.ts";
+import {
+  compilePack,
+  DEFAULT_PACK_DIR,
+  loadPackDir,
+  type Facts,
+  type PackSource,
+  type Rule,
+  Layers,
+} from "../../rules/index.ts";
 import { benchInputs } from "./inputs.ts";
 import { benchRules, JRE_OPERATORS, toJre, zenDecision } from "./translate.ts";
 

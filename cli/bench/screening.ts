@@ -6,10 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseCsv } from "../../rules/screening/csv.ts";
-import { jaroWinkler } from "../../rules/screening/jaro-winkler.ts";
-import { nameTokens } from "../../rules/screening/normalize.ts";
-import { findOfacDir, loadOfac } from "../../rules/screening/ofac.ts";
+import { parseCsv, jaroWinkler, nameTokens, findOfacDir, loadOfac } from "../../rules/index.ts";
 
 export interface ScreeningBenchResult {
   names_indexed: number;

@@ -4,8 +4,7 @@
  * pack's parameters and lists resolved. The bench checks that all three
  * engines fire the same rules on every input before it times them.
  */
-import type { PackSource } from "../../rules/index.ts";
-import type { Condition, Leaf, Rule } from "../../rules/engine/schema.ts";
+import type { PackSource, Condition, Leaf, Rule } from "../../rules/index.ts";
 
 type Scalar = string | number | boolean;
 export type JreCondition = Record<string, unknown>;

@@ -20,8 +20,16 @@ import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { PackSchedule, scoreFacts, ValidatorState } from "../../node/index.ts";
 import { ChallengeKind, EventRequest, PaymentRequest, RiskLevel, sha256 } from "../../protocol/index.ts";
-import { eventFacts, parseDuration, paymentFacts, RuleError, type CompiledPack } from "../../rules/index.ts";
-import { locator, yamlError, zodError } from "../../rules/engine/errors.ts";
+import {
+  eventFacts,
+  parseDuration,
+  paymentFacts,
+  RuleError,
+  type CompiledPack,
+  locator,
+  yamlError,
+  zodError,
+} from "../../rules/index.ts";
 import { getAddressDecoder } from "@solana/kit";
 
 const Expect = z

@@ -3,7 +3,8 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { z } from "zod";
 import { isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
 
-const FIELD_CODES: Record<string, ErrorCode> = {
+/** Fields whose malformed value has a code of its own (the first failing field decides). */
+export const FIELD_CODES: Readonly<Record<string, ErrorCode>> = {
   amount: "INVALID_AMOUNT",
   sender: "INVALID_ADDRESS",
   receiver: "INVALID_ADDRESS",

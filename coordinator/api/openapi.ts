@@ -1,50 +1,134 @@
-/** The OpenAPI 3.1 document, generated from the route definitions. */
+/**
+ * The OpenAPI 3.1 document, generated from the route definitions
+ * (`protocol/routes.ts`) and their zod schemas: path and query parameters,
+ * request bodies, the answer of each status (every error in the one error
+ * shape, narrowed to the codes that route can give), who may call it, tags.
+ */
+import { STATUS_CODES } from "node:http";
+import type { OpenAPIV3_1 as O } from "openapi-types";
 import { z } from "zod";
-import { routes, type RouteDef } from "../../protocol/index.ts";
+import { routes, wireErrorSchema, WireErrorSchema, type RouteDef } from "../../protocol/index.ts";
+import { routeErrors } from "./route-errors.ts";
 
-interface Operation {
-  summary: string;
-  security?: { bearer: [] }[];
-  parameters?: unknown[];
-  requestBody?: unknown;
-  responses: Record<string, unknown>;
+type Schema = O.SchemaObject;
+
+/** Fastify's wildcard `*` is named here, since an OpenAPI path template needs a name. */
+export const WILDCARD_PARAM = "path";
+
+/** The OpenAPI path of a route: `:name` → `{name}`, a trailing `*` → `{path}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([a-z_]+)/g, "{$1}").replace(/\*$/, `{${WILDCARD_PARAM}}`);
 }
 
-const schema = (s: z.ZodType, io: "input" | "output") => {
-  try {
-    return z.toJSONSchema(s, { io, unrepresentable: "any" });
-  } catch {
-    return {};
-  }
+export function jsonSchema(s: z.ZodType, io: "input" | "output"): Schema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: "any" });
+  return rest as Schema;
+}
+
+const TAGS: O.TagObject[] = [
+  { name: "payments", description: "Payments, their challenges and receipts (agents)" },
+  { name: "events", description: "Authentication and behaviour events (agents)" },
+  { name: "audit", description: "tAudit: the registry of audited payment code (agents submit, auditors decide)" },
+  { name: "log", description: "The verdict log: RFC 6962 / C2SP tlog, public" },
+  { name: "operations", description: "Liveness and readiness" },
+];
+
+const tagOf = (path: string): string => {
+  const area = /^\/v1\/([a-z]+)/.exec(path)?.[1];
+  return TAGS.some((t) => t.name === area) ? area! : "operations";
 };
 
-export function openApiDocument() {
-  const paths: Record<string, Record<string, Operation>> = {};
-  for (const def of Object.values(routes) as RouteDef[]) {
-    const path = def.path.replace(/:([a-z_]+)/g, "{$1}");
-    const op: Operation = {
-      summary: def.summary,
-      responses: {
-        "200": { description: "OK", content: { "application/json": { schema: schema(def.response, "output") } } },
-        "4XX": { description: "Error: { statusCode, error, code, message, error_details }" },
-      },
-    };
-    if (def.auth !== "none") op.security = [{ bearer: [] }];
-    const params = [...def.path.matchAll(/:([a-z_]+)/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
+const SECURITY: Record<RouteDef["auth"], O.SecurityRequirementObject[]> = {
+  agent: [{ agentKey: [] }],
+  auditor: [{ auditorKey: [] }],
+  any: [{ agentKey: [] }, { auditorKey: [] }],
+  none: [],
+};
+
+function parameters(def: RouteDef): O.ParameterObject[] {
+  const of = (s: z.ZodType | undefined, where: "path" | "query"): O.ParameterObject[] => {
+    if (!s) return [];
+    const js = jsonSchema(s, "input");
+    const required = new Set(js.required ?? []);
+    return Object.entries(js.properties ?? {}).map(([name, schema]) => ({
+      name: name === "*" ? WILDCARD_PARAM : name,
+      in: where,
+      required: where === "path" || required.has(name),
+      schema: schema as O.ParameterObject["schema"],
+      ...(name === "*" ? { description: "The rest of the path (may contain /)" } : {}),
     }));
-    if (params.length) op.parameters = params;
-    if (def.body)
-      op.requestBody = { required: true, content: { "application/json": { schema: schema(def.body, "input") } } };
-    paths[path] = { ...paths[path], [def.method.toLowerCase()]: op };
+  };
+  return [...of(def.params, "path"), ...of(def.query, "query")];
+}
+
+function success(def: RouteDef): O.ResponseObject {
+  const type = def.produces ?? "application/json";
+  const schema: Schema =
+    type === "application/json"
+      ? jsonSchema(def.response, "output")
+      : { type: "string", ...(type === "text/plain" ? {} : { contentMediaType: type }) };
+  return { description: STATUS_CODES[200]!, content: { [type]: { schema } } };
+}
+
+function responses(def: RouteDef): O.ResponsesObject {
+  const out: O.ResponsesObject = { "200": success(def) };
+  for (const status of def.alsoAnswers ?? [])
+    out[String(status)] = { ...success(def), description: STATUS_CODES[status]! };
+  for (const [status, codes] of routeErrors(def)) {
+    out[String(status)] = {
+      description: `${STATUS_CODES[status]}: ${codes.join(", ")}`,
+      content: { "application/json": { schema: jsonSchema(wireErrorSchema(codes, status), "output") } },
+    };
+  }
+  return out;
+}
+
+function operation(name: string, def: RouteDef): O.OperationObject {
+  const params = parameters(def);
+  return {
+    operationId: name,
+    summary: def.summary,
+    tags: [tagOf(def.path)],
+    security: SECURITY[def.auth],
+    "x-siq-auth": def.auth,
+    ...(params.length ? { parameters: params } : {}),
+    ...(def.body
+      ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(def.body, "input") } } } }
+      : {}),
+    responses: responses(def),
+  } as O.OperationObject;
+}
+
+let built: O.Document | undefined;
+
+/** The document (built once: the definitions are constants). */
+export function openApiDocument(): O.Document {
+  return (built ??= buildDocument());
+}
+
+function buildDocument(): O.Document {
+  const paths: O.PathsObject = {};
+  for (const [name, def] of Object.entries(routes) as [string, RouteDef][]) {
+    const path = openApiPath(def.path);
+    paths[path] = { ...paths[path], [def.method.toLowerCase()]: operation(name, def) };
   }
   return {
     openapi: "3.1.0",
-    info: { title: "SentinelIQ", version: "1" },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    info: {
+      title: "SentinelIQ",
+      version: "1",
+      description:
+        "Distributed risk control for payments. Every error answers with the one shape `Error`; " +
+        "each operation lists the codes it can give.",
+    },
+    tags: TAGS,
+    components: {
+      securitySchemes: {
+        agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (one set per tenant)" },
+        auditorKey: { type: "http", scheme: "bearer", description: "An auditor's API key" },
+      },
+      schemas: { Error: jsonSchema(WireErrorSchema, "output") },
+    },
     paths,
   };
 }

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { ApiKeys, type Principal } from "./auth.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
-import { openApiDocument } from "./openapi.ts";
+import { registerDocs } from "./docs.ts";
 
 type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
@@ -52,10 +52,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   for (const name of Object.keys(routes) as (keyof Routes)[]) addRoute(app, name, opts.handlers[name], opts.apiKeys);
 
   app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
-  const doc = openApiDocument();
-  // Synchronous: Fastify sends whatever a handler returns.
-  app.get("/docs/openapi.json", () => doc);
-  app.get("/docs", async (_req, reply) => reply.type("text/html").send(docsPage(doc)));
+  registerDocs(app);
   return app;
 }
 
@@ -92,18 +89,4 @@ function parseInput<R extends RouteDef>(def: R, req: FastifyRequest, principal: 
     query = r.data;
   }
   return { params: params.data, body, query, tenant, principal } as Input<R>;
-}
-
-function docsPage(doc: ReturnType<typeof openApiDocument>): string {
-  const rows = Object.entries(doc.paths)
-    .flatMap(([path, ops]) =>
-      Object.entries(ops).map(
-        ([m, op]) => `<tr><td>${m.toUpperCase()}</td><td><code>${path}</code></td><td>${op.summary}</td></tr>`,
-      ),
-    )
-    .join("\n");
-  return `<!doctype html><meta charset="utf-8"><title>SentinelIQ API</title>
-<style>body{font:15px system-ui;margin:2em}td{padding:.3em 1em;border-bottom:1px solid #ddd}</style>
-<h1>SentinelIQ API</h1><p>OpenAPI 3.1 document: <a href="/docs/openapi.json">/docs/openapi.json</a></p>
-<table>${rows}</table>`;
 }

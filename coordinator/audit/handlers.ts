@@ -1,5 +1,5 @@
 /** The audit routes' handlers, over the registry service. */
-import type { Handlers } from "../api/server.ts";
+import type { Handlers } from "../api/index.ts";
 import type { AuditService } from "./service.ts";
 
 type AuditRoutes = "auditSubmit" | "auditList" | "auditGet" | "auditApprove" | "auditRevoke";

@@ -3,11 +3,11 @@
  * on the sequencer, so call this before the sequencer starts), the bus bucket
  * (re-synced from the database), the service and its routes.
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Handlers } from "../api/server.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
+import type { Handlers } from "../api/index.ts";
+import type { LogSequencer } from "../log/index.ts";
 import { auditHandlers } from "./handlers.ts";
 import { AuditPublisher } from "./publisher.ts";
 import { AuditService } from "./service.ts";

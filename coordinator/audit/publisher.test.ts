@@ -1,7 +1,6 @@
 /** The registry reaches the bus even when the bus was wiped or briefly away. */
 import { describe, expect, it } from "vitest";
-import { memoryBus } from "../../lib/bus/memory.ts";
-import type { KvBucket } from "../../lib/bus/types.ts";
+import { memoryBus, type KvBucket } from "../../lib/bus/index.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { AuditStateValue, SiqError } from "../../protocol/index.ts";
 import { AuditPublisher } from "./publisher.ts";

@@ -6,7 +6,7 @@
  * `revision` is the bucket revision of the last value known to be published:
  * evaluation tasks carry it, so validators score with at least that state.
  */
-import type { KvBucket } from "../../lib/bus/types.ts";
+import type { KvBucket } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { AuditStateValue, canonicalBytes, SiqError } from "../../protocol/index.ts";
 import type { AuditRow } from "./store.ts";
@@ -115,7 +115,7 @@ export class AuditPublisher {
 
 export function valueOf(row: AuditRow): Uint8Array {
   const value: AuditStateValue = {
-    type: "sentineliq.auditstate.v1",
+    type: "sentineliq.audit_state.v2",
     code_hash: row.code_hash,
     state: row.state,
     log_index: Number(row.log_index),

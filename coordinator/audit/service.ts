@@ -20,8 +20,8 @@ import {
   type AuditState,
   type AuditSubmission,
 } from "../../protocol/index.ts";
-import type { Principal } from "../api/auth.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
+import type { Principal } from "../api/index.ts";
+import type { LogSequencer } from "../log/index.ts";
 import type { AuditPublisher } from "./publisher.ts";
 import { toRecord, type AuditRow, type AuditStore } from "./store.ts";
 

@@ -11,10 +11,11 @@ import {
   SiqError,
   type Challenge,
   type ChallengeResponseRequest,
+  type PaymentRejectionCode,
   type QuorumResult,
 } from "../../protocol/index.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
-import type { PaymentRow } from "../store/payments.ts";
+import type { LogSequencer } from "../log/index.ts";
+import type { PaymentRow } from "../store/index.ts";
 import { newChallenge } from "./issue.ts";
 import type { ChallengeStore } from "./store.ts";
 
@@ -86,7 +87,7 @@ export class ChallengeService {
     if (!next) throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${c.challenge_id} was already answered or closed`);
     this.#cancel(row.payment_id);
     await this.#c.sequencer.appendRecord({
-      type: "sentineliq.challenge-response.v1",
+      type: "sentineliq.challenge_response.v2",
       payment_id: row.payment_id,
       challenge_id: c.challenge_id,
       attempt: next.attempt,
@@ -137,13 +138,13 @@ export class ChallengeService {
   async #close(
     paymentId: string,
     challengeId: string | null,
-    code: string,
+    code: PaymentRejectionCode,
     message: string,
     lastChallenge?: string,
   ): Promise<void> {
     if (!(await this.#c.store.expire(paymentId, challengeId, code, message))) return;
     await this.#c.sequencer.appendRecord({
-      type: "sentineliq.challenge-expired.v1",
+      type: "sentineliq.challenge_expired.v2",
       payment_id: paymentId,
       challenge_id: challengeId ?? lastChallenge ?? "none",
       expired_at: new Date().toISOString(),

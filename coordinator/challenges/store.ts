@@ -1,7 +1,7 @@
 /** Challenge state on the payment row: guarded transitions, so each happens at most once. */
 import type { Db, Row } from "../../lib/db.ts";
 import type { Challenge, Evidence } from "../../protocol/index.ts";
-import type { PaymentRow } from "../store/payments.ts";
+import type { PaymentRow } from "../store/index.ts";
 
 export class ChallengeStore {
   readonly #db: Db;

@@ -4,8 +4,7 @@
  * when the quorum rule yields a result (or the deadline passes) it hands the
  * result on, and acks the verdicts only once that result is recorded.
  */
-import { drain, type Draining } from "../../lib/bus/drain.ts";
-import type { Bus, Delivery } from "../../lib/bus/types.ts";
+import { drain, type Draining, type Bus, type Delivery } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   decideEventQuorum,

@@ -1,10 +1,10 @@
 /** Assembles the events side of the coordinator: store, aggregator actor and service, with their two routes. */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { EventRequest, EventView, QuorumPolicy, Topology, ValidatorSet } from "../../protocol/index.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
-import { EventStore } from "../store/events.ts";
+import type { LogSequencer } from "../log/index.ts";
+import { EventStore } from "../store/index.ts";
 import { EventAggregator } from "./aggregator.ts";
 import { EventService } from "./service.ts";
 

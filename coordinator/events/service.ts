@@ -3,7 +3,7 @@
  * every validator, answered once the quorum decision is logged (or, at
  * worst, still evaluating). Scored events feed each validator's state.
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalBytes,
@@ -21,8 +21,8 @@ import {
   type SignedEventVerdict,
   type Topology,
 } from "../../protocol/index.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
-import { eventView, type EventRow, type EventStore } from "../store/events.ts";
+import type { LogSequencer } from "../log/index.ts";
+import { eventView, type EventRow, type EventStore } from "../store/index.ts";
 import type { EventAggregator, PendingEvent } from "./aggregator.ts";
 
 export interface EventServiceComponents {

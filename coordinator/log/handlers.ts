@@ -10,7 +10,7 @@ import {
   TILE_WIDTH,
   type Routes,
 } from "../../protocol/index.ts";
-import type { Handlers } from "../api/server.ts";
+import type { Handlers } from "../api/index.ts";
 import type { Checkpointer } from "./checkpointer.ts";
 import type { LogSequencer } from "./sequencer.ts";
 import type { LogStore } from "./store.ts";

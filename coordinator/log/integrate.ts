@@ -3,7 +3,7 @@
  * (they keep their index), number the new entries, store them with the tiles
  * they touch (a tile only ever grows) and apply each payment's outcome.
  */
-import type { Delivery } from "../../lib/bus/types.ts";
+import type { Delivery } from "../../lib/bus/index.ts";
 import type { Queryable } from "../../lib/db.ts";
 import type { LogAppend, TileBuilder } from "../../protocol/index.ts";
 

@@ -6,7 +6,7 @@
  * payment's outcome. A key already logged (a redelivery, a re-publish) gets
  * its existing index and is never logged twice.
  */
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import type { Bus, Delivery, Mailbox } from "../../lib/bus/index.ts";
 import type { Db, Queryable } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
@@ -186,7 +186,7 @@ export class LogSequencer {
     paymentId?: string,
   ): Promise<number> {
     const msg: LogAppend = {
-      type: "sentineliq.logappend.v1",
+      type: "sentineliq.log_append.v2",
       key,
       entry: Buffer.from(entry).toString("base64"),
       ...(payment ? { payment } : {}),

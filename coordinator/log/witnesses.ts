@@ -5,7 +5,7 @@
  * then retry once. Only cosignatures that verify against the witness's key
  * count.
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   addCheckpointRequest,

@@ -3,12 +3,13 @@
  * published as an evaluation task; the caller is answered once the quorum
  * decision is logged (or, at worst, with the payment still pending).
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalBytes,
   paymentDigest,
+  paymentFacts,
   sha256Hex,
   SiqError,
   type EvaluationTask,
@@ -25,17 +26,13 @@ import {
   type Topology,
   type ValidatorSet,
 } from "../../protocol/index.ts";
-import type { LogStore } from "../log/store.ts";
-import type { LogSequencer } from "../log/sequencer.ts";
+import type { LogStore, LogSequencer } from "../log/index.ts";
 import type { Metrics } from "../metrics.ts";
-import type { Aggregator, Evaluation, Observed } from "../quorum/aggregator.ts";
-import { prescreen, type PrescreenConfig } from "../quorum/prescreen.ts";
-import { decisionRecord } from "../quorum/record.ts";
-import type { Reputation } from "../quorum/reputation.ts";
-import { paymentFacts } from "../../rules/index.ts";
+import { decisionRecord, prescreen, type PrescreenConfig, type Reputation } from "../quorum/index.ts";
+import type { Aggregator, Evaluation, Observed } from "../quorum/index.ts";
 import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
-import { toView, type PaymentRow, type PaymentStore } from "../store/payments.ts";
-import type { ChallengeService } from "../challenges/service.ts";
+import { toView, type PaymentRow, type PaymentStore } from "../store/index.ts";
+import type { ChallengeService } from "../challenges/index.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;

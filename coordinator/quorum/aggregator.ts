@@ -5,8 +5,7 @@
  * and at the hard deadline, and acks the verdicts only once the decision is
  * recorded.
  */
-import { drain, type Draining } from "../../lib/bus/drain.ts";
-import type { Bus, Delivery } from "../../lib/bus/types.ts";
+import { drain, type Draining, type Bus, type Delivery } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalString,
@@ -18,6 +17,8 @@ import {
   type QuorumResult,
   type Topology,
   type ValidatorSet,
+  type VerdictRejectionCode,
+  type VerdictResultCode,
 } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
@@ -40,7 +41,7 @@ export interface Evaluation {
 export interface Observed {
   verdicts: SignedVerdict[];
   absent: string[];
-  rejected: { validator_id: string; code: string }[];
+  rejected: { validator_id: string; code: VerdictRejectionCode }[];
   equivocations: { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] }[];
   /** Milliseconds from task to verdict, per validator. */
   latencies: Map<string, number>;
@@ -139,7 +140,8 @@ export class Aggregator {
   }
 
   #receive(d: Delivery): void {
-    const count = (validator: string, result: string) => this.#c.metrics?.verdictsTotal.inc({ validator, result });
+    const count = (validator: string, result: VerdictResultCode) =>
+      this.#c.metrics?.verdictsTotal.inc({ validator, result });
     let signed: SignedVerdict;
     try {
       signed = SignedVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
@@ -200,7 +202,7 @@ export class Aggregator {
   }
 
   /** A verdict for a payment already decided: late, a replay, or a second opinion (an equivocation). */
-  #afterDecision(signed: SignedVerdict, d: Delivery): string {
+  #afterDecision(signed: SignedVerdict, d: Delivery): VerdictResultCode {
     const done = this.#decided.get(signed.verdict.payment_id);
     const first = done?.attempt === signed.verdict.attempt ? done.verdicts.get(signed.verdict.validator_id) : undefined;
     if (!first) return done ? "REPLAYED" : "LATE";

@@ -2,9 +2,16 @@
  * Checks one incoming verdict against the validator set and the evaluation it
  * claims to judge. Rejections are values with a stable code and the facts.
  */
-import { canonicalString, verifyVerdict, type SignedVerdict, type Verifier } from "../../protocol/index.ts";
+import {
+  canonicalString,
+  verifyVerdict,
+  type SignedVerdict,
+  type VerdictRejectionCode,
+  type Verifier,
+} from "../../protocol/index.ts";
 
-export type VerdictRejection =
+/** Each code is one of the catalogue's (`VerdictRejectionCodes`): a code it lacks makes its variant `never`. */
+export type VerdictRejection = { code: VerdictRejectionCode } & (
   | { code: "UNKNOWN_VALIDATOR"; validator_id: string }
   | { code: "NOT_A_MEMBER"; validator_id: string }
   | { code: "SUBJECT_MISMATCH"; validator_id: string; subject: string }
@@ -14,7 +21,8 @@ export type VerdictRejection =
   | { code: "BAD_SIGNATURE"; validator_id: string }
   | { code: "BAD_EVIDENCE"; validator_id: string; field: string }
   | { code: "WRONG_EVIDENCE"; validator_id: string }
-  | { code: "DUPLICATE"; validator_id: string };
+  | { code: "DUPLICATE"; validator_id: string }
+);
 
 export type VerdictCheck =
   { ok: true } | { ok: false; rejection: VerdictRejection } | { ok: "equivocation"; first: SignedVerdict };

@@ -4,7 +4,7 @@
  * wait for the outcome, up to a limit, after which it answers `approved` and
  * `GET /v1/payments/:id` shows the final state later.
  */
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   settlementMsgId,

@@ -5,7 +5,7 @@
  * payment still `approved`, so an approval is never lost to a crash.
  */
 import type { Registry } from "prom-client";
-import type { Bus } from "../../lib/bus/types.ts";
+import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { Topology } from "../../protocol/index.ts";
@@ -22,8 +22,14 @@ import { SettlementStore } from "./store.ts";
 import { loadKeypairFile, loadWallets } from "./wallets.ts";
 
 export { SettlementHandoff } from "./handoff.ts";
-export { orderFor } from "./store.ts";
-export type { SettlementConfig } from "./config.ts";
+export { orderFor, SettlementStore } from "./store.ts";
+export { SettlementConfig } from "./config.ts";
+export type { ChainBackend } from "./chain.ts";
+export { SimulatedLedger } from "./ledger.ts";
+export { liteSvmBackend } from "./litesvm.ts";
+export { Settler } from "./settler.ts";
+export { buildTransfer } from "./transaction.ts";
+export { ensureKeypairFile, loadWallets } from "./wallets.ts";
 
 export interface RunningSettlement {
   handoff: SettlementHandoff;

@@ -5,7 +5,7 @@
  * An order is acked only once its final state is stored; anything not yet
  * final is handed back (nak) for a later delivery.
  */
-import type { Bus, Delivery, Mailbox } from "../../lib/bus/types.ts";
+import type { Bus, Delivery, Mailbox } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
 import type { SimulatedLedger } from "./ledger.ts";

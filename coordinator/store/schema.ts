@@ -1,6 +1,6 @@
 /** The coordinator's tables. Statements are idempotent; the same SQL runs on PostgreSQL and PGlite. */
 import type { Db } from "../../lib/db.ts";
-import { migrateLog } from "../log/schema.ts";
+import { migrateLog } from "../log/index.ts";
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_payments (

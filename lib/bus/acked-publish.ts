@@ -6,7 +6,7 @@
  * error, no stream (503) or timeout.
  */
 import { createInbox, headers, type NatsConnection } from "@nats-io/transport-node";
-import { SiqError } from "../../protocol/errors.ts";
+import { SiqError } from "../../protocol/index.ts";
 
 interface Waiting {
   resolve: (ack: { duplicate: boolean; seq: number }) => void;

@@ -10,8 +10,7 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import { SiqError } from "../../protocol/errors.ts";
-import type { StreamSpec } from "../../protocol/subjects.ts";
+import { SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { ackedPublisher } from "./acked-publish.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";

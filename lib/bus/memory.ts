@@ -3,8 +3,7 @@
  * the JetStream bus (durable consumers, explicit ack, redelivery after the ack
  * wait, de-duplication by message id) with nothing kept across restarts.
  */
-import { SiqError } from "../../protocol/errors.ts";
-import type { StreamSpec } from "../../protocol/subjects.ts";
+import { SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { memoryKv } from "./memory-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 

@@ -4,7 +4,7 @@
  * signals for liveness. Implemented on NATS JetStream and, for machines with
  * no nats-server, in process.
  */
-import type { StreamSpec } from "../../protocol/subjects.ts";
+import type { StreamSpec } from "../../protocol/index.ts";
 
 export interface Delivery {
   readonly subject: string;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { Base64, Decision, Id, IsoTime, RiskLevel } from "../schemas/fields.ts";
 import { ErrorDetails, PaymentStatus, ReasonSummary, Settlement } from "../schemas/payment.ts";
+import { readTag } from "../tags.ts";
 
 /** The largest entry a tlog-tiles entry bundle can hold (16-bit length prefix). */
 export const MAX_LOG_ENTRY_BYTES = 0xffff;
@@ -26,7 +27,7 @@ export type PaymentOutcome = z.infer<typeof PaymentOutcome>;
 
 export const LogAppend = z
   .object({
-    type: z.literal("sentineliq.logappend.v1"),
+    type: readTag("log_append"),
     key: z.string().min(1).max(256),
     /** base64 of the exact entry bytes (JCS of an object with a `type`). */
     entry: Base64.max(Math.ceil(MAX_LOG_ENTRY_BYTES / 3) * 4),

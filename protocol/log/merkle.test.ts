@@ -14,6 +14,8 @@ import {
   nodeHash,
   rangeHash,
   rootFromLeafHashes,
+  rootFromPath,
+  treeWithPaths,
   verifyConsistency,
   verifyInclusion,
 } from "./merkle.ts";
@@ -102,6 +104,21 @@ describe("properties", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it("every path of an in-memory tree leads back to its root, and not from another index", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), (n) => {
+        const leaves = tree(n);
+        const { root, paths } = treeWithPaths(leaves);
+        expect(root.equals(mth(leaves))).toBe(true);
+        leaves.forEach((leaf, i) => {
+          expect(rootFromPath(leaf, i, n, paths[i]!)?.equals(root)).toBe(true);
+          if (n > 1) expect(rootFromPath(leaf, (i + 1) % n, n, paths[i]!)?.equals(root) ?? false).toBe(false);
+        });
+      }),
+      { numRuns: 70 },
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * RFC 6962 / RFC 9162 Merkle trees: leaf and node hashes, the shape of
  * inclusion and consistency proofs (as the subtree ranges they hash), and the
- * verifiers of RFC 9162 §2.1.3.2 and §2.1.4.2. Pure functions; sizes and
+ * verifiers of RFC 9162 §2.1.3.2 and §2.1.4.2, and small in-memory trees with
+ * every leaf's path (batch-signed verdicts). Pure functions; sizes and
  * indexes are plain numbers (safe up to 2^53), never 32-bit bit operations.
  */
 import { createHash } from "node:crypto";
@@ -45,6 +46,19 @@ export function rootFromLeafHashes(hashes: readonly Uint8Array[]): Buffer {
   let root = stack.pop()!.h;
   while (stack.length > 0) root = nodeHash(stack.pop()!.h, root);
   return root;
+}
+
+/** The root over leaf hashes, with every leaf's inclusion path (for small in-memory trees: batch-signed verdicts). */
+export function treeWithPaths(leaves: readonly Buffer[]): { root: Buffer; paths: Buffer[][] } {
+  if (leaves.length === 0) return { root: EMPTY_ROOT, paths: [] };
+  if (leaves.length === 1) return { root: leaves[0]!, paths: [[]] };
+  const k = splitPoint(leaves.length);
+  const left = treeWithPaths(leaves.slice(0, k));
+  const right = treeWithPaths(leaves.slice(k));
+  return {
+    root: nodeHash(left.root, right.root),
+    paths: [...left.paths.map((p) => [...p, right.root]), ...right.paths.map((p) => [...p, left.root])],
+  };
 }
 
 /** A half-open range of leaves [lo, hi) whose MTH is one proof element. */
@@ -114,6 +128,44 @@ const lsb = (x: number) => x % 2 === 1;
 const half = (x: number) => Math.floor(x / 2);
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
+/**
+ * RFC 9162's walk up a proof path from node `fn` of a tree whose last node is `sn`: for each of
+ * `length` elements, whether it is the left sibling. Null when the path is too short or too long.
+ */
+function pathSides(fn: number, sn: number, length: number): boolean[] | null {
+  const sides: boolean[] = [];
+  for (let i = 0; i < length; i++) {
+    if (sn === 0) return null;
+    const left = lsb(fn) || fn === sn;
+    sides.push(left);
+    if (left) {
+      while (!lsb(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
+      }
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 ? sides : null;
+}
+
+/** RFC 9162 §2.1.3.2: the root a leaf hash, its index, the tree size and its inclusion path lead to; null if the path cannot fit. */
+export function rootFromPath(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly Uint8Array[],
+): Buffer | null {
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) return null;
+  if (leaf.length !== HASH_SIZE || path.some((p) => p.length !== HASH_SIZE)) return null;
+  const sides = pathSides(index, size - 1, path.length);
+  if (!sides) return null;
+  let r: Buffer = Buffer.from(leaf);
+  path.forEach((p, i) => (r = sides[i] ? nodeHash(p, r) : nodeHash(r, p)));
+  return r;
+}
+
 /** RFC 9162 §2.1.3.2: does `proof` show the leaf at `index` in the tree of `size` with `root`? */
 export function verifyInclusion(
   leaf: Uint8Array,
@@ -122,24 +174,9 @@ export function verifyInclusion(
   proof: readonly Uint8Array[],
   root: Uint8Array,
 ): boolean {
-  if (!(index >= 0 && index < size) || leaf.length !== HASH_SIZE || root.length !== HASH_SIZE) return false;
-  if (proof.some((p) => p.length !== HASH_SIZE)) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r: Buffer = Buffer.from(leaf);
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (lsb(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      while (!lsb(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else r = nodeHash(r, p);
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && same(r, root);
+  if (root.length !== HASH_SIZE) return false;
+  const r = rootFromPath(leaf, index, size, proof);
+  return r !== null && same(r, root);
 }
 
 /** RFC 9162 §2.1.4.2: is the tree (`second`, `root2`) an append-only extension of (`first`, `root1`)? */
@@ -164,20 +201,15 @@ export function verifyConsistency(
     fn = half(fn);
     sn = half(sn);
   }
+  const sides = pathSides(fn, sn, path.length - 1);
+  if (!sides) return false;
   let fr: Buffer = Buffer.from(path[0]!);
   let sr: Buffer = Buffer.from(path[0]!);
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (lsb(fn) || fn === sn) {
+  path.slice(1).forEach((c, i) => {
+    if (sides[i]) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      while (!lsb(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
     } else sr = nodeHash(sr, c);
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && same(fr, root1) && same(sr, root2);
+  });
+  return same(fr, root1) && same(sr, root2);
 }

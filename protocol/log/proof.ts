@@ -3,7 +3,8 @@
  * in the log, verifiable offline with the log's key (and witness keys).
  */
 import { leafHash, verifyInclusion } from "./merkle.ts";
-import { openCheckpoint, parseNote, verifiedSignatures, type Checkpoint, type NoteVerifier } from "./signed-note.ts";
+import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
+import { parseNote, verifiedSignatures, type NoteVerifier } from "./signed-note.ts";
 
 export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
 

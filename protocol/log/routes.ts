@@ -1,5 +1,6 @@
 /** The verdict log's public, read-only routes (CONTRACT.md), defined as data. */
 import { z } from "zod";
+import type { ErrorCode } from "../errors.ts";
 
 const NoParams = z.object({}).strict();
 const Size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -20,12 +21,18 @@ export const ConsistencyQuery = z.object({ first: Size, second: Size });
 export const ProofResponse = z.object({ hashes: z.array(z.string()) }).catchall(z.unknown());
 export const TileParams = z.object({ "*": z.string().max(128) }).strict();
 
+interface Extra {
+  produces?: "text/plain" | "application/octet-stream";
+  errors?: readonly ErrorCode[];
+}
+
 const get = <Q extends z.ZodType | undefined, P extends z.ZodType>(
   path: string,
   summary: string,
   params: P,
   query: Q,
   response: z.ZodType,
+  extra: Extra = {},
 ) =>
   Object.freeze({
     method: "GET" as const,
@@ -36,16 +43,27 @@ const get = <Q extends z.ZodType | undefined, P extends z.ZodType>(
     body: undefined,
     query,
     response,
+    ...extra,
   });
 
+const TEXT = { produces: "text/plain" } as const;
+
 export const logRoutes = {
-  logVkey: get("/v1/log/vkey", "The log's signed-note verifier key (text/plain)", NoParams, undefined, z.string()),
+  logVkey: get(
+    "/v1/log/vkey",
+    "The log's signed-note verifier key (text/plain)",
+    NoParams,
+    undefined,
+    z.string(),
+    TEXT,
+  ),
   logCheckpoint: get(
     "/v1/log/checkpoint",
     "The latest witnessed checkpoint, a C2SP signed note (text/plain)",
     NoParams,
     undefined,
     z.string(),
+    { ...TEXT, errors: ["NOT_READY"] },
   ),
   logEntries: get("/v1/log/entries", "Log entries in index order", NoParams, LogEntriesQuery, LogEntriesResponse),
   logInclusion: get(
@@ -54,6 +72,7 @@ export const logRoutes = {
     NoParams,
     InclusionQuery,
     ProofResponse,
+    { errors: ["NOT_FOUND"] },
   ),
   logConsistency: get(
     "/v1/log/proof/consistency",
@@ -61,6 +80,7 @@ export const logRoutes = {
     NoParams,
     ConsistencyQuery,
     ProofResponse,
+    { errors: ["NOT_FOUND"] },
   ),
   logTile: get(
     "/v1/log/tile/*",
@@ -68,5 +88,6 @@ export const logRoutes = {
     TileParams,
     undefined,
     z.string(),
+    { produces: "application/octet-stream", errors: ["NOT_FOUND"] },
   ),
 } as const;

@@ -1,20 +1,18 @@
 import nacl from "tweetnacl";
 import { describe, expect, it } from "vitest";
 import { Signer } from "../crypto.ts";
-import { verifierKey } from "../note.ts";
+import { checkpointBody, openCheckpoint, parseCheckpointBody } from "./checkpoint.ts";
 import { leafHash } from "./merkle.ts";
 import {
-  checkpointBody,
   COSIGNATURE_V1,
   cosignedMessage,
   cosignNote,
   ED25519,
   NoteVerifier,
-  openCheckpoint,
-  parseCheckpointBody,
   parseNote,
   signNote,
   verifiedSignatures,
+  verifierKey,
 } from "./signed-note.ts";
 
 const origin = "example.test/log";
@@ -22,14 +20,31 @@ const log = Signer.generate().signer;
 const witness = Signer.generate().signer;
 const body = checkpointBody({ origin, size: 7, root: leafHash(Buffer.from("x")) });
 
-describe("signed notes", () => {
-  it("makes the same vkey as protocol/note.ts, and parses it back", () => {
-    const v = new NoteVerifier(origin, ED25519, log.publicKey);
-    expect(v.vkey).toBe(verifierKey(origin, log.publicKey));
-    expect(NoteVerifier.fromVkey(v.vkey).keyId).toEqual(v.keyId);
-    expect(() => NoteVerifier.fromVkey(v.vkey.replace(/\+[0-9a-f]{8}\+/, "+00000000+"))).toThrow(/key id/);
+describe("signed-note verifier keys", () => {
+  it("parses the example key of golang.org/x/mod/sumdb/note", () => {
+    const k = NoteVerifier.fromVkey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+    expect(k.name).toBe("PeterNeumann");
+    expect(k.type).toBe(ED25519);
+    expect(k.keyId.toString("hex")).toBe("c74f20a3");
   });
 
+  it("makes the vkey the log serves, and parses it back", () => {
+    const v = new NoteVerifier(origin, ED25519, log.publicKey);
+    expect(v.vkey).toBe(verifierKey(origin, log.publicKey));
+    expect(NoteVerifier.fromVkey(v.vkey).publicKey.equals(Buffer.from(log.publicKey))).toBe(true);
+  });
+
+  it("rejects a key whose id does not match its name and key, or a name with a '+'", () => {
+    const v = verifierKey(origin, log.publicKey);
+    expect(() => NoteVerifier.fromVkey(v.replace(/\+[0-9a-f]{8}\+/, "+00000000+"))).toThrow(/key id/);
+    expect(() => NoteVerifier.fromVkey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")).toThrow(
+      /does not match/,
+    );
+    expect(() => verifierKey("a+b", log.publicKey)).toThrow(/'\+'/);
+  });
+});
+
+describe("signed notes", () => {
   it("signs a checkpoint that an independent Ed25519 (tweetnacl) verifies", () => {
     const note = body + "\n" + signNote(log, origin, body);
     const parsed = parseNote(note);

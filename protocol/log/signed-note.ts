@@ -1,17 +1,17 @@
 /**
  * C2SP signed-note (https://c2sp.org/signed-note) with Ed25519 signatures
  * (type 0x01) and C2SP tlog-cosignature/v1 timestamped cosignatures (type
- * 0x04), and the C2SP tlog-checkpoint body. A note is its body, a blank line,
- * then lines "— <key name> base64(key id ‖ signature)".
+ * 0x04). A note is its body, a blank line, then lines
+ * "— <key name> base64(key id ‖ signature)". Keys:
+ * key id = SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4];
+ * verifier key = "<name>+<8 hex key id>+<base64(type ‖ public key)>".
  */
-import { createHash, createPublicKey, verify as edVerify, type KeyObject } from "node:crypto";
-import type { Signer } from "../crypto.ts";
-import { HASH_SIZE } from "./merkle.ts";
+import { createHash, verify as edVerify, type KeyObject } from "node:crypto";
+import { publicKeyObject, type Signer } from "../crypto.ts";
 
 export const ED25519 = 0x01;
 export const COSIGNATURE_V1 = 0x04;
 const DASH = "\u2014 ";
-const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 export function keyIdFor(name: string, type: number, publicKey: Uint8Array): Buffer {
   return createHash("sha256")
@@ -28,6 +28,11 @@ export function vkeyFor(name: string, type: number, publicKey: Uint8Array): stri
   return `${name}+${keyIdFor(name, type, publicKey).toString("hex")}+${Buffer.concat([Buffer.from([type]), publicKey]).toString("base64")}`;
 }
 
+/** The verifier key of an Ed25519 note signer (the log's key: `GET /v1/log/vkey`). */
+export function verifierKey(name: string, publicKey: Uint8Array): string {
+  return vkeyFor(name, ED25519, publicKey);
+}
+
 /** A key that can check note signatures: the log's (0x01) or a witness's (0x04). */
 export class NoteVerifier {
   readonly name: string;
@@ -39,12 +44,11 @@ export class NoteVerifier {
   constructor(name: string, type: number, publicKey: Uint8Array) {
     if (type !== ED25519 && type !== COSIGNATURE_V1)
       throw new TypeError(`unsupported note key type 0x${type.toString(16)}`);
-    if (publicKey.length !== 32) throw new TypeError("an Ed25519 public key is 32 bytes");
     this.name = name;
     this.type = type;
     this.publicKey = Buffer.from(publicKey);
     this.keyId = keyIdFor(name, type, publicKey);
-    this.#key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: "der", type: "spki" });
+    this.#key = publicKeyObject(publicKey);
   }
 
   static fromVkey(vkey: string): NoteVerifier {
@@ -144,40 +148,4 @@ export function cosignNote(signer: Signer, name: string, body: string, time: num
   ts.writeBigUInt64BE(BigInt(time));
   const sig = signer.sign(cosignedMessage(body, time));
   return signatureLine(name, keyIdFor(name, COSIGNATURE_V1, signer.publicKey), Buffer.concat([ts, sig]));
-}
-
-export interface Checkpoint {
-  origin: string;
-  size: number;
-  root: Buffer;
-  extensions: string[];
-}
-
-export function checkpointBody(c: { origin: string; size: number; root: Uint8Array; extensions?: string[] }): string {
-  return [c.origin, String(c.size), Buffer.from(c.root).toString("base64"), ...(c.extensions ?? [])].join("\n") + "\n";
-}
-
-export function parseCheckpointBody(body: string): Checkpoint {
-  const lines = body.split("\n");
-  if (lines.pop() !== "" || lines.length < 3)
-    throw new TypeError("a checkpoint body is origin, size and root hash lines");
-  const [origin, size, root, ...extensions] = lines as [string, string, string, ...string[]];
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(size) || !Number.isSafeInteger(Number(size)))
-    throw new TypeError(`bad checkpoint size "${size}"`);
-  const rootBytes = Buffer.from(root, "base64");
-  if (rootBytes.length !== HASH_SIZE || rootBytes.toString("base64") !== root)
-    throw new TypeError("bad checkpoint root hash");
-  if (origin === "" || extensions.some((e) => e === "")) throw new TypeError("empty checkpoint line");
-  return { origin, size: Number(size), root: rootBytes, extensions };
-}
-
-/** Parses a signed checkpoint and checks the log's signature; throws with the reason. */
-export function openCheckpoint(text: string, log: NoteVerifier): { checkpoint: Checkpoint; note: ParsedNote } {
-  const note = parseNote(text);
-  const checkpoint = parseCheckpointBody(note.body);
-  if (checkpoint.origin !== log.name)
-    throw new TypeError(`checkpoint origin "${checkpoint.origin}" is not the log "${log.name}"`);
-  if (verifiedSignatures(note, [log]).size === 0)
-    throw new TypeError("the checkpoint carries no valid signature from the log key");
-  return { checkpoint, note };
 }

@@ -1,9 +1,11 @@
 /** Re-checks a logged event decision: its verdicts' signatures and the decision recomputed from them. */
 import type { Verifier } from "../crypto.ts";
 import { decideEventQuorum, verifyEventVerdict } from "../events.ts";
+import type { EntryProblemCode } from "../errors.ts";
 import { EventDecision } from "../schemas/event.ts";
 
-export type EntryProblem = ["BAD_ENTRY" | "BAD_VERDICT" | "DECISION_MISMATCH", string];
+/** What is wrong with an entry: a code and the facts, for the verifier to name with the entry's index. */
+export type EntryProblem = [EntryProblemCode, string];
 
 export function checkEventEntry(json: unknown, validators: ReadonlyMap<string, Verifier>): EntryProblem | null {
   const parsed = EventDecision.safeParse(json);

@@ -9,14 +9,8 @@
 import { z } from "zod";
 import type { Signer } from "../crypto.ts";
 import { verifyConsistency } from "./merkle.ts";
-import {
-  cosignNote,
-  parseCheckpointBody,
-  parseNote,
-  verifiedSignatures,
-  type Checkpoint,
-  type NoteVerifier,
-} from "./signed-note.ts";
+import { parseCheckpointBody, type Checkpoint } from "./checkpoint.ts";
+import { cosignNote, parseNote, verifiedSignatures, type NoteVerifier } from "./signed-note.ts";
 
 export const MAX_PROOF_LINES = 63;
 

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { Hex64, IsoTime } from "./fields.ts";
+import { readTag, TypeTags } from "../tags.ts";
 
 export const AuditStates = ["pending", "approved", "revoked"] as const;
 export const AuditState = z.enum(AuditStates);
@@ -25,7 +26,7 @@ const FunctionName = z
   .string()
   .min(1)
   .max(200)
-  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   .regex(/^[^\u0000-\u001f]+$/, "a printable name");
 
 /** `POST /v1/audit/code`: an agent or organisation submits one function for audit. */
@@ -83,7 +84,7 @@ export type AuditActor = z.infer<typeof AuditActor>;
 /** One registry change, as a verdict-log entry (its own JCS bytes, like a decision). */
 export const AuditLogEntry = z
   .object({
-    type: z.literal("sentineliq.audit.v1"),
+    type: z.literal(TypeTags.audit),
     code_hash: Hex64,
     name: z.string(),
     action: AuditAction,
@@ -99,7 +100,7 @@ export type AuditLogEntry = z.infer<typeof AuditLogEntry>;
 /** The registry's value for one hash on the bus (key: the hash), which validators cache. */
 export const AuditStateValue = z
   .object({
-    type: z.literal("sentineliq.auditstate.v1"),
+    type: readTag("audit_state"),
     code_hash: Hex64,
     state: AuditState,
     log_index: z.number().int().min(0),

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { Hex64, Id, IsoTime } from "./fields.ts";
 import { ChallengeKind, Evidence } from "./verdict.ts";
+import { readTag, TypeTags } from "../tags.ts";
 
 export const Challenge = z.object({
   challenge_id: z.string(),
@@ -32,11 +33,11 @@ export type ChallengeResponseRequest = z.infer<typeof ChallengeResponseRequest>;
 /** Log records of the loop: issued, answered, expired. Evidence itself stays with the payment; its digest is logged. */
 export const ChallengeRecord = z.discriminatedUnion("type", [
   z
-    .object({ type: z.literal("sentineliq.challenge.v1"), payment_id: Id, payment_digest: Hex64, challenge: Challenge })
+    .object({ type: z.literal(TypeTags.challenge), payment_id: Id, payment_digest: Hex64, challenge: Challenge })
     .strict(),
   z
     .object({
-      type: z.literal("sentineliq.challenge-response.v1"),
+      type: readTag("challenge_response"),
       payment_id: Id,
       challenge_id: z.string(),
       attempt: z.number().int().min(2),
@@ -46,7 +47,7 @@ export const ChallengeRecord = z.discriminatedUnion("type", [
     .strict(),
   z
     .object({
-      type: z.literal("sentineliq.challenge-expired.v1"),
+      type: readTag("challenge_expired"),
       payment_id: Id,
       challenge_id: z.string(),
       expired_at: IsoTime,

@@ -1,9 +1,11 @@
 /** The quorum decision, which is also the verdict log's entry. */
 import { z } from "zod";
 import { canonicalBytes, type CanonicalBytes } from "../canonical.ts";
+import { VerdictRejectionCode } from "../errors.ts";
 import { Decision, Hex64, Id, IsoTime, RiskLevel } from "./fields.ts";
 import { ReasonSummary } from "./payment.ts";
 import { SignedVerdict } from "./verdict.ts";
+import { TypeTags } from "../tags.ts";
 
 /** The policy a decision was taken under, recorded with it so it can be recomputed. */
 export const QuorumPolicy = z.object({
@@ -28,28 +30,33 @@ export type QuorumPolicy = z.infer<typeof QuorumPolicy>;
 
 export const QuorumOutcomes = ["agreed", "no_agreement", "timeout"] as const;
 
+/** What every logged quorum decision records, a payment's or an event's (beside its verdicts). */
+export const decidedFields = {
+  outcome: z.enum(QuorumOutcomes),
+  decision: Decision,
+  risk_level: RiskLevel,
+  score: z.number().min(0).max(100),
+  reasons: z.array(ReasonSummary),
+  policy: QuorumPolicy,
+  /** Validators whose verdict disagreed with the decided level. */
+  dissent: z.array(z.string()),
+  decided_at: IsoTime,
+};
+
 export const QuorumDecision = z
   .object({
-    type: z.literal("sentineliq.decision.v1"),
+    type: z.literal(TypeTags.decision),
     payment_id: Id,
     payment_digest: Hex64,
     attempt: z.number().int().min(1),
-    outcome: z.enum(QuorumOutcomes),
-    decision: Decision,
-    risk_level: RiskLevel,
-    score: z.number().min(0).max(100),
-    reasons: z.array(ReasonSummary),
-    policy: QuorumPolicy,
+    ...decidedFields,
     verdicts: z.array(SignedVerdict),
-    /** Validators whose verdict disagreed with the decided level. */
-    dissent: z.array(z.string()),
     /** Members that had not voted when the decision was taken. */
     absent: z.array(z.string()),
     /** Verdicts refused, and why (bad signature, wrong attempt, unknown key, ...): misbehaviour on record. */
-    rejected: z.array(z.object({ validator_id: z.string(), code: z.string() })),
+    rejected: z.array(z.object({ validator_id: z.string(), code: VerdictRejectionCode })),
     /** Validators that signed two different verdicts for this attempt: both, as evidence; neither counted. */
     equivocations: z.array(z.object({ validator_id: z.string(), verdicts: z.tuple([SignedVerdict, SignedVerdict]) })),
-    decided_at: IsoTime,
   })
   .strict();
 export type QuorumDecision = z.infer<typeof QuorumDecision>;
@@ -67,7 +74,7 @@ export function entryBytes(decision: QuorumDecision): CanonicalBytes {
 /** An equivocation caught after its payment was decided: the two signed verdicts, as evidence. */
 export const EquivocationRecord = z
   .object({
-    type: z.literal("sentineliq.equivocation.v1"),
+    type: z.literal(TypeTags.equivocation),
     payment_id: Id,
     validator_id: z.string(),
     attempt: z.number().int().min(1),

@@ -6,10 +6,11 @@
 import { z } from "zod";
 import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts";
 import { CountryCode, Decision, Hex64, Id, IsoTime, RiskLevel } from "./fields.ts";
-import { QuorumPolicy } from "./decision.ts";
+import { decidedFields } from "./decision.ts";
 import { ReasonSummary } from "./payment.ts";
 import { Base64 } from "./fields.ts";
 import { opinionFields } from "./verdict.ts";
+import { TypeTags } from "../tags.ts";
 
 export const EventKinds = ["login_success", "login_failure", "password_change", "device_change"] as const;
 export const EventKind = z.enum(EventKinds);
@@ -49,11 +50,13 @@ export const EventRequest = z
   });
 export type EventRequest = z.infer<typeof EventRequest>;
 
+/** What binds a task, its verdicts and its decision to one event as received (see `eventDigest`). */
+const eventBinding = { event_ref: Id, event_digest: Hex64 };
+
 export const EventTask = z.object({
-  type: z.literal("sentineliq.event_task.v1"),
-  event_ref: Id,
+  type: z.literal(TypeTags.event_task),
+  ...eventBinding,
   tenant_id: Id,
-  event_digest: Hex64,
   event: EventRequest,
   received_at: IsoTime,
   deadline_at: IsoTime,
@@ -62,9 +65,8 @@ export type EventTask = z.infer<typeof EventTask>;
 
 export const EventVerdict = z
   .object({
-    type: z.literal("sentineliq.event_verdict.v1"),
-    event_ref: Id,
-    event_digest: Hex64,
+    type: z.literal(TypeTags.event_verdict),
+    ...eventBinding,
     ...opinionFields,
   })
   .strict();
@@ -76,20 +78,11 @@ export type SignedEventVerdict = z.infer<typeof SignedEventVerdict>;
 /** The logged record of an event's quorum decision. */
 export const EventDecision = z
   .object({
-    type: z.literal("sentineliq.event.v1"),
-    event_ref: Id,
-    event_digest: Hex64,
+    type: z.literal(TypeTags.event),
+    ...eventBinding,
     kind: EventKind,
-    outcome: z.enum(["agreed", "no_agreement", "timeout"]),
-    decision: Decision,
-    risk_level: RiskLevel,
-    score: z.number().min(0).max(100),
-    reasons: z.array(ReasonSummary),
-    policy: QuorumPolicy,
+    ...decidedFields,
     verdicts: z.array(SignedEventVerdict),
-    /** Validators whose verdict disagreed with the decided level. */
-    dissent: z.array(z.string()),
-    decided_at: IsoTime,
   })
   .strict();
 export type EventDecision = z.infer<typeof EventDecision>;
@@ -117,7 +110,7 @@ export function eventRef(tenantId: string, eventId: string): string {
 export function eventDigest(ref: string, tenantId: string, receivedAt: string, event: EventRequest): string {
   return sha256Hex(
     canonicalBytes({
-      type: "sentineliq.eventreq.v1",
+      type: TypeTags.event_request,
       event_ref: ref,
       tenant_id: tenantId,
       received_at: receivedAt,

@@ -5,10 +5,11 @@
  */
 import { z } from "zod";
 import { Address, Amount, Currency, Hex64, Id, IsoTime } from "./fields.ts";
+import { TypeTags } from "../tags.ts";
 
 export const SettlementOrder = z
   .object({
-    type: z.literal("sentineliq.settle.v1"),
+    type: z.literal(TypeTags.settle),
     payment_id: Id,
     tenant_id: z.string().min(1),
     payment_digest: Hex64,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { canonicalBytes, sha256Hex, type CanonicalBytes } from "../canonical.ts";
 import { Base64, Hex64, Id, IsoTime, Reason, RiskLevel, ValidatorId } from "./fields.ts";
 import { PaymentRequest } from "./payment.ts";
+import { TypeTags } from "../tags.ts";
 
 /** What a challenge asks the agent for (the challenge loop itself is the coordinator's). */
 export const ChallengeKinds = ["proof_of_purpose", "logs", "metadata", "step_up"] as const;
@@ -14,7 +15,7 @@ export const Evidence = z.record(z.string().max(64), z.unknown());
 export type Evidence = z.infer<typeof Evidence>;
 
 export const EvaluationTask = z.object({
-  type: z.literal("sentineliq.task.v1"),
+  type: z.literal(TypeTags.task),
   payment_id: Id,
   attempt: z.number().int().min(1).max(100),
   tenant_id: Id,
@@ -61,7 +62,7 @@ export const opinionFields = {
 
 export const Verdict = z
   .object({
-    type: z.literal("sentineliq.verdict.v1"),
+    type: z.literal(TypeTags.verdict),
     payment_id: Id,
     attempt: z.number().int().min(1).max(100),
     payment_digest: Hex64,
@@ -99,9 +100,7 @@ export type SignedVerdict = z.infer<typeof SignedVerdict>;
 
 /** The digest that binds verdicts to one exact payment request. */
 export function paymentDigest(paymentId: string, tenantId: string, request: PaymentRequest): string {
-  return sha256Hex(
-    canonicalBytes({ type: "sentineliq.payment.v1", payment_id: paymentId, tenant_id: tenantId, request }),
-  );
+  return sha256Hex(canonicalBytes({ type: TypeTags.payment, payment_id: paymentId, tenant_id: tenantId, request }));
 }
 
 export function verdictBytes(verdict: Verdict): CanonicalBytes {

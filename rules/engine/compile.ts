@@ -6,9 +6,14 @@
  * Each organisation with overrides (and each agent with its own thresholds)
  * gets its own compiled variant, chosen per evaluation by tenant and agent.
  */
-import { canonicalString } from "../../protocol/canonical.ts";
-import { levelRank, maxLevel, type Reason, type RiskLevel } from "../../protocol/schemas/fields.ts";
-import type { ChallengeKind } from "../../protocol/schemas/verdict.ts";
+import {
+  canonicalString,
+  levelRank,
+  maxLevel,
+  type Reason,
+  type RiskLevel,
+  type ChallengeKind,
+} from "../../protocol/index.ts";
 import {
   accessor,
   compileCondition,

@@ -3,11 +3,12 @@
  * regexes and CEL programs are built and parameters resolved once, so
  * evaluating a payment interprets nothing.
  */
+import type { Facts } from "../../protocol/index.ts";
 import type { Locator } from "./errors.ts";
 import { compileExpr } from "./cel.ts";
 import type { Condition, Leaf } from "./schema.ts";
 
-export type Facts = Record<string, unknown>;
+export type { Facts };
 export type Predicate = (facts: Facts) => boolean;
 type Scalar = string | number | boolean;
 

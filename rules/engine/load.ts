@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { sha256Hex } from "../../protocol/canonical.ts";
+import { sha256Hex } from "../../protocol/index.ts";
 import { RuleError, yamlError, zodError, type Locator, locator } from "./errors.ts";
 import { OrgFile, PackFile, type Bands, type Rule, type Velocity } from "./schema.ts";
 

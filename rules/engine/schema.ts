@@ -1,7 +1,6 @@
 /** The YAML rule language, as zod schemas. `docs/RULES.md` is the reader's guide. */
 import { z } from "zod";
-import { RiskLevel } from "../../protocol/schemas/fields.ts";
-import { ChallengeKind } from "../../protocol/schemas/verdict.ts";
+import { RiskLevel, ChallengeKind } from "../../protocol/index.ts";
 import { Duration } from "./duration.ts";
 
 const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, "lowercase letters, digits and _");

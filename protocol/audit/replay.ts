@@ -4,10 +4,11 @@
  * allows from the state the earlier entries left (a revoked hash is never
  * approved again, nothing is approved without a submission).
  */
-import { auditTransition } from "../audit.ts";
+import { auditTransition } from "./transition.ts";
 import { AuditLogEntry, type AuditState } from "../schemas/audit.ts";
+import { TypeTags } from "../tags.ts";
 
-export const AUDIT_ENTRY_TYPE = "sentineliq.audit.v1";
+export const AUDIT_ENTRY_TYPE = TypeTags.audit;
 
 export class AuditReplay {
   readonly #states = new Map<string, AuditState>();

@@ -1,13 +1,17 @@
 /**
  * The fields rules can read: the payment or event as sent, plus values
  * derived from it alone. State-backed fields (velocity, baseline, travel,
- * graph, agent) are added by the validator before evaluation.
+ * graph, agent) are added by the validator before evaluation. Pure and
+ * public: validators derive facts to score, the coordinator to check a
+ * verdict's evidence against the payment, and auditors to re-check it.
  */
-import type { EventRequest } from "../../protocol/schemas/event.ts";
-import type { PaymentRequest } from "../../protocol/schemas/payment.ts";
-import type { Facts } from "./condition.ts";
+import type { EventRequest } from "./schemas/event.ts";
+import type { PaymentRequest } from "./schemas/payment.ts";
 
-export interface Origin {
+/** What a rule condition reads: field path → value. */
+export type Facts = Record<string, unknown>;
+
+export interface FactsOrigin {
   tenant_id: string;
   /** The payment id or event reference: observations are counted once per id. */
   id: string;
@@ -16,13 +20,13 @@ export interface Origin {
 }
 
 /** Where and when, as the validator knows it (absent: the request alone, as the coordinator sees it). */
-function originFacts(origin: Origin | undefined): Facts {
+function originFacts(origin: FactsOrigin | undefined): Facts {
   return origin
     ? { tenant_id: origin.tenant_id, id: origin.id, time: origin.time, hour: new Date(origin.time).getUTCHours() }
     : {};
 }
 
-export function paymentFacts(p: PaymentRequest, origin?: Origin): Facts {
+export function paymentFacts(p: PaymentRequest, origin?: FactsOrigin): Facts {
   const metadata = (p.metadata ?? {}) as Record<string, unknown>;
   const amount = Number(p.amount);
   return {
@@ -40,7 +44,7 @@ export function paymentFacts(p: PaymentRequest, origin?: Origin): Facts {
   };
 }
 
-export function eventFacts(e: EventRequest, origin?: Origin): Facts {
+export function eventFacts(e: EventRequest, origin?: FactsOrigin): Facts {
   return {
     ...e,
     kind: e.kind,

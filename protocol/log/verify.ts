@@ -5,10 +5,12 @@
  * and the root. With an `EntryChecker`, our own entries are checked for
  * meaning too; other entry types are counted as skipped.
  */
+import type { VerifyProblemCode } from "../errors.ts";
 import { leafHash, rootFromLeafHashes } from "./merkle.ts";
-import { openCheckpoint, type Checkpoint, type NoteVerifier } from "./signed-note.ts";
+import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
+import type { NoteVerifier } from "./signed-note.ts";
 import { decodeBundle, TILE_WIDTH, TileBuilder, tileHashes, tilePath, tilesForSize, type TileId } from "./tiles.ts";
-import type { EntryChecker } from "./entries.ts";
+import type { EntryChecker } from "./verify-entries.ts";
 
 export interface TileSource {
   describe: string;
@@ -17,32 +19,18 @@ export interface TileSource {
   get(path: string): Promise<Uint8Array | null>;
 }
 
-export type AuditProblemCode =
-  | "BAD_CHECKPOINT"
-  | "MISSING_TILE"
-  | "BAD_BUNDLE"
-  | "LEAF_MISMATCH"
-  | "TILE_MISMATCH"
-  | "ROOT_MISMATCH"
-  | "WENT_BACKWARDS"
-  | "FORK"
-  | "BAD_ENTRY"
-  | "BAD_VERDICT"
-  | "DECISION_MISMATCH"
-  | "BAD_AUDIT_TRANSITION";
-
-export class AuditError extends Error {
-  readonly code: AuditProblemCode;
+export class VerifyError extends Error {
+  readonly code: VerifyProblemCode;
   readonly index: number | undefined;
-  constructor(code: AuditProblemCode, message: string, index?: number) {
+  constructor(code: VerifyProblemCode, message: string, index?: number) {
     super(index === undefined ? `${code}: ${message}` : `entry ${index}: ${code}: ${message}`);
-    this.name = "AuditError";
+    this.name = "VerifyError";
     this.code = code;
     this.index = index;
   }
 }
 
-export interface AuditReport {
+export interface VerifyReport {
   checkpoint: Checkpoint;
   note: string;
   entries: number;
@@ -50,60 +38,63 @@ export interface AuditReport {
   skippedTypes: Map<string, number>;
 }
 
-export interface AuditOptions {
+export interface VerifyOptions {
   log: NoteVerifier;
   checker?: EntryChecker;
-  /** The last checkpoint this auditor verified: the log must not go backwards or fork from it. */
+  /** The last checkpoint this verifier verified: the log must not go backwards or fork from it. */
   previous?: Checkpoint;
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function auditTiles(src: TileSource, o: AuditOptions): Promise<AuditReport> {
+export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<VerifyReport> {
   const note = await src.checkpoint();
   let checkpoint: Checkpoint;
   try {
     checkpoint = openCheckpoint(note, o.log).checkpoint;
   } catch (e) {
-    throw new AuditError("BAD_CHECKPOINT", (e as Error).message);
+    throw new VerifyError("BAD_CHECKPOINT", (e as Error).message);
   }
   const size = checkpoint.size;
   const prev = o.previous;
   if (prev && size < prev.size)
-    throw new AuditError("WENT_BACKWARDS", `the log shows ${size} entries; this auditor already verified ${prev.size}`);
+    throw new VerifyError(
+      "WENT_BACKWARDS",
+      `the log shows ${size} entries; this verifier already verified ${prev.size}`,
+    );
   const fetch = async (t: TileId): Promise<Uint8Array> => {
     const data =
       (await src.get(tilePath(t))) ??
       (t.width < TILE_WIDTH ? await src.get(tilePath({ ...t, width: TILE_WIDTH })) : null);
-    if (!data) throw new AuditError("MISSING_TILE", `${tilePath(t)} is missing`);
+    if (!data) throw new VerifyError("MISSING_TILE", `${tilePath(t)} is missing`);
     return data;
   };
   const builder = new TileBuilder();
   const built = new Map<string, Buffer[]>();
   const leaves: Buffer[] = [];
-  const report: AuditReport = { checkpoint, note, entries: size, checked: 0, skippedTypes: new Map() };
+  const report: VerifyReport = { checkpoint, note, entries: size, checked: 0, skippedTypes: new Map() };
   for (const t of tilesForSize(size).filter((x) => x.level === 0)) {
     let entries: Buffer[];
     try {
       entries = decodeBundle(await fetch({ ...t, level: "entries" })).slice(0, t.width);
     } catch (e) {
-      if (e instanceof AuditError) throw e;
-      throw new AuditError("BAD_BUNDLE", `entry bundle ${t.n}: ${(e as Error).message}`);
+      if (e instanceof VerifyError) throw e;
+      throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n}: ${(e as Error).message}`);
     }
     if (entries.length < t.width)
-      throw new AuditError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
+      throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
     const served = tileHashes((await fetch(t)).subarray(0, t.width * 32));
     for (let i = 0; i < t.width; i++) {
       const index = t.n * TILE_WIDTH + i;
       const h = leafHash(entries[i]!);
       if (!served[i] || !h.equals(served[i]!))
-        throw new AuditError(
+        throw new VerifyError(
           "LEAF_MISMATCH",
           "the entry's bytes do not hash to the leaf in its tile (entry edited or tile forged)",
           index,
         );
       if (o.checker) {
         const r = o.checker.check(entries[i]!);
-        if (!r.ok) throw new AuditError(r.code, r.message, index);
+        if (!r.ok) throw new VerifyError(r.code, r.message, index);
         if (r.checked) report.checked++;
         else report.skippedTypes.set(r.type, (report.skippedTypes.get(r.type) ?? 0) + 1);
       }
@@ -118,15 +109,15 @@ export async function auditTiles(src: TileSource, o: AuditOptions): Promise<Audi
     const want = built.get(`${t.level}/${t.n}`)?.slice(0, t.width) ?? [];
     const served = tileHashes((await fetch(t)).subarray(0, t.width * 32));
     if (want.length !== t.width || want.some((h, i) => !h.equals(served[i]!))) {
-      throw new AuditError("TILE_MISMATCH", `${tilePath(t)} does not match the hashes recomputed from the entries`);
+      throw new VerifyError("TILE_MISMATCH", `${tilePath(t)} does not match the hashes recomputed from the entries`);
     }
   }
   if (!builder.root().equals(checkpoint.root))
-    throw new AuditError("ROOT_MISMATCH", `the entries do not lead to the checkpoint's root for size ${size}`);
+    throw new VerifyError("ROOT_MISMATCH", `the entries do not lead to the checkpoint's root for size ${size}`);
   if (prev && prev.size > 0 && !rootFromLeafHashes(leaves.slice(0, prev.size)).equals(prev.root)) {
-    throw new AuditError(
+    throw new VerifyError(
       "FORK",
-      `the first ${prev.size} entries no longer lead to the root this auditor verified before: history was rewritten`,
+      `the first ${prev.size} entries no longer lead to the root this verifier verified before: history was rewritten`,
     );
   }
   return report;

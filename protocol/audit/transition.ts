@@ -9,7 +9,7 @@
  *
  * A revoked hash stays revoked: fixed code has a new hash and is audited anew.
  */
-import type { AuditAction, AuditState } from "./schemas/audit.ts";
+import type { AuditAction, AuditState } from "../schemas/audit.ts";
 
 export type AuditTransition =
   | { kind: "change"; from: AuditState | null; to: AuditState }

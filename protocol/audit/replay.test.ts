@@ -1,8 +1,8 @@
 /** The registry's state machine, and its replay from the log catching changes it does not allow. */
 import { describe, expect, it } from "vitest";
-import { auditTransition } from "../audit.ts";
+import { auditTransition } from "./transition.ts";
 import type { AuditLogEntry } from "../schemas/audit.ts";
-import { AuditReplay } from "./audit-replay.ts";
+import { AuditReplay } from "./replay.ts";
 
 const H = "ab".repeat(32);
 const entry = (o: Partial<AuditLogEntry>): AuditLogEntry => ({

@@ -1,0 +1,43 @@
+/**
+ * Which errors a route may answer with, by status. Most follow from its
+ * definition: input makes a 400, a key makes a 401 (and a 403 when only one
+ * role may call it), a JSON body makes a 413 and a 415, and anything can fail
+ * inside (500). The rest are the route's own (`def.errors`).
+ */
+import { z } from "zod";
+import { ErrorCodes, type ErrorCode, type RouteDef } from "../../protocol/index.ts";
+import { FIELD_CODES } from "./errors.ts";
+
+const keysOf = (s: z.ZodType | undefined): string[] => (s instanceof z.ZodObject ? Object.keys(s.shape) : []);
+
+/** The codes a route's input can be refused with: INVALID_REQUEST, and the codes of the fields it takes. */
+function inputCodes(def: RouteDef): ErrorCode[] {
+  const fields = [...keysOf(def.params), ...keysOf(def.body), ...keysOf(def.query)];
+  const codes: ErrorCode[] = [];
+  if (fields.length > 0 || def.query || def.body) codes.push("INVALID_REQUEST");
+  if (def.body) codes.push("INVALID_JSON");
+  for (const f of fields) if (FIELD_CODES[f]) codes.push(FIELD_CODES[f]);
+  return codes;
+}
+
+function authCodes(def: RouteDef): ErrorCode[] {
+  if (def.auth === "none") return [];
+  return def.auth === "any" ? ["UNAUTHENTICATED"] : ["UNAUTHENTICATED", "FORBIDDEN"];
+}
+
+/** Every error code `def` may answer with, grouped by HTTP status, statuses ascending. */
+export function routeErrors(def: RouteDef): Map<number, ErrorCode[]> {
+  const codes: ErrorCode[] = [
+    ...inputCodes(def),
+    ...authCodes(def),
+    ...(def.body ? (["PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) : []),
+    ...(def.errors ?? []),
+    "INTERNAL",
+  ];
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ErrorCodes[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return new Map([...byStatus].sort(([a], [b]) => a - b));
+}

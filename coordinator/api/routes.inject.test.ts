@@ -1,0 +1,308 @@
+/**
+ * Every route of `protocol/routes.ts`, driven through `app.inject()` on the
+ * real coordinator (PGlite store, real NATS JetStream, four validators): a
+ * success and the refusals a hostile or careless client can cause (no key,
+ * the wrong role, another tenant's ids, malformed input, bodies too large or
+ * not JSON). Each answer is checked against the OpenAPI document the server
+ * serves at `/docs/json`: its status must be declared for the operation, its
+ * media type for that status, and its body must match that schema. A route
+ * added to the definitions without a scenario here fails to compile and fails
+ * the coverage test at the end.
+ */
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
+import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
+import { ResponseChecker } from "../../test/helpers/openapi.ts";
+import { openApiPath } from "./openapi.ts";
+
+type Name = keyof Routes;
+
+interface Call {
+  params?: Record<string, string>;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  /** Raw bytes to send instead of `body` as JSON. */
+  payload?: string;
+  contentType?: string;
+  /** A key to send; null sends none; default: the agent's key, or the auditor's on auditor-only routes. */
+  key?: string | null;
+}
+
+interface Got {
+  status: number;
+  body: any;
+  bytes: Buffer;
+}
+
+const until = async (what: () => Promise<boolean>, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/** A route that takes no input and no key: no client can make it refuse. */
+const takesNothing = (def: RouteDef) =>
+  def.auth === "none" &&
+  !def.body &&
+  !def.query &&
+  Object.keys((def.params as unknown as { shape?: object }).shape ?? {}).length === 0;
+
+describe("every route through inject(), checked against its OpenAPI document", () => {
+  let net: TestNetwork;
+  let app: FastifyInstance;
+  let checker: ResponseChecker;
+  const driven = new Map<Name, { ok: number; refused: number }>();
+  const otherTenant = () => net.apiKey + "-b";
+
+  const urlOf = (def: RouteDef, c: Call) => {
+    const path = def.path.endsWith("*")
+      ? routePath(def.path.slice(0, -1), c.params) + (c.params?.["*"] ?? "")
+      : routePath(def.path, c.params);
+    const query = c.query
+      ? `?${String(new URLSearchParams(Object.entries(c.query).map(([k, v]): [string, string] => [k, String(v)])))}`
+      : "";
+    return path + query;
+  };
+
+  const call = async (name: Name, c: Call = {}): Promise<Got> => {
+    const def: RouteDef = routes[name];
+    const key = c.key === undefined ? (def.auth === "auditor" ? net.auditorKey : net.apiKey) : c.key;
+    const payload = c.payload ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+    const res = await app.inject({
+      method: def.method,
+      url: urlOf(def, c),
+      headers: {
+        ...(key !== null && def.auth !== "none" ? { authorization: `Bearer ${key}` } : {}),
+        ...(payload !== undefined ? { "content-type": c.contentType ?? "application/json" } : {}),
+      },
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    expect(checker.problems(def.method, openApiPath(def.path), res)).toEqual([]);
+    const tally = driven.get(name) ?? { ok: 0, refused: 0 };
+    if (res.statusCode < 400) tally.ok++;
+    else tally.refused++;
+    driven.set(name, tally);
+    const json = String(res.headers["content-type"]).startsWith("application/json");
+    const body = json ? res.json() : res.payload;
+    if (res.statusCode >= 400) expect(body.error_details).toMatchObject({ code: body.code, message: body.message });
+    return { status: res.statusCode, body, bytes: res.rawPayload };
+  };
+
+  /** Calls and expects a refusal with this status and code. */
+  const refused = async (name: Name, c: Call, status: number, code: string) => {
+    const r = await call(name, c);
+    expect({ status: r.status, code: r.body.code }).toEqual({ status, code });
+    return r;
+  };
+
+  const state = {
+    payment: undefined as unknown as { payment_id: string; log_index: number; idempotency_key: string },
+    event: "",
+    code: { hash: "", source: "" },
+  };
+  const codeSource = () => {
+    const source = `async function pay(c) { return c.pay(${randomBytes(4).readUInt32BE()}); }`;
+    return { hash: sha256Hex(source), source };
+  };
+
+  beforeAll(async () => {
+    net = await startNetwork({ store: "pglite" });
+    app = net.coordinator.app;
+    checker = new ResponseChecker((await app.inject({ url: "/docs/json" })).json());
+  }, 120_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  const scenarios: Record<Name, () => Promise<void>> = {
+    createPayment: async () => {
+      const body = net.payment();
+      const ok = await call("createPayment", { body });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ status: "settled", risk_level: "LOW", decision: "approve" });
+      state.payment = ok.body;
+      await refused("createPayment", { body, key: null }, 401, "UNAUTHENTICATED");
+      await refused("createPayment", { body, key: "siq_unknown_key_0123456789" }, 401, "UNAUTHENTICATED");
+      await refused("createPayment", { body, key: net.auditorKey }, 403, "FORBIDDEN");
+      await refused("createPayment", { body: { ...body, amount: "-5" } }, 400, "INVALID_AMOUNT");
+      await refused("createPayment", { body: { ...body, receiver: "0xnot-solana" } }, 400, "INVALID_ADDRESS");
+      await refused("createPayment", { body: { ...body, surprise: 1 } }, 400, "INVALID_REQUEST");
+      await refused("createPayment", { payload: '{"amount": ' }, 400, "INVALID_JSON");
+      await refused("createPayment", { payload: "amount=1", contentType: "text/plain" }, 415, "UNSUPPORTED_MEDIA_TYPE");
+      const huge = JSON.stringify({ ...body, trace_context: { steps: ["x".repeat(70_000)] } });
+      await refused("createPayment", { payload: huge }, 413, "PAYLOAD_TOO_LARGE");
+      await refused("createPayment", { body: { ...body, amount: "99.00" } }, 409, "IDEMPOTENCY_KEY_REUSED");
+    },
+    getPayment: async () => {
+      const params = { payment_id: state.payment.payment_id };
+      const ok = await call("getPayment", { params });
+      expect(ok.body).toMatchObject({ payment_id: params.payment_id, status: "settled" });
+      expect(ok.body.verdicts.length).toBeGreaterThanOrEqual(3);
+      await refused("getPayment", { params, key: otherTenant() }, 404, "NOT_FOUND");
+      await refused("getPayment", { params: { payment_id: "pay_nope" } }, 404, "NOT_FOUND");
+      await refused("getPayment", { params: { payment_id: "bad id!" } }, 400, "INVALID_REQUEST");
+      await refused("getPayment", { params, key: null }, 401, "UNAUTHENTICATED");
+    },
+    createEvent: async () => {
+      const body = {
+        event_id: `ev-${randomBytes(4).toString("hex")}`,
+        kind: "login_success",
+        user_id: "u-1",
+        ip: "203.0.113.7",
+      };
+      const ok = await call("createEvent", { body });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ event_id: body.event_id, kind: "login_success" });
+      state.event = body.event_id;
+      await refused("createEvent", { body: { ...body, user_id: undefined } }, 400, "INVALID_REQUEST");
+      await refused("createEvent", { body: { ...body, ip: "999.1.1.1" } }, 400, "INVALID_REQUEST");
+      await refused("createEvent", { body: { ...body, kind: "login_failure" } }, 409, "IDEMPOTENCY_KEY_REUSED");
+      await refused("createEvent", { body, key: net.auditorKey }, 403, "FORBIDDEN");
+    },
+    getEvent: async () => {
+      const ok = await call("getEvent", { params: { event_id: state.event } });
+      expect(ok.body).toMatchObject({ event_id: state.event });
+      await refused("getEvent", { params: { event_id: state.event }, key: otherTenant() }, 404, "NOT_FOUND");
+      await refused("getEvent", { params: { event_id: "-leading-dash" } }, 400, "INVALID_REQUEST");
+      await refused("getEvent", { params: { event_id: state.event }, key: null }, 401, "UNAUTHENTICATED");
+    },
+    challengeResponse: async () => {
+      const purpose = "pay invoice INV-7781 for the annual licence";
+      const first = await call("createPayment", {
+        body: net.payment({ amount: "25000.00", trace_context: { purpose } }),
+      });
+      expect(first.body).toMatchObject({ status: "challenged" });
+      const params = { payment_id: first.body.payment_id };
+      const ch = first.body.challenge;
+      const responses = { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
+      await refused(
+        "challengeResponse",
+        { params, body: { challenge_id: "ch_nope", responses } },
+        409,
+        "CHALLENGE_MISMATCH",
+      );
+      await refused("challengeResponse", { params, body: { challenge_id: ch.challenge_id } }, 400, "INVALID_REQUEST");
+      const answer = { challenge_id: ch.challenge_id, nonce: ch.nonce, responses };
+      await refused("challengeResponse", { params, body: answer, key: otherTenant() }, 404, "NOT_FOUND");
+      await refused("challengeResponse", { params, body: answer, key: net.auditorKey }, 403, "FORBIDDEN");
+      const ok = await call("challengeResponse", { params, body: answer });
+      expect(ok.body).toMatchObject({ payment_id: params.payment_id, decision: "approve", attempt: 2 });
+      await refused("challengeResponse", { params, body: answer }, 409, "CHALLENGE_NOT_OPEN");
+    },
+    paymentReceipt: async () => {
+      const params = { payment_id: state.payment.payment_id };
+      const url = urlOf(routes.paymentReceipt, { params });
+      const headers = { authorization: `Bearer ${net.apiKey}` };
+      await until(async () => (await app.inject({ url, headers })).statusCode === 200);
+      const ok = await call("paymentReceipt", { params });
+      expect(ok.body).toMatch(/^c2sp\.org\/tlog-proof@v1\n/);
+      await refused("paymentReceipt", { params, key: otherTenant() }, 404, "NOT_FOUND");
+      await refused("paymentReceipt", { params, key: null }, 401, "UNAUTHENTICATED");
+    },
+    logVkey: async () => {
+      const ok = await call("logVkey");
+      expect(ok.body).toBe(net.vkey + "\n");
+    },
+    logCheckpoint: async () => {
+      const ok = await call("logCheckpoint");
+      expect(ok.body).toMatch(/^sentineliq\.local\/log\n\d+\n/);
+    },
+    logEntries: async () => {
+      const ok = await call("logEntries", { query: { start: 0, limit: 2 } });
+      expect(ok.body.entries.map((e: { index: number }) => e.index)).toEqual([0, 1]);
+      await refused("logEntries", { query: { limit: 0 } }, 400, "INVALID_REQUEST");
+      await refused("logEntries", { query: { start: "abc" } }, 400, "INVALID_REQUEST");
+      await refused("logEntries", { query: { start: -1 } }, 400, "INVALID_REQUEST");
+    },
+    logInclusion: async () => {
+      const ok = await call("logInclusion", { query: { index: 0, tree_size: 2 } });
+      expect(ok.body.hashes).toHaveLength(1);
+      await refused("logInclusion", { query: { index: 2, tree_size: 2 } }, 400, "INVALID_REQUEST");
+      await refused("logInclusion", { query: { index: 0 } }, 400, "INVALID_REQUEST");
+      await refused("logInclusion", { query: { index: 0, tree_size: 1e9 } }, 404, "NOT_FOUND");
+    },
+    logConsistency: async () => {
+      const ok = await call("logConsistency", { query: { first: 1, second: 2 } });
+      expect(ok.body.hashes.length).toBeGreaterThan(0);
+      await refused("logConsistency", { query: { first: 2, second: 1 } }, 400, "INVALID_REQUEST");
+      await refused("logConsistency", { query: { first: 1, second: 1e9 } }, 404, "NOT_FOUND");
+      await refused("logConsistency", { query: { first: "x", second: 2 } }, 400, "INVALID_REQUEST");
+    },
+    logTile: async () => {
+      const hashes = await call("logTile", { params: { "*": "0/000.p/2" } });
+      expect(hashes.bytes).toHaveLength(64);
+      const bundle = await call("logTile", { params: { "*": "entries/000.p/1" } });
+      expect(bundle.bytes.length).toBeGreaterThan(2);
+      await refused("logTile", { params: { "*": "../../etc/passwd" } }, 404, "NOT_FOUND");
+      await refused("logTile", { params: { "*": "0/999.p/3" } }, 404, "NOT_FOUND");
+      await refused("logTile", { params: { "*": "0/" + "1".repeat(200) } }, 400, "INVALID_REQUEST");
+    },
+    auditSubmit: async () => {
+      state.code = codeSource();
+      const body = { code_hash: state.code.hash, name: "pay", source: state.code.source };
+      const ok = await call("auditSubmit", { body });
+      expect(ok.body).toMatchObject({ code_hash: state.code.hash, state: "pending", created: true });
+      await refused("auditSubmit", { body: { ...body, source: body.source + " " } }, 422, "CODE_HASH_MISMATCH");
+      await refused("auditSubmit", { body: { ...body, code_hash: "ABC" } }, 400, "INVALID_REQUEST");
+      await refused("auditSubmit", { body, key: net.auditorKey }, 403, "FORBIDDEN");
+    },
+    auditList: async () => {
+      const mine = await call("auditList", { query: { state: "pending" } });
+      expect(mine.body.records.map((r: { code_hash: string }) => r.code_hash)).toContain(state.code.hash);
+      const all = await call("auditList", { key: net.auditorKey, query: { limit: 500 } });
+      expect(all.body.records.length).toBeGreaterThanOrEqual(1);
+      await refused("auditList", { query: { state: "maybe" } }, 400, "INVALID_REQUEST");
+      await refused("auditList", { key: null }, 401, "UNAUTHENTICATED");
+    },
+    auditGet: async () => {
+      const ok = await call("auditGet", { params: { code_hash: state.code.hash } });
+      expect(ok.body).toMatchObject({ code_hash: state.code.hash, source: state.code.source });
+      await refused("auditGet", { params: { code_hash: state.code.hash }, key: otherTenant() }, 404, "NOT_FOUND");
+      await refused("auditGet", { params: { code_hash: sha256Hex("never submitted") } }, 404, "NOT_FOUND");
+      await refused("auditGet", { params: { code_hash: "nothex" } }, 400, "INVALID_REQUEST");
+    },
+    auditApprove: async () => {
+      const params = { code_hash: state.code.hash };
+      await refused("auditApprove", { params, body: { note: "ok" }, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("auditApprove", { params, body: { note: 7 } }, 400, "INVALID_REQUEST");
+      const unknown = { code_hash: sha256Hex("never submitted") };
+      await refused("auditApprove", { params: unknown, body: {} }, 404, "NOT_FOUND");
+      const ok = await call("auditApprove", { params, body: { note: "reviewed" } });
+      expect(ok.body).toMatchObject({ code_hash: state.code.hash, state: "approved" });
+    },
+    auditRevoke: async () => {
+      const params = { code_hash: state.code.hash };
+      await refused("auditRevoke", { params, body: {} }, 400, "INVALID_REQUEST");
+      await refused("auditRevoke", { params, body: { reason: "x" }, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("auditRevoke", { params, body: { reason: "x" }, key: null }, 401, "UNAUTHENTICATED");
+      const ok = await call("auditRevoke", { params, body: { reason: "sends to any receiver" } });
+      expect(ok.body).toMatchObject({ state: "revoked" });
+      await refused("auditApprove", { params, body: {} }, 409, "AUDIT_REVOKED");
+    },
+    health: async () => {
+      expect((await call("health")).body).toEqual({ status: "ok" });
+    },
+    ready: async () => {
+      await until(async () => (await app.inject({ url: routes.ready.path })).statusCode === 200);
+      expect((await call("ready")).body).toMatchObject({ status: "ready", bus: true, store: true });
+    },
+  };
+
+  for (const name of Object.keys(routes) as Name[]) {
+    it(`${routes[name].method} ${routes[name].path} (${name})`, async () => {
+      await scenarios[name]();
+    });
+  }
+
+  it("drove every route in the definitions: a success each, and a refusal each unless it takes nothing", () => {
+    for (const [name, def] of Object.entries(routes) as [Name, RouteDef][]) {
+      const t = driven.get(name) ?? { ok: 0, refused: 0 };
+      expect({ name, succeeded: t.ok > 0 }).toEqual({ name, succeeded: true });
+      expect({ name, refused: t.refused > 0 || takesNothing(def) }).toEqual({ name, refused: true });
+    }
+  });
+});

@@ -1,0 +1,8 @@
+/** The verdict log: sequencing, storage, tiles, checkpoints, witnesses and its HTTP handlers. */
+export { TileArchive } from "./archive.ts";
+export { Checkpointer } from "./checkpointer.ts";
+export { logHandlers, paymentReceipt } from "./handlers.ts";
+export { migrateLog } from "./schema.ts";
+export { LogSequencer } from "./sequencer.ts";
+export { LogStore, type StoredEntry } from "./store.ts";
+export { WitnessClient } from "./witnesses.ts";

@@ -1,0 +1,5 @@
+/** Quorum: checking each verdict, aggregating them into a decision, the pre-screen, reputation. */
+export { Aggregator, type Evaluation, type Observed } from "./aggregator.ts";
+export { prescreen, PrescreenConfig } from "./prescreen.ts";
+export { decisionRecord } from "./record.ts";
+export { Reputation } from "./reputation.ts";

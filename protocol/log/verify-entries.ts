@@ -1,0 +1,72 @@
+/**
+ * The meaning of log entries, as a verifier checks them. Every entry must be
+ * RFC 8785 canonical JSON naming its `type`. A `sentineliq.decision.v1` is
+ * checked in full: every verdict signature against the validator set, and
+ * the decision recomputed from its verdicts under the recorded policy. A
+ * `sentineliq.audit.v1` is replayed into the audit registry: it must be a
+ * change the registry's state machine allows (feed entries in index order).
+ * Other types are reported as skipped, not failed: the tree still covers them.
+ */
+import { isCanonical } from "../canonical.ts";
+import { Verifier } from "../crypto.ts";
+import type { EntryProblemCode } from "../errors.ts";
+import { ChallengeRecord } from "../schemas/challenge.ts";
+import type { ValidatorSet } from "../schemas/network.ts";
+import { TypeTags } from "../tags.ts";
+import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
+import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
+import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
+
+export type EntryCheck =
+  | { ok: true; type: string; checked: boolean; payment_id?: string }
+  | { ok: false; type: string; code: EntryProblemCode; message: string };
+
+/** What checking one type found: a problem, or the payment the entry concerns (if any). */
+type Checked = EntryProblem | { payment_id?: string };
+
+function entryType(json: unknown): string | undefined {
+  const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
+  return typeof type === "string" ? type : undefined;
+}
+
+export class EntryChecker {
+  readonly #validators: Map<string, Verifier>;
+  /** The audit registry, as the entries checked so far build it. */
+  readonly audit = new AuditReplay();
+
+  constructor(validatorSet: ValidatorSet) {
+    this.#validators = new Map(
+      validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
+    );
+  }
+
+  check(bytes: Uint8Array): EntryCheck {
+    if (!isCanonical(bytes))
+      return { ok: false, type: "?", code: "BAD_ENTRY", message: "entry is not RFC 8785 canonical JSON" };
+    const json: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    const type = entryType(json);
+    if (!type)
+      return { ok: false, type: "?", code: "BAD_ENTRY", message: "entry is not an object with a string `type`" };
+    const r = this.#checkAs(type, json);
+    if (r === undefined) return { ok: true, type, checked: false };
+    if (Array.isArray(r)) return { ok: false, type, code: r[0], message: r[1] };
+    return { ok: true, type, checked: true, ...(r.payment_id ? { payment_id: r.payment_id } : {}) };
+  }
+
+  /** Undefined for a type this checker does not know (counted as skipped: the tree still covers it). */
+  #checkAs(type: string, json: unknown): Checked | undefined {
+    if (type === TypeTags.decision) return checkDecisionEntry(json, this.#validators);
+    if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
+    if (type === TypeTags.event) return checkEventEntry(json, this.#validators) ?? {};
+    if (type === AUDIT_ENTRY_TYPE) {
+      const problem = this.audit.push(json);
+      return problem ? [problem.code, problem.message] : {};
+    }
+    if (type.startsWith("sentineliq.challenge")) {
+      const r = ChallengeRecord.safeParse(json);
+      if (!r.success) return ["BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`];
+      return { payment_id: r.data.payment_id };
+    }
+    return undefined;
+  }
+}
