@@ -49,8 +49,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 /**
  * The codes that go on the wire or into the log without being HTTP errors,
  * each with the catalogue it belongs to (a section of `docs/ERRORS.md`):
- * - payment_rejection: a payment's `error_details.code` when the challenge loop rejects it, or the
- *   class of the decisive reason when the quorum does (`rejections.ts`);
+ * - payment_rejection: a payment's `error_details.code` when the challenge loop rejects it;
  * - quorum_reason: a reason the quorum gives itself, first in `reasons`, when no quorum formed;
  * - verdict_rejection: why the coordinator refused a verdict (logged in a decision's `rejected`,
  *   all but `DUPLICATE`, which is only a redelivery);
@@ -62,7 +61,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const WireCodes = {
   CHALLENGE_EXPIRED: "payment_rejection",
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
-  // The quorum's rejection classes (rejections.ts), in precedence order.
+  // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
   QUORUM_FAILED: "payment_rejection",
   SANCTIONS_BLOCKED: "payment_rejection",
   AUDIT_MISMATCH: "payment_rejection",

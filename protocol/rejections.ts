@@ -1,10 +1,8 @@
 /**
  * Why the quorum rejected a payment, as one stable code: the class of its
  * decisive reason. Rule reason codes are many and packs add their own; a
- * client needs a handful of classes it can act on. Every class is a payment
- * rejection code of the catalogue (`WireCodes` in `errors.ts`, `docs/ERRORS.md`),
- * and this table is the catalogue of the default pack's reason codes (a test in
- * `rules/` keeps it complete).
+ * client needs a handful of classes it can act on. Every class is a code of
+ * the error catalogue (`errors.ts`, `docs/ERRORS.md`).
  *
  * A payment rejected without a quorum (it failed closed) is `QUORUM_FAILED`,
  * whatever its reasons. Otherwise the decisive reason is the one the most
@@ -14,7 +12,7 @@
  * `QUORUM_TIMEOUT`, which only the coordinator gives) fall into the generic
  * `RISK_REJECTED`.
  */
-import type { PaymentRejectionCode } from "./errors.ts";
+import type { WireCode } from "./errors.ts";
 import type { QuorumOutcomes } from "./schemas/decision.ts";
 
 /** Class → what it means and the default pack's reason codes in it. In precedence order; never renamed. */
@@ -72,7 +70,7 @@ export const RejectionClasses = {
     message: "the payment's risk is too high",
     codes: ["AMOUNT_ANOMALY", "NEW_RECEIVER_LARGE", "UNUSUAL_HOUR"],
   },
-} as const satisfies { [K in PaymentRejectionCode]?: { message: string; codes: readonly string[] } };
+} as const satisfies { [K in WireCode]?: { message: string; codes: readonly string[] } };
 
 export type RejectionClass = keyof typeof RejectionClasses;
 
@@ -80,9 +78,6 @@ const ORDER = Object.keys(RejectionClasses) as RejectionClass[];
 const CLASS_OF = new Map<string, RejectionClass>(
   ORDER.flatMap((cls) => RejectionClasses[cls].codes.map((code) => [code, cls] as const)),
 );
-
-/** Every reason code the table knows (the default pack's). */
-export const ClassifiedReasonCodes: ReadonlySet<string> = new Set(CLASS_OF.keys());
 
 /** The class of one reason code; unknown codes are `RISK_REJECTED`. */
 export function rejectionClass(reasonCode: string): RejectionClass {

@@ -1,17 +1,25 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { WireCodes } from "./errors.ts";
-import { rejectionClass, RejectionClasses, rejectionDetails } from "./rejections.ts";
+import { DEFAULT_PACK_DIR, loadPackDir } from "./index.ts";
+import { rejectionClass, RejectionClasses, rejectionDetails, WireCodes } from "../protocol/index.ts";
 
 const r = (code: string, validators: number) => ({ code, validators });
 
 describe("rejection classes", () => {
-  it("maps each code to exactly one class, and every class is a catalogued, documented payment rejection", () => {
+  it("gives every reason code of the default pack (organisations' rules too) a class of its own", () => {
+    const pack = loadPackDir(DEFAULT_PACK_DIR);
+    const codes = [...pack.rules, ...pack.orgs.flatMap((o) => o.rules)].map((rule) => rule.reason.code);
+    expect(codes.length).toBeGreaterThan(25);
+    const mapped = new Set<string>(Object.values(RejectionClasses).flatMap((c) => [...c.codes]));
+    expect(codes.filter((c) => !mapped.has(c))).toEqual([]);
+  });
+
+  it("maps each code to exactly one class, and every class is a catalogued, documented code", () => {
     const all = Object.values(RejectionClasses).flatMap((c) => [...c.codes]);
     expect(new Set(all).size).toBe(all.length);
     const doc = readFileSync(new URL("../docs/ERRORS.md", import.meta.url), "utf8");
     for (const [cls, { codes }] of Object.entries(RejectionClasses)) {
-      expect(WireCodes).toHaveProperty(cls, "payment_rejection");
+      expect(WireCodes).toHaveProperty(cls);
       const row = doc.split("\n").find((l) => l.startsWith(`| \`${cls}\` |`));
       for (const code of codes) expect(row).toContain(`\`${code}\``);
     }
