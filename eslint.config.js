@@ -6,17 +6,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: [
-      "node_modules/",
-      ".sentineliq/",
-      "sdk/dist/",
-      "dist/",
-      "coverage/",
-      "data/",
-      "eslint.config.js",
-      // TEMPORARY: cli/ is being split on branch rails-cli
-      "cli/",
-    ],
+    ignores: ["node_modules/", ".sentineliq/", "sdk/dist/", "dist/", "coverage/", "data/", "eslint.config.js"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 import { hashFunctionSource } from "../sdk/src/normalise.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EntryChecker, ValidatorSet } from "../protocol/index.ts";

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 import { freePort } from "../lib/nats-server.ts";
 import { testNats, type TestNats } from "./helpers/nats.ts";
 

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 import { freePort } from "../lib/nats-server.ts";
 
 const run = promisify(execFile);

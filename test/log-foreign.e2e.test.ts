@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import nacl from "tweetnacl";
 import { describe, expect, it } from "vitest";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 import { leaf, mth, signNoteNacl, vkeyNacl } from "./helpers/rfc6962.ts";
 
 const run = promisify(execFile);

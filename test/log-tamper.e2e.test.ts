@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeKinds } from "./helpers/db.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
-import { BIN } from "../cli/processes.ts";
+import { BIN } from "../cli/launcher/processes.ts";
 
 const run = promisify(execFile);
 

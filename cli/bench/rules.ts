@@ -84,9 +84,10 @@ export async function benchRulesEngines(
     );
   };
   const viaZen = async (f: Facts): Promise<Outcome> => {
-    const { result } = await decision.evaluate(f);
+    const response = await decision.evaluate(f);
+    const fired = (response.result ?? {}) as Record<string, unknown>;
     return outcomeOf(
-      rules.filter((r) => (result as Record<string, unknown>)[`r_${r.id}`] === true),
+      rules.filter((r) => fired[`r_${r.id}`] === true),
       src.bands,
     );
   };
@@ -100,7 +101,7 @@ export async function benchRulesEngines(
     const same = (x: Outcome) => x.level === a.level && x.ids.join() === a.ids.join();
     if (!same(b) || !same(c)) {
       throw new Error(
-        `engines disagree on input ${f.id as string}: ours ${a.level} [${a.ids}], json-rules-engine ${b.level} [${b.ids}], zen ${c.level} [${c.ids}]`,
+        `engines disagree on input ${f.id as string}: ours ${a.level} [${a.ids.join()}], json-rules-engine ${b.level} [${b.ids.join()}], zen ${c.level} [${c.ids.join()}]`,
       );
     }
     if (levelRank(a.level) > 0) agree++;
@@ -132,4 +133,24 @@ export async function benchRulesEngines(
     zen_engine_per_s: Math.round(zenPerS),
     agree,
   };
+}
+
+/** `sentineliq bench rules`: the figures, as a table or one JSON object. */
+export async function runBenchRules(o: { seconds: number; json?: boolean | undefined }): Promise<number> {
+  const { agree: _, ...figures } = await benchRulesEngines({ seconds: o.seconds });
+  if (o.json) {
+    process.stdout.write(JSON.stringify(figures) + "\n");
+    return 0;
+  }
+  const row = (name: string, v: number) =>
+    `${name.padEnd(20)} ${String(v).padStart(9)} evaluations/s  ${(figures.ours_per_s / v).toFixed(1).padStart(7)}x slower than ours`;
+  process.stdout.write(
+    [
+      `default pack, payment rules without sanctions screening; the same answers from all three on every input checked first`,
+      `${"sentineliq".padEnd(20)} ${String(figures.ours_per_s).padStart(9)} evaluations/s`,
+      row("json-rules-engine", figures.json_rules_engine_per_s),
+      row("zen-engine", figures.zen_engine_per_s),
+    ].join("\n") + "\n",
+  );
+  return 0;
 }

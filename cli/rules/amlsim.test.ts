@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN } from "../processes.ts";
+import { BIN } from "../launcher/processes.ts";
 
 function findAmlsim(): string | undefined {
   for (let dir = resolve(import.meta.dirname); ; dir = dirname(dir)) {

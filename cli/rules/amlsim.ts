@@ -45,7 +45,7 @@ export async function evaluateAmlsim(
   await eachRow(join(dir, "nodes.csv"), (r, h) => {
     if (r[h.isFraud!] === "1") fraud.add(r[h.nodeid!]!);
   });
-  const txs: { s: string; r: string; v: number; t: number }[] = [];
+  const txs: Transfer[] = [];
   await eachRow(join(dir, "transactions.csv"), (r, h) => {
     txs.push({ s: r[h.sourceNodeId!]!, r: r[h.targetNodeId!]!, v: Number(r[h.value!]), t: Number(r[h.time!]) });
   });
@@ -60,32 +60,15 @@ export async function evaluateAmlsim(
   let inStep = 0;
   txs.forEach((tx, i) => {
     if (tx.t !== step) [step, inStep] = [tx.t, 0];
-    const request: PaymentRequest = {
-      idempotency_key: `amlsim-${i}`,
-      agent_id: `acct-${tx.s}`,
-      sender: `acct-${tx.s}`,
-      receiver: `acct-${tx.r}`,
-      amount: tx.v.toFixed(2),
-      currency: "USD",
-      debug_mode: true,
-      trace_context: { purpose: "account transfer" },
-      func_stack_hashes: [AUDITED],
-    };
     // A step is a day with no time of day: its transfers keep their order, 10 ms apart.
-    const facts = paymentFacts(request, { tenant_id: "amlsim", id: `tx-${i}`, time: tx.t * DAY_MS + inStep++ * 10 });
+    const origin = { tenant_id: "amlsim", id: `tx-${i}`, time: tx.t * DAY_MS + inStep++ * 10 };
+    const facts = paymentFacts(transferRequest(tx, i), origin);
     const { result } = scoreFacts(c, facts);
     if (result.reasons.length > 0 && levelRank(result.risk_level) >= min) {
       paymentsFlagged++;
       const cycle = ((facts.graph as { cycle_path?: string[] } | undefined)?.cycle_path ?? []).map((a) => a.slice(5));
       for (const r of result.reasons) {
-        const implicated =
-          r.code === "FAN_IN"
-            ? [tx.r]
-            : r.code === "FAN_OUT"
-              ? [tx.s]
-              : r.code === "PAYMENT_CYCLE"
-                ? cycle
-                : [tx.s, tx.r];
+        const implicated = implicatedBy(r.code, tx, cycle);
         const b = byReason.get(r.code) ?? { payments: 0, accounts: new Set<string>() };
         b.payments++;
         for (const a of implicated) {
@@ -116,6 +99,35 @@ export async function evaluateAmlsim(
     payments_flagged: paymentsFlagged,
     reasons,
   };
+}
+
+interface Transfer {
+  s: string;
+  r: string;
+  v: number;
+  t: number;
+}
+
+function transferRequest(tx: Transfer, i: number): PaymentRequest {
+  return {
+    idempotency_key: `amlsim-${i}`,
+    agent_id: `acct-${tx.s}`,
+    sender: `acct-${tx.s}`,
+    receiver: `acct-${tx.r}`,
+    amount: tx.v.toFixed(2),
+    currency: "USD",
+    debug_mode: true,
+    trace_context: { purpose: "account transfer" },
+    func_stack_hashes: [AUDITED],
+  };
+}
+
+/** The accounts a reason points at: the receiver of a fan-in, the sender of a fan-out, a cycle's members, else both. */
+function implicatedBy(code: string, tx: Transfer, cycle: string[]): string[] {
+  if (code === "FAN_IN") return [tx.r];
+  if (code === "FAN_OUT") return [tx.s];
+  if (code === "PAYMENT_CYCLE") return cycle;
+  return [tx.s, tx.r];
 }
 
 async function eachRow(file: string, fn: (row: string[], header: Record<string, number>) => void): Promise<void> {

@@ -10,9 +10,9 @@ import { openDb, type Db } from "../../lib/db.ts";
 import { PackSchedule, scoreFacts, ValidatorState } from "../../node/index.ts";
 import { EventRequest, PaymentRequest, RiskLevels, type RiskLevel } from "../../protocol/index.ts";
 import { eventFacts, paymentFacts, type CompiledPack } from "../../rules/index.ts";
-import { DEV_DIR } from "../credentials.ts";
-import { env } from "../env.ts";
-import { progress } from "../progress.ts";
+import { DEV_DIR } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { progress } from "../shared/progress.ts";
 import { packOrError } from "./commands.ts";
 
 export interface BacktestFlags {
@@ -89,48 +89,7 @@ export async function backtest(
   pack: CompiledPack,
   opts: { limit?: number; progress?: boolean } = {},
 ): Promise<BacktestSummary> {
-  let items: Item[];
-  try {
-    const limit = opts.limit ? `ORDER BY created_at DESC LIMIT ${Math.floor(opts.limit)}` : "";
-    const pays = await db.query<{
-      payment_id: string;
-      tenant_id: string;
-      request: unknown;
-      created_at: Date | string;
-      risk_level: RiskLevel | null;
-    }>(`SELECT payment_id, tenant_id, request, created_at, risk_level FROM siq_payments ${limit}`);
-    const hasEvents = (await db.query("SELECT to_regclass('siq_events') IS NOT NULL AS ok"))[0]?.ok === true;
-    const evs = hasEvents
-      ? await db.query<{
-          event_ref: string;
-          tenant_id: string;
-          request: unknown;
-          received_at: Date | string;
-          risk_level: RiskLevel | null;
-        }>("SELECT event_ref, tenant_id, request, received_at, risk_level FROM siq_events")
-      : [];
-    items = [
-      ...pays.map((p) => ({
-        kind: "payment" as const,
-        id: p.payment_id,
-        tenant: p.tenant_id,
-        time: new Date(p.created_at).getTime(),
-        request: p.request,
-        logged: p.risk_level,
-      })),
-      ...evs.map((e) => ({
-        kind: "event" as const,
-        id: e.event_ref,
-        tenant: e.tenant_id,
-        time: new Date(e.received_at).getTime(),
-        request: e.request,
-        logged: e.risk_level,
-      })),
-    ].sort((a, b) => a.time - b.time);
-  } finally {
-    /* the caller owns the store */
-  }
-
+  const items = await loadItems(db, opts.limit);
   const scorer = { state: new ValidatorState(), packs: new PackSchedule(pack) };
   const matrix: Record<string, number> = {};
   const newReasons: Record<string, number> = {};
@@ -176,4 +135,44 @@ export async function backtest(
     reasons_on_changed: newReasons,
     examples,
   };
+}
+
+/** The store's payments and events, in the order they arrived (`limit`: only the most recent payments). */
+async function loadItems(db: Db, max?: number): Promise<Item[]> {
+  const limit = max ? `ORDER BY created_at DESC LIMIT ${Math.floor(max)}` : "";
+  const pays = await db.query<{
+    payment_id: string;
+    tenant_id: string;
+    request: unknown;
+    created_at: Date | string;
+    risk_level: RiskLevel | null;
+  }>(`SELECT payment_id, tenant_id, request, created_at, risk_level FROM siq_payments ${limit}`);
+  const hasEvents = (await db.query("SELECT to_regclass('siq_events') IS NOT NULL AS ok"))[0]?.ok === true;
+  const evs = hasEvents
+    ? await db.query<{
+        event_ref: string;
+        tenant_id: string;
+        request: unknown;
+        received_at: Date | string;
+        risk_level: RiskLevel | null;
+      }>("SELECT event_ref, tenant_id, request, received_at, risk_level FROM siq_events")
+    : [];
+  return [
+    ...pays.map((p) => ({
+      kind: "payment" as const,
+      id: p.payment_id,
+      tenant: p.tenant_id,
+      time: new Date(p.created_at).getTime(),
+      request: p.request,
+      logged: p.risk_level,
+    })),
+    ...evs.map((e) => ({
+      kind: "event" as const,
+      id: e.event_ref,
+      tenant: e.tenant_id,
+      time: new Date(e.received_at).getTime(),
+      request: e.request,
+      logged: e.risk_level,
+    })),
+  ].sort((a, b) => a.time - b.time);
 }

@@ -134,8 +134,7 @@ export function nameAddress(name: string): string {
 function addresses(p: Record<string, unknown>): Record<string, unknown> {
   const out = { ...p };
   for (const k of ["sender", "receiver"])
-    if (typeof out[k] === "string" && (out[k] as string).startsWith("@"))
-      out[k] = nameAddress((out[k] as string).slice(1));
+    if (typeof out[k] === "string" && out[k].startsWith("@")) out[k] = nameAddress(out[k].slice(1));
   if (typeof out.trace_context === "object" && out.trace_context) {
     const tc = { ...(out.trace_context as Record<string, unknown>) };
     if (typeof tc.purpose === "string")

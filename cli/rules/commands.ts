@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { sanctionsLists } from "../../node/index.ts";
 import type { RiskLevel } from "../../protocol/index.ts";
 import { compilePack, DEFAULT_PACK_DIR, isRuleError, loadPackDir, type CompiledPack } from "../../rules/index.ts";
-import { progress } from "../progress.ts";
+import { progress } from "../shared/progress.ts";
 import { evaluateAmlsim } from "./amlsim.ts";
 import { runCaseFile, testFiles } from "./cases.ts";
 
@@ -73,7 +73,7 @@ export function runTests(dir: string, opts: { sanctions?: string }): number {
 export async function runEvaluate(opts: {
   amlsim: string;
   rules?: string;
-  minLevel?: string;
+  minLevel?: RiskLevel;
   json?: boolean;
   sanctions?: string;
 }): Promise<number> {
@@ -82,7 +82,7 @@ export async function runEvaluate(opts: {
   let bar: ReturnType<typeof progress> | undefined;
   let shown = 0;
   const r = await evaluateAmlsim(resolve(opts.amlsim), pack, {
-    minLevel: (opts.minLevel ?? "LOW") as RiskLevel,
+    minLevel: opts.minLevel ?? "LOW",
     onProgress: (done, total) => {
       bar ??= progress("evaluating", total);
       bar.tick(done - shown);

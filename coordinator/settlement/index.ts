@@ -26,7 +26,7 @@ export { orderFor, SettlementStore } from "./store.ts";
 export { SettlementConfig } from "./config.ts";
 export type { ChainBackend } from "./chain.ts";
 export { SimulatedLedger } from "./ledger.ts";
-export { liteSvmBackend } from "./litesvm.ts";
+export { liteSvmBackend, type LiteSvmBackend } from "./litesvm.ts";
 export { Settler } from "./settler.ts";
 export { buildTransfer } from "./transaction.ts";
 export { ensureKeypairFile, loadWallets } from "./wallets.ts";

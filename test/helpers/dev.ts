@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { freePort } from "../../lib/nats-server.ts";
-import { BIN } from "../../cli/processes.ts";
+import { BIN } from "../../cli/launcher/processes.ts";
 
 export interface DevNetwork {
   url: string;

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { parseCoordinatorConfig, startCoordinator, type RunningCoordinator } from "../../coordinator/index.ts";
+import type { RunningCoordinator } from "../../coordinator/index.ts";
+import { launchNetwork, startBus } from "../../cli/launcher/index.ts";
 import type { Db } from "../../lib/db.ts";
-import { parseValidatorConfig, startValidator, type RunningValidator } from "../../node/index.ts";
+import type { RunningValidator } from "../../node/index.ts";
 import {
   generateKeyFile,
   sha256Hex,
@@ -21,7 +22,7 @@ import {
 } from "../../protocol/index.ts";
 import { ensureKeypairFile } from "../../coordinator/settlement/wallets.ts";
 import { testStore, type StoreKind, type TestStore } from "./db.ts";
-import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./nats.ts";
+import { dropStreams, uniqueNamespace } from "./nats.ts";
 
 export const AUDITED_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
 
@@ -73,7 +74,12 @@ export interface TestNetwork {
 
 export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const n = opts.validators ?? 4;
-  const nats: TestNats = await testNats();
+  // Real NATS JetStream: NATS_URL when set (shared, one namespace per network), else a nats-server of its own.
+  const bus = await startBus({
+    natsUrl: process.env.NATS_URL,
+    searchPath: process.env.PATH ?? "",
+    inProcessFallback: false,
+  });
   const namespace = uniqueNamespace();
   const dir = mkdtempSync(join(tmpdir(), "siq-net-"));
   const keys = new Map<string, LoadedKey>();
@@ -100,29 +106,24 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const store = testStore(opts.store);
   const db = await store.open();
 
-  const validators: RunningValidator[] = [];
-  for (const id of [...keys.keys()].slice(0, opts.running ?? n)) {
-    const faulty = opts.faulty?.[id];
-    validators.push(
-      await startValidator(
-        parseValidatorConfig({
-          id,
-          keyFile: join(dir, `${id}.json`),
-          natsUrl: nats.url,
-          namespace,
-          logLevel: "silent",
-          logVkey,
-          ...(faulty ? { faulty } : {}),
-          ...opts.validatorConfig,
-        }),
-      ),
-    );
-  }
-  const coordinator = await startCoordinator(
-    parseCoordinatorConfig({
+  const launched = await launchNetwork({
+    mode: "in-process",
+    bus,
+    namespace,
+    db,
+    validators: [...keys.keys()].slice(0, opts.running ?? n).map((id) => {
+      const faulty = opts.faulty?.[id];
+      return {
+        id,
+        keyFile: join(dir, `${id}.json`),
+        logLevel: "silent",
+        logVkey,
+        ...(faulty ? { faulty } : {}),
+        ...opts.validatorConfig,
+      };
+    }),
+    coordinator: {
       port: 0,
-      natsUrl: nats.url,
-      namespace,
       databaseUrl: store.url,
       dbSchema: store.schema,
       logKeyFile,
@@ -137,9 +138,10 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       logLevel: "silent",
       ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
       ...opts.coordinatorConfig,
-    }),
-    { db },
-  );
+    },
+  });
+  const coordinator = launched.coordinator!;
+  const validators = launched.validators;
   const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
   const receiver = addr();
   const http = async (method: string, path: string, body: unknown, key: string | undefined) => {
@@ -159,7 +161,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     apiKey,
     auditorKey,
     namespace,
-    natsUrl: nats.url,
+    natsUrl: bus.url!,
     db,
     store,
     dir,
@@ -187,12 +189,11 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     get: (path, key = apiKey) => http("GET", path, undefined, key),
     request: (method, path, body, key = apiKey) => http(method, path, body, key),
     async stop() {
-      await coordinator.close();
-      for (const v of validators) await v.stop();
+      await launched.stop();
       await db.close().catch(() => {});
       await store.drop();
-      await dropStreams(nats.url, namespace);
-      await nats.stop();
+      if (bus.url) await dropStreams(bus.url, namespace);
+      await bus.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,10 +3,10 @@
  * a single validator (the baseline), four validators, and four with an easy
  * tier routed to a three-validator committee, all launched in this one run.
  */
-import { drive, type BenchResult } from "./bench.ts";
-import { launchNetwork, type LaunchOptions } from "./launch.ts";
+import { drive, type BenchResult } from "./payments.ts";
+import { launchBenchNetwork, type BenchNetworkOptions } from "./network.ts";
 
-const CONFIGS: { name: string; opts: LaunchOptions }[] = [
+const CONFIGS: { name: string; opts: BenchNetworkOptions }[] = [
   { name: "1 validator (baseline)", opts: { validators: 1 } },
   { name: "4 validators, byzantine 3/4", opts: { validators: 4 } },
   {
@@ -25,7 +25,7 @@ export async function runBenchQuorum(flags: {
   const rows: { name: string; result: BenchResult }[] = [];
   for (const c of CONFIGS) {
     if (!flags.json) process.stderr.write(`${c.name}…\n`);
-    const net = await launchNetwork(c.opts);
+    const net = await launchBenchNetwork(c.opts);
     try {
       const target = { baseUrl: net.baseUrl, apiKey: net.apiKey };
       const body = (i: number) => ({ ...net.example, idempotency_key: `bq-${i}` });

@@ -1,24 +1,30 @@
 /** Where CLI commands find the network: flags, then SENTINELIQ_URL / SENTINELIQ_API_KEY, then the dev credentials. */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { z } from "zod";
 import { env } from "./env.ts";
 import type { Target } from "./client.ts";
 
 export const DEV_DIR = ".sentineliq";
 
-export interface DevCredentials {
-  api_key: string;
-  base_url: string;
-  log_vkey: string;
-  example_payment: Record<string, unknown>;
+/** What `sentineliq dev` writes to dev-credentials.json (checked when read: anyone can edit the file). */
+const DevCredentials = z.object({
+  api_key: z.string().min(1),
+  base_url: z.string().min(1),
+  log_vkey: z.string().min(1),
+  example_payment: z.record(z.string(), z.unknown()),
   /** The dev network's tAudit auditor key. */
-  auditor_key?: string;
-}
+  auditor_key: z.string().min(1).optional(),
+});
+export type DevCredentials = z.infer<typeof DevCredentials>;
 
 export function devCredentials(dir = DEV_DIR): DevCredentials | undefined {
   const file = join(resolve(dir), "dev-credentials.json");
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, "utf8")) as DevCredentials;
+  const parsed = DevCredentials.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success)
+    throw new Error(`${file} is not what \`sentineliq dev\` writes: ${parsed.error.issues[0]!.message}; delete it`);
+  return parsed.data;
 }
 
 export function resolveTarget(flags: { url?: string; apiKey?: string }): Target & { apiKey: string } {

@@ -5,10 +5,10 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { getAddressDecoder } from "@solana/kit";
-import type { PaymentView } from "../protocol/index.ts";
-import { call, type Target } from "./client.ts";
-import { devCredentials, resolveTarget } from "./credentials.ts";
-import { progress } from "./progress.ts";
+import type { PaymentView } from "../../protocol/index.ts";
+import { call, type Target } from "../shared/client.ts";
+import { devCredentials, resolveTarget } from "../shared/credentials.ts";
+import { progress } from "../shared/progress.ts";
 
 export interface BenchFlags {
   n: number;

@@ -1,6 +1,6 @@
 /** A small HTTP client built from the route definitions (used by pay, bench and log). */
 import { Agent, request } from "undici";
-import { routePath, routes, type Routes, type WireError } from "../protocol/index.ts";
+import { routePath, routes, type Routes, type WireError } from "../../protocol/index.ts";
 
 export interface Target {
   baseUrl: string;

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { AuditList, AuditRecord, WireError } from "../protocol/index.ts";
-import { extractTaggedFunctions, type ExtractedFunction } from "../sdk/src/index.ts";
-import { call, type Target } from "./client.ts";
-import { resolveAuditorTarget, resolveTarget } from "./credentials.ts";
-import { progress } from "./progress.ts";
+import type { AuditList, AuditRecord, WireError } from "../../protocol/index.ts";
+import { extractTaggedFunctions, type ExtractedFunction } from "../../sdk/src/index.ts";
+import { call, type Target } from "../shared/client.ts";
+import { resolveAuditorTarget, resolveTarget } from "../shared/credentials.ts";
+import { progress } from "../shared/progress.ts";
 
 const out = (s: string) => process.stdout.write(s + "\n");
 const err = (s: string) => process.stderr.write(s + "\n");
@@ -35,7 +35,7 @@ export function hashFiles(files: string[]): { functions: ExtractedFunction[]; pr
   return { functions, problems };
 }
 
-export async function runAuditHash(files: string[], flags: { json?: boolean }): Promise<number> {
+export function runAuditHash(files: string[], flags: { json?: boolean }): number {
   const { functions, problems } = hashFiles(files);
   if (flags.json) out(JSON.stringify(functions.map(({ normalised: _, ...f }) => f)));
   else for (const f of functions) out(`${f.hash}  ${f.name}  ${f.file}:${f.line}`);

@@ -1,9 +1,10 @@
 /** `sentineliq pay`: submit one payment from flags or a JSON file and print the outcome. */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { PaymentView, WireError } from "../protocol/index.ts";
-import { call } from "./client.ts";
-import { devCredentials, resolveTarget } from "./credentials.ts";
+import type { PaymentView, WireError } from "../../protocol/index.ts";
+import { call } from "../shared/client.ts";
+import { devCredentials, resolveTarget } from "../shared/credentials.ts";
+import { UsageError } from "../shared/flags.ts";
 
 export interface PayFlags {
   file?: string;
@@ -25,7 +26,7 @@ export interface PayFlags {
 export async function runPay(flags: PayFlags): Promise<number> {
   const target = resolveTarget(flags);
   const base: Record<string, unknown> = flags.file
-    ? JSON.parse(readFileSync(flags.file, "utf8"))
+    ? requestFile(flags.file)
     : { ...(devCredentials()?.example_payment ?? {}) };
   if (!flags.file) base.idempotency_key = `cli-${randomUUID()}`;
   const set = (k: string, v: unknown) => v !== undefined && (base[k] = v);
@@ -50,13 +51,21 @@ export async function runPay(flags: PayFlags): Promise<number> {
   return 0;
 }
 
-function printError(status: number, e: WireError): number {
+/** --file: one JSON object, sent as it is (the coordinator checks it). */
+function requestFile(file: string): Record<string, unknown> {
+  const body: unknown = JSON.parse(readFileSync(file, "utf8"));
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new UsageError(`${file}: a payment request is one JSON object`);
+  return body as Record<string, unknown>;
+}
+
+export function printError(status: number, e: WireError): number {
   process.stdout.write(`✗ ${status} ${e.code}: ${e.message}\n`);
   for (const i of e.error_details?.issues ?? []) process.stdout.write(`    ${i.path}: ${i.message}\n`);
   return 1;
 }
 
-function printPayment(p: PaymentView): void {
+export function printPayment(p: PaymentView): void {
   const mark = p.status === "failed" ? "✗" : p.decision === "approve" ? "✓" : p.decision === "reject" ? "✗" : "?";
   process.stdout.write(
     `${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}${p.attempt ? `  attempt ${p.attempt}` : ""}\n`,
@@ -72,52 +81,8 @@ function printPayment(p: PaymentView): void {
     const { code, message, ...facts } = p.error_details;
     const extra = Object.entries(facts)
       .filter(([, v]) => typeof v !== "object")
-      .map(([k, v]) => `${k} ${v}`);
+      .map(([k, v]) => `${k} ${String(v)}`);
     process.stdout.write(`    ${code}: ${message}${extra.length ? ` (${extra.join(", ")})` : ""}\n`);
   }
   if (p.log_index !== undefined) process.stdout.write(`    log index: ${p.log_index}\n`);
-}
-
-/** `sentineliq respond <payment_id>`: answer a payment's open challenge and print the new outcome. */
-export async function runRespond(
-  paymentId: string,
-  flags: {
-    url?: string;
-    apiKey?: string;
-    purpose?: string;
-    reference?: string;
-    log?: string[];
-    confirmedBy?: string;
-    json?: boolean;
-  },
-): Promise<number> {
-  const target = resolveTarget(flags);
-  const shown = await call(target, "getPayment", { params: { payment_id: paymentId } });
-  if (shown.status !== 200) return printError(shown.status, shown.body as WireError);
-  const p = shown.body as PaymentView;
-  if (p.status !== "challenged" || !p.challenge) {
-    process.stdout.write(`✗ ${paymentId} has no open challenge (status ${p.status})\n`);
-    return 1;
-  }
-  const responses: Record<string, unknown> = {};
-  if (flags.purpose) responses.purpose = flags.purpose;
-  if (flags.reference) responses.reference = flags.reference;
-  if (flags.log?.length) responses.logs = flags.log;
-  if (flags.confirmedBy) Object.assign(responses, { confirmed: true, confirmed_by: flags.confirmedBy });
-  process.stdout.write(`answering ${p.challenge.kind} (asked for: ${p.challenge.requested.join(", ")})\n`);
-  const res = await call(target, "challengeResponse", {
-    params: { payment_id: paymentId },
-    body: {
-      challenge_id: p.challenge.challenge_id,
-      ...(p.challenge.nonce ? { nonce: p.challenge.nonce } : {}),
-      responses,
-    },
-  });
-  if (flags.json) {
-    process.stdout.write(res.text + "\n");
-    return res.status === 200 ? 0 : 1;
-  }
-  if (res.status !== 200) return printError(res.status, res.body as WireError);
-  printPayment(res.body as PaymentView);
-  return 0;
 }

@@ -7,6 +7,7 @@
  * Exit codes: 0 verified, 1 the log fails verification, 2 usage or I/O error.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { lockHolder } from "../launcher/store.ts";
 import { join, resolve } from "node:path";
 import {
   verifyTiles,
@@ -15,12 +16,12 @@ import {
   NoteVerifier,
   ValidatorSet,
   type TileSource,
-} from "../protocol/index.ts";
-import { DEV_DIR, devCredentials } from "./credentials.ts";
-import { env } from "./env.ts";
-import { VerifierState } from "./log-state.ts";
-import { dbSource, dirSource, httpSource } from "./log-sources.ts";
-import { progress } from "./progress.ts";
+} from "../../protocol/index.ts";
+import { DEV_DIR, devCredentials } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { VerifierState } from "./state.ts";
+import { dbSource, dirSource, httpSource } from "./sources.ts";
+import { progress } from "../shared/progress.ts";
 
 export interface VerifyFlags {
   db?: string;
@@ -122,12 +123,5 @@ async function pickLocal(flags: VerifyFlags) {
 
 /** PGlite takes one process at a time: while `sentineliq dev` holds it, read through the coordinator. */
 function pgliteBusy(): boolean {
-  const lock = join(resolve(DEV_DIR), "pgdata.lock");
-  if (!existsSync(lock)) return false;
-  try {
-    process.kill(Number(readFileSync(lock, "utf8")), 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return lockHolder(join(resolve(DEV_DIR), "pgdata.lock")) !== undefined;
 }

@@ -7,11 +7,11 @@ import {
   verifyConsistency,
   verifyInclusion,
   type Checkpoint,
-} from "../protocol/index.ts";
-import { call } from "./client.ts";
-import { devCredentials, resolveTarget } from "./credentials.ts";
-import { env } from "./env.ts";
-import { EXIT, fail, logVerifier } from "./log.ts";
+} from "../../protocol/index.ts";
+import { call } from "../shared/client.ts";
+import { devCredentials, resolveTarget } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
+import { EXIT, fail, logVerifier } from "./verify.ts";
 
 interface Flags {
   url?: string;
@@ -39,9 +39,24 @@ async function latest(base: string, vkey: string | undefined): Promise<{ checkpo
   return { checkpoint: openCheckpoint(res.text, logVerifier(vkey)).checkpoint, note: res.text };
 }
 
+/** An entry's bytes as JSON (entries are JCS objects; anything else shows as its text). */
+const decode = (leaf: string): Record<string, unknown> => {
+  const text = Buffer.from(leaf, "base64").toString("utf8");
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    return { text };
+  }
+};
+
+const field = (d: Record<string, unknown>, k: string) => {
+  const v = d[k];
+  return typeof v === "string" || typeof v === "number" ? String(v) : "";
+};
+
 const print = (index: number, leaf: string) => {
-  const json = JSON.parse(Buffer.from(leaf, "base64").toString("utf8"));
-  process.stdout.write(JSON.stringify({ index, ...json }, null, 2) + "\n");
+  process.stdout.write(JSON.stringify({ index, ...decode(leaf) }, null, 2) + "\n");
 };
 
 export async function runLogShow(what: string, f: Flags): Promise<number> {
@@ -76,10 +91,9 @@ export async function runLogTail(f: Flags): Promise<number> {
         const entries = (res.body as { entries: { index: number; leaf: string }[] }).entries;
         if (entries.length === 0) break;
         for (const e of entries) {
-          const d = JSON.parse(Buffer.from(e.leaf, "base64").toString("utf8"));
-          process.stdout.write(
-            `${e.index}\t${d.type}\t${d.payment_id ?? ""}\t${d.decision ?? ""}\t${d.risk_level ?? ""}\n`,
-          );
+          const d = decode(e.leaf);
+          const cols = ["type", "payment_id", "decision", "risk_level"].map((k) => field(d, k));
+          process.stdout.write(`${e.index}\t${cols.join("\t")}\n`);
           next = e.index + 1;
         }
       }

@@ -1,7 +1,7 @@
 /** What `log verify` remembers (the sumdb model): the last checkpoint it verified for each log, so it never accepts going backwards. */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openCheckpoint, type Checkpoint, type NoteVerifier } from "../protocol/index.ts";
+import { openCheckpoint, type Checkpoint, type NoteVerifier } from "../../protocol/index.ts";
 
 export class VerifierState {
   readonly #file: string;

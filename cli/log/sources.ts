@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { LogStore, migrate } from "../coordinator/index.ts";
-import { openDb } from "../lib/db.ts";
-import { encodeBundle, parseTilePath, TILE_WIDTH, type TileSource } from "../protocol/index.ts";
+import { LogStore, migrate } from "../../coordinator/index.ts";
+import { openDb } from "../../lib/db.ts";
+import { encodeBundle, parseTilePath, TILE_WIDTH, type TileSource } from "../../protocol/index.ts";
 
 export async function fetchBytes(url: string): Promise<Uint8Array | null> {
   const res = await request(url);
@@ -34,12 +34,11 @@ export function dirSource(dir: string): TileSource {
   const read = (p: string) => (existsSync(join(dir, p)) ? readFileSync(join(dir, p)) : null);
   return {
     describe: `the tiles in ${dir}`,
-    async checkpoint() {
+    checkpoint() {
       const b = read("checkpoint");
-      if (!b) throw new Error(`no checkpoint file in ${dir}`);
-      return b.toString("utf8");
+      return b ? Promise.resolve(b.toString("utf8")) : Promise.reject(new Error(`no checkpoint file in ${dir}`));
     },
-    get: async (path) => read(path),
+    get: (path) => Promise.resolve(read(path)),
   };
 }
 

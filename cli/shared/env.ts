@@ -14,6 +14,8 @@ export interface Env {
   solanaRpcUrl: string | undefined;
   solanaPayerKeypair: string | undefined;
   solanaCommitment: string | undefined;
+  /** npm_lifecycle_event: set when an npm script (npm start, npm run, npx) started this process. */
+  npmScript: string | undefined;
 }
 
 function read(): Env {
@@ -34,7 +36,20 @@ function read(): Env {
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
     solanaCommitment: blank(e.SOLANA_COMMITMENT),
+    npmScript: blank(e.npm_lifecycle_event),
   });
 }
 
 export const env: Env = read();
+
+/**
+ * The environment for the processes of a launched network: this one, without the variables that would
+ * override the complete configs they are given (PORT, NATS_URL, DATABASE_URL).
+ */
+export function envForChildren(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env };
+  delete e.PORT;
+  delete e.NATS_URL;
+  delete e.DATABASE_URL;
+  return e;
+}

@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
-import { ensureKeypairFile } from "../coordinator/settlement/index.ts";
+import { z } from "zod";
+import { ensureKeypairFile } from "../../coordinator/settlement/index.ts";
 import {
   generateKeyFile,
   loadKeyFile,
@@ -16,7 +17,7 @@ import {
   Signer,
   type PaymentRequest,
   type ValidatorSetInput,
-} from "../protocol/index.ts";
+} from "../../protocol/index.ts";
 
 export interface Workspace {
   dir: string;
@@ -25,6 +26,8 @@ export interface Workspace {
   networkFile: string;
   coordinatorFile: string;
   credentialsFile: string;
+  /** `sentineliq dev`'s running parts: [{ name, pid, url?, metrics_url?, log? }]. */
+  processesFile: string;
   pgDir: string;
   logsDir: string;
   apiKey: string;
@@ -35,6 +38,15 @@ export interface Workspace {
   /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
   agentWalletFile: string;
 }
+
+/** The workspace's own secrets (secrets.json): the agent key, the demo addresses, the auditor key. */
+const Secrets = z.object({
+  api_key: z.string().min(1),
+  agent: z.string().min(1),
+  merchant: z.string().min(1),
+  auditor_key: z.string().min(1).optional(),
+});
+type Secrets = z.infer<typeof Secrets>;
 
 export const EXAMPLE_FUNC_HASH = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
 
@@ -53,8 +65,8 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
   ensureKey("log");
 
   const secretsFile = join(dir, "secrets.json");
-  let secrets: { api_key: string; agent: string; merchant: string; auditor_key?: string };
-  if (existsSync(secretsFile)) secrets = JSON.parse(readFileSync(secretsFile, "utf8"));
+  let secrets: Secrets;
+  if (existsSync(secretsFile)) secrets = Secrets.parse(JSON.parse(readFileSync(secretsFile, "utf8")));
   else {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
@@ -76,6 +88,7 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     networkFile,
     coordinatorFile: join(dir, "coordinator.json"),
     credentialsFile: join(dir, "dev-credentials.json"),
+    processesFile: join(dir, "processes.json"),
     pgDir: join(dir, "pgdata"),
     logsDir: join(dir, "logs"),
     apiKey: secrets.api_key,

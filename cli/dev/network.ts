@@ -1,0 +1,72 @@
+/** What `sentineliq dev` launches: the workspace's validators and coordinator, on the bus and store it found. */
+import { join } from "node:path";
+import { loadKeyFile, verifierKey } from "../../protocol/index.ts";
+import type { ClaimedStore, NetworkSpec, StartedBus, ValidatorInput, Workspace } from "../launcher/index.ts";
+import { apiKeyHash } from "../launcher/index.ts";
+import { env } from "../shared/env.ts";
+import { devSettlement, type Backend } from "../shared/settlement.ts";
+
+export interface DevOptions {
+  dir: string;
+  validators: number;
+  port: number;
+  /** Settles live (non-debug) payments: none, litesvm (in process) or rpc (SOLANA_RPC_URL). */
+  settlement?: Backend;
+  /** validator id → fault mode, for fault drills. */
+  faulty?: Record<string, string>;
+  /** Rule pack every validator loads (and watches); default: the shipped default pack. */
+  rules?: string;
+}
+
+export const LOG_ORIGIN = "sentineliq.local/log";
+
+export function devNetwork(
+  ws: Workspace,
+  opts: DevOptions,
+  bus: StartedBus,
+  store: ClaimedStore,
+  signal: AbortSignal,
+): NetworkSpec {
+  const inProcess = bus.url === undefined;
+  return {
+    mode: inProcess ? "in-process" : "processes",
+    bus,
+    namespace: "siq",
+    validators: devValidators(ws, opts, inProcess),
+    coordinator: {
+      host: "127.0.0.1",
+      port: opts.port,
+      databaseUrl: store.url,
+      ...(store.schema ? { dbSchema: store.schema } : {}),
+      logKeyFile: ws.logKeyFile,
+      logOrigin: LOG_ORIGIN,
+      tileArchiveDir: join(ws.dir, "tiles"),
+      validatorSet: ws.validatorSet,
+      tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
+      logLevel: env.logLevel ?? "warn",
+      settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
+    },
+    files: { coordinatorConfig: ws.coordinatorFile, configDir: join(ws.dir, "nodes"), logsDir: ws.logsDir },
+    // Generous: on a busy machine, validators loading the OFAC list take a while.
+    readyTimeoutMs: 90_000,
+    signal,
+  };
+}
+
+/** Each validator witnesses the log; as processes, they also gossip cosigned checkpoints on ports after the HTTP one. */
+function devValidators(ws: Workspace, opts: DevOptions, inProcess: boolean): ValidatorInput[] {
+  const logVkey = verifierKey(LOG_ORIGIN, loadKeyFile(ws.logKeyFile).signer.publicKey);
+  const p2p = ws.validatorSet.validators.map((_, i) => `/ip4/127.0.0.1/tcp/${opts.port + 100 + i}`);
+  return ws.validatorSet.validators.map((v, i) => {
+    const faulty = opts.faulty?.[v.id];
+    return {
+      id: v.id,
+      keyFile: ws.keyFile(v.id),
+      logVkey,
+      ...(inProcess ? { logLevel: "warn" } : { p2pListen: p2p[i], p2pPeers: p2p.filter((_, j) => j !== i) }),
+      ...(faulty ? { faulty } : {}),
+      ...(opts.rules ? { rulesDir: opts.rules } : {}),
+    };
+  });
+}

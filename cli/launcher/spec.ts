@@ -1,0 +1,66 @@
+/** What a launch is given and what it gives back. */
+import type { RunningCoordinator } from "../../coordinator/index.ts";
+import type { Bus } from "../../lib/bus/index.ts";
+import type { Db } from "../../lib/db.ts";
+import type { RunningValidator } from "../../node/index.ts";
+
+/** A validator's config as `parseValidatorConfig` takes it; the launcher sets `natsUrl` and `namespace`. */
+export type ValidatorInput = { id: string; keyFile: string } & Record<string, unknown>;
+
+export interface NetworkSpec {
+  mode: "processes" | "in-process";
+  bus: { url: string | undefined; memory?: Bus | undefined };
+  namespace: string;
+  /** The coordinator's config as `parseCoordinatorConfig` takes it; the launcher sets `natsUrl` and `namespace`. */
+  coordinator: Record<string, unknown>;
+  validators: ValidatorInput[];
+  /** Processes only: where the coordinator's config, the validators' configs and every log are written. */
+  files?: { coordinatorConfig: string; configDir: string; logsDir: string };
+  /** In process only: an open store for the coordinator (the caller closes it). */
+  db?: Db;
+  /** Wait until `GET /ready` answers (a quorum of validators heard from) at most this long; processes always wait. */
+  readyTimeoutMs?: number;
+  /** Aborting it while the network starts stops what has started, and the launch fails with "interrupted". */
+  signal?: AbortSignal;
+}
+
+/** One part of a running network, as `.sentineliq/processes.json` lists it. */
+export interface ProcessEntry {
+  name: string;
+  pid: number;
+  url?: string;
+  metrics_url?: string;
+  log?: string;
+}
+
+export interface LaunchedNetwork {
+  /** The coordinator's base URL. */
+  url: string;
+  /** In process only: the running coordinator and validators. */
+  coordinator: RunningCoordinator | undefined;
+  validators: RunningValidator[];
+  processes: ProcessEntry[];
+  /** Resolves with what happened when a part of the network stops by itself; never in process. */
+  failure: Promise<string>;
+  /** Stops the coordinator and the validators (not the bus or the store: they are the caller's). */
+  stop(): Promise<void>;
+}
+
+export class LaunchError extends Error {
+  override readonly name = "LaunchError";
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+
+/** The parts' configs with the bus filled in. */
+export function configsFor(spec: NetworkSpec): {
+  coordinator: Record<string, unknown>;
+  validators: ValidatorInput[];
+} {
+  const natsUrl = spec.bus.url ?? "in-process";
+  const shared = { natsUrl, namespace: spec.namespace };
+  return {
+    coordinator: { ...spec.coordinator, ...shared },
+    validators: spec.validators.map((v) => ({ ...v, ...shared })),
+  };
+}

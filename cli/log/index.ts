@@ -1,0 +1,81 @@
+/** `sentineliq log`: verify the verdict log, and read it entry by entry with proofs. */
+import type { Command } from "commander";
+import { z } from "zod";
+import { f, parseFlags, wholeNumber } from "../shared/flags.ts";
+
+const VerifyFlags = z.object({
+  db: f.text,
+  schema: f.text,
+  url: f.text,
+  tiles: f.text,
+  network: f.text,
+  vkey: f.text,
+  state: f.text,
+});
+const ReadFlags = z.object({ ...f.target, vkey: f.text, follow: f.on, lines: f.count.optional() });
+
+const URL_HELP = "coordinator URL (SENTINELIQ_URL)";
+const VKEY_HELP = "log verifier key (default: from the dev credentials)";
+
+export function registerLog(program: Command): void {
+  const log = program.command("log").description("inspect and verify the verdict log");
+  log
+    .command("verify")
+    .description(
+      "verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure",
+    )
+    .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
+    .option("--schema <name>", "PostgreSQL schema holding the log")
+    .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
+    .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
+    .option("--network <file>", "validator set, to re-check our decisions (default ./.sentineliq/network.json)")
+    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
+    .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
+    .action(async (raw: unknown) => {
+      const o = parseFlags(VerifyFlags, raw);
+      const { runLogVerify } = await import("./verify.ts");
+      process.exitCode = await runLogVerify(o);
+    });
+  log
+    .command("show <payment_id|index>")
+    .description("print one entry (by log index, or a payment's latest decision) as JSON")
+    .option("--url <url>", URL_HELP)
+    .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
+    .action(async (what: string, raw: unknown) => {
+      const o = parseFlags(ReadFlags, raw);
+      const { runLogShow } = await import("./tools.ts");
+      process.exitCode = await runLogShow(what, o);
+    });
+  log
+    .command("tail")
+    .description("print entries as they are logged")
+    .option("-f, --follow", "keep following new checkpoints")
+    .option("-n, --lines <n>", "start this many entries before the end", wholeNumber("-n"), 10)
+    .option("--url <url>", URL_HELP)
+    .option("--vkey <vkey>", VKEY_HELP)
+    .action(async (raw: unknown) => {
+      const o = parseFlags(ReadFlags, raw);
+      const { runLogTail } = await import("./tools.ts");
+      process.exitCode = await runLogTail(o);
+    });
+  log
+    .command("proof <index>")
+    .description("fetch, verify and print a C2SP tlog-proof for the entry at <index>")
+    .option("--url <url>", URL_HELP)
+    .option("--vkey <vkey>", VKEY_HELP)
+    .action(async (index: string, raw: unknown) => {
+      const o = parseFlags(ReadFlags, raw);
+      const { runLogProof } = await import("./tools.ts");
+      process.exitCode = await runLogProof(index, o);
+    });
+  log
+    .command("consistency <old-checkpoint-file>")
+    .description("prove the current checkpoint extends an older one you kept")
+    .option("--url <url>", URL_HELP)
+    .option("--vkey <vkey>", VKEY_HELP)
+    .action(async (file: string, raw: unknown) => {
+      const o = parseFlags(ReadFlags, raw);
+      const { runLogConsistency } = await import("./tools.ts");
+      process.exitCode = await runLogConsistency(file, o);
+    });
+}
