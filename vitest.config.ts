@@ -5,16 +5,18 @@ const ignored = ["node_modules/**", ".sentineliq/**", "sdk/node_modules/**"];
 /**
  * End-to-end and integration tests: they need NATS JetStream, PostgreSQL (or PGlite under a real store),
  * LiteSVM or whole processes. A new one goes in `test/` as `*.e2e.test.ts`. Of those beside the code, three
- * run one compliance suite against the real JetStream bus and the in-memory one, and one runs the CLI on
- * the AMLSim data sets (about 40 s each under load).
+ * run one compliance suite against the real JetStream bus and the in-memory one, one drives every route of
+ * a real network through inject(), and one runs the CLI on the AMLSim data sets (about 40 s each under
+ * load). `test/projects.test.ts` fails when a test outside this list starts a network or a bus.
  */
-const e2e = [
+export const e2e = [
   "test/**/*.e2e.test.ts",
   "test/settlement.*.test.ts",
   "lib/bus/bus.test.ts",
   "lib/bus/kv.test.ts",
   "node/audit-cache.test.ts",
   "cli/rules/amlsim.test.ts",
+  "coordinator/api/routes.inject.test.ts",
 ];
 
 export default defineConfig({
