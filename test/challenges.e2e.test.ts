@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { BIN } from "../cli/launcher/processes.ts";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EntryChecker, ValidatorSet } from "../protocol/index.ts";
 import { LogStore } from "../coordinator/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
@@ -17,7 +17,7 @@ import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 describe("challenges", () => {
   let net: TestNetwork;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite", challengeTtlMs: 2500 });
+    net = await startNetwork({ store: "pglite", challengeTtlMs: 8000 });
   });
   afterAll(async () => {
     await net?.stop();
@@ -90,9 +90,15 @@ describe("challenges", () => {
   it("rejects a payment whose challenge expires unanswered, and refuses the late answer", async () => {
     const first = await net.post(high());
     expect(first.body.status).toBe("challenged");
-    await new Promise((r) => setTimeout(r, 3000));
-    const shown = await net.get(`/v1/payments/${first.body.payment_id}`);
-    expect(shown.body).toMatchObject({ status: "rejected" });
+    // The challenge lives 8 s (long enough for a CLI start on a loaded machine in the test above).
+    const shown = await vi.waitFor(
+      async () => {
+        const r = await net.get(`/v1/payments/${first.body.payment_id}`);
+        expect(r.body).toMatchObject({ status: "rejected" });
+        return r;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
     expect(shown.body.error_details.code).toBe("CHALLENGE_EXPIRED");
     const late = await net.respond(first.body.payment_id, {
       challenge_id: first.body.challenge.challenge_id,
