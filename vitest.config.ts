@@ -14,6 +14,8 @@ export const e2e = [
   "test/settlement.*.test.ts",
   "lib/bus/bus.test.ts",
   "lib/bus/kv.test.ts",
+  "lib/bus/quarantine.test.ts",
+  "coordinator/store/payments.test.ts",
   "node/audit-cache.test.ts",
   "cli/rules/amlsim.test.ts",
   "coordinator/api/routes.inject.test.ts",
