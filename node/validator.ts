@@ -11,7 +11,7 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
+import { EvaluationTask, signHeartbeat, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 import { VerdictQueue } from "./verdict-queue.ts";
@@ -68,9 +68,9 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     }
   })();
 
-  const encoder = new TextEncoder();
-  const beat = setInterval(() => c.bus.signal(t.subjects.heartbeat(c.id), encoder.encode(c.id)), 1000);
-  c.bus.signal(t.subjects.heartbeat(c.id), encoder.encode(c.id));
+  const heartbeat = () => c.bus.signal(t.subjects.heartbeat(c.id), signHeartbeat(c.signer, c.id));
+  const beat = setInterval(heartbeat, 1000);
+  heartbeat();
 
   return {
     stats,

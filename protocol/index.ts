@@ -33,6 +33,7 @@ export * from "./log/routes.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
 export * from "./tags.ts";
+export * from "./heartbeat.ts";
 export * from "./facts.ts";
 export * from "./text.ts";
 export * from "./schemas/safe.ts";
