@@ -31,6 +31,8 @@ const versions = {
   log_append: 2,
   /** A bus message an actor gave up on, kept in the dead-letter stream. */
   dead_letter: 1,
+  /** A validator excluded for equivocation evidence, or reinstated by an operator (a log entry). */
+  validator_status: 1,
 } as const;
 type Versions = typeof versions;
 
