@@ -14,6 +14,8 @@ import type { Topology, ValidatorSet } from "../protocol/index.ts";
 export interface Heartbeats {
   /** Validators of the set heard from within the timeout. */
   alive(): number;
+  /** Whether this validator was heard from within the timeout. */
+  isAlive(id: string): boolean;
   stop(): void;
 }
 
@@ -61,6 +63,7 @@ export function watchHeartbeats(
   });
   return {
     alive,
+    isAlive: (id) => Date.now() - (lastSeen.get(id) ?? -Infinity) < timeoutMs,
     stop: () => {
       sub.stop();
       for (const timer of timers.values()) clearTimeout(timer);

@@ -43,6 +43,8 @@ export interface Observed {
   absent: string[];
   rejected: { validator_id: string; code: VerdictRejectionCode }[];
   equivocations: { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] }[];
+  /** Verdicts of validators excluded when the decision was taken: logged, not counted. */
+  excludedVerdicts: SignedVerdict[];
   /** Milliseconds from task to verdict, per validator. */
   latencies: Map<string, number>;
 }
@@ -73,6 +75,8 @@ export interface AggregatorComponents {
   onEscalate?: (e: Evaluation) => QuorumPolicy;
   /** An equivocation caught after the decision: the evidence goes to the log on its own. */
   onLateEquivocation?: (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]) => Promise<void>;
+  /** The validators excluded for equivocation now; every decision is taken, and recorded, under the latest set. */
+  exclusions?: () => { excluded: string[]; exclusion_epoch: number };
 }
 
 export class Aggregator {
@@ -120,7 +124,7 @@ export class Aggregator {
       e,
       members: new Set(e.policy.members),
       verdicts: new Map(),
-      observed: { verdicts: [], absent: [], rejected: [], equivocations: [], latencies: new Map() },
+      observed: { verdicts: [], absent: [], rejected: [], equivocations: [], excludedVerdicts: [], latencies: new Map() },
       deliveries: [],
       timers: [],
       graceStarted: false,
@@ -128,6 +132,8 @@ export class Aggregator {
     };
     p.timers.push(setTimeout(() => this.#decide(p, true), deadlineMs));
     this.#pending.set(e.payment_id, p);
+    // With too few trusted validators left, the decision (fail closed) needs no vote.
+    this.#decide(p, false);
   }
 
   forget(paymentId: string): void {
@@ -230,6 +236,7 @@ export class Aggregator {
    */
   #afterVote(p: Pending): void {
     const spoken = new Set([
+      ...(this.#c.exclusions?.().excluded ?? []),
       ...p.verdicts.keys(),
       ...p.observed.rejected.map((r) => r.validator_id),
       ...p.observed.equivocations.map((e) => e.validator_id),
@@ -243,10 +250,14 @@ export class Aggregator {
 
   #decide(p: Pending, final: boolean): void {
     if (p.deciding) return;
-    const verdicts = [...p.verdicts.values()];
+    if (this.#c.exclusions) p.e = { ...p.e, policy: { ...p.e.policy, ...this.#c.exclusions() } };
+    const out = new Set(p.e.policy.excluded ?? []);
+    const all = [...p.verdicts.values()];
+    const verdicts = all.filter((v) => !out.has(v.verdict.validator_id));
     const result: QuorumResult | null = decideQuorum(p.e.policy, verdicts, final);
     if (!result) return;
-    if (result.decision !== "approve" && p.e.policy.members.length < p.e.policy.n && this.#c.onEscalate) {
+    const committee = p.e.policy.members.length < p.e.policy.n;
+    if (result.decision !== "approve" && result.outcome !== "unsafe" && committee && this.#c.onEscalate) {
       // A committee (easy tier) approves only unanimously; anything else goes to the whole set,
       // its verdicts kept.
       const full = this.#c.onEscalate(p.e);
@@ -264,8 +275,9 @@ export class Aggregator {
     this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
     if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
     p.observed.verdicts = verdicts;
+    p.observed.excludedVerdicts = all.filter((v) => out.has(v.verdict.validator_id));
     p.observed.absent = p.e.policy.members
-      .filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m))
+      .filter((m) => !p.verdicts.has(m) && !out.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m))
       .sort();
     const attempt = async (): Promise<void> => {
       try {

@@ -3,3 +3,4 @@ export { Aggregator, type Evaluation, type Observed } from "./aggregator.ts";
 export { prescreen, PrescreenConfig } from "./prescreen.ts";
 export { decisionRecord } from "./record.ts";
 export { Reputation } from "./reputation.ts";
+export { Exclusions, type Excluded } from "./exclusions.ts";
