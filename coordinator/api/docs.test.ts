@@ -86,10 +86,15 @@ describe("API documentation", () => {
       expect(op!.requestBody !== undefined, name).toBe(def.body !== undefined);
       const ok = op!.responses["200"] as O.ResponseObject;
       expect(Object.keys(ok.content ?? {}), name).toEqual([def.produces ?? "application/json"]);
-      const security = { none: [], agent: [{ agentKey: [] }], auditor: [{ auditorKey: [] }] }[def.auth as string];
+      const security = {
+        none: [],
+        agent: [{ agentKey: [] }],
+        auditor: [{ auditorKey: [] }],
+        operator: [{ operatorKey: [] }],
+      }[def.auth as string];
       expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
     }
-    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(["agentKey", "auditorKey"]);
+    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(["agentKey", "auditorKey", "operatorKey"]);
   });
 
   it("declares each error a route can give, in the one error shape, and only those codes", () => {
