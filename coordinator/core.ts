@@ -89,6 +89,8 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     policy,
     deadlineMs: config.quorumDeadlineMs,
     logger,
+    metrics: c.metrics,
+    exclusions: () => exclusions.current(),
   });
   return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events, exclusions, reputation };
 }

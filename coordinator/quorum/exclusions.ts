@@ -117,7 +117,12 @@ export class Exclusions {
 
   async #log(record: ValidatorStatusRecord): Promise<void> {
     const paymentId = record.action === "exclude" ? record.evidence.payment_id : undefined;
-    await this.#c.sequencer.appendEntry(`validator_status:${record.epoch}`, canonicalBytes(record), undefined, paymentId);
+    await this.#c.sequencer.appendEntry(
+      `validator_status:${record.epoch}`,
+      canonicalBytes(record),
+      undefined,
+      paymentId,
+    );
     this.#apply(record);
     this.#publish();
   }

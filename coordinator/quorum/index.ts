@@ -4,3 +4,4 @@ export { prescreen, PrescreenConfig } from "./prescreen.ts";
 export { decisionRecord } from "./record.ts";
 export { Reputation } from "./reputation.ts";
 export { Exclusions, type Excluded } from "./exclusions.ts";
+export { collect, Tally, type Ballot, type Collected, type Vote, type VoteKind } from "./collector.ts";

@@ -12,6 +12,7 @@ import { Verifier } from "../crypto.ts";
 import type { EntryProblemCode } from "../errors.ts";
 import { ChallengeRecord } from "../schemas/challenge.ts";
 import type { QuorumDecision } from "../schemas/decision.ts";
+import type { EventDecision } from "../schemas/event.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
@@ -66,7 +67,12 @@ export class EntryChecker {
     }
     if (type === TypeTags.validator_status) return this.exclusions.push(json, this.#validators);
     if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
-    if (type === TypeTags.event) return checkEventEntry(json, this.#validators) ?? {};
+    if (type === TypeTags.event)
+      return (
+        checkEventEntry(json, this.#validators) ??
+        this.exclusions.checkDecision(json as EventDecision, this.#validators) ??
+        {}
+      );
     if (type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
       return problem ? [problem.code, problem.message] : {};

@@ -15,6 +15,12 @@ import type { EntryProblem } from "./verify-event.ts";
 
 type Validators = ReadonlyMap<string, Verifier>;
 
+/** What a decision, a payment's or an event's, says about who counted. */
+export type Counted = Pick<QuorumDecision, "policy" | "excluded_verdicts"> & {
+  payment_id?: string;
+  verdicts: { verdict: { validator_id: string } }[];
+};
+
 /** Decisions may trail the log by this many epochs (taken while an exclusion was being appended). */
 export const EPOCH_LAG = 1;
 
@@ -62,7 +68,7 @@ export class ExclusionReplay {
   }
 
   /** The decision's recorded excluded set is the log's, and no excluded validator's verdict is counted. */
-  checkDecision(d: QuorumDecision, validators: Validators): EntryProblem | null {
+  checkDecision(d: Counted, validators: Validators): EntryProblem | null {
     const epoch = d.policy.exclusion_epoch ?? 0;
     const recorded = d.policy.excluded ?? [];
     if (epoch > this.epoch || epoch < this.epoch - EPOCH_LAG)
