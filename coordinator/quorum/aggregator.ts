@@ -231,8 +231,8 @@ export class Aggregator {
    * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
    */
   #afterVote(p: Pending): void {
+    // Excluded members are waited for like the others (their verdicts are logged), never counted.
     const spoken = p.tally.spoken();
-    for (const id of this.#c.exclusions?.().excluded ?? []) spoken.add(id);
     if ([...p.members].every((m) => spoken.has(m))) return this.#decide(p, true);
     if (!p.graceStarted && p.tally.votes.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
       p.graceStarted = true;
