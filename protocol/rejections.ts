@@ -24,7 +24,8 @@ export const RejectionClasses = {
   },
   /** Chosen by the quorum's outcome (`unsafe`): too few trusted validators are left to decide anything. */
   QUORUM_UNSAFE: {
-    message: "too many validators are excluded for equivocation for the rest to tolerate f faults; the network fails closed",
+    message:
+      "too many validators are excluded for equivocation for the rest to tolerate f faults; the network fails closed",
     codes: [],
   },
   SANCTIONS_BLOCKED: {

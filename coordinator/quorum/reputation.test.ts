@@ -26,6 +26,6 @@ describe("reputation", () => {
     for (let i = 0; i < 400; i++) r.record(result(["v4"]), observed({ v1: 1, v2: 1, v3: 4000, v4: 1 }));
     const w = r.weights();
     expect(w.v3).toBe(w.v1);
-    expect(w.v4).toBeLessThan(w.v1);
+    expect(w.v4).toBeLessThan(w.v1!);
   });
 });

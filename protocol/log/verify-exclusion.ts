@@ -62,7 +62,10 @@ export class ExclusionReplay {
     }
     const next = [...now].sort();
     if (!same(next, e.excluded))
-      return ["EXCLUSION_MISMATCH", `the entry says [${e.excluded.join(",")}] are excluded; the log says [${next}]`];
+      return [
+        "EXCLUSION_MISMATCH",
+        `the entry says [${e.excluded.join(",")}] are excluded; the log says [${next.join(",")}]`,
+      ];
     this.#history.push(next);
     return e.action === "exclude" ? { payment_id: e.evidence.payment_id } : {};
   }
