@@ -19,6 +19,8 @@ export interface Heartbeats {
   alive(): number;
   /** Beats ignored: unknown id, bad signature, stale or replayed. */
   refused(): number;
+  /** Whether this validator was heard from within the timeout. */
+  isAlive(id: string): boolean;
   stop(): void;
 }
 
@@ -75,6 +77,7 @@ export function watchHeartbeats(
   return {
     alive,
     refused: () => refused,
+    isAlive: (id) => Date.now() - (lastSeen.get(id) ?? -Infinity) < timeoutMs,
     stop: () => {
       sub.stop();
       for (const timer of timers.values()) clearTimeout(timer);

@@ -68,6 +68,7 @@ export const WireCodes = {
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
   // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
   QUORUM_FAILED: "payment_rejection",
+  QUORUM_UNSAFE: "payment_rejection",
   SANCTIONS_BLOCKED: "payment_rejection",
   AUDIT_MISMATCH: "payment_rejection",
   TRUST_BREACH: "payment_rejection",
@@ -76,6 +77,7 @@ export const WireCodes = {
   RISK_REJECTED: "payment_rejection",
   QUORUM_NOT_REACHED: "quorum_reason",
   QUORUM_TIMEOUT: "quorum_reason",
+  VALIDATORS_EXCLUDED: "quorum_reason",
   UNKNOWN_VALIDATOR: "verdict_rejection",
   NOT_A_MEMBER: "verdict_rejection",
   SUBJECT_MISMATCH: "verdict_rejection",
@@ -104,6 +106,9 @@ export const WireCodes = {
   BAD_VERDICT: "entry_problem",
   DECISION_MISMATCH: "entry_problem",
   BAD_AUDIT_TRANSITION: "entry_problem",
+  EXCLUSION_MISMATCH: "entry_problem",
+  EXCLUDED_COUNTED: "entry_problem",
+  BAD_REINSTATEMENT: "entry_problem",
 } as const;
 export type WireCode = keyof typeof WireCodes;
 export type WireCodeKind = (typeof WireCodes)[WireCode];

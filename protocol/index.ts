@@ -38,3 +38,4 @@ export * from "./facts.ts";
 export * from "./text.ts";
 export * from "./schemas/safe.ts";
 export * from "./schemas/dead-letter.ts";
+export * from "./schemas/validators.ts";

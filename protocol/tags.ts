@@ -33,6 +33,8 @@ const versions = {
   dead_letter: 1,
   /** A validator's signed liveness beacon (core NATS, not stored). */
   heartbeat: 1,
+  /** A validator excluded for equivocation evidence, or reinstated by an operator (a log entry). */
+  validator_status: 1,
 } as const;
 type Versions = typeof versions;
 
