@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
+import { AccountsConfig } from "./accounts/index.ts";
 
 const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
 
@@ -63,6 +64,8 @@ export const CoordinatorConfig = z
     witnessQuorum: z.number().int().min(0).optional(),
     /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
     tileArchiveDir: z.string().optional(),
+    /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
+    accounts: AccountsConfig.default(AccountsConfig.parse({})),
   })
   .superRefine((c, ctx) => {
     const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));

@@ -2,6 +2,7 @@
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { QuorumPolicy } from "../protocol/index.ts";
+import type { RunningAccounts } from "./accounts/index.ts";
 import type { Handlers, Reply } from "./api/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
 import type { RunningEvents } from "./events/index.ts";
@@ -32,6 +33,7 @@ export interface HandlerComponents {
   exclusions: Exclusions;
   reputation: Reputation;
   validatorSet: ValidatorSet;
+  accounts: RunningAccounts;
 }
 
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
@@ -54,6 +56,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,
     ...validatorHandlers(c),
+    ...c.accounts.handlers,
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

@@ -4,6 +4,7 @@ import { connectJetStream, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
+import { startAccounts, type RunningAccounts } from "./accounts/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
@@ -51,21 +52,33 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   });
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
   const deadLetters = countDeadLetters(bus, t, metrics);
+  let url = "";
+  const accounts = await startAccounts({ db, config: config.accounts, logger, baseUrl: () => url });
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
     apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
-    handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats, validatorSet: config.validatorSet }),
+    users: accounts.users,
+    handlers: coordinatorHandlers({
+      ...core,
+      vkey,
+      db,
+      bus,
+      metrics,
+      heartbeats,
+      validatorSet: config.validatorSet,
+      accounts,
+    }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),
   });
-  const url = await listen(app, config);
+  url = await listen(app, config);
   await recoverAndStart(core, { url, db, bus, logger });
   return {
     url,
     app,
     vkey,
     chain: core.settlement.chain,
-    close: () => closeAll({ core, app, heartbeats, deadLetters, given, db, bus }),
+    close: () => closeAll({ core, app, accounts, heartbeats, deadLetters, given, db, bus }),
   };
 }
 
@@ -113,6 +126,7 @@ async function recoverAndStart(core: Core, at: { url: string; db: Db; bus: Bus; 
 async function closeAll(r: {
   core: Core;
   app: FastifyInstance;
+  accounts: RunningAccounts;
   heartbeats: Heartbeats;
   deadLetters: { stop(): void };
   given: Given | undefined;
@@ -124,6 +138,7 @@ async function closeAll(r: {
   r.deadLetters.stop();
   core.challenges.stop();
   await r.app.close();
+  await r.accounts.close();
   core.audit.stop();
   await core.aggregator.stop();
   await core.events.stop();

@@ -21,9 +21,18 @@ export const ErrorCodes = {
   NUL_CHARACTER: 400,
   NON_FINITE_NUMBER: 400,
   NESTING_TOO_DEEP: 400,
+  // 400: operator accounts (a new password too short; a mailed token unknown, used or expired)
+  WEAK_PASSWORD: 400,
+  LINK_TOKEN_INVALID: 400,
   // 401/403: who is asking
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  // 401/403: operator accounts (wrong email or password; a refused access or refresh token; a replayed
+  // refresh token, whose session is now revoked; a login before the address is verified)
+  INVALID_CREDENTIALS: 401,
+  INVALID_TOKEN: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  EMAIL_NOT_VERIFIED: 403,
   // 404/409/413/415/422: state of the world
   NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 409,

@@ -30,6 +30,8 @@ export * from "./log/witness.ts";
 export * from "./log/proof.ts";
 export * from "./log/append.ts";
 export * from "./log/routes.ts";
+export * from "./accounts/schemas.ts";
+export * from "./accounts/routes.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
 export * from "./tags.ts";

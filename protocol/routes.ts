@@ -18,23 +18,28 @@ import {
   AuditSubmission,
 } from "./schemas/audit.ts";
 import { logRoutes } from "./log/routes.ts";
+import { accountRoutes } from "./accounts/routes.ts";
+import type { Role } from "./accounts/schemas.ts";
 import { ReinstateRequest, ValidatorList, ValidatorParams } from "./schemas/validators.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
- * either of them, an operator (operator key), or anyone. A known key of the wrong role gets a 403.
+ * either of them, an operator (operator key), a signed-in person (an access token; `roles` narrows
+ * which), or anyone. A known key of the wrong role gets a 403.
  */
-export type Auth = "agent" | "auditor" | "operator" | "any" | "none";
+export type Auth = "agent" | "auditor" | "operator" | "any" | "user" | "none";
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,
   B extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
 > {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   path: string;
   auth: Auth;
+  /** On `user` routes: the roles admitted (default: every role). */
+  roles?: readonly Role[];
   summary: string;
   params: P;
   body: B;
@@ -141,6 +146,7 @@ export const routes = {
     errors: ["NOT_FOUND", "NOT_READY"],
   }),
   ...logRoutes,
+  ...accountRoutes,
   auditSubmit: route({
     method: "POST",
     path: "/v1/audit/code",

@@ -3,10 +3,22 @@
  * agents' keys (one set per tenant), the auditors' and the operators' keys. A
  * route admits agents, auditors, either, or operators; a known key of the wrong role gets a 403.
  */
-import { sha256Hex, SiqError, type Auth } from "../../protocol/index.ts";
+import { sha256Hex, SiqError, type Auth, type Role } from "../../protocol/index.ts";
+
+/** A signed-in person (an operator account's access token; see ../accounts/). */
+export interface UserPrincipal {
+  role: "user";
+  userId: string;
+  orgId: string;
+  userRole: Role;
+  sessionId: string;
+}
 
 export type Principal =
-  { role: "agent"; tenant: string } | { role: "auditor"; auditor: string } | { role: "operator"; operator: string };
+  | { role: "agent"; tenant: string }
+  | { role: "auditor"; auditor: string }
+  | { role: "operator"; operator: string }
+  | UserPrincipal;
 
 interface Keyed {
   id: string;
@@ -34,7 +46,7 @@ export class ApiKeys {
   }
 
   /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise. */
-  authorize(auth: Exclude<Auth, "none">, header: string | undefined): Principal {
+  authorize(auth: Exclude<Auth, "none" | "user">, header: string | undefined): Principal {
     const p = this.principalFor(header);
     if (auth === "agent" && p.role !== "agent")
       throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");

@@ -29,6 +29,12 @@ export function installErrorHandling(app: FastifyInstance, onInternal: (err: unk
   app.setErrorHandler((err: FastifyError | SiqError, _req, reply) => {
     const e = toSiqError(err);
     if (e.statusCode >= 500) onInternal(err);
+    // RFC 6750: every 401 says how to authenticate, and why a token was refused.
+    if (e.statusCode === 401)
+      void reply.header(
+        "www-authenticate",
+        e.code === "UNAUTHENTICATED" ? 'Bearer realm="sentineliq"' : 'Bearer realm="sentineliq", error="invalid_token"',
+      );
     void reply.status(e.statusCode).send(e.toWire());
   });
   app.setNotFoundHandler((req, reply) => {

@@ -30,6 +30,9 @@ const TAGS: O.TagObject[] = [
   { name: "events", description: "Authentication and behaviour events (agents)" },
   { name: "audit", description: "tAudit: the registry of audited payment code (agents submit, auditors decide)" },
   { name: "log", description: "The verdict log: RFC 6962 / C2SP tlog, public" },
+  { name: "auth", description: "Operator accounts: registration, login, tokens, email flows" },
+  { name: "users", description: "The signed-in person" },
+  { name: "admin", description: "An organisation's people (owners and admins)" },
   { name: "operations", description: "Liveness and readiness" },
 ];
 
@@ -43,6 +46,7 @@ const SECURITY: Record<RouteDef["auth"], O.SecurityRequirementObject[]> = {
   auditor: [{ auditorKey: [] }],
   operator: [{ operatorKey: [] }],
   any: [{ agentKey: [] }, { auditorKey: [] }],
+  user: [{ accessToken: [] }],
   none: [],
 };
 
@@ -92,6 +96,7 @@ function operation(name: string, def: RouteDef): O.OperationObject {
     tags: [tagOf(def.path)],
     security: SECURITY[def.auth],
     "x-siq-auth": def.auth,
+    ...(def.roles ? { "x-siq-roles": def.roles } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(def.body
       ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(def.body, "input") } } } }
@@ -128,6 +133,12 @@ function buildDocument(): O.Document {
         agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (one set per tenant)" },
         auditorKey: { type: "http", scheme: "bearer", description: "An auditor's API key" },
         operatorKey: { type: "http", scheme: "bearer", description: "An operator's API key" },
+        accessToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "A person's access token (POST /v1/auth/login; EdDSA, keys at /.well-known/jwks.json)",
+        },
       },
       schemas: { Error: jsonSchema(WireErrorSchema, "output") },
     },

@@ -25,6 +25,7 @@ function inputCodes(def: RouteDef): ErrorCode[] {
 
 function authCodes(def: RouteDef): ErrorCode[] {
   if (def.auth === "none") return [];
+  if (def.auth === "user") return ["UNAUTHENTICATED", "INVALID_TOKEN", "FORBIDDEN"];
   // Every keyed route refuses a known key of a role it does not admit ("any" admits agents and auditors only).
   return ["UNAUTHENTICATED", "FORBIDDEN"];
 }

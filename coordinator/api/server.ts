@@ -10,6 +10,7 @@ import { ApiKeys, type Principal } from "./auth.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
 import { registerDocs } from "./docs.ts";
 import { installInputChecks } from "./input-checks.ts";
+import { authorizeUser, type UserAuthenticator } from "./user-auth.ts";
 
 type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
@@ -34,6 +35,8 @@ export type Handlers = { [K in keyof Routes]: (input: Input<Routes[K]>) => Reply
 export interface ServerOptions {
   bodyLimitBytes: number;
   apiKeys: ApiKeys;
+  /** Checks people's access tokens (operator accounts); without it, `user` routes refuse every token. */
+  users?: UserAuthenticator;
   handlers: Handlers;
   metricsText: () => Promise<string>;
   onInternalError: (err: unknown) => void;
@@ -51,7 +54,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return payload;
   });
 
-  for (const name of Object.keys(routes) as (keyof Routes)[]) addRoute(app, name, opts.handlers[name], opts.apiKeys);
+  for (const name of Object.keys(routes) as (keyof Routes)[])
+    addRoute(app, name, opts.handlers[name], opts.apiKeys, opts.users);
 
   app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
   registerDocs(app);
@@ -59,13 +63,25 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 }
 
 /** Generic in the route's name, so that its definition and its handler are known to belong together. */
-function addRoute<K extends keyof Routes>(app: FastifyInstance, name: K, handler: Handlers[K], apiKeys: ApiKeys): void {
+function addRoute<K extends keyof Routes>(
+  app: FastifyInstance,
+  name: K,
+  handler: Handlers[K],
+  apiKeys: ApiKeys,
+  users: UserAuthenticator | undefined,
+): void {
   const def = routes[name];
   app.route({
     method: def.method,
     url: def.path,
     handler: async (req, reply) => {
-      const principal = def.auth === "none" ? undefined : apiKeys.authorize(def.auth, req.headers.authorization);
+      const header = req.headers.authorization;
+      const principal =
+        def.auth === "none"
+          ? undefined
+          : def.auth === "user"
+            ? await authorizeUser(def, header, apiKeys, users)
+            : apiKeys.authorize(def.auth, header);
       const out = await handler(parseInput(def, req, principal));
       if (out.contentType) void reply.type(out.contentType);
       if (out.headers) void reply.headers(out.headers);

@@ -1,6 +1,7 @@
 /** The coordinator's tables. Statements are idempotent; the same SQL runs on PostgreSQL and PGlite. */
 import type { Db } from "../../lib/db.ts";
 import { migrateLog } from "../log/index.ts";
+import { migrateAccounts } from "../accounts/index.ts";
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_payments (
@@ -67,4 +68,5 @@ const STATEMENTS = [
 export async function migrate(db: Db): Promise<void> {
   for (const sql of STATEMENTS) await db.query(sql);
   await migrateLog(db);
+  await migrateAccounts(db);
 }

@@ -1,0 +1,37 @@
+/** The accounts' settings (coordinator config `accounts`), parsed once with the rest. */
+import { z } from "zod";
+
+const seconds = (dflt: number) => z.number().int().min(1).default(dflt);
+const DAY = 86_400;
+
+export const AccountsConfig = z
+  .object({
+    /** Where mail goes: smtp://[user:pass@]host:port (SMTP_URL). Without it, no mail is sent. */
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/)
+      .optional(),
+    mailFrom: z.string().min(3).default("SentinelIQ <no-reply@sentineliq.local>"),
+    /** The base of the links in mails (default: the coordinator's own URL). */
+    publicUrl: z.url().optional(),
+    /** JWT `iss` and `aud`. */
+    issuer: z.string().min(1).default("sentineliq"),
+    accessTtlSeconds: z.number().int().min(10).max(3600).default(900),
+    refreshTtlSeconds: seconds(30 * DAY),
+    verifyTtlSeconds: seconds(DAY),
+    resetTtlSeconds: seconds(3600),
+    inviteTtlSeconds: seconds(7 * DAY),
+    /** A new signing key is made when the newest is older than this. */
+    rotateKeysAfterSeconds: seconds(30 * DAY),
+    /** `sentineliq dev`: an organisation with this owner (verified) exists once the coordinator is up. */
+    devOwner: z
+      .object({
+        organization: z.string().min(1),
+        email: z.string().min(3),
+        password_hash: z.string().startsWith("$argon2id$"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type AccountsConfig = z.infer<typeof AccountsConfig>;

@@ -1,0 +1,64 @@
+/**
+ * Operator accounts: organisations, people and their roles, logins with
+ * access and refresh tokens, and the email flows. Everything is data in the
+ * store; every query is scoped to the caller's organisation.
+ */
+import type { Db } from "../../lib/db.ts";
+import type { Logger } from "../../lib/logger.ts";
+import type { UserAuthenticator } from "../api/index.ts";
+import type { AccountsConfig } from "./config.ts";
+import { accountHandlers } from "./handlers.ts";
+import { createMailer } from "./mailer.ts";
+import { AccountService } from "./service.ts";
+import { Sessions } from "./sessions.ts";
+import { SigningKeys } from "./signing-keys.ts";
+import { AccountStore } from "./store.ts";
+
+export { AccountsConfig } from "./config.ts";
+export { migrateAccounts } from "./schema.ts";
+export { hashPassword } from "./passwords.ts";
+
+export interface RunningAccounts {
+  handlers: ReturnType<typeof accountHandlers>;
+  users: UserAuthenticator;
+  keys: SigningKeys;
+  /** Waits for the mails queued so far. */
+  flushMail(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAccounts(c: {
+  db: Db;
+  config: AccountsConfig;
+  logger: Logger;
+  baseUrl: () => string;
+}): Promise<RunningAccounts> {
+  const { config } = c;
+  const keys = new SigningKeys(c.db, {
+    issuer: config.issuer,
+    accessTtlSeconds: config.accessTtlSeconds,
+    rotateAfterSeconds: config.rotateKeysAfterSeconds,
+  });
+  await keys.init();
+  const sessions = new Sessions(c.db, keys, config);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger: c.logger });
+  const service = new AccountService({
+    store: new AccountStore(c.db),
+    sessions,
+    mailer,
+    config,
+    logger: c.logger,
+    baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
+  });
+  if (config.devOwner) await service.ensureDevOwner(config.devOwner);
+  return {
+    handlers: accountHandlers(service, sessions, keys),
+    users: { authenticate: (t) => sessions.authenticate(t) },
+    keys,
+    flushMail: () => mailer.flush(),
+    async close() {
+      await mailer.flush();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * The operator account routes (CONTRACT.md, second wave), defined as data:
+ * registration and the email flows are open, `/v1/users/me` takes a person's
+ * access token, `/v1/admin/*` an owner's or admin's.
+ */
+import { z } from "zod";
+import type { ErrorCode } from "../errors.ts";
+import type { Role } from "./schemas.ts";
+import {
+  Accepted,
+  InvitationView,
+  InviteRequest,
+  Jwks,
+  LoginRequest,
+  MeUpdate,
+  PasswordReset,
+  RefreshRequest,
+  RegisterRequest,
+  ResetRequest,
+  TokenPair,
+  TokenRequest,
+  UserList,
+  UserParams,
+  UserView,
+} from "./schemas.ts";
+
+const NoParams = z.object({}).strict();
+const ADMINS: readonly Role[] = ["owner", "admin"];
+
+interface Def<P extends z.ZodType, B extends z.ZodType | undefined> {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  path: string;
+  auth: "none" | "user";
+  roles?: readonly Role[];
+  summary: string;
+  params: P;
+  body: B;
+  query: undefined;
+  response: z.ZodType;
+  errors?: readonly ErrorCode[];
+}
+
+const def = <P extends z.ZodType, B extends z.ZodType | undefined>(d: Def<P, B>) => Object.freeze(d);
+
+export const accountRoutes = {
+  authRegister: def({
+    method: "POST",
+    path: "/v1/auth/register",
+    auth: "none",
+    summary:
+      "Register: a new organisation with you as its owner, or join one with an invitation token (a verification mail follows)",
+    params: NoParams,
+    body: RegisterRequest,
+    query: undefined,
+    response: Accepted,
+    errors: ["WEAK_PASSWORD", "LINK_TOKEN_INVALID", "CONFLICT"],
+  }),
+  authVerifyEmail: def({
+    method: "POST",
+    path: "/v1/auth/verify-email",
+    auth: "none",
+    summary: "Verify an email address with the token from the verification mail (single use)",
+    params: NoParams,
+    body: TokenRequest,
+    query: undefined,
+    response: Accepted,
+    errors: ["LINK_TOKEN_INVALID"],
+  }),
+  authLogin: def({
+    method: "POST",
+    path: "/v1/auth/login",
+    auth: "none",
+    summary: "Log in: a short-lived access token (JWT) and a refresh token",
+    params: NoParams,
+    body: LoginRequest,
+    query: undefined,
+    response: TokenPair,
+    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
+  }),
+  authRefresh: def({
+    method: "POST",
+    path: "/v1/auth/refresh",
+    auth: "none",
+    summary: "Trade a refresh token (once) for a new pair; a replayed one revokes its whole session",
+    params: NoParams,
+    body: RefreshRequest,
+    query: undefined,
+    response: TokenPair,
+    errors: ["INVALID_TOKEN", "REFRESH_TOKEN_REUSED"],
+  }),
+  authLogout: def({
+    method: "POST",
+    path: "/v1/auth/logout",
+    auth: "none",
+    summary: "Log out: the session of this refresh token ends, its access tokens included",
+    params: NoParams,
+    body: RefreshRequest,
+    query: undefined,
+    response: Accepted,
+  }),
+  authResetRequest: def({
+    method: "POST",
+    path: "/v1/auth/password/reset-request",
+    auth: "none",
+    summary: "Ask for a password reset mail (the same answer whether or not the address has an account)",
+    params: NoParams,
+    body: ResetRequest,
+    query: undefined,
+    response: Accepted,
+  }),
+  authReset: def({
+    method: "POST",
+    path: "/v1/auth/password/reset",
+    auth: "none",
+    summary: "Set a new password with the token from the reset mail (single use; every session ends)",
+    params: NoParams,
+    body: PasswordReset,
+    query: undefined,
+    response: Accepted,
+    errors: ["WEAK_PASSWORD", "LINK_TOKEN_INVALID"],
+  }),
+  usersMe: def({
+    method: "GET",
+    path: "/v1/users/me",
+    auth: "user",
+    summary: "The signed-in person: email, role, organisation",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: UserView,
+  }),
+  usersMeUpdate: def({
+    method: "PUT",
+    path: "/v1/users/me",
+    auth: "user",
+    summary: "Update the signed-in person's profile",
+    params: NoParams,
+    body: MeUpdate,
+    query: undefined,
+    response: UserView,
+  }),
+  adminUsers: def({
+    method: "GET",
+    path: "/v1/admin/users",
+    auth: "user",
+    roles: ADMINS,
+    summary: "The people of your organisation (owners and admins)",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: UserList,
+  }),
+  adminInvite: def({
+    method: "POST",
+    path: "/v1/admin/users/invite",
+    auth: "user",
+    roles: ADMINS,
+    summary: "Invite a person into your organisation with a role (an invitation mail follows; owners and admins)",
+    params: NoParams,
+    body: InviteRequest,
+    query: undefined,
+    response: InvitationView,
+  }),
+  adminDeactivate: def({
+    method: "DELETE",
+    path: "/v1/admin/users/:user_id",
+    auth: "user",
+    roles: ADMINS,
+    summary: "Deactivate a person of your organisation: their tokens stop working at once (owners and admins)",
+    params: UserParams,
+    body: undefined,
+    query: undefined,
+    response: UserView,
+    errors: ["NOT_FOUND", "CONFLICT"],
+  }),
+  jwks: def({
+    method: "GET",
+    path: "/.well-known/jwks.json",
+    auth: "none",
+    summary: "The public keys that verify access tokens (JWKS), by kid",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: Jwks,
+  }),
+} as const;
