@@ -16,6 +16,8 @@ import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../
 import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
+import { accountScenarios } from "../../test/helpers/account-scenarios.ts";
+import { startMailCatcher, type MailCatcher } from "../../lib/mail-catcher.ts";
 import { openApiPath } from "./openapi.ts";
 
 type Name = keyof Routes;
@@ -56,6 +58,7 @@ describe("every route through inject(), checked against its OpenAPI document", (
   let net: TestNetwork;
   let app: FastifyInstance;
   let checker: ResponseChecker;
+  let mail: MailCatcher;
   const driven = new Map<Name, { ok: number; refused: number }>();
   const otherTenant = () => net.apiKey + "-b";
 
@@ -118,12 +121,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
   };
 
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite" });
+    mail = await startMailCatcher();
+    net = await startNetwork({ store: "pglite", coordinatorConfig: { accounts: { smtpUrl: mail.url } } });
     app = net.coordinator.app;
     checker = new ResponseChecker((await app.inject({ url: "/docs/json" })).json());
   }, 120_000);
   afterAll(async () => {
     await net?.stop();
+    await mail?.stop();
   });
 
   const scenarios: Record<Name, () => Promise<void>> = {
@@ -317,6 +322,13 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.body).toMatchObject({ quorum_safe: true, epoch: 2 });
       expect(ok.body.validators[0]).toMatchObject({ id: "v1", excluded: false });
     },
+    ...accountScenarios({
+      call,
+      refused,
+      mail: () => mail,
+      url: () => net.url,
+      apiKey: () => net.apiKey,
+    }),
     health: async () => {
       expect((await call("health")).body).toEqual({ status: "ok" });
     },
