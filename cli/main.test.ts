@@ -45,6 +45,7 @@ describe("sentineliq", () => {
       "respond",
       "audit",
       "validators",
+      "mail",
     ])
       expect(names).toContain(name);
   });

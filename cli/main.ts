@@ -5,6 +5,7 @@ import { registerBench } from "./bench/index.ts";
 import { registerDev } from "./dev/index.ts";
 import { registerKeys } from "./keys/index.ts";
 import { registerLog } from "./log/index.ts";
+import { registerMail } from "./mail/index.ts";
 import { registerPay } from "./pay/index.ts";
 import { registerRules } from "./rules/index.ts";
 import { registerServe } from "./serve/index.ts";
@@ -24,6 +25,7 @@ export function program(): Command {
     registerLog,
     registerAudit,
     registerValidators,
+    registerMail,
     registerRules,
     registerBench,
   ])

@@ -59,6 +59,8 @@ describe("sentineliq dev", () => {
       "example_payment",
       "log_vkey",
       "operator_key",
+      "owner_email",
+      "owner_password",
     ]);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(creds.operator_key).not.toBe(creds.api_key);
@@ -94,6 +96,30 @@ describe("sentineliq dev", () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(reinstate).toMatchObject({ code: 1, stderr: expect.stringMatching(/409 CONFLICT/) });
+
+    // The dev organisation's owner logs in; a new registration's mail is caught and shown by `sentineliq mail`.
+    const auth = (path: string, body: unknown) =>
+      fetch(`${creds.base_url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const login = await auth("/v1/auth/login", { email: creds.owner_email, password: creds.owner_password });
+    expect(login.status).toBe(200);
+    expect(dev.out()).toContain(creds.owner_password);
+    const email = "new-operator@example.test";
+    const password = "a long enough passphrase";
+    expect((await auth("/v1/auth/register", { email, password, organization: "New" })).status).toBe(200);
+    let shown = "";
+    for (let i = 0; i < 100 && !shown.includes("token="); i++) {
+      shown = (await run(process.execPath, [BIN, "mail", "--json"], { cwd: dev.dir, env })).stdout;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const link = new URL(JSON.parse(shown.trim().split("\n").at(-1)!).links[0]);
+    expect(link.pathname).toBe("/auth/verify-email");
+    expect(dev.out()).toContain(link.href);
+    expect((await auth("/v1/auth/verify-email", { token: link.searchParams.get("token") })).status).toBe(200);
+    expect((await auth("/v1/auth/login", { email, password })).status).toBe(200);
 
     expect(await stop(dev.proc)).toBe(0);
     expect(dev.out()).toContain("Stopped.");

@@ -13,6 +13,8 @@ export interface Shown {
   example: PaymentRequest;
   bus: StartedBus;
   store: ClaimedStore;
+  /** Where mail goes. */
+  mail: string;
 }
 
 export function printBanner(s: Shown): void {
@@ -27,11 +29,13 @@ export function printBanner(s: Shown): void {
   say(`  bus:      ${s.bus.note}`);
   say(`  storage:  ${s.store.note}`);
   say(`  logs:     ${s.ws.logsDir}`);
+  say(`  mail:     ${s.mail}`);
   for (const [id, mode] of Object.entries(s.opts.faulty ?? {}))
     say(`  FAULT DRILL: validator ${id} runs "${mode}" (watch /metrics and the log)`);
   say("");
   say(`  API key:        ${s.ws.apiKey}`);
   say(`  Auditor key:    ${s.ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);
+  say(`  Owner login:    ${s.ws.ownerEmail} / ${s.ws.ownerPassword}   (POST ${s.url}/v1/auth/login)`);
   say(`  Log verifier:   ${s.vkey}`);
   say(`  Credentials:    ${s.ws.credentialsFile}`);
   say(`  Processes:      ${s.ws.processesFile}`);

@@ -26,6 +26,7 @@ export function devNetwork(
   bus: StartedBus,
   store: ClaimedStore,
   signal: AbortSignal,
+  accounts: Record<string, unknown> = {},
 ): NetworkSpec {
   const inProcess = bus.url === undefined;
   return {
@@ -47,6 +48,7 @@ export function devNetwork(
       operators: [{ id: "dev-operator", api_key_sha256: [apiKeyHash(ws.operatorKey)] }],
       logLevel: env.logLevel ?? "warn",
       settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
+      accounts,
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(ws.dir, "nodes"), logsDir: ws.logsDir },
     // Generous: on a busy machine, validators loading the OFAC list take a while.

@@ -22,6 +22,7 @@ import {
 import { printBanner, say } from "./banner.ts";
 import { removeDevFiles, writeDevFiles } from "./files.ts";
 import { devNetwork, type DevOptions } from "./network.ts";
+import { devAccounts, startDevMail } from "./mail.ts";
 
 export type { DevOptions } from "./network.ts";
 
@@ -44,13 +45,16 @@ export async function runDev(opts: DevOptions): Promise<number> {
       throw e;
     },
   );
+  const mail = await startDevMail(ws, env.smtpUrl);
   const teardown = async () => {
     await bus.stop().catch(() => {});
+    await mail.stop().catch(() => {});
     store.release();
   };
   let net: LaunchedNetwork;
   try {
-    net = await launchNetwork(devNetwork(ws, opts, bus, store, interrupt.signal));
+    const accounts = await devAccounts(ws, mail);
+    net = await launchNetwork(devNetwork(ws, opts, bus, store, interrupt.signal, accounts));
   } catch (e) {
     await teardown();
     if (!(e instanceof LaunchError)) throw e;
@@ -62,7 +66,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
   let why: string | undefined;
   try {
     const shown = await writeDevFiles(ws, net, bus);
-    printBanner({ ws, opts, url: net.url, ...shown, bus, store });
+    printBanner({ ws, opts, url: net.url, ...shown, bus, store, mail: mail.note });
     why = await Promise.race([stopRequested.then(() => undefined), net.failure]);
     if (why) say(`  ${why}`);
   } finally {

@@ -35,6 +35,9 @@ export interface Workspace {
   auditorKey: string;
   /** The operator's key: lists validators and reinstates excluded ones. */
   operatorKey: string;
+  /** The dev organisation's owner account (`sentineliq dev` makes it). */
+  ownerEmail: string;
+  ownerPassword: string;
   validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
   /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
@@ -48,6 +51,8 @@ const Secrets = z.object({
   merchant: z.string().min(1),
   auditor_key: z.string().min(1).optional(),
   operator_key: z.string().min(1).optional(),
+  owner_email: z.string().min(3).optional(),
+  owner_password: z.string().min(12).optional(),
 });
 type Secrets = z.infer<typeof Secrets>;
 
@@ -74,10 +79,12 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
   }
-  if (!secrets.auditor_key || !secrets.operator_key) {
-    // Workspaces made before tAudit (or before operators) get the missing keys on their next start.
+  if (!secrets.auditor_key || !secrets.operator_key || !secrets.owner_password) {
+    // Workspaces made before tAudit (or operators, or accounts) get the missing secrets on their next start.
     secrets.auditor_key ??= `siq_auditor_${randomBytes(24).toString("hex")}`;
     secrets.operator_key ??= `siq_operator_${randomBytes(24).toString("hex")}`;
+    secrets.owner_email ??= "owner@sentineliq.local";
+    secrets.owner_password ??= randomBytes(15).toString("base64url");
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
   // The agent's address is a real Solana keypair, so live payments can be signed and settled.
@@ -98,6 +105,8 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     apiKey: secrets.api_key,
     auditorKey: secrets.auditor_key,
     operatorKey: secrets.operator_key,
+    ownerEmail: secrets.owner_email ?? "owner@sentineliq.local",
+    ownerPassword: secrets.owner_password,
     validatorSet,
     addresses: { agent, merchant: secrets.merchant },
     agentWalletFile,

@@ -22,6 +22,7 @@ export async function runCoordinator(configFile: string): Promise<void> {
   if (env.natsUrl) raw.natsUrl = env.natsUrl;
   if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
   if (env.logLevel) raw.logLevel = env.logLevel;
+  if (env.smtpUrl) raw.accounts = { ...(raw.accounts as object | undefined), smtpUrl: env.smtpUrl };
   raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
   const running = await startCoordinator(parseCoordinatorConfig(raw));
   await untilSignal();

@@ -12,6 +12,8 @@ export interface Env {
   /** SENTINELIQ_OPERATOR_KEY: an operator's key (validators list | reinstate). */
   operatorKey: string | undefined;
   logLevel: string | undefined;
+  /** SMTP_URL: where the coordinator's mail goes (smtp://[user:pass@]host:port). */
+  smtpUrl: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
   solanaPayerKeypair: string | undefined;
@@ -36,6 +38,7 @@ function read(): Env {
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
     logLevel: blank(e.LOG_LEVEL),
+    smtpUrl: blank(e.SMTP_URL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
     solanaCommitment: blank(e.SOLANA_COMMITMENT),
