@@ -153,6 +153,25 @@ describe.each(storeKinds())("operator accounts (%s)", (store) => {
     expect((await call("DELETE", `/v1/admin/users/${me.id}`, undefined, owner.tokens.access_token)).status).toBe(200);
   });
 
+  it("an admin manages people but not owners: only an owner invites an admin or deactivates an owner", async () => {
+    const admin = `admin-${store}@acme.test`;
+    const seen = mail.mails.length;
+    await call("POST", "/v1/admin/users/invite", { email: admin, role: "admin" }, owner.tokens.access_token);
+    const token = linkToken(await mail.waitFor(admin, { after: seen }), net.url, "/auth/accept-invite");
+    await call("POST", "/v1/auth/register", { email: admin, password: PASSWORD, invitation_token: token });
+    const a = (await call("POST", "/v1/auth/login", { email: admin, password: PASSWORD })).body.access_token;
+    expect((await call("GET", "/v1/admin/users", undefined, a)).status).toBe(200);
+    const invite = (role: string) => call("POST", "/v1/admin/users/invite", { email: `x-${store}@acme.test`, role }, a);
+    refused(await invite("admin"), 403, "FORBIDDEN");
+    expect((await invite("viewer")).status).toBe(200);
+    const ownerId = (await call("GET", "/v1/users/me", undefined, owner.tokens.access_token)).body.id;
+    refused(await call("DELETE", `/v1/admin/users/${ownerId}`, undefined, a), 403, "FORBIDDEN");
+    // An invitation is for its address only.
+    const other = linkToken(await mail.waitFor(`x-${store}@acme.test`), net.url, "/auth/accept-invite");
+    const body = { email: `y-${store}@acme.test`, password: PASSWORD, invitation_token: other };
+    refused(await call("POST", "/v1/auth/register", body), 400, "LINK_TOKEN_INVALID");
+  });
+
   it("a password reset link works once, and ends every session", async () => {
     const seen = mail.mails.length;
     const asked = await call("POST", "/v1/auth/password/reset-request", { email: owner.email });
