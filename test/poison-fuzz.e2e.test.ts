@@ -157,8 +157,11 @@ describe("sentineliq dev under hostile input", () => {
     await fc.assert(
       fc.asyncProperty(request, message, async (r, m) => {
         nc.publish(m.subject, m.data);
-        const path = routePath(r.def.path, { payment_id: r.param, code_hash: r.param, event_id: r.param }) + r.query;
-        const res = await send(r.def.method, path, r.def.method === "POST" ? r.body : undefined, r.key, r.contentType);
+        const p = r.param;
+        const params = { payment_id: p, code_hash: p, event_id: p, validator_id: p, user_id: p };
+        const path = routePath(r.def.path, params) + r.query;
+        const withBody = r.def.method === "POST" || r.def.method === "PUT";
+        const res = await send(r.def.method, path, withBody ? r.body : undefined, r.key, r.contentType);
         seenStatus.set(res.status, (seenStatus.get(res.status) ?? 0) + 1);
         // Not ready yet (no checkpoint, a validator's heartbeat late) is a 503 on a read, never a crash.
         const ok = res.status < 500 || (r.def.method === "GET" && res.status === 503);
