@@ -22,7 +22,10 @@ export interface Mailer {
 }
 
 export function createMailer(opts: { smtpUrl: string | undefined; from: string; logger: Logger }): Mailer {
-  const transport: Transporter | undefined = opts.smtpUrl ? createTransport(opts.smtpUrl) : undefined;
+  // Bounded waits, so an unreachable mail server delays no shutdown for minutes.
+  const transport: Transporter | undefined = opts.smtpUrl
+    ? createTransport({ url: opts.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+    : undefined;
   const pending = new Set<Promise<void>>();
   return {
     send(mail) {

@@ -185,11 +185,15 @@ export class AccountService {
     return userView((await this.#d.store.inOrg(p.orgId, userId))!);
   }
 
-  /** `sentineliq dev`'s organisation and owner (verified), made once. */
+  /** `sentineliq dev`'s organisation and owner (verified), made once; the password is the dev credentials' one. */
   async ensureDevOwner(o: NonNullable<AccountsConfig["devOwner"]>): Promise<void> {
     const { store } = this.#d;
     const email = o.email.toLowerCase();
-    if (await store.byEmail(email)) return;
+    const existing = await store.byEmail(email);
+    if (existing) {
+      if (existing.password_hash !== o.password_hash) await store.setPassword(store.db, existing.id, o.password_hash);
+      return;
+    }
     await store.db.tx(async (q) => {
       const orgId = await store.createOrg(q, o.organization);
       await store.createUser(q, { orgId, email, passwordHash: o.password_hash, role: "owner", verified: true });
