@@ -5,6 +5,7 @@ import { parseValidatorConfig, startValidator } from "../../node/index.ts";
 import { untilSignal } from "../launcher/processes.ts";
 import { env } from "../shared/env.ts";
 import { withEnv } from "../shared/settlement.ts";
+import { withSmtpEnv } from "./accounts-env.ts";
 
 /** A JSON config file's top level, which must be an object. */
 export function readConfigObject(file: string): Record<string, unknown> {
@@ -22,9 +23,8 @@ export async function runCoordinator(configFile: string): Promise<void> {
   if (env.natsUrl) raw.natsUrl = env.natsUrl;
   if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
   if (env.logLevel) raw.logLevel = env.logLevel;
-  if (env.smtpUrl) raw.accounts = { ...(raw.accounts as object | undefined), smtpUrl: env.smtpUrl };
   raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
-  const running = await startCoordinator(parseCoordinatorConfig(raw));
+  const running = await startCoordinator(parseCoordinatorConfig(withSmtpEnv(raw, env.smtpUrl)));
   await untilSignal();
   await running.close();
 }
