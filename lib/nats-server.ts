@@ -43,13 +43,22 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startNatsServer(
-  opts: { binary?: string; searchPath?: string; port?: number; args?: string[] } = {},
+  opts: {
+    binary?: string;
+    searchPath?: string;
+    port?: number;
+    args?: string[];
+    /** A nats-server configuration file (users and permissions); address, port and store come from here. */
+    configFile?: string;
+  } = {},
 ): Promise<NatsServer> {
   const binary = opts.binary ?? findNatsServer(opts.searchPath ?? "");
   if (!binary) throw new Error("nats-server not found on PATH: install it (apt install nats-server) or set NATS_URL");
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "siq-nats-"));
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir, ...(opts.args ?? [])], {
+  const config = opts.configFile ? ["-c", opts.configFile] : [];
+  const args = [...config, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir, ...(opts.args ?? [])];
+  const child = spawn(binary, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

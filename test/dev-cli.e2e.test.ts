@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { connect } from "@nats-io/transport-node";
 import { BIN } from "../cli/launcher/processes.ts";
 import { freePort } from "../lib/nats-server.ts";
 
@@ -52,7 +53,16 @@ describe("sentineliq dev", () => {
     const dev = await startDev(env);
     started.push(dev.proc);
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
-    expect(Object.keys(creds).sort()).toEqual(["api_key", "auditor_key", "base_url", "example_payment", "log_vkey"]);
+    expect(Object.keys(creds).sort()).toEqual([
+      "api_key",
+      "auditor_key",
+      "base_url",
+      "example_payment",
+      "log_vkey",
+      "nats_url",
+    ]);
+    // The dev bus admits only the network's NKey users: an anonymous connection is refused.
+    await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz/i);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);

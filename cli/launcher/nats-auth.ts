@@ -14,8 +14,8 @@ export interface NatsAuth {
   dir: string;
   /** nats-server.conf: JetStream on, and only these users. */
   configFile: string;
-  /** The seed file of a role (`coordinator`, or a validator id). */
-  seedFile(role: string): string;
+  /** The seed file of a role. */
+  seedFile(role: BusRole): string;
 }
 
 export interface NatsAuthOptions {
@@ -26,20 +26,18 @@ export interface NatsAuthOptions {
   storeDir?: string;
 }
 
-const roleOf = (name: string): BusRole =>
-  name === "coordinator" ? { kind: "coordinator" } : { kind: "validator", id: name };
-
 /** Writes (or reuses) the seeds in `dir` and writes `dir`/nats-server.conf. */
 export function ensureNatsAuth(dir: string, o: NatsAuthOptions): NatsAuth {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const seedFile = (role: string) => join(root, `${roleName(roleOf(role))}.nk`);
-  const users = ["coordinator", ...o.validators].map((name) => {
-    const file = seedFile(name);
+  const seedFile = (role: BusRole) => join(root, `${roleName(role)}.nk`);
+  const roles: BusRole[] = [{ kind: "coordinator" }, ...o.validators.map((id) => ({ kind: "validator" as const, id }))];
+  const users = roles.map((role) => {
+    const file = seedFile(role);
     if (!existsSync(file))
       writeFileSync(file, new TextDecoder().decode(createUser().getSeed()) + "\n", { mode: 0o600 });
     const seed = readFileSync(file, "utf8").trim();
-    return { role: roleOf(name), nkey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
+    return { role, nkey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
   });
   const configFile = join(root, "nats-server.conf");
   writeFileSync(configFile, natsServerConfig(busAuthorization(topology(o.namespace), users), o.storeDir), {
