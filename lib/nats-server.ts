@@ -12,6 +12,8 @@ export interface NatsServer {
   url: string;
   port: number;
   process: ChildProcess;
+  /** The permission violations the server has logged (publish or subscribe refused to a user). */
+  violations(): string[];
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,12 @@ export async function startNatsServer(
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr?.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const violations: string[] = [];
+  child.stderr?.on("data", (b: Buffer) => {
+    const text = b.toString();
+    stderr = (stderr + text).slice(-4000);
+    for (const line of text.split("\n")) if (/violation/i.test(line) && violations.length < 1000) violations.push(line);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
   while (!(await canConnect(port))) {
@@ -77,6 +84,7 @@ export async function startNatsServer(
     url: `nats://127.0.0.1:${port}`,
     port,
     process: child,
+    violations: () => [...violations],
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
