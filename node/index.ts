@@ -40,6 +40,8 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       credsFile: config.natsCreds,
       tls: config.natsTls,
       inboxPrefix: roleInbox({ kind: "validator", id: config.id }),
+      // With credentials, streams are the coordinator's to create: the validator waits for them.
+      createStreams: config.natsCreds === undefined,
     }));
   const t = topology(config.namespace);
   // The audited-code registry, kept up to date over the bus: live lists the rules read.

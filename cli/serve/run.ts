@@ -41,6 +41,7 @@ export interface NodeFlags {
   sanctionsDir?: string | undefined;
   faulty?: string | undefined;
   logVkey?: string | undefined;
+  stateDir?: string | undefined;
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
 }

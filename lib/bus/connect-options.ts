@@ -23,6 +23,11 @@ export interface BusConnectOptions {
   tls?: NatsTls | undefined;
   /** Replies come to subjects under this prefix (the role's, so no other role can read them). */
   inboxPrefix?: string | undefined;
+  /**
+   * Create (or update) streams and buckets that are missing (default); false: wait until they exist, for a
+   * role whose credentials may not create them (a validator).
+   */
+  createStreams?: boolean | undefined;
 }
 
 /** The authenticator for a credentials file: a `.creds` file or a bare NKey user seed (`SU…`). */

@@ -33,12 +33,16 @@ export async function connectJetStream(servers: string, opts: string | BusConnec
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
   const publisher = ackedPublisher(nc, settings.inboxPrefix);
+  const createStreams = settings.createStreams !== false;
 
   return {
     kind: "jetstream",
 
     async ensureStreams(streams: StreamSpec[]) {
-      for (const s of streams) await ensureStream(jsm, s);
+      for (const s of streams) {
+        if (createStreams) await untilPermitted(() => ensureStream(jsm, s));
+        else await untilExists(jsm, s.name);
+      }
     },
 
     async publish(subject, data, opts = {}) {
@@ -61,7 +65,10 @@ export async function connectJetStream(servers: string, opts: string | BusConnec
       return { stop: () => sub.unsubscribe() };
     },
 
-    kv: (bucket) => untilPermitted(() => openJetStreamKv(js, bucket)),
+    async kv(bucket) {
+      if (!createStreams) await untilExists(jsm, `KV_${bucket}`);
+      return untilPermitted(() => openJetStreamKv(js, bucket));
+    },
 
     async request(subject, data, timeoutMs) {
       const msg = await nc.request(subject, data, { timeout: timeoutMs });
@@ -87,10 +94,7 @@ export async function connectJetStream(servers: string, opts: string | BusConnec
   };
 }
 
-/**
- * Creates the stream, or brings an existing one to the spec (subjects, retention, duplicate window). A role
- * that may not manage streams (a validator) waits until the one that may (the coordinator) has made it.
- */
+/** Creates the stream, or brings an existing one to the spec (subjects, retention, duplicate window). */
 async function ensureStream(jsm: JetStreamManager, s: StreamSpec): Promise<void> {
   const config = {
     name: s.name,
@@ -99,11 +103,9 @@ async function ensureStream(jsm: JetStreamManager, s: StreamSpec): Promise<void>
     max_age: nanos(s.maxAgeSeconds * 1000),
     duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
   };
-  await untilPermitted(async () => {
-    const info = await jsm.streams.info(s.name).catch(() => undefined);
-    if (!info) await jsm.streams.add(config);
-    else if (!sameSpec(info.config, config)) await jsm.streams.update(s.name, config).catch(() => {});
-  });
+  const info = await jsm.streams.info(s.name).catch(() => undefined);
+  if (!info) await jsm.streams.add(config);
+  else if (!sameSpec(info.config, config)) await jsm.streams.update(s.name, config);
 }
 
 function sameSpec(
@@ -119,6 +121,20 @@ function sameSpec(
 
 /** How long a role without the right to create a stream or bucket waits for the coordinator to create it. */
 const WAIT_FOR_STREAMS_MS = 120_000;
+
+/** Waits until a stream exists (a role that may not create streams waits for the coordinator to). */
+async function untilExists(jsm: JetStreamManager, stream: string): Promise<void> {
+  await untilPermitted(async () => {
+    const found = await jsm.streams.info(stream).then(
+      () => true,
+      (e: Error) => {
+        if (/not found/i.test(e.message)) return false;
+        throw e;
+      },
+    );
+    if (!found) throw new Error(`timeout: waiting for stream ${stream}`);
+  });
+}
 
 /** Runs `make` until it succeeds: what it needs may be missing until a role allowed to create it has done so. */
 async function untilPermitted<T>(make: () => Promise<T>): Promise<T> {
