@@ -7,7 +7,7 @@
  * which never import each other.
  */
 export { startBus, IN_PROCESS_BANNER, type BusAccess, type BusChoice, type StartedBus } from "./bus.ts";
-export { ensureNatsAuth, natsServerConfig, type NatsAuth } from "./nats-auth.ts";
+export { ensureNatsAuth, type NatsAuth } from "./nats-auth.ts";
 export { claimStore, lockHolder, StoreBusyError, type ClaimedStore, type StoreChoice } from "./store.ts";
 export { launchNetwork } from "./network.ts";
 export {

@@ -8,6 +8,7 @@ export { NatsTls, natsConnectOptions, type BusConnectOptions } from "./connect-o
 export {
   busAuthorization,
   busPermissions,
+  natsServerConfig,
   roleInbox,
   roleName,
   ALWAYS_DENIED,
