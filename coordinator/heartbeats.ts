@@ -5,8 +5,10 @@
  * validator, pushed back by each beat), so `/metrics` is current without
  * anyone calling `/ready`.
  *
- * A heartbeat is a bare core-NATS signal: only its subject's last token (the
- * validator id) is read, and only ids of the validator set count.
+ * A heartbeat is a bare core-NATS signal: its subject's last token is the
+ * validator id, only ids of the validator set count, and only a beat whose
+ * payload is that same id (NATS permissions let only validator vN publish on
+ * its heartbeat subject, but not what a JetStream push consumer is aimed at).
  */
 import type { Bus } from "../lib/bus/index.ts";
 import type { Topology, ValidatorSet } from "../protocol/index.ts";
@@ -50,9 +52,10 @@ export function watchHeartbeats(
     return timer;
   };
   gauge?.set(0);
-  const sub = bus.onSignal(t.subjects.heartbeatWildcard, (subject) => {
+  const decoder = new TextDecoder();
+  const sub = bus.onSignal(t.subjects.heartbeatWildcard, (subject, data) => {
     const id = subject.slice(subject.lastIndexOf(".") + 1);
-    if (!known.has(id)) return;
+    if (!known.has(id) || data.length !== id.length || decoder.decode(data) !== id) return;
     lastSeen.set(id, Date.now());
     const timer = timers.get(id);
     if (timer) timer.refresh();

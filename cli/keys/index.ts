@@ -7,6 +7,7 @@ import { f, parseFlags, wholeNumber } from "../shared/flags.ts";
 const GenerateFlags = z.object({ id: z.string().min(1), out: z.string().min(1), force: f.on });
 const InitFlags = z.object({ dir: z.string().min(1), validators: f.count.min(1), origin: z.string().min(1) });
 const ShowFlags = z.object({ origin: f.text });
+const PermissionFlags = z.object({ namespace: z.string().min(1) });
 
 export function registerKeys(program: Command): void {
   const keys = program.command("keys").description("Ed25519 key files");
@@ -42,6 +43,16 @@ export function registerKeys(program: Command): void {
         `wrote ${ws.coordinatorFile} and ${ws.networkFile} (${ids.length} validators)\n` +
           `wrote ${nats.configFile} and one NKey seed per role in ${nats.dir} (NATS_CREDS=<role>.nk)\n`,
       );
+    });
+  keys
+    .command("permissions")
+    .description("print what each role's NATS credentials may publish and subscribe to (a Markdown table)")
+    .option("--namespace <ns>", "bus namespace", "siq")
+    .action(async (raw: unknown) => {
+      const o = parseFlags(PermissionFlags, raw);
+      const { permissionTable } = await import("../../lib/bus/index.ts");
+      const { topology } = await import("../../protocol/index.ts");
+      process.stdout.write(permissionTable(topology(o.namespace)));
     });
   keys
     .command("show <file>")

@@ -15,6 +15,8 @@ const DevCredentials = z.object({
   example_payment: z.record(z.string(), z.unknown()),
   /** The dev network's tAudit auditor key. */
   auditor_key: z.string().min(1).optional(),
+  /** The dev bus (it admits only the network's NKey users when `sentineliq dev` started it). */
+  nats_url: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 

@@ -9,6 +9,7 @@ export {
   busAuthorization,
   busPermissions,
   natsServerConfig,
+  permissionTable,
   roleInbox,
   roleName,
   ALWAYS_DENIED,

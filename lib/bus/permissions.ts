@@ -80,13 +80,15 @@ function kvReader(bucket: string): string[] {
   ];
 }
 
+const unique = (xs: string[]) => [...new Set(xs)];
+
 function coordinatorPermissions(t: Topology): RolePermissions {
   const { streams: st, subjects: sub, consumers: c, buckets } = t;
   const manage = (stream: string) => ["CREATE", "UPDATE", "INFO"].map((op) => `${API}.STREAM.${op}.${stream}`);
   const allStreams = [...Object.values(st).map((s) => s.name), kvStream(buckets.audit)];
   return {
     publish: {
-      allow: [
+      allow: unique([
         sub.evaluate,
         sub.evaluateEvent,
         sub.settle,
@@ -101,7 +103,7 @@ function coordinatorPermissions(t: Topology): RolePermissions {
         ...durableConsumer(st.settlements.name, c.settler),
         ...durableConsumer(st.log.name, c.logSequencer),
         ...kvReader(buckets.audit),
-      ],
+      ]),
       deny: ALWAYS_DENIED,
     },
     subscribe: {
@@ -156,6 +158,25 @@ export function natsServerConfig(authorization: AuthorizationBlock, storeDir?: s
     "# (lib/bus/permissions.ts). Anonymous connections are refused.",
     `jetstream: ${storeDir ? JSON.stringify({ store_dir: storeDir }) : "enabled"}`,
     `authorization: ${JSON.stringify(authorization, null, 2)}`,
+    "",
+  ].join("\n");
+}
+
+/** The permissions of each role as a Markdown table (the README's, printed by `sentineliq keys permissions`). */
+export function permissionTable(t: Topology, validatorId = "vN"): string {
+  const code = (xs: string[]) => xs.map((x) => `\`${x}\``).join(" ");
+  const rows = ([{ kind: "coordinator" }, { kind: "validator", id: validatorId }] as BusRole[]).map((role) => {
+    const p = busPermissions(t, role);
+    const bus = p.publish.allow.filter((s) => !s.startsWith("$"));
+    const api = p.publish.allow.filter((s) => s.startsWith("$"));
+    const answers = p.allow_responses ? " (and answers requests made to it)" : "";
+    return `| ${roleName(role)} | ${code(bus)}${answers} | ${code(api)} | ${code(p.subscribe.allow)} |`;
+  });
+  return [
+    "| role (NKey user) | publishes on the bus | JetStream API, acks and KV | subscribes to |",
+    "|---|---|---|---|",
+    ...rows,
+    `| every role | denied: ${code(ALWAYS_DENIED)} | | |`,
     "",
   ].join("\n");
 }
