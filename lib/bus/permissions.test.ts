@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { topology } from "../../protocol/index.ts";
 import {
@@ -5,6 +6,7 @@ import {
   busAuthorization,
   busPermissions,
   natsServerConfig,
+  permissionTable,
   roleInbox,
   type RolePermissions,
 } from "./permissions.ts";
@@ -141,5 +143,14 @@ describe("busPermissions", () => {
     expect(conf).toContain('"$JS.API.INFO"');
     expect(conf).toMatch(/^authorization: \{/m);
     expect(conf).toMatch(/^jetstream: enabled$/m);
+  });
+});
+
+describe("the README's permission table", () => {
+  it("is what permissionTable derives from the topology (`sentineliq keys permissions`)", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = "<!-- bus-permissions:start -->\n";
+    const block = readme.slice(readme.indexOf(start) + start.length, readme.indexOf("<!-- bus-permissions:end -->"));
+    expect(block).toBe(permissionTable(topology("siq")));
   });
 });
