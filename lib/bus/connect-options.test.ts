@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createUser } from "@nats-io/nkeys";
+import type { Authenticator } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { authenticatorFor, NatsTls, natsConnectOptions } from "./connect-options.ts";
 
@@ -16,7 +17,7 @@ describe("NATS connect options", () => {
   it("signs the server's nonce with an NKey user seed file", () => {
     const user = createUser();
     const seed = file("user.nk", new TextDecoder().decode(user.getSeed()) + "\n");
-    const auth = authenticatorFor(seed).authenticator!;
+    const auth = authenticatorFor(seed).authenticator as Authenticator;
     const answer = auth("nonce-1") as { nkey: string; sig: string };
     expect(answer.nkey).toBe(user.getPublicKey());
     expect(answer.sig.length).toBeGreaterThan(0);
@@ -34,7 +35,7 @@ describe("NATS connect options", () => {
       "------END USER NKEY SEED------",
       "",
     ].join("\n");
-    const auth = authenticatorFor(file("user.creds", creds)).authenticator!;
+    const auth = authenticatorFor(file("user.creds", creds)).authenticator as Authenticator;
     expect(auth("nonce-2")).toMatchObject({ nkey: user.getPublicKey(), jwt: expect.stringContaining("eyJ") });
   });
 
