@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -119,6 +119,9 @@ describe("docker-compose.yml, run as processes", () => {
 
     const init = compose.services.init!;
     await run(process.execPath, [BIN, ...args(init, "init")], { env: envFor(init, "init") });
+    // keys init wrote one seed per role, readable by its owner only.
+    for (const k of Object.keys(compose.secrets).filter((k) => k.startsWith("nats_")))
+      expect(statSync(hostFile(compose.secrets[k]!.file)).mode & 0o777).toBe(0o600);
     // The nats service: nats-server with the configuration init wrote (as compose mounts it).
     const natsConf = compose.services.nats!.configs!.find((c) => typeof c !== "string" && c.source)!;
     nats = await startNatsServer({
