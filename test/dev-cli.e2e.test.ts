@@ -62,7 +62,7 @@ describe("sentineliq dev", () => {
       "nats_url",
     ]);
     // The dev bus admits only the network's NKey users: an anonymous connection is refused.
-    await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz/i);
+    await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz|authenticat/i);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
