@@ -1,6 +1,7 @@
 /** The coordinator's configuration, parsed once at start-up and frozen. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { NatsTls } from "../lib/bus/index.ts";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
@@ -13,6 +14,9 @@ export const CoordinatorConfig = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** NATS servers; ignored when an in-process bus is handed in. */
     natsUrl: z.string().default("nats://127.0.0.1:4222"),
+    /** The coordinator's NATS credentials: an NKey seed file or a .creds file (none: anonymous). */
+    natsCreds: z.string().min(1).optional(),
+    natsTls: NatsTls.optional(),
     namespace: Namespace.default("siq"),
     /** postgres://… or a PGlite directory ("memory://" for a throw-away one). */
     databaseUrl: z.string().min(1),

@@ -1,6 +1,6 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
 import type { FastifyInstance } from "fastify";
-import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
@@ -77,7 +77,14 @@ async function openInfrastructure(
   const db =
     given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
-  const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
+  const bus =
+    given?.bus ??
+    (await connectJetStream(config.natsUrl, {
+      name: "sentineliq-coordinator",
+      credsFile: config.natsCreds,
+      tls: config.natsTls,
+      inboxPrefix: roleInbox({ kind: "coordinator" }),
+    }));
   await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
   return { db, bus };
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { connect } from "@nats-io/transport-node";
 import { BIN } from "../cli/launcher/processes.ts";
 import { freePort } from "../lib/nats-server.ts";
 
@@ -58,8 +59,11 @@ describe("sentineliq dev", () => {
       "base_url",
       "example_payment",
       "log_vkey",
+      "nats_url",
       "operator_key",
     ]);
+    // The dev bus admits only the network's NKey users: an anonymous connection is refused.
+    await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz|authenticat/i);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(creds.operator_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");

@@ -19,6 +19,7 @@ export interface DevOptions {
 }
 
 export const LOG_ORIGIN = "sentineliq.local/log";
+export const DEV_NAMESPACE = "siq";
 
 export function devNetwork(
   ws: Workspace,
@@ -31,7 +32,7 @@ export function devNetwork(
   return {
     mode: inProcess ? "in-process" : "processes",
     bus,
-    namespace: "siq",
+    namespace: DEV_NAMESPACE,
     validators: devValidators(ws, opts, inProcess),
     coordinator: {
       host: "127.0.0.1",

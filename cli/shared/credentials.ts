@@ -17,6 +17,8 @@ const DevCredentials = z.object({
   auditor_key: z.string().min(1).optional(),
   /** The dev network's operator key (validators list | reinstate). */
   operator_key: z.string().min(1).optional(),
+  /** The dev bus (it admits only the network's NKey users when `sentineliq dev` started it). */
+  nats_url: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 

@@ -10,6 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import type { RunningCoordinator } from "../../coordinator/index.ts";
 import { launchNetwork, startBus } from "../../cli/launcher/index.ts";
 import type { Db } from "../../lib/db.ts";
+import type { NatsServer } from "../../lib/nats-server.ts";
 import type { RunningValidator } from "../../node/index.ts";
 import {
   generateKeyFile,
@@ -45,6 +46,8 @@ export interface NetworkOptions {
   /** Committees per validator, and which committee each tier goes to. */
   committees?: Record<string, string[]>;
   tiers?: { easy?: string; medium?: string; hard?: string };
+  /** A nats-server of its own admitting only NKey users, each role with its permissions (seeds in <dir>/nats). */
+  auth?: boolean;
 }
 
 export interface TestNetwork {
@@ -56,6 +59,8 @@ export interface TestNetwork {
   operatorKey: string;
   namespace: string;
   natsUrl: string;
+  /** The nats-server this network started (with `auth`, or without NATS_URL). */
+  natsServer: NatsServer | undefined;
   db: Db;
   store: TestStore;
   dir: string;
@@ -76,14 +81,16 @@ export interface TestNetwork {
 
 export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const n = opts.validators ?? 4;
-  // Real NATS JetStream: NATS_URL when set (shared, one namespace per network), else a nats-server of its own.
-  const bus = await startBus({
-    natsUrl: process.env.NATS_URL,
-    searchPath: process.env.PATH ?? "",
-    inProcessFallback: false,
-  });
   const namespace = uniqueNamespace();
   const dir = mkdtempSync(join(tmpdir(), "siq-net-"));
+  const ids = Array.from({ length: n }, (_, i) => `v${i + 1}`);
+  // Real NATS JetStream: NATS_URL when set (shared, one namespace per network), else a nats-server of its own.
+  const bus = await startBus({
+    natsUrl: opts.auth ? undefined : process.env.NATS_URL,
+    searchPath: process.env.PATH ?? "",
+    inProcessFallback: false,
+    ...(opts.auth ? { auth: { dir: join(dir, "nats"), namespace, validators: ids } } : {}),
+  });
   const keys = new Map<string, LoadedKey>();
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
@@ -167,6 +174,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     operatorKey,
     namespace,
     natsUrl: bus.url!,
+    natsServer: bus.server,
     db,
     store,
     dir,
@@ -197,7 +205,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       await launched.stop();
       await db.close().catch(() => {});
       await store.drop();
-      if (bus.url) await dropStreams(bus.url, namespace);
+      if (bus.url && !bus.server) await dropStreams(bus.url, namespace);
       await bus.stop();
       rmSync(dir, { recursive: true, force: true });
     },
