@@ -2,7 +2,7 @@
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { QuorumPolicy } from "../protocol/index.ts";
-import type { Handlers, Reply } from "./api/index.ts";
+import { requireAgent, type Handlers, type Reply } from "./api/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
 import type { RunningEvents } from "./events/index.ts";
 import type { Heartbeats } from "./heartbeats.ts";
@@ -31,9 +31,15 @@ export interface HandlerComponents {
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
   const { service, events } = c;
   return {
-    createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
+    createPayment: async ({ tenant, principal, body }) => {
+      requireAgent(principal, body.agent_id);
+      return { body: await service.submit(tenant, body) };
+    },
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
-    createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
+    createEvent: async ({ tenant, principal, body }) => {
+      requireAgent(principal, body.agent_id);
+      return { body: await events.submit(tenant, body) };
+    },
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);
@@ -42,8 +48,8 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         body: await paymentReceipt(c.logReader, c.checkpointer, params.payment_id),
       };
     },
-    challengeResponse: async ({ tenant, params, body }) => ({
-      body: await service.respond(tenant, params.payment_id, body),
+    challengeResponse: async ({ tenant, principal, params, body }) => ({
+      body: await service.respond(tenant, params.payment_id, body, (agentId) => requireAgent(principal, agentId)),
     }),
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,

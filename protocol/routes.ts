@@ -22,9 +22,10 @@ import type { ErrorCode } from "./errors.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
- * either of them, or anyone. A known key of the wrong role gets a 403.
+ * an approver (a person of the tenant who confirms step-ups), an agent or an
+ * auditor ("any"), or anyone. A known key of the wrong role gets a 403.
  */
-export type Auth = "agent" | "auditor" | "any" | "none";
+export type Auth = "agent" | "auditor" | "approver" | "any" | "none";
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,

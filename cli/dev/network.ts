@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { loadKeyFile, verifierKey } from "../../protocol/index.ts";
 import type { ClaimedStore, NetworkSpec, StartedBus, ValidatorInput, Workspace } from "../launcher/index.ts";
-import { apiKeyHash } from "../launcher/index.ts";
+import { apiKeyHash, devTenant } from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
 import { devSettlement, type Backend } from "../shared/settlement.ts";
 
@@ -42,7 +42,7 @@ export function devNetwork(
       logOrigin: LOG_ORIGIN,
       tileArchiveDir: join(ws.dir, "tiles"),
       validatorSet: ws.validatorSet,
-      tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      tenants: [devTenant(ws, "dev")],
       auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
       logLevel: env.logLevel ?? "warn",
       settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),

@@ -33,6 +33,8 @@ export interface Workspace {
   apiKey: string;
   /** The tAudit auditor's key: approves and revokes code hashes, distinct from every agent key. */
   auditorKey: string;
+  /** An approver's key: a person of the dev organisation who confirms or declines step-ups. */
+  approverKey: string;
   validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
   /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
@@ -45,6 +47,7 @@ const Secrets = z.object({
   agent: z.string().min(1),
   merchant: z.string().min(1),
   auditor_key: z.string().min(1).optional(),
+  approver_key: z.string().min(1).optional(),
 });
 type Secrets = z.infer<typeof Secrets>;
 
@@ -71,9 +74,10 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
   }
-  if (!secrets.auditor_key) {
-    // Workspaces made before tAudit get an auditor key on their next start.
-    secrets.auditor_key = `siq_auditor_${randomBytes(24).toString("hex")}`;
+  if (!secrets.auditor_key || !secrets.approver_key) {
+    // Workspaces made before tAudit (or before approvers) get the missing keys on their next start.
+    secrets.auditor_key ??= `siq_auditor_${randomBytes(24).toString("hex")}`;
+    secrets.approver_key ??= `siq_approver_${randomBytes(24).toString("hex")}`;
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
   // The agent's address is a real Solana keypair, so live payments can be signed and settled.
@@ -93,6 +97,7 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     logsDir: join(dir, "logs"),
     apiKey: secrets.api_key,
     auditorKey: secrets.auditor_key,
+    approverKey: secrets.approver_key,
     validatorSet,
     addresses: { agent, merchant: secrets.merchant },
     agentWalletFile,
@@ -101,6 +106,18 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
 
 export function apiKeyHash(apiKey: string): string {
   return sha256Hex(apiKey);
+}
+
+/** The agent ids the workspace's API key is issued for: the example payment's and the example agent's. */
+export const DEV_AGENT_IDS = ["agent-42", "example-agent"] as const;
+
+/** The workspace's organisation: its agent key (bound to the dev agents) and its approver. */
+export function devTenant(ws: Workspace, id: string) {
+  return {
+    id,
+    keys: [{ sha256: apiKeyHash(ws.apiKey), agent_ids: [...DEV_AGENT_IDS] }],
+    approvers: [{ id: "dev-approver", api_key_sha256: [apiKeyHash(ws.approverKey)] }],
+  };
 }
 
 /** A request body the default rules decide LOW. */
@@ -137,13 +154,13 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     logKeyFile: ws.logKeyFile,
     logOrigin: origin,
     validatorSetFile: ws.networkFile,
-    tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+    tenants: [devTenant(ws, "default")],
     auditors: [{ id: "auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
   writeFileSync(
     join(dir, "credentials.json"),
-    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n",
+    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey, approver_key: ws.approverKey }, null, 2) + "\n",
     { mode: 0o600 },
   );
   // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.

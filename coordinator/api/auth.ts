@@ -1,25 +1,52 @@
 /**
  * Who is asking: `Authorization: Bearer <key>`, matched by SHA-256 against the
- * agents' keys (one set per tenant) and the auditors' keys. A route admits
- * agents, auditors or either; a known key of the wrong role gets a 403.
+ * agents' keys (each issued for the agent ids it may act for), the tenants'
+ * approvers' keys and the auditors' keys. A route admits agents, auditors,
+ * approvers or agents and auditors; a known key of the wrong role gets a 403.
  */
 import { sha256Hex, SiqError, type Auth } from "../../protocol/index.ts";
 
-export type Principal = { role: "agent"; tenant: string } | { role: "auditor"; auditor: string };
+export type Principal =
+  | { role: "agent"; tenant: string; agent_ids: readonly string[] }
+  | { role: "auditor"; auditor: string }
+  | { role: "approver"; tenant: string; approver: string };
 
 interface Keyed {
   id: string;
   api_key_sha256: readonly string[];
 }
 
+/** A tenant's keys: agent keys with their agent ids (exact, or a prefix ending in `*`), and approvers. */
+export interface TenantKeys {
+  id: string;
+  keys: readonly { sha256: string; agent_ids: readonly string[] }[];
+  approvers?: readonly Keyed[];
+}
+
+/** Whether a key bound to these agent ids may act for `agentId` (pure). */
+export function mayActFor(agentIds: readonly string[], agentId: string): boolean {
+  return agentIds.some((p) => (p.endsWith("*") ? agentId.startsWith(p.slice(0, -1)) : p === agentId));
+}
+
+/** A 403 unless the agent key behind `principal` was issued for `agentId`. */
+export function requireAgent(principal: Principal | undefined, agentId: string | undefined): void {
+  if (agentId === undefined || principal?.role !== "agent") return;
+  if (!mayActFor(principal.agent_ids, agentId))
+    throw new SiqError("AGENT_NOT_ALLOWED", `this API key is not issued for agent ${agentId}`);
+}
+
 export class ApiKeys {
   readonly #byHash: Map<string, Principal>;
 
-  constructor(tenants: readonly Keyed[], auditors: readonly Keyed[] = []) {
-    this.#byHash = new Map<string, Principal>([
-      ...tenants.flatMap((t) => t.api_key_sha256.map((h) => [h, { role: "agent", tenant: t.id }] as const)),
-      ...auditors.flatMap((a) => a.api_key_sha256.map((h) => [h, { role: "auditor", auditor: a.id }] as const)),
-    ]);
+  constructor(tenants: readonly TenantKeys[], auditors: readonly Keyed[] = []) {
+    const entries: [string, Principal][] = [];
+    for (const t of tenants) {
+      for (const k of t.keys) entries.push([k.sha256, { role: "agent", tenant: t.id, agent_ids: k.agent_ids }]);
+      for (const a of t.approvers ?? [])
+        for (const h of a.api_key_sha256) entries.push([h, { role: "approver", tenant: t.id, approver: a.id }]);
+    }
+    for (const a of auditors) for (const h of a.api_key_sha256) entries.push([h, { role: "auditor", auditor: a.id }]);
+    this.#byHash = new Map(entries);
   }
 
   /** The principal for this Authorization header, or a 401. */
@@ -34,10 +61,9 @@ export class ApiKeys {
   /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise. */
   authorize(auth: Exclude<Auth, "none">, header: string | undefined): Principal {
     const p = this.principalFor(header);
-    if (auth === "agent" && p.role !== "agent")
-      throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");
-    if (auth === "auditor" && p.role !== "auditor")
-      throw new SiqError("FORBIDDEN", "this route is for auditors; an agent key cannot use it");
+    const allowed = auth === "any" ? p.role === "agent" || p.role === "auditor" : p.role === auth;
+    if (!allowed)
+      throw new SiqError("FORBIDDEN", `this route is for ${ROLE_NAMES[auth]}; a key of ${p.role} cannot use it`);
     return p;
   }
 
@@ -47,3 +73,10 @@ export class ApiKeys {
     return p.role === "agent" ? p.tenant : "";
   }
 }
+
+const ROLE_NAMES: Record<Exclude<Auth, "none">, string> = {
+  agent: "agents",
+  auditor: "auditors",
+  approver: "approvers of the organisation",
+  any: "agents and auditors",
+};

@@ -102,9 +102,15 @@ export class PaymentService {
   }
 
   /** An agent's answer to a challenge: checked, logged, and evaluated by the network as the next attempt. */
-  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest): Promise<PaymentView> {
+  async respond(
+    tenantId: string,
+    paymentId: string,
+    body: ChallengeResponseRequest,
+    mayAnswerFor: (agentId: string) => void = () => {},
+  ): Promise<PaymentView> {
     const row = await this.#c.store.get(tenantId, paymentId);
     if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
+    mayAnswerFor(row.request.agent_id);
     const next = await this.#c.challenges.answer(row, body, new Date());
     const answer = this.#wait(next, this.#c.deadlineMs + 2000);
     await this.#evaluate(next);

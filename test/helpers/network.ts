@@ -45,6 +45,8 @@ export interface NetworkOptions {
   /** Committees per validator, and which committee each tier goes to. */
   committees?: Record<string, string[]>;
   tiers?: { easy?: string; medium?: string; hard?: string };
+  /** The agent ids tenant-a's key is issued for (default "*": most tests name their agents freely). */
+  agentIds?: string[];
 }
 
 export interface TestNetwork {
@@ -52,6 +54,8 @@ export interface TestNetwork {
   apiKey: string;
   /** An auditor's key (tAudit approvals and revocations). */
   auditorKey: string;
+  /** An approver of tenant-a (confirms or declines its step-ups); tenant-b's is this + "-b". */
+  approverKey: string;
   namespace: string;
   natsUrl: string;
   db: Db;
@@ -100,6 +104,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
   const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
+  const approverKey = `siq_approver_${randomBytes(16).toString("hex")}`;
   // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
   const agentWallet = join(dir, "agent-wallet.json");
   const sender = ensureKeypairFile(agentWallet);
@@ -129,8 +134,18 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       logKeyFile,
       validatorSet,
       tenants: [
-        { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
-        { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
+        {
+          id: "tenant-a",
+          api_key_sha256: [sha256Hex(apiKey)],
+          agent_ids: opts.agentIds ?? ["*"],
+          approvers: [{ id: "approver-a", api_key_sha256: [sha256Hex(approverKey)] }],
+        },
+        {
+          id: "tenant-b",
+          api_key_sha256: [sha256Hex(apiKey + "-b")],
+          agent_ids: ["*"],
+          approvers: [{ id: "approver-b", api_key_sha256: [sha256Hex(approverKey + "-b")] }],
+        },
       ],
       auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
@@ -160,6 +175,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     url: coordinator.url,
     apiKey,
     auditorKey,
+    approverKey,
     namespace,
     natsUrl: bus.url!,
     db,
