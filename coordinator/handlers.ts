@@ -2,7 +2,8 @@
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { QuorumPolicy } from "../protocol/index.ts";
-import { requireAgent, type Handlers, type Reply } from "./api/index.ts";
+import { requireAgent, type Handlers, type Principal, type Reply } from "./api/index.ts";
+import type { ChallengeService, Review } from "./challenges/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
 import type { RunningEvents } from "./events/index.ts";
 import type { Heartbeats } from "./heartbeats.ts";
@@ -21,6 +22,7 @@ export interface HandlerComponents {
   metrics: Metrics;
   heartbeats: Heartbeats;
   service: PaymentService;
+  challenges: ChallengeService;
   events: RunningEvents;
   audit: RunningAudit;
   logReader: LogStore;
@@ -51,6 +53,24 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     challengeResponse: async ({ tenant, principal, params, body }) => ({
       body: await service.respond(tenant, params.payment_id, body, (agentId) => requireAgent(principal, agentId)),
     }),
+    approveChallenge: async ({ tenant, principal, params, body }) => {
+      const next = await c.challenges.review(
+        tenant,
+        params.challenge_id,
+        review("approve", principal, body),
+        new Date(),
+      );
+      return { body: await service.next(next) };
+    },
+    declineChallenge: async ({ tenant, principal, params, body }) => {
+      const done = await c.challenges.review(
+        tenant,
+        params.challenge_id,
+        review("decline", principal, body),
+        new Date(),
+      );
+      return { body: await service.get(tenant, done.payment_id) };
+    },
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,
     health: () => ({ body: { status: "ok" } }),
@@ -79,4 +99,10 @@ async function readiness(c: HandlerComponents): Promise<Reply> {
       policy: c.policy.name,
     },
   };
+}
+
+/** An approver's decision, with who made it (the route admits approver keys only). */
+function review(decision: Review["decision"], p: Principal | undefined, body: { note?: string }): Review {
+  const approver = p?.role === "approver" ? p.approver : "";
+  return { decision, approver, ...(body.note !== undefined ? { note: body.note } : {}) };
 }
