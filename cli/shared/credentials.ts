@@ -15,6 +15,8 @@ const DevCredentials = z.object({
   example_payment: z.record(z.string(), z.unknown()),
   /** The dev network's tAudit auditor key. */
   auditor_key: z.string().min(1).optional(),
+  /** The dev organisation's approver key (confirms or declines step-ups). */
+  approver_key: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 
@@ -47,6 +49,19 @@ export function resolveAuditorTarget(flags: { url?: string; auditorKey?: string 
   if (!baseUrl || !apiKey) {
     throw new Error(
       "no auditor key: pass --url and --auditor-key, set SENTINELIQ_URL and SENTINELIQ_AUDITOR_KEY, or run `npm start` first",
+    );
+  }
+  return { baseUrl, apiKey };
+}
+
+/** Where approver commands find the network: --approver-key, SENTINELIQ_APPROVER_KEY, then the dev credentials. */
+export function resolveApproverTarget(flags: { url?: string; approverKey?: string }): Target & { apiKey: string } {
+  const dev = devCredentials();
+  const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
+  const apiKey = flags.approverKey ?? env.approverKey ?? dev?.approver_key;
+  if (!baseUrl || !apiKey) {
+    throw new Error(
+      "no approver key: pass --url and --approver-key, set SENTINELIQ_URL and SENTINELIQ_APPROVER_KEY, or run `npm start` first",
     );
   }
   return { baseUrl, apiKey };

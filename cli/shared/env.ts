@@ -9,6 +9,8 @@ export interface Env {
   apiKey: string | undefined;
   /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
   auditorKey: string | undefined;
+  /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
+  approverKey: string | undefined;
   logLevel: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
@@ -32,6 +34,7 @@ function read(): Env {
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
+    approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
