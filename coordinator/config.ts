@@ -1,17 +1,13 @@
 /** The coordinator's configuration, parsed once at start-up and frozen. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { AgentPatterns } from "../lib/agent-ids.ts";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const KeyHashes = z.array(KeyHash);
-/** An agent id, or a prefix ending in `*` ("fleet-*"; "*" alone: any agent of the tenant). */
-const AgentPattern = z
-  .string()
-  .regex(/^(?:\*|[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}\*?)$/, "an agent id, or a prefix ending in *");
-const AgentPatterns = z.array(AgentPattern).min(1);
 const PersonId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/);
 
 /**

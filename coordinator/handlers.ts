@@ -1,7 +1,7 @@
 /** The coordinator's HTTP handlers: each route wired to the component that answers it. */
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
-import type { QuorumPolicy } from "../protocol/index.ts";
+import { SiqError, type QuorumPolicy } from "../protocol/index.ts";
 import { requireAgent, type Handlers, type Principal, type Reply } from "./api/index.ts";
 import type { ChallengeService, Review } from "./challenges/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
@@ -13,6 +13,7 @@ import type { LogSequencer } from "./log/index.ts";
 import type { LogStore } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { PaymentService } from "./payments/index.ts";
+import { mayDebit, type Custody } from "./settlement/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -23,6 +24,7 @@ export interface HandlerComponents {
   heartbeats: Heartbeats;
   service: PaymentService;
   challenges: ChallengeService;
+  settlement: { custody: Custody };
   events: RunningEvents;
   audit: RunningAudit;
   logReader: LogStore;
@@ -35,6 +37,11 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
   return {
     createPayment: async ({ tenant, principal, body }) => {
       requireAgent(principal, body.agent_id);
+      if (!mayDebit(c.settlement.custody, body.sender, tenant, body.agent_id))
+        throw new SiqError(
+          "WALLET_NOT_ALLOWED",
+          `agent ${body.agent_id} may not spend the custody wallet ${body.sender}`,
+        );
       return { body: await service.submit(tenant, body) };
     },
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),

@@ -74,7 +74,7 @@ export const routes = {
     body: PaymentRequest,
     query: undefined,
     response: PaymentView,
-    errors: ["IDEMPOTENCY_KEY_REUSED", "AGENT_NOT_ALLOWED", "BUS_UNAVAILABLE"],
+    errors: ["IDEMPOTENCY_KEY_REUSED", "AGENT_NOT_ALLOWED", "WALLET_NOT_ALLOWED", "BUS_UNAVAILABLE"],
   }),
   getPayment: route({
     method: "GET",

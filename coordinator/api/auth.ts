@@ -4,7 +4,10 @@
  * approvers' keys and the auditors' keys. A route admits agents, auditors,
  * approvers or agents and auditors; a known key of the wrong role gets a 403.
  */
+import { mayActFor } from "../../lib/agent-ids.ts";
 import { sha256Hex, SiqError, type Auth } from "../../protocol/index.ts";
+
+export { mayActFor };
 
 export type Principal =
   | { role: "agent"; tenant: string; agent_ids: readonly string[] }
@@ -23,10 +26,6 @@ export interface TenantKeys {
   approvers?: readonly Keyed[];
 }
 
-/** Whether a key bound to these agent ids may act for `agentId` (pure). */
-export function mayActFor(agentIds: readonly string[], agentId: string): boolean {
-  return agentIds.some((p) => (p.endsWith("*") ? agentId.startsWith(p.slice(0, -1)) : p === agentId));
-}
 
 /** A 403 unless the agent key behind `principal` was issued for `agentId`. */
 export function requireAgent(principal: Principal | undefined, agentId: string | undefined): void {

@@ -47,6 +47,8 @@ export interface NetworkOptions {
   tiers?: { easy?: string; medium?: string; hard?: string };
   /** The agent ids tenant-a's key is issued for (default "*": most tests name their agents freely). */
   agentIds?: string[];
+  /** The agent ids of tenant-a that may spend the agent's custody wallet (with `settlement`; default "*"). */
+  walletAgentIds?: string[];
 }
 
 export interface TestNetwork {
@@ -151,7 +153,14 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
-      ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
+      ...(opts.settlement
+        ? {
+            settlement: {
+              walletFiles: [{ file: agentWallet, tenant: "tenant-a", agent_ids: opts.walletAgentIds ?? ["*"] }],
+              ...opts.settlement,
+            },
+          }
+        : {}),
       ...opts.coordinatorConfig,
     },
   });
