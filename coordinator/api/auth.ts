@@ -26,7 +26,6 @@ export interface TenantKeys {
   approvers?: readonly Keyed[];
 }
 
-
 /** A 403 unless the agent key behind `principal` was issued for `agentId`. */
 export function requireAgent(principal: Principal | undefined, agentId: string | undefined): void {
   if (agentId === undefined || principal?.role !== "agent") return;
