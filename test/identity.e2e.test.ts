@@ -11,6 +11,8 @@ import { Signer } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 import { startedRig, type StartedRig } from "./helpers/settlement.ts";
 
+const AGENT_8_KEY = "siq_test_agent_8_only_0123456789";
+
 describe("identity bound to keys", () => {
   let net: TestNetwork;
   beforeAll(async () => {
@@ -20,6 +22,7 @@ describe("identity bound to keys", () => {
       // The agent's custody wallet: agent-7's alone.
       settlement: { backend: "none" },
       walletAgentIds: ["agent-7"],
+      extraKeys: [{ key: AGENT_8_KEY, agent_ids: ["agent-8"] }],
     });
   }, 120_000);
   afterAll(async () => {
@@ -42,6 +45,19 @@ describe("identity bound to keys", () => {
       expect(res.body.error_details).toMatchObject({ code: "AGENT_NOT_ALLOWED", message: expect.any(String) });
     }
     expect(await count()).toBe(before);
+  });
+
+  it("refuses an answer to another agent's challenge from a key issued for agent-8 only", async () => {
+    const high = net.payment({ amount: "25000.00", trace_context: { purpose: "pay invoice INV-7781" } });
+    const first = await net.post(high);
+    expect(first.body.status).toBe("challenged");
+    const ch = first.body.challenge;
+    const answer = { challenge_id: ch.challenge_id, nonce: ch.nonce, responses: { purpose: "x".repeat(8) } };
+    const res = await net.respond(first.body.payment_id, answer, AGENT_8_KEY);
+    expect(res.status).toBe(403);
+    expect(res.body.error_details.code).toBe("AGENT_NOT_ALLOWED");
+    expect((await net.post(net.payment({ agent_id: "agent-8", sender: other() }), AGENT_8_KEY)).status).toBe(200);
+    expect((await net.post(net.payment({ agent_id: "agent-7", sender: other() }), AGENT_8_KEY)).status).toBe(403);
   });
 
   it("refuses an event posted against another agent", async () => {

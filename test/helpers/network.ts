@@ -47,6 +47,8 @@ export interface NetworkOptions {
   tiers?: { easy?: string; medium?: string; hard?: string };
   /** The agent ids tenant-a's key is issued for (default "*": most tests name their agents freely). */
   agentIds?: string[];
+  /** More keys of tenant-a, each issued for its own agent ids. */
+  extraKeys?: { key: string; agent_ids: string[] }[];
   /** The agent ids of tenant-a that may spend the agent's custody wallet (with `settlement`; default "*"). */
   walletAgentIds?: string[];
 }
@@ -140,6 +142,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
           id: "tenant-a",
           api_key_sha256: [sha256Hex(apiKey)],
           agent_ids: opts.agentIds ?? ["*"],
+          keys: (opts.extraKeys ?? []).map((k) => ({ sha256: sha256Hex(k.key), agent_ids: k.agent_ids })),
           approvers: [{ id: "approver-a", api_key_sha256: [sha256Hex(approverKey)] }],
         },
         {
