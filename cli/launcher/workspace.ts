@@ -108,8 +108,11 @@ export function apiKeyHash(apiKey: string): string {
   return sha256Hex(apiKey);
 }
 
-/** The agent ids the workspace's API key is issued for: the example payment's and the example agent's. */
-export const DEV_AGENT_IDS = ["agent-42", "example-agent"] as const;
+/**
+ * The agent ids the workspace's API key is issued for: the example agent's, and `agent-*` (the example
+ * payment's agent-42 and the demo agents the seed threats pay as). Any other agent id is a 403.
+ */
+export const DEV_AGENT_IDS = ["agent-*", "example-agent"] as const;
 
 /** The workspace's organisation: its agent key (bound to the dev agents) and its approver. */
 export function devTenant(ws: Workspace, id: string) {
