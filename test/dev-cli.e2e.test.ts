@@ -52,8 +52,16 @@ describe("sentineliq dev", () => {
     const dev = await startDev(env);
     started.push(dev.proc);
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
-    expect(Object.keys(creds).sort()).toEqual(["api_key", "auditor_key", "base_url", "example_payment", "log_vkey"]);
+    expect(Object.keys(creds).sort()).toEqual([
+      "api_key",
+      "approver_key",
+      "auditor_key",
+      "base_url",
+      "example_payment",
+      "log_vkey",
+    ]);
     expect(creds.auditor_key).not.toBe(creds.api_key);
+    expect(creds.approver_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>
