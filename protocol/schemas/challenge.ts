@@ -45,7 +45,9 @@ export const ChallengeReviewRequest = safeJson(
 );
 export type ChallengeReviewRequest = z.infer<typeof ChallengeReviewRequest>;
 
-export const ChallengeParams = z.object({ challenge_id: z.string().regex(/^ch_[0-9A-Z]{26}$/, "a challenge id") }).strict();
+export const ChallengeParams = z
+  .object({ challenge_id: z.string().regex(/^ch_[0-9A-Z]{26}$/, "a challenge id") })
+  .strict();
 
 /**
  * Log records of the loop: issued, answered, reviewed by an approver, expired.
