@@ -6,7 +6,7 @@ import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
-import type { CoordinatorConfig } from "./config.ts";
+import { agentKeys, type CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
 import { coordinatorHandlers } from "./handlers.ts";
@@ -53,7 +53,11 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const deadLetters = countDeadLetters(bus, t, metrics);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
+    apiKeys: new ApiKeys(
+      config.tenants.map((t) => ({ id: t.id, keys: agentKeys(t), approvers: t.approvers })),
+      config.auditors,
+      config.operators,
+    ),
     handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats, validatorSet: config.validatorSet }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),

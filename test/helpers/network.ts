@@ -48,6 +48,12 @@ export interface NetworkOptions {
   tiers?: { easy?: string; medium?: string; hard?: string };
   /** A nats-server of its own admitting only NKey users, each role with its permissions (seeds in <dir>/nats). */
   auth?: boolean;
+  /** The agent ids tenant-a's key is issued for (default "*": most tests name their agents freely). */
+  agentIds?: string[];
+  /** More keys of tenant-a, each issued for its own agent ids. */
+  extraKeys?: { key: string; agent_ids: string[] }[];
+  /** The agent ids of tenant-a that may spend the agent's custody wallet (with `settlement`; default "*"). */
+  walletAgentIds?: string[];
 }
 
 export interface TestNetwork {
@@ -57,6 +63,8 @@ export interface TestNetwork {
   auditorKey: string;
   /** An operator's key (validators: list, reinstate). */
   operatorKey: string;
+  /** An approver of tenant-a (confirms or declines its step-ups); tenant-b's is this + "-b". */
+  approverKey: string;
   namespace: string;
   natsUrl: string;
   /** The nats-server this network started (with `auth`, or without NATS_URL). */
@@ -110,6 +118,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
   const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
   const operatorKey = `siq_operator_${randomBytes(16).toString("hex")}`;
+  const approverKey = `siq_approver_${randomBytes(16).toString("hex")}`;
   // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
   const agentWallet = join(dir, "agent-wallet.json");
   const sender = ensureKeypairFile(agentWallet);
@@ -139,15 +148,33 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       logKeyFile,
       validatorSet,
       tenants: [
-        { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
-        { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
+        {
+          id: "tenant-a",
+          api_key_sha256: [sha256Hex(apiKey)],
+          agent_ids: opts.agentIds ?? ["*"],
+          keys: (opts.extraKeys ?? []).map((k) => ({ sha256: sha256Hex(k.key), agent_ids: k.agent_ids })),
+          approvers: [{ id: "approver-a", api_key_sha256: [sha256Hex(approverKey)] }],
+        },
+        {
+          id: "tenant-b",
+          api_key_sha256: [sha256Hex(apiKey + "-b")],
+          agent_ids: ["*"],
+          approvers: [{ id: "approver-b", api_key_sha256: [sha256Hex(approverKey + "-b")] }],
+        },
       ],
       auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       operators: [{ id: "operator-1", api_key_sha256: [sha256Hex(operatorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
-      ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
+      ...(opts.settlement
+        ? {
+            settlement: {
+              walletFiles: [{ file: agentWallet, tenant: "tenant-a", agent_ids: opts.walletAgentIds ?? ["*"] }],
+              ...opts.settlement,
+            },
+          }
+        : {}),
       ...opts.coordinatorConfig,
     },
   });
@@ -172,6 +199,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     apiKey,
     auditorKey,
     operatorKey,
+    approverKey,
     namespace,
     natsUrl: bus.url!,
     natsServer: bus.server,
