@@ -25,7 +25,7 @@ async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; d
   let out = "";
   proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr.on("data", (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 100_000;
+  const deadline = Date.now() + 150_000; // four validator processes start slowly on a loaded machine
   while (!out.includes("Ctrl-C stops everything")) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
