@@ -11,7 +11,7 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
+import { EvaluationTask, paymentDigest, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 import { VerdictQueue } from "./verdict-queue.ts";
@@ -37,6 +37,8 @@ export interface ValidatorStats {
   voted: number;
   stale: number;
   malformed: number;
+  /** Tasks refused because they do not hold up (a digest that is not their payment's): dead-lettered, never signed. */
+  refused: number;
 }
 
 const START_WINDOW_MS = 60_000;
@@ -54,7 +56,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     ackWaitMs: 10_000,
   });
   const quarantine = await openQuarantine({ ...c, topology: t, actor: t.consumers.validator(c.id) });
-  const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
+  const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0, refused: 0 };
   const verdicts = new VerdictQueue(c, stats, c.fault ?? HONEST, quarantine);
   const loop = (async () => {
     for await (const d of mailbox) {
@@ -95,6 +97,13 @@ function admit(
   } catch (err) {
     stats.malformed++;
     quarantine.reject(d, `malformed task: ${(err as Error).message}`);
+    return undefined;
+  }
+  // Never sign a digest this node has not computed: the bus may carry a task whose digest is not its payment's.
+  if (paymentDigest(task.payment_id, task.tenant_id, task.payment) !== task.payment_digest) {
+    stats.refused++;
+    c.logger.warn({ payment_id: task.payment_id, attempt: task.attempt }, "task refused: payment_digest mismatch");
+    quarantine.reject(d, "TASK_DIGEST_MISMATCH: payment_digest is not the digest of the task's payment");
     return undefined;
   }
   if (task.members && !task.members.includes(c.id)) {

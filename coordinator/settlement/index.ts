@@ -66,6 +66,7 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     bus: c.bus,
     topology: c.topology,
     ledger: new SimulatedLedger(store, cfg.simulatedOpeningBalance),
+    store,
     chain: chain ? { chain, store, wallets, config: cfg } : null,
     concurrency: cfg.concurrency,
     ackWaitMs: cfg.confirmTimeoutMs + 10_000,
