@@ -88,7 +88,13 @@ export async function startCore(c: CoreComponents): Promise<Core> {
 }
 
 async function startLog(c: CoreComponents): Promise<LogParts> {
-  const sequencer = new LogSequencer({ db: c.db, bus: c.bus, topology: c.topology, logger: c.logger });
+  const sequencer = new LogSequencer({
+    db: c.db,
+    bus: c.bus,
+    topology: c.topology,
+    logger: c.logger,
+    validatorSet: c.config.validatorSet,
+  });
   await sequencer.init();
   // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
   const audit = await startAudit({

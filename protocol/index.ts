@@ -37,3 +37,4 @@ export * from "./facts.ts";
 export * from "./text.ts";
 export * from "./schemas/safe.ts";
 export * from "./schemas/dead-letter.ts";
+export { checkDecisionEntry } from "./log/verify-decision.ts";

@@ -16,10 +16,7 @@ export interface StoredPayment {
   request: PaymentRequest;
 }
 
-export type Admitted =
-  | { order: SettlementOrder }
-  | { done: true }
-  | { refused: BusRefusalCode; reason: string };
+export type Admitted = { order: SettlementOrder } | { done: true } | { refused: BusRefusalCode; reason: string };
 
 export async function loadPayments(q: Queryable, ids: string[]): Promise<(StoredPayment | undefined)[]> {
   const rows = await q.query<StoredPayment & Row>(
