@@ -33,6 +33,8 @@ export interface CoreComponents {
   logger: Logger;
   metrics: Metrics;
   logSigner: Signer;
+  /** Signs what the coordinator puts on the bus; its own consumers verify with its public key. */
+  busSigner: Signer;
   chain?: ChainBackend;
 }
 
@@ -61,6 +63,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     topology: t,
     logger,
     register: c.metrics.register,
+    busSigner: c.busSigner,
     ...(c.chain ? { chain: c.chain } : {}),
   });
   const policy = policyFor(config.validatorSet, config.failClosed);
@@ -80,6 +83,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     topology: t,
     sequencer: log.sequencer,
     validatorSet: config.validatorSet,
+    busSigner: c.busSigner,
     policy,
     deadlineMs: config.quorumDeadlineMs,
     logger,
@@ -94,6 +98,7 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
     topology: c.topology,
     logger: c.logger,
     validatorSet: c.config.validatorSet,
+    busSigner: c.busSigner,
   });
   await sequencer.init();
   // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
@@ -103,6 +108,7 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
     bucket: c.topology.buckets.audit,
     sequencer,
     logger: c.logger,
+    busSigner: c.busSigner,
   });
   await sequencer.start();
   c.metrics.logEntries.set(sequencer.size);
@@ -157,6 +163,7 @@ async function startPayments(
     logger,
     metrics,
     auditRevision: () => log.audit.revision,
+    busSigner: c.busSigner,
     settlement: settlement.handoff,
   });
   const aggregator = new Aggregator({

@@ -11,7 +11,15 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, paymentDigest, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
+import {
+  EvaluationTask,
+  paymentDigest,
+  readBusMessage,
+  type Signer,
+  type Topology,
+  type Verdict,
+  type Verifier,
+} from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 import { VerdictQueue } from "./verdict-queue.ts";
@@ -20,6 +28,8 @@ export interface ValidatorComponents {
   id: string;
   bus: Bus;
   signer: Signer;
+  /** The coordinator's bus key: a task without its valid signature is refused. */
+  busKey: Verifier;
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
@@ -91,9 +101,17 @@ function admit(
   stats: ValidatorStats,
   quarantine: Quarantine,
 ): EvaluationTask | undefined {
+  const read = readBusMessage(c.busKey, d.data);
+  if ("refused" in read) {
+    stats.refused++;
+    c.logger.warn({ seq: d.streamSeq, code: read.refused }, "task refused: not signed by the coordinator");
+    quarantine.reject(d, `${read.refused}: the task does not carry the coordinator's signature`);
+    return undefined;
+  }
   let task: EvaluationTask;
   try {
-    task = EvaluationTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    if ("malformed" in read) throw new Error(read.malformed);
+    task = EvaluationTask.parse(read.message);
   } catch (err) {
     stats.malformed++;
     quarantine.reject(d, `malformed task: ${(err as Error).message}`);

@@ -1,6 +1,7 @@
 /** The public surface of `protocol/`: wire types, canonical bytes, signatures, names. */
 export * from "./canonical.ts";
 export * from "./crypto.ts";
+export * from "./bus-signature.ts";
 export * from "./errors.ts";
 export * from "./keyfile.ts";
 export * from "./routes.ts";

@@ -31,6 +31,8 @@ const versions = {
   log_append: 2,
   /** A bus message an actor gave up on, kept in the dead-letter stream. */
   dead_letter: 1,
+  /** The domain of the coordinator's signature on what it publishes (bus-signature.ts). */
+  bus_message: 1,
 } as const;
 type Versions = typeof versions;
 

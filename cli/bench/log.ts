@@ -9,7 +9,15 @@ import { LogSequencer, migrate } from "../../coordinator/index.ts";
 import { connectJetStream, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { canonicalBytes, topology, ValidatorSet, type LogAppend, type Topology } from "../../protocol/index.ts";
+import {
+  canonicalBytes,
+  signBusMessage,
+  Signer,
+  topology,
+  ValidatorSet,
+  type LogAppend,
+  type Topology,
+} from "../../protocol/index.ts";
 import { startBus } from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
 import { progress } from "../shared/progress.ts";
@@ -53,6 +61,9 @@ async function dropLogStream(url: string, t: Topology): Promise<void> {
   await (await jetstreamManager(nc)).streams.delete(t.streams.log.name).catch(() => {});
   await nc.close();
 }
+
+/** The bench's coordinator bus key: the sequencer integrates only appends it signed. */
+const busSigner = Signer.generate().signer;
 
 /**
  * Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS. Their signatures are random, so they
@@ -101,7 +112,9 @@ async function fillStream(rig: Rig, entries: Uint8Array[]): Promise<number> {
           key: `bench:${i + j}`,
           entry: Buffer.from(e).toString("base64"),
         };
-        return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `bench:${i + j}` });
+        return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(signBusMessage(busSigner, msg))), {
+          msgId: `bench:${i + j}`,
+        });
       }),
     );
     fill.tick(Math.min(512, entries.length - i));
@@ -118,6 +131,7 @@ async function integrate(rig: Rig, n: number): Promise<{ seconds: number; rssMb:
     topology: rig.t,
     logger: createLogger("bench", "warn"),
     validatorSet: ValidatorSet.parse({ validators: [{ id: "v1", public_key: "00".repeat(32) }] }),
+    busSigner,
   });
   await seq.init();
   const bar = progress("integrating", n);

@@ -26,7 +26,16 @@ import {
 import { memoryBus, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { sha256Hex, settlementMsgId, topology, type SettlementOrder, type Topology } from "../../protocol/index.ts";
+import {
+  sha256Hex,
+  settlementMsgId,
+  signBusMessage,
+  Signer,
+  topology,
+  Verifier,
+  type SettlementOrder,
+  type Topology,
+} from "../../protocol/index.ts";
 import { progress } from "../shared/progress.ts";
 
 export interface SettlementBenchResult {
@@ -114,6 +123,7 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
     topology: t,
     ledger: new SimulatedLedger(store, config.simulatedOpeningBalance),
     store,
+    busKey: new Verifier(busSigner.publicKey),
     chain: { chain: rig.chain, store, wallets: rig.wallets, config },
     concurrency: config.concurrency,
     logger: createLogger("bench", "silent"),
@@ -141,7 +151,7 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
   for (const order of orders) await approveStored(rig.db, order);
   const start = performance.now();
   for (const order of orders) {
-    await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), {
+    await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(signBusMessage(busSigner, order))), {
       msgId: settlementMsgId(order.payment_id),
     });
   }
@@ -151,6 +161,9 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
   await settler.stop();
   return { rate, failed };
 }
+
+/** The bench's coordinator bus key: the settler settles only orders it signed. */
+const busSigner = Signer.generate().signer;
 
 /** The settler settles only a stored, approved payment: store the one each order names. */
 async function approveStored(db: Db, order: SettlementOrder): Promise<void> {

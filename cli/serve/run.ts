@@ -40,6 +40,7 @@ export interface NodeFlags {
   sanctionsDir?: string | undefined;
   faulty?: string | undefined;
   logVkey?: string | undefined;
+  coordinatorKey?: string | undefined;
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
 }
@@ -57,6 +58,8 @@ export function nodeConfig(flags: NodeFlags): Record<string, unknown> {
   // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
   if (typeof config.logVkey === "string" && existsSync(config.logVkey))
     config.logVkey = readFileSync(config.logVkey, "utf8").trim();
+  if (typeof config.coordinatorKey === "string" && existsSync(config.coordinatorKey))
+    config.coordinatorKey = readFileSync(config.coordinatorKey, "utf8").trim();
   return config;
 }
 

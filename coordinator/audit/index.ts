@@ -11,7 +11,7 @@ import type { LogSequencer } from "../log/index.ts";
 import { auditHandlers } from "./handlers.ts";
 import { AuditPublisher } from "./publisher.ts";
 import { AuditService } from "./service.ts";
-import { AUDIT_ENTRY_TYPE } from "../../protocol/index.ts";
+import { AUDIT_ENTRY_TYPE, type Signer } from "../../protocol/index.ts";
 import { AuditStore, migrateAudit, projectAuditEntries } from "./store.ts";
 
 export interface RunningAudit {
@@ -28,10 +28,12 @@ export async function startAudit(c: {
   bucket: string;
   sequencer: LogSequencer;
   logger: Logger;
+  /** Signs each registry value (validators' caches verify it). */
+  busSigner: Signer;
 }): Promise<RunningAudit> {
   await migrateAudit(c.db);
   const store = new AuditStore(c.db);
-  const publisher = new AuditPublisher(await c.bus.kv(c.bucket), c.logger);
+  const publisher = new AuditPublisher(await c.bus.kv(c.bucket), c.logger, c.busSigner);
   // Entries integrated later (a change logged just before a restart, say) reach the bus too.
   const touched = new Set<string>();
   c.sequencer.project(AUDIT_ENTRY_TYPE, async (q, entries) => {

@@ -2,7 +2,7 @@
 import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { EventRequest, EventView, QuorumPolicy, Topology, ValidatorSet } from "../../protocol/index.ts";
+import type { EventRequest, EventView, QuorumPolicy, Signer, Topology, ValidatorSet } from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/index.ts";
 import { EventStore } from "../store/index.ts";
 import { EventAggregator } from "./aggregator.ts";
@@ -17,6 +17,7 @@ export interface EventsComponents {
   policy: QuorumPolicy;
   deadlineMs: number;
   logger: Logger;
+  busSigner: Signer;
 }
 
 export interface RunningEvents {
@@ -38,6 +39,7 @@ export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
     policy: c.policy,
     deadlineMs: c.deadlineMs,
     logger: c.logger,
+    busSigner: c.busSigner,
   });
   const aggregator = new EventAggregator({
     bus: c.bus,

@@ -33,9 +33,12 @@ const STATUS_OF = { approve: "approved", reject: "rejected", challenge: "challen
 export class AppendChecker {
   readonly #set: ValidatorSet;
   readonly #validators: Map<string, Verifier>;
+  /** The coordinator's bus key: every append must carry its signature. */
+  readonly bus: Verifier;
 
-  constructor(set: ValidatorSet) {
+  constructor(set: ValidatorSet, bus: Verifier) {
     this.#set = set;
+    this.bus = bus;
     this.#validators = new Map(set.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
   }
 

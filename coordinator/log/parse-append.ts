@@ -4,7 +4,14 @@
  * message cannot be read at all.
  */
 import type { Delivery } from "../../lib/bus/index.ts";
-import { canonicalType, leafHash, LogAppend, MAX_LOG_ENTRY_BYTES, type PaymentOutcome } from "../../protocol/index.ts";
+import {
+  canonicalType,
+  leafHash,
+  LogAppend,
+  MAX_LOG_ENTRY_BYTES,
+  readBusMessage,
+  type PaymentOutcome,
+} from "../../protocol/index.ts";
 import type { AppendChecker, OutcomeGuard } from "./guard.ts";
 import type { Item } from "./integrate.ts";
 
@@ -23,7 +30,10 @@ export function parseAppend(
   checker: AppendChecker,
 ): Item | { refused: string } | null {
   try {
-    const msg = LogAppend.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    const read = readBusMessage(checker.bus, d.data);
+    if ("malformed" in read) return null;
+    if ("refused" in read) return { refused: `${read.refused}: the append does not carry the coordinator's signature` };
+    const msg = LogAppend.parse(read.message);
     const entry = Buffer.from(msg.entry, "base64");
     if (entry.length > MAX_LOG_ENTRY_BYTES) return null;
     const mine = local.get(msg.key);

@@ -28,6 +28,9 @@ import {
   type Settlement,
   type Topology,
   type ValidatorSet,
+  signBusMessage,
+  Verifier,
+  type Signer,
 } from "../../protocol/index.ts";
 import { AppendChecker } from "./guard.ts";
 import { integrateBatch, type Item, type Projection } from "./integrate.ts";
@@ -57,6 +60,8 @@ export interface SequencerComponents {
   logger: Logger;
   /** The validator set a foreign decision's verdicts and quorum are verified against before its outcome applies. */
   validatorSet: ValidatorSet;
+  /** Signs each append; an append that does not verify against its public key is refused. */
+  busSigner: Signer;
   maxBatch?: number;
   /** How long a batch may wait for more entries once one has arrived. */
   gatherMs?: number;
@@ -85,7 +90,7 @@ export class LogSequencer {
 
   constructor(c: SequencerComponents) {
     this.#c = c;
-    this.#checker = new AppendChecker(c.validatorSet);
+    this.#checker = new AppendChecker(c.validatorSet, new Verifier(c.busSigner.publicKey));
   }
 
   /** Rebuilds the right edge of the tree from the stored tiles. */
@@ -223,7 +228,8 @@ export class LogSequencer {
       );
     });
     try {
-      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(msg)), {
+      const signed = signBusMessage(this.#c.busSigner, msg);
+      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(signed)), {
         msgId: key,
       });
       if (ack.duplicate) {

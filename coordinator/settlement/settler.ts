@@ -10,7 +10,13 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import {
+  readBusMessage,
+  SettlementOrder,
+  type SettlementOutcome,
+  type Topology,
+  type Verifier,
+} from "../../protocol/index.ts";
 import { admitOrder } from "./guard.ts";
 import type { SimulatedLedger } from "./ledger.ts";
 import type { SettlementMetrics } from "./metrics.ts";
@@ -24,6 +30,8 @@ export interface SettlerComponents {
   ledger: SimulatedLedger;
   /** Where the settler loads the payment an order names: it settles the stored payment, never the order's copy. */
   store: SettlementStore;
+  /** The coordinator's bus key: an order without its valid signature is refused. */
+  busKey: Verifier;
   /** Null when no chain backend is configured: live orders then stay `approved`. */
   chain: OnChainDeps | null;
   concurrency: number;
@@ -113,9 +121,16 @@ export class Settler {
   }
 
   async #handle(d: Delivery): Promise<void> {
+    const read = readBusMessage(this.#c.busKey, d.data);
+    if ("refused" in read) {
+      this.#c.logger.warn({ seq: d.streamSeq, code: read.refused }, "settlement order refused");
+      this.#quarantine?.reject(d, `${read.refused}: the order does not carry the coordinator's signature`);
+      return;
+    }
     let claimed: SettlementOrder;
     try {
-      claimed = SettlementOrder.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+      if ("malformed" in read) throw new Error(read.malformed);
+      claimed = SettlementOrder.parse(read.message);
     } catch (err) {
       this.#quarantine?.reject(d, `malformed settlement order: ${(err as Error).message}`);
       return;

@@ -60,6 +60,8 @@ export interface TestNetwork {
   validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
+  /** The coordinator's bus key (what it signs tasks, orders, log appends and registry values with). */
+  busKey: LoadedKey;
   vkey: string;
   coordinator: RunningCoordinator;
   validators: RunningValidator[];
@@ -86,6 +88,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
   const logKey = generateKeyFile(logKeyFile, "log");
+  const busKey = generateKeyFile(join(dir, "coordinator-bus.json"), "coordinator-bus");
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({
@@ -168,6 +171,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     validatorSet,
     keys,
     logKeyFile,
+    busKey,
     vkey: coordinator.vkey,
     coordinator,
     validators,
