@@ -109,6 +109,7 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
     sequencer,
     logger: c.logger,
     busSigner: c.busSigner,
+    auditors: c.config.validatorSet.auditors,
   });
   await sequencer.start();
   c.metrics.logEntries.set(sequencer.size);

@@ -17,6 +17,7 @@ export * from "./events.ts";
 export * from "./schemas/audit.ts";
 export * from "./audit/transition.ts";
 export * from "./audit/replay.ts";
+export * from "./audit/statement.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
 export * from "./rejections.ts";

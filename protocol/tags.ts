@@ -33,6 +33,8 @@ const versions = {
   dead_letter: 1,
   /** The domain of the coordinator's signature on what it publishes (bus-signature.ts). */
   bus_message: 1,
+  /** An auditor's signed approval or revocation (audit/statement.ts). */
+  audit_statement: 1,
 } as const;
 type Versions = typeof versions;
 

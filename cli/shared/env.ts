@@ -9,6 +9,8 @@ export interface Env {
   apiKey: string | undefined;
   /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
   auditorKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
+  auditorSigningKey: string | undefined;
   logLevel: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
@@ -32,6 +34,7 @@ function read(): Env {
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
+    auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),

@@ -15,6 +15,7 @@ import { ChallengeRecord } from "../schemas/challenge.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
+import { auditorVerifiers } from "../audit/statement.ts";
 import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
 import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
 
@@ -33,9 +34,11 @@ function entryType(json: unknown): string | undefined {
 export class EntryChecker {
   readonly #validators: Map<string, Verifier>;
   /** The audit registry, as the entries checked so far build it. */
-  readonly audit = new AuditReplay();
+  readonly audit: AuditReplay;
 
   constructor(validatorSet: ValidatorSet) {
+    // With an auditor set in network.json, every approval and revocation must be signed by one of its auditors.
+    this.audit = new AuditReplay(validatorSet.auditors ? auditorVerifiers(validatorSet.auditors) : undefined);
     this.#validators = new Map(
       validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
     );
