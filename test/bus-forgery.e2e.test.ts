@@ -5,8 +5,12 @@
  * payment made afterwards is still decided by all four validators and settled.
  * Where a forgery carries the coordinator's bus key (as if that key leaked), the next check still refuses it.
  */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../cli/launcher/processes.ts";
 import { connectJetStream } from "../lib/bus/index.ts";
 import {
   canonicalBytes,
@@ -14,6 +18,8 @@ import {
   decisionKey,
   paymentDigest,
   QuorumDecision,
+  sha256Hex,
+  signAuditStatement,
   signBusMessage,
   Signer,
   signVerdict,
@@ -26,6 +32,8 @@ import {
 } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
+const run = promisify(execFile);
+
 /** A code hash nobody audited: the default pack challenges a payment that runs it (UNAUDITED_CODE_PATH). */
 const UNAUDITED = "c0de".repeat(16);
 
@@ -37,7 +45,7 @@ describe("a hostile bus: every consumer checks what it acts on", () => {
   const letters: { actor: string; reason: string }[] = [];
 
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite" });
+    net = await startNetwork({ store: "pglite", auditorSet: true });
     t = topology(net.namespace);
     nc = await connect({ servers: net.natsUrl });
     const sub = nc.subscribe(t.subjects.deadLetterWildcard);
@@ -243,6 +251,88 @@ describe("a hostile bus: every consumer checks what it acts on", () => {
     await letter("log-sequencer", "STATE_GUARD", challenged.payment_id);
     expect(await logSize()).toBe(before);
     expect(await row(challenged.payment_id)).toMatchObject({ status: "challenged", attempt: 1, decision: "challenge" });
+  });
+
+  describe("audit approvals carry the auditor's own signature", () => {
+    const source = "function payInvoice(id) { return id; }";
+    const hash = sha256Hex(source);
+    const state = async () =>
+      (await net.get(`/v1/audit/code/${hash}`, net.auditorKey)).body.state as string | undefined;
+    const statement = (signer: Signer, auditor_id = "auditor-1") =>
+      signAuditStatement(signer, {
+        type: "sentineliq.audit_statement.v1",
+        code_hash: hash,
+        action: "approve",
+        auditor_id,
+        signed_at: new Date().toISOString(),
+      });
+
+    it("the API refuses an approval without a signature of the auditor set, whoever's API key carries it", async () => {
+      const sub = await net.request("POST", "/v1/audit/code", { code_hash: hash, name: "payInvoice", source });
+      expect(sub.status).toBe(200);
+      const bare = await net.request("POST", `/v1/audit/code/${hash}/approve`, {}, net.auditorKey);
+      expect(bare.status).toBe(403);
+      expect(bare.body.error_details.code).toBe("FORBIDDEN");
+      const mallory = Signer.generate().signer;
+      for (const signed of [statement(mallory), statement(mallory, "mallory")]) {
+        const res = await net.request("POST", `/v1/audit/code/${hash}/approve`, { signed }, net.auditorKey);
+        expect(res.status).toBe(403);
+      }
+      expect(await state()).toBe("pending");
+    });
+
+    it("the sequencer refuses an approval entry no auditor signed, even with the coordinator's bus key", async () => {
+      const entry = {
+        type: "sentineliq.audit.v1",
+        code_hash: hash,
+        name: "payInvoice",
+        action: "approve",
+        from: "pending",
+        to: "approved",
+        actor: { role: "auditor", id: "mallory" },
+        at: new Date().toISOString(),
+      };
+      const append: LogAppend = {
+        type: "sentineliq.log_append.v2",
+        key: `audit:${hash}:approve`,
+        entry: Buffer.from(canonicalBytes(entry)).toString("base64"),
+      };
+      await send(t.subjects.logAppend, signed(append));
+      await letter("log-sequencer", "AUDIT_UNSIGNED", "carries no auditor's signature");
+      expect(await state()).toBe("pending");
+    });
+
+    it("`sentineliq audit approve --signing-key` signs it; the log carries the statement and `log verify` checks it", async () => {
+      const cli = (args: string[]) =>
+        run(process.execPath, [BIN, ...args], {
+          env: { ...process.env, SENTINELIQ_URL: net.url, SENTINELIQ_AUDITOR_KEY: net.auditorKey },
+        });
+      const approved = await cli(["audit", "approve", hash, "--signing-key", net.auditorSigningKeyFile, "--json"]);
+      const record = JSON.parse(approved.stdout);
+      expect(record.state).toBe("approved");
+      const [logged] = await net.db.query<{ entry: Buffer }>("SELECT entry FROM siq_log_entries WHERE idx = $1", [
+        record.log_index,
+      ]);
+      const entry = JSON.parse(logged!.entry.toString("utf8"));
+      expect(entry).toMatchObject({
+        action: "approve",
+        actor: { id: "auditor-1" },
+        signed: { statement: { code_hash: hash } },
+      });
+      const verified = await cli([
+        "log",
+        "verify",
+        "--url",
+        net.url,
+        "--vkey",
+        net.vkey,
+        "--network",
+        join(net.dir, "network.json"),
+        "--state",
+        join(net.dir, "auditor-state"),
+      ]);
+      expect(verified.stdout).toMatch(/✓ \d+ entries verified/);
+    });
   });
 
   it("every actor is still running: a payment made after all of it is decided by all four and settled", async () => {

@@ -8,6 +8,9 @@
  * the integration transaction, is in integrate.ts.
  */
 import {
+  AUDIT_ENTRY_TYPE,
+  AuditReplay,
+  auditorVerifiers,
   checkDecisionEntry,
   decisionKey,
   faultsTolerated,
@@ -44,6 +47,11 @@ export class AppendChecker {
 
   /** Checks a foreign append: `type` is its entry's type, `json` the parsed entry. */
   check(msg: LogAppend, type: string, json: unknown): AppendCheck {
+    if (type === AUDIT_ENTRY_TYPE && this.#set.auditors) {
+      // The registry is a projection of these entries: an approval no auditor signed must never reach it.
+      const problem = new AuditReplay(auditorVerifiers(this.#set.auditors)).signatureProblem(json);
+      if (problem) return refuse("AUDIT_UNSIGNED", problem);
+    }
     if (type !== TypeTags.decision) {
       if (msg.payment) return refuse("OUTCOME_MISMATCH", `a payment outcome with a ${type} entry`);
       return {};

@@ -48,16 +48,27 @@ export class AuditReplay {
         message: `${e.action} by an ${e.actor.role}: only agents submit and only auditors approve or revoke`,
       };
     }
-    if (this.#auditors && e.action !== "submit" && e.actor.role === "auditor") {
-      const problem = auditStatementProblem(this.#auditors, e.signed, {
-        code_hash: e.code_hash,
-        action: e.action,
-        note: e.note,
-        auditor_id: e.actor.id,
-      });
-      if (problem) return { code: "BAD_AUDITOR_SIGNATURE", message: problem };
-    }
+    const problem = this.#signature(e);
+    if (problem) return { code: "BAD_AUDITOR_SIGNATURE", message: problem };
     this.#states.set(e.code_hash, e.to);
     return null;
+  }
+
+  /** For one entry alone (no state): what is wrong with its auditor's signature, or null (a submission needs none). */
+  signatureProblem(json: unknown): string | null {
+    const parsed = AuditLogEntry.safeParse(json);
+    if (!parsed.success) return `entry is not an audit change: ${parsed.error.issues[0]?.message}`;
+    return this.#signature(parsed.data);
+  }
+
+  #signature(e: AuditLogEntry): string | null {
+    if (!this.#auditors || e.action === "submit") return null;
+    if (e.actor.role !== "auditor") return `an ${e.action} by an ${e.actor.role}`;
+    return auditStatementProblem(this.#auditors, e.signed, {
+      code_hash: e.code_hash,
+      action: e.action,
+      note: e.note,
+      auditor_id: e.actor.id,
+    });
   }
 }

@@ -45,6 +45,8 @@ export interface NetworkOptions {
   /** Committees per validator, and which committee each tier goes to. */
   committees?: Record<string, string[]>;
   tiers?: { easy?: string; medium?: string; hard?: string };
+  /** An auditor set in network.json (one auditor, "auditor-1", key file `auditorSigningKeyFile`). */
+  auditorSet?: boolean;
 }
 
 export interface TestNetwork {
@@ -62,6 +64,8 @@ export interface TestNetwork {
   logKeyFile: string;
   /** The coordinator's bus key (what it signs tasks, orders, log appends and registry values with). */
   busKey: LoadedKey;
+  /** With `auditorSet`: the auditor's Ed25519 key file (it signs approvals and revocations). */
+  auditorSigningKeyFile: string;
   vkey: string;
   coordinator: RunningCoordinator;
   validators: RunningValidator[];
@@ -89,6 +93,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const logKeyFile = join(dir, "log.json");
   const logKey = generateKeyFile(logKeyFile, "log");
   const busKey = generateKeyFile(join(dir, "coordinator-bus.json"), "coordinator-bus");
+  const auditorSigningKeyFile = join(dir, "auditor-signing.json");
+  const auditorSigner = opts.auditorSet ? generateKeyFile(auditorSigningKeyFile, "auditor-1") : undefined;
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({
@@ -99,6 +105,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
     ...(opts.tiers ? { tiers: opts.tiers } : {}),
+    ...(auditorSigner ? { auditors: [{ id: auditorSigner.id, public_key: auditorSigner.publicKeyHex }] } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -172,6 +179,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     keys,
     logKeyFile,
     busKey,
+    auditorSigningKeyFile,
     vkey: coordinator.vkey,
     coordinator,
     validators,
