@@ -75,6 +75,10 @@ export class AppendChecker {
     return { guard: { attempt: d.attempt, digest: d.payment_digest } };
   }
 
+  #isCommittee(members: string[]): boolean {
+    return committeeOf(this.#set, members);
+  }
+
   /** A policy weaker than the validator set's own for the same members, or not of this set: why, else undefined. */
   #weakPolicy(d: QuorumDecision): string | undefined {
     const p = d.policy;
@@ -83,11 +87,27 @@ export class AppendChecker {
       return `policy n=${p.n} f=${p.f} is not the validator set's`;
     if (p.members.some((m) => !ids.has(m)) || new Set(p.members).size !== p.members.length)
       return "policy members are not distinct members of the validator set";
+    if (p.members.length < p.n && !this.#isCommittee(p.members))
+      return `policy members ${p.members.join(",")} are neither the whole set nor a tier's committee`;
     const own = policyFor(this.#set, p.fail_closed, { members: p.members });
     if (p.approve < own.approve || p.reject < own.reject)
       return `policy approve=${p.approve} reject=${p.reject} is weaker than the set's ${own.approve}/${own.reject}`;
     return undefined;
   }
+}
+
+/** True when `members` are exactly the committee of one of the set's tiers. */
+function committeeOf(set: ValidatorSet, members: string[]): boolean {
+  const want = [...members].sort().join(",");
+  return Object.values(set.tiers).some(
+    (c) =>
+      c !== undefined &&
+      set.validators
+        .filter((v) => v.committees.includes(c))
+        .map((v) => v.id)
+        .sort()
+        .join(",") === want,
+  );
 }
 
 function refuse(code: BusRefusalCode, reason: string): AppendCheck {
