@@ -33,7 +33,19 @@ function paths(c: Command, prefix: string[] = []): string[][] {
 describe("sentineliq", () => {
   it("has the contract's commands and the existing ones", () => {
     const names = program().commands.map((c) => c.name());
-    for (const name of ["dev", "coordinator", "node", "keys", "pay", "log", "rules", "bench", "respond", "audit"])
+    for (const name of [
+      "dev",
+      "coordinator",
+      "node",
+      "keys",
+      "pay",
+      "log",
+      "rules",
+      "bench",
+      "respond",
+      "audit",
+      "validators",
+    ])
       expect(names).toContain(name);
   });
 

@@ -8,6 +8,7 @@ import { registerLog } from "./log/index.ts";
 import { registerPay } from "./pay/index.ts";
 import { registerRules } from "./rules/index.ts";
 import { registerServe } from "./serve/index.ts";
+import { registerValidators } from "./validators/index.ts";
 
 export function program(): Command {
   const p = new Command("sentineliq")
@@ -22,6 +23,7 @@ export function program(): Command {
     registerPay,
     registerLog,
     registerAudit,
+    registerValidators,
     registerRules,
     registerBench,
   ])

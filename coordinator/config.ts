@@ -37,6 +37,10 @@ export const CoordinatorConfig = z
     auditors: z
       .array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes }))
       .default([]),
+    /** Operators: their keys list validators and reinstate excluded ones, and can do nothing an agent or auditor does. */
+    operators: z
+      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes }))
+      .default([]),
     /** After this long without a quorum the payment fails closed. */
     quorumDeadlineMs: z.number().int().min(50).default(3000),
     /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
@@ -71,6 +75,14 @@ export const CoordinatorConfig = z
     const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
     if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
       ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
+    }
+    const otherKeys = new Set([...agentKeys, ...c.auditors.flatMap((a) => a.api_key_sha256)]);
+    if (c.operators.some((o) => o.api_key_sha256.some((h) => otherKeys.has(h)))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["operators"],
+        message: "an operator key must not also be an agent or auditor key",
+      });
     }
   });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;

@@ -6,7 +6,7 @@
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { Logger } from "../lib/logger.ts";
-import { policyFor, type QuorumPolicy, type Signer, type Topology } from "../protocol/index.ts";
+import { policyFor, type QuorumPolicy, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
 import { startAudit, type RunningAudit } from "./audit/index.ts";
 import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
@@ -19,7 +19,8 @@ import { LogStore } from "./log/index.ts";
 import { WitnessClient } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
 import { PaymentService } from "./payments/index.ts";
-import { Aggregator } from "./quorum/index.ts";
+import { Aggregator, type Observed } from "./quorum/index.ts";
+import { Exclusions } from "./quorum/index.ts";
 import { Reputation } from "./quorum/index.ts";
 import type { ChainBackend } from "./settlement/index.ts";
 import { startSettlement, type RunningSettlement } from "./settlement/index.ts";
@@ -49,6 +50,8 @@ export interface Core {
   service: PaymentService;
   aggregator: Aggregator;
   events: RunningEvents;
+  exclusions: Exclusions;
+  reputation: Reputation;
 }
 
 type LogParts = Pick<Core, "sequencer" | "logReader" | "audit">;
@@ -76,7 +79,10 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     maxAttempts: config.maxAttempts,
     onClosed: () => {},
   });
-  const { service, aggregator } = await startPayments(c, log, settlement, challenges);
+  const exclusions = new Exclusions({ db, sequencer: log.sequencer, policy, logger, metrics: c.metrics });
+  await exclusions.load();
+  const reputation = new Reputation(config.validatorSet, c.metrics, logger);
+  const { service, aggregator } = await startPayments(c, log, settlement, challenges, { exclusions, reputation });
   const events = await startEvents({
     db,
     bus,
@@ -87,8 +93,10 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     policy,
     deadlineMs: config.quorumDeadlineMs,
     logger,
+    metrics: c.metrics,
+    exclusions: () => exclusions.current(),
   });
-  return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events };
+  return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events, exclusions, reputation };
 }
 
 async function startLog(c: CoreComponents): Promise<LogParts> {
@@ -146,9 +154,16 @@ async function startPayments(
   log: LogParts,
   settlement: RunningSettlement,
   challenges: ChallengeService,
+  { exclusions, reputation }: Pick<Core, "exclusions" | "reputation">,
 ): Promise<Pick<Core, "service" | "aggregator">> {
   const { config, bus, topology, logger, metrics } = c;
   const validatorSet = config.validatorSet;
+  const exclude = (id: string, verdicts: [SignedVerdict, SignedVerdict]): void => {
+    const { payment_id, attempt } = verdicts[0].verdict;
+    exclusions
+      .exclude(id, { payment_id, attempt, verdicts })
+      .catch((err: Error) => logger.error({ validator_id: id, err: err.message }, "exclusion not logged"));
+  };
   const service = new PaymentService({
     store: new PaymentStore(c.db),
     bus,
@@ -157,7 +172,7 @@ async function startPayments(
     logReader: log.logReader,
     validatorSet,
     failClosed: config.failClosed,
-    reputation: new Reputation(validatorSet, metrics, logger),
+    reputation,
     challenges,
     prescreen: config.prescreen,
     deadlineMs: config.quorumDeadlineMs,
@@ -175,9 +190,17 @@ async function startPayments(
     graceMs: config.quorumGraceMs,
     logger,
     metrics,
-    onDecision: service.onDecision,
-    onLateEquivocation: service.onLateEquivocation,
+    // An equivocation, caught before or after the decision, excludes the validator once the evidence is logged.
+    onDecision: async (e, result, observed: Observed) => {
+      await service.onDecision(e, result, observed);
+      for (const q of observed.equivocations) exclude(q.validator_id, q.verdicts);
+    },
+    onLateEquivocation: async (id, verdicts) => {
+      await service.onLateEquivocation(id, verdicts);
+      exclude(id, verdicts);
+    },
     onEscalate: service.onEscalate,
+    exclusions: () => exclusions.current(),
   });
   service.attach(aggregator);
   await aggregator.start();

@@ -12,6 +12,9 @@ import type { LogSequencer } from "./log/index.ts";
 import type { LogStore } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { PaymentService } from "./payments/index.ts";
+import type { Exclusions, Reputation } from "./quorum/index.ts";
+import { validatorHandlers } from "./validators.ts";
+import type { ValidatorSet } from "../protocol/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -26,6 +29,9 @@ export interface HandlerComponents {
   logReader: LogStore;
   sequencer: LogSequencer;
   checkpointer: Checkpointer;
+  exclusions: Exclusions;
+  reputation: Reputation;
+  validatorSet: ValidatorSet;
 }
 
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
@@ -47,12 +53,16 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     }),
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,
+    ...validatorHandlers(c),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };
 }
 
-/** Ready when the bus and the store answer and enough validators to approve are alive. */
+/**
+ * Ready when the bus and the store answer, enough validators to approve are alive, and the validators not
+ * excluded for equivocation still satisfy n >= 3f+1 (otherwise every payment fails closed; `reason` says so).
+ */
 async function readiness(c: HandlerComponents): Promise<Reply> {
   const busOk = await c.bus.healthy();
   const storeOk = await c.db.query("SELECT 1").then(
@@ -61,11 +71,19 @@ async function readiness(c: HandlerComponents): Promise<Reply> {
   );
   const validators = c.heartbeats.alive();
   c.metrics.validatorsAlive.set(validators);
-  const ok = busOk && storeOk && validators >= c.policy.approve;
+  const safe = c.exclusions.safe();
+  const excluded = c.exclusions.current().excluded;
+  const ok = busOk && storeOk && validators >= c.policy.approve && safe;
   return {
     status: ok ? 200 : 503,
     body: {
       status: ok ? "ready" : "not_ready",
+      ...(safe
+        ? {}
+        : {
+            reason: `QUORUM_UNSAFE: ${excluded.length} of ${c.policy.n} validators are excluded for equivocation (${excluded.join(", ")}); the rest cannot tolerate f=${c.policy.f}, so payments fail closed until an operator reinstates one`,
+          }),
+      excluded,
       bus: busOk,
       store: storeOk,
       validators_alive: validators,

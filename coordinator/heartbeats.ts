@@ -5,15 +5,22 @@
  * validator, pushed back by each beat), so `/metrics` is current without
  * anyone calling `/ready`.
  *
- * A heartbeat is a bare core-NATS signal: only its subject's last token (the
- * validator id) is read, and only ids of the validator set count.
+ * A heartbeat is signed by the validator's own key (protocol/heartbeat.ts).
+ * It counts only for a validator of the set, on its own subject, with a valid
+ * signature, a send time within the timeout, and later than the last beat
+ * counted for it: anyone else on the bus cannot make an absent validator look
+ * alive, and a replayed beat is ignored.
  */
 import type { Bus } from "../lib/bus/index.ts";
-import type { Topology, ValidatorSet } from "../protocol/index.ts";
+import { readHeartbeat, Verifier, type Topology, type ValidatorSet } from "../protocol/index.ts";
 
 export interface Heartbeats {
   /** Validators of the set heard from within the timeout. */
   alive(): number;
+  /** Beats ignored: unknown id, bad signature, stale or replayed. */
+  refused(): number;
+  /** Whether this validator was heard from within the timeout. */
+  isAlive(id: string): boolean;
   stop(): void;
 }
 
@@ -31,7 +38,9 @@ export function watchHeartbeats(
 ): Heartbeats {
   const lastSeen = new Map<string, number>();
   const timers = new Map<string, NodeJS.Timeout>();
-  const known = new Set(set.validators.map((v) => v.id));
+  const verifiers = new Map(set.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
+  const lastSent = new Map<string, number>();
+  let refused = 0;
   const alive = () => {
     const now = Date.now();
     let n = 0;
@@ -50,9 +59,15 @@ export function watchHeartbeats(
     return timer;
   };
   gauge?.set(0);
-  const sub = bus.onSignal(t.subjects.heartbeatWildcard, (subject) => {
+  const sub = bus.onSignal(t.subjects.heartbeatWildcard, (subject, data) => {
     const id = subject.slice(subject.lastIndexOf(".") + 1);
-    if (!known.has(id)) return;
+    const verifier = verifiers.get(id);
+    const sentAt = verifier ? readHeartbeat(data, id, verifier, Date.now(), timeoutMs) : null;
+    if (sentAt === null || sentAt <= (lastSent.get(id) ?? -1)) {
+      refused++;
+      return;
+    }
+    lastSent.set(id, sentAt);
     lastSeen.set(id, Date.now());
     const timer = timers.get(id);
     if (timer) timer.refresh();
@@ -61,6 +76,8 @@ export function watchHeartbeats(
   });
   return {
     alive,
+    refused: () => refused,
+    isAlive: (id) => Date.now() - (lastSeen.get(id) ?? -Infinity) < timeoutMs,
     stop: () => {
       sub.stop();
       for (const timer of timers.values()) clearTimeout(timer);

@@ -55,8 +55,8 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const deadLetters = countDeadLetters(bus, t, metrics);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants, config.auditors),
-    handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats }),
+    apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
+    handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats, validatorSet: config.validatorSet }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),
   });

@@ -100,6 +100,23 @@ function validatorMetrics(register: Registry) {
       labelNames: ["actor"] as const,
       registers: [register],
     }),
+    validatorExcluded: new Gauge({
+      name: "siq_validator_excluded",
+      help: "1 while a validator is excluded for equivocation (its verdicts logged, not counted)",
+      labelNames: ["validator"] as const,
+      registers: [register],
+    }),
+    quorumSafe: new Gauge({
+      name: "siq_quorum_safe",
+      help: "1 while the validators not excluded still satisfy n >= 3f+1; 0 while the network fails closed",
+      registers: [register],
+    }),
+    eventVerdictsTotal: new Counter({
+      name: "siq_event_verdicts_total",
+      help: "Event verdicts received, by validator and result (accepted, or why refused)",
+      labelNames: ["validator", "result"] as const,
+      registers: [register],
+    }),
     validatorFlagged: new Gauge({
       name: "siq_validator_flagged",
       help: "1 once a validator has been caught equivocating",

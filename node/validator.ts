@@ -15,6 +15,7 @@ import {
   EvaluationTask,
   paymentDigest,
   readBusMessage,
+  signHeartbeat,
   type Signer,
   type Topology,
   type Verdict,
@@ -80,9 +81,9 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     }
   })();
 
-  const encoder = new TextEncoder();
-  const beat = setInterval(() => c.bus.signal(t.subjects.heartbeat(c.id), encoder.encode(c.id)), 1000);
-  c.bus.signal(t.subjects.heartbeat(c.id), encoder.encode(c.id));
+  const heartbeat = () => c.bus.signal(t.subjects.heartbeat(c.id), signHeartbeat(c.signer, c.id));
+  const beat = setInterval(heartbeat, 1000);
+  heartbeat();
 
   return {
     stats,

@@ -70,6 +70,7 @@ export const WireCodes = {
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
   // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
   QUORUM_FAILED: "payment_rejection",
+  QUORUM_UNSAFE: "payment_rejection",
   SANCTIONS_BLOCKED: "payment_rejection",
   AUDIT_MISMATCH: "payment_rejection",
   TRUST_BREACH: "payment_rejection",
@@ -78,6 +79,7 @@ export const WireCodes = {
   RISK_REJECTED: "payment_rejection",
   QUORUM_NOT_REACHED: "quorum_reason",
   QUORUM_TIMEOUT: "quorum_reason",
+  VALIDATORS_EXCLUDED: "quorum_reason",
   UNKNOWN_VALIDATOR: "verdict_rejection",
   NOT_A_MEMBER: "verdict_rejection",
   SUBJECT_MISMATCH: "verdict_rejection",
@@ -106,6 +108,9 @@ export const WireCodes = {
   BAD_VERDICT: "entry_problem",
   DECISION_MISMATCH: "entry_problem",
   BAD_AUDIT_TRANSITION: "entry_problem",
+  EXCLUSION_MISMATCH: "entry_problem",
+  EXCLUDED_COUNTED: "entry_problem",
+  BAD_REINSTATEMENT: "entry_problem",
   UNKNOWN_ENTRY_TYPE: "entry_problem",
   BAD_AUDITOR_SIGNATURE: "entry_problem",
   // Why an actor refused a message on the bus (in the dead letter's reason, and the refusal's log line).

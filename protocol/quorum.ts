@@ -11,6 +11,11 @@
  * - approve  when `approve` (default byzantine, ⌊(n+f)/2⌋+1) verdicts are LOW;
  * - otherwise, once time is up, fail closed (never an approval).
  * The level reported is the weighted upper median, which f outliers cannot move.
+ * Weights move only that reported level and score: every threshold counts verdicts.
+ *
+ * Validators excluded for equivocation evidence (`policy.excluded`) do not
+ * count and are not waited for. The set left must still tolerate f faults
+ * (n − excluded ≥ 3f + 1); otherwise the outcome is `unsafe`: rejected at once.
  */
 import { decisionFor, levelRank, RiskLevels, type Decision, type RiskLevel } from "./schemas/fields.ts";
 import type { QuorumPolicy } from "./schemas/decision.ts";
@@ -20,7 +25,7 @@ import type { QuorumReasonCode } from "./errors.ts";
 import { TypeTags } from "./tags.ts";
 
 export interface QuorumResult {
-  outcome: "agreed" | "no_agreement" | "timeout";
+  outcome: "agreed" | "no_agreement" | "timeout" | "unsafe";
   risk_level: RiskLevel;
   decision: Decision;
   /** Weighted median of the scores. */
@@ -49,18 +54,51 @@ export function effectiveLevel(v: SignedVerdict): RiskLevel {
  * `final`: every member has voted, or time is up. Before that, a result is
  * returned only if no missing vote could change it.
  */
-export function decideQuorum(policy: QuorumPolicy, verdicts: SignedVerdict[], final: boolean): QuorumResult | null {
+export function decideQuorum(policy: QuorumPolicy, all: SignedVerdict[], final: boolean): QuorumResult | null {
+  const excluded = excludedOf(policy);
+  if (!quorumSafe(policy)) return unsafe(policy);
+  const verdicts = all.filter((v) => !excluded.has(v.verdict.validator_id));
+  const voters = policy.members.filter((m) => !excluded.has(m)).length;
   const now = evaluate(policy, verdicts);
   if (now) {
-    const missing = policy.members.length - verdicts.length;
+    const missing = voters - verdicts.length;
     if (final || missing <= 0) return now;
     const low = evaluate(policy, [...verdicts, ...phantom(missing, "LOW")]);
     const crit = evaluate(policy, [...verdicts, ...phantom(missing, "CRITICAL")]);
     const same = (r: QuorumResult | null) => r && r.decision === now.decision && r.risk_level === now.risk_level;
     return same(low) && same(crit) ? now : null;
   }
-  if (!final && verdicts.length < policy.members.length) return null;
-  return failClosed(policy, verdicts);
+  if (!final && verdicts.length < voters) return null;
+  return failClosed(policy, verdicts, voters);
+}
+
+/** The validators a policy sets aside for equivocation evidence. */
+export function excludedOf(policy: QuorumPolicy): ReadonlySet<string> {
+  return new Set(policy.excluded ?? []);
+}
+
+/** The validators left once the excluded are set aside still tolerate f faults: n − excluded ≥ 3f + 1. */
+export function quorumSafe(policy: Pick<QuorumPolicy, "n" | "f" | "excluded">): boolean {
+  return policy.n - (policy.excluded?.length ?? 0) >= 3 * policy.f + 1;
+}
+
+function unsafe(policy: QuorumPolicy): QuorumResult {
+  const x = policy.excluded?.length ?? 0;
+  return {
+    outcome: "unsafe",
+    risk_level: "HIGH",
+    decision: "reject",
+    score: 100,
+    reasons: [
+      {
+        code: "VALIDATORS_EXCLUDED" satisfies QuorumReasonCode,
+        message: `${x} of ${policy.n} validators are excluded for equivocation; the ${policy.n - x} left cannot tolerate f=${policy.f} (n >= 3f+1)`,
+        validators: 0,
+      },
+    ],
+    counted: [],
+    dissent: [],
+  };
 }
 
 function evaluate(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResult | null {
@@ -96,15 +134,15 @@ function evaluate(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResult
   };
 }
 
-function failClosed(policy: QuorumPolicy, verdicts: SignedVerdict[]): QuorumResult {
-  const timeout = verdicts.length < policy.members.length;
+function failClosed(policy: QuorumPolicy, verdicts: SignedVerdict[], voters: number): QuorumResult {
+  const timeout = verdicts.length < voters;
   const eff = verdicts.map((v) => ({ v, level: effectiveLevel(v) }));
   const level = verdicts.length === 0 ? "HIGH" : maxOf("MEDIUM", medianLevel(policy, eff));
   const reasons = summarise(verdicts);
   reasons.unshift({
     code: (timeout ? "QUORUM_TIMEOUT" : "QUORUM_NOT_REACHED") satisfies QuorumReasonCode,
     message: timeout
-      ? `only ${verdicts.length} of ${policy.members.length} validators voted in time, and no quorum formed`
+      ? `only ${verdicts.length} of ${voters} validators voted in time, and no quorum formed`
       : `the ${verdicts.length} verdicts formed no quorum (approve ${policy.approve}, escalate ${policy.escalate}, reject ${policy.reject})`,
     validators: verdicts.length,
   });

@@ -22,6 +22,12 @@ export const RejectionClasses = {
     message: "the validators formed no quorum, and the payment failed closed",
     codes: [],
   },
+  /** Chosen by the quorum's outcome (`unsafe`): too few trusted validators are left to decide anything. */
+  QUORUM_UNSAFE: {
+    message:
+      "too many validators are excluded for equivocation for the rest to tolerate f faults; the network fails closed",
+    codes: [],
+  },
   SANCTIONS_BLOCKED: {
     message: "a party, place or address of the payment is sanctioned",
     codes: [
@@ -99,6 +105,12 @@ export function rejectionDetails(
   reasons: readonly { code: string; validators: number }[],
   outcome: (typeof QuorumOutcomes)[number] = "agreed",
 ): RejectionDetails {
+  if (outcome === "unsafe")
+    return {
+      code: "QUORUM_UNSAFE",
+      message: describe("QUORUM_UNSAFE", ["VALIDATORS_EXCLUDED"]),
+      reasons: ["VALIDATORS_EXCLUDED"],
+    };
   if (outcome !== "agreed") {
     const code = outcome === "timeout" ? "QUORUM_TIMEOUT" : "QUORUM_NOT_REACHED";
     return { code: "QUORUM_FAILED", message: describe("QUORUM_FAILED", [code]), reasons: [code] };

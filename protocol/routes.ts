@@ -18,13 +18,14 @@ import {
   AuditSubmission,
 } from "./schemas/audit.ts";
 import { logRoutes } from "./log/routes.ts";
+import { ReinstateRequest, ValidatorList, ValidatorParams } from "./schemas/validators.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
- * either of them, or anyone. A known key of the wrong role gets a 403.
+ * either of them, an operator (operator key), or anyone. A known key of the wrong role gets a 403.
  */
-export type Auth = "agent" | "auditor" | "any" | "none";
+export type Auth = "agent" | "auditor" | "operator" | "any" | "none";
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,
@@ -193,6 +194,28 @@ export const routes = {
     query: undefined,
     response: AuditRecord,
     errors: ["NOT_FOUND", "NOT_READY"],
+  }),
+  validatorsList: route({
+    method: "GET",
+    path: "/v1/validators",
+    auth: "operator",
+    summary:
+      "Every validator: alive, weights, whether it is excluded for equivocation and on what evidence (operators)",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: ValidatorList,
+  }),
+  validatorReinstate: route({
+    method: "POST",
+    path: "/v1/validators/:validator_id/reinstate",
+    auth: "operator",
+    summary: "Reinstate a validator excluded for equivocation: its verdicts count again (logged; operators)",
+    params: ValidatorParams,
+    body: ReinstateRequest,
+    query: undefined,
+    response: ValidatorList,
+    errors: ["NOT_FOUND", "CONFLICT", "NOT_READY"],
   }),
   health: route({
     method: "GET",

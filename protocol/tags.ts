@@ -31,6 +31,10 @@ const versions = {
   log_append: 2,
   /** A bus message an actor gave up on, kept in the dead-letter stream. */
   dead_letter: 1,
+  /** A validator's signed liveness beacon (core NATS, not stored). */
+  heartbeat: 1,
+  /** A validator excluded for equivocation evidence, or reinstated by an operator (a log entry). */
+  validator_status: 1,
   /** The domain of the coordinator's signature on what it publishes (bus-signature.ts). */
   bus_message: 1,
   /** An auditor's signed approval or revocation (audit/statement.ts). */

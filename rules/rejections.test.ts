@@ -65,6 +65,13 @@ describe("rejection classes", () => {
     });
   });
 
+  it("says QUORUM_UNSAFE when too many validators are excluded, whatever the reasons", () => {
+    expect(rejectionDetails([r("SANCTIONED_COUNTRY", 3)], "unsafe")).toMatchObject({
+      code: "QUORUM_UNSAFE",
+      reasons: ["VALIDATORS_EXCLUDED"],
+    });
+  });
+
   it("attack: one validator adding a graver reason does not relabel the rejection", () => {
     const honest = [r("REVOKED_CODE_PATH", 3)];
     expect(rejectionDetails([...honest, r("SANCTIONED_COUNTRY", 1)])).toMatchObject({

@@ -52,8 +52,16 @@ describe("sentineliq dev", () => {
     const dev = await startDev(env);
     started.push(dev.proc);
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
-    expect(Object.keys(creds).sort()).toEqual(["api_key", "auditor_key", "base_url", "example_payment", "log_vkey"]);
+    expect(Object.keys(creds).sort()).toEqual([
+      "api_key",
+      "auditor_key",
+      "base_url",
+      "example_payment",
+      "log_vkey",
+      "operator_key",
+    ]);
     expect(creds.auditor_key).not.toBe(creds.api_key);
+    expect(creds.operator_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>
@@ -78,6 +86,14 @@ describe("sentineliq dev", () => {
     }
     const verified = await run(process.execPath, [BIN, "log", "verify"], { cwd: dev.dir, env });
     expect(verified.stdout).toMatch(/✓ 2 entries verified/);
+    // The operator's view, with the dev credentials' operator key; nothing to reinstate.
+    const listed = await run(process.execPath, [BIN, "validators", "list"], { cwd: dev.dir, env });
+    expect(listed.stdout).toMatch(/✓ v1 +alive/);
+    expect(listed.stdout).toMatch(/quorum safe: 4 of n=4 count \(f=1\), epoch 0/);
+    const reinstate = await run(process.execPath, [BIN, "validators", "reinstate", "v1"], { cwd: dev.dir, env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(reinstate).toMatchObject({ code: 1, stderr: expect.stringMatching(/409 CONFLICT/) });
 
     expect(await stop(dev.proc)).toBe(0);
     expect(dev.out()).toContain("Stopped.");

@@ -70,6 +70,7 @@ const drills: [string, Check][] = [
         if (inEntry) expect(e.verdicts.map((v) => v.verdict.validator_id)).not.toContain("v4");
       }
       expect(metrics).toMatch(/siq_validator_flagged\{validator="v4"\} 1/);
+      expect(metrics).toMatch(/siq_validator_excluded\{validator="v4"\} 1/);
     },
   ],
 ];
@@ -77,7 +78,10 @@ const drills: [string, Check][] = [
 describe.each(drills)("fault drill: v4 %s", (mode, check) => {
   let net: TestNetwork;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite", faulty: { v4: mode }, deadlineMs: 2000 });
+    // An equivocator is excluded on its first equivocation; n = 4 cannot lose one validator and still tolerate
+    // f = 1 (it would fail closed, test/byzantine.e2e.test.ts), so that drill runs four honest validators beside v4.
+    const validators = mode === "equivocate" ? 5 : 4;
+    net = await startNetwork({ store: "pglite", validators, faulty: { v4: mode }, deadlineMs: 2000 });
   });
   afterAll(async () => {
     await net?.stop();

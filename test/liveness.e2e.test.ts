@@ -1,11 +1,12 @@
 /**
  * `siq_validators_alive` in /metrics follows the validators' heartbeats over
  * real NATS, with nobody calling /ready: up as they beat, down once a stopped
- * validator's last heartbeat is older than the timeout.
+ * validator's last heartbeat is older than the timeout. Beats are signed: a forged
+ * one for a stopped validator does not count.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { topology } from "../protocol/index.ts";
+import { signHeartbeat, Signer, topology } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
 const TIMEOUT_MS = 2500; // validators beat every second
@@ -57,7 +58,18 @@ describe("validator liveness in /metrics", () => {
     const stopped = net.validators.splice(2, 1)[0]!;
     await stopped.stop();
     const at = Date.now();
-    expect(await until(2, TIMEOUT_MS + 5000)).toBe(2);
+    // Attack: beats for the stopped validator, bare or signed by another key, do not keep it alive.
+    const subject = topology(net.namespace).subjects.heartbeat("v3");
+    const forger = Signer.generate().signer;
+    const forge = setInterval(() => {
+      nc.publish(subject, "v3");
+      nc.publish(subject, signHeartbeat(forger, "v3"));
+    }, 200);
+    try {
+      expect(await until(2, TIMEOUT_MS + 5000)).toBe(2);
+    } finally {
+      clearInterval(forge);
+    }
     // Its last beat was at most a second before it stopped.
     expect(Date.now() - at).toBeGreaterThanOrEqual(TIMEOUT_MS - 1000 - 100);
     const ready = await fetch(`${net.url}/ready`);

@@ -44,6 +44,7 @@ export function devNetwork(
       validatorSet: ws.validatorSet,
       tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
       auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
+      operators: [{ id: "dev-operator", api_key_sha256: [apiKeyHash(ws.operatorKey)] }],
       logLevel: env.logLevel ?? "warn",
       settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
     },

@@ -35,6 +35,8 @@ export interface Workspace {
   apiKey: string;
   /** The tAudit auditor's key: approves and revokes code hashes, distinct from every agent key. */
   auditorKey: string;
+  /** The operator's key: lists validators and reinstates excluded ones. */
+  operatorKey: string;
   validatorSet: ValidatorSetInput;
   addresses: { agent: string; merchant: string };
   /** The demo agent's Solana keypair (the settler's custody wallet under --settlement). */
@@ -47,6 +49,7 @@ const Secrets = z.object({
   agent: z.string().min(1),
   merchant: z.string().min(1),
   auditor_key: z.string().min(1).optional(),
+  operator_key: z.string().min(1).optional(),
 });
 type Secrets = z.infer<typeof Secrets>;
 
@@ -73,9 +76,10 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
   }
-  if (!secrets.auditor_key) {
-    // Workspaces made before tAudit get an auditor key on their next start.
-    secrets.auditor_key = `siq_auditor_${randomBytes(24).toString("hex")}`;
+  if (!secrets.auditor_key || !secrets.operator_key) {
+    // Workspaces made before tAudit (or before operators) get the missing keys on their next start.
+    secrets.auditor_key ??= `siq_auditor_${randomBytes(24).toString("hex")}`;
+    secrets.operator_key ??= `siq_operator_${randomBytes(24).toString("hex")}`;
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
   }
   // The agent's address is a real Solana keypair, so live payments can be signed and settled.
@@ -95,6 +99,7 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     logsDir: join(dir, "logs"),
     apiKey: secrets.api_key,
     auditorKey: secrets.auditor_key,
+    operatorKey: secrets.operator_key,
     validatorSet,
     addresses: { agent, merchant: secrets.merchant },
     agentWalletFile,
@@ -145,11 +150,12 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     validatorSetFile: ws.networkFile,
     tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
     auditors: [{ id: "auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
+    operators: [{ id: "operator", api_key_sha256: [apiKeyHash(ws.operatorKey)] }],
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
   writeFileSync(
     join(dir, "credentials.json"),
-    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey }, null, 2) + "\n",
+    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey, operator_key: ws.operatorKey }, null, 2) + "\n",
     { mode: 0o600 },
   );
   // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.

@@ -15,6 +15,8 @@ const DevCredentials = z.object({
   example_payment: z.record(z.string(), z.unknown()),
   /** The dev network's tAudit auditor key. */
   auditor_key: z.string().min(1).optional(),
+  /** The dev network's operator key (validators list | reinstate). */
+  operator_key: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 
@@ -47,6 +49,19 @@ export function resolveAuditorTarget(flags: { url?: string; auditorKey?: string 
   if (!baseUrl || !apiKey) {
     throw new Error(
       "no auditor key: pass --url and --auditor-key, set SENTINELIQ_URL and SENTINELIQ_AUDITOR_KEY, or run `npm start` first",
+    );
+  }
+  return { baseUrl, apiKey };
+}
+
+/** Where operator commands find the network: --operator-key, SENTINELIQ_OPERATOR_KEY, then the dev credentials. */
+export function resolveOperatorTarget(flags: { url?: string; operatorKey?: string }): Target & { apiKey: string } {
+  const dev = devCredentials();
+  const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
+  const apiKey = flags.operatorKey ?? env.operatorKey ?? dev?.operator_key;
+  if (!baseUrl || !apiKey) {
+    throw new Error(
+      "no operator key: pass --url and --operator-key, set SENTINELIQ_URL and SENTINELIQ_OPERATOR_KEY, or run `npm start` first",
     );
   }
   return { baseUrl, apiKey };

@@ -9,6 +9,8 @@ export interface Env {
   apiKey: string | undefined;
   /** SENTINELIQ_AUDITOR_KEY: a tAudit auditor's key. */
   auditorKey: string | undefined;
+  /** SENTINELIQ_OPERATOR_KEY: an operator's key (validators list | reinstate). */
+  operatorKey: string | undefined;
   /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
   auditorSigningKey: string | undefined;
   logLevel: string | undefined;
@@ -34,6 +36,7 @@ function read(): Env {
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
+    operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
     auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),

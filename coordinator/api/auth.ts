@@ -1,11 +1,12 @@
 /**
  * Who is asking: `Authorization: Bearer <key>`, matched by SHA-256 against the
- * agents' keys (one set per tenant) and the auditors' keys. A route admits
- * agents, auditors or either; a known key of the wrong role gets a 403.
+ * agents' keys (one set per tenant), the auditors' and the operators' keys. A
+ * route admits agents, auditors, either, or operators; a known key of the wrong role gets a 403.
  */
 import { sha256Hex, SiqError, type Auth } from "../../protocol/index.ts";
 
-export type Principal = { role: "agent"; tenant: string } | { role: "auditor"; auditor: string };
+export type Principal =
+  { role: "agent"; tenant: string } | { role: "auditor"; auditor: string } | { role: "operator"; operator: string };
 
 interface Keyed {
   id: string;
@@ -15,10 +16,11 @@ interface Keyed {
 export class ApiKeys {
   readonly #byHash: Map<string, Principal>;
 
-  constructor(tenants: readonly Keyed[], auditors: readonly Keyed[] = []) {
+  constructor(tenants: readonly Keyed[], auditors: readonly Keyed[] = [], operators: readonly Keyed[] = []) {
     this.#byHash = new Map<string, Principal>([
       ...tenants.flatMap((t) => t.api_key_sha256.map((h) => [h, { role: "agent", tenant: t.id }] as const)),
       ...auditors.flatMap((a) => a.api_key_sha256.map((h) => [h, { role: "auditor", auditor: a.id }] as const)),
+      ...operators.flatMap((o) => o.api_key_sha256.map((h) => [h, { role: "operator", operator: o.id }] as const)),
     ]);
   }
 
@@ -38,6 +40,10 @@ export class ApiKeys {
       throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");
     if (auth === "auditor" && p.role !== "auditor")
       throw new SiqError("FORBIDDEN", "this route is for auditors; an agent key cannot use it");
+    if (auth === "operator" && p.role !== "operator")
+      throw new SiqError("FORBIDDEN", "this route is for operators; an agent or auditor key cannot use it");
+    if (auth === "any" && p.role === "operator")
+      throw new SiqError("FORBIDDEN", "this route is for agents and auditors; an operator key cannot use it");
     return p;
   }
 

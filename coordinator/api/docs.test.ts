@@ -86,10 +86,15 @@ describe("API documentation", () => {
       expect(op!.requestBody !== undefined, name).toBe(def.body !== undefined);
       const ok = op!.responses["200"] as O.ResponseObject;
       expect(Object.keys(ok.content ?? {}), name).toEqual([def.produces ?? "application/json"]);
-      const security = { none: [], agent: [{ agentKey: [] }], auditor: [{ auditorKey: [] }] }[def.auth as string];
+      const security = {
+        none: [],
+        agent: [{ agentKey: [] }],
+        auditor: [{ auditorKey: [] }],
+        operator: [{ operatorKey: [] }],
+      }[def.auth as string];
       expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
     }
-    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(["agentKey", "auditorKey"]);
+    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(["agentKey", "auditorKey", "operatorKey"]);
   });
 
   it("declares each error a route can give, in the one error shape, and only those codes", () => {
@@ -101,7 +106,7 @@ describe("API documentation", () => {
         Boolean(def.body || def.query || Object.keys(shapeOf(def.params)).length),
       );
       expect(statuses.includes(401), name).toBe(def.auth !== "none");
-      expect(statuses.includes(403), name).toBe(def.auth === "agent" || def.auth === "auditor");
+      expect(statuses.includes(403), name).toBe(def.auth !== "none");
       expect(statuses.includes(413) && statuses.includes(415), name).toBe(def.body !== undefined);
       expect(statuses, name).toContain(500);
       const declared = new Set<ErrorCode>();

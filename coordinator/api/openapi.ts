@@ -41,6 +41,7 @@ const tagOf = (path: string): string => {
 const SECURITY: Record<RouteDef["auth"], O.SecurityRequirementObject[]> = {
   agent: [{ agentKey: [] }],
   auditor: [{ auditorKey: [] }],
+  operator: [{ operatorKey: [] }],
   any: [{ agentKey: [] }, { auditorKey: [] }],
   none: [],
 };
@@ -126,6 +127,7 @@ function buildDocument(): O.Document {
       securitySchemes: {
         agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (one set per tenant)" },
         auditorKey: { type: "http", scheme: "bearer", description: "An auditor's API key" },
+        operatorKey: { type: "http", scheme: "bearer", description: "An operator's API key" },
       },
       schemas: { Error: jsonSchema(WireErrorSchema, "output") },
     },

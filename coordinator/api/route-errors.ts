@@ -25,7 +25,8 @@ function inputCodes(def: RouteDef): ErrorCode[] {
 
 function authCodes(def: RouteDef): ErrorCode[] {
   if (def.auth === "none") return [];
-  return def.auth === "any" ? ["UNAUTHENTICATED"] : ["UNAUTHENTICATED", "FORBIDDEN"];
+  // Every keyed route refuses a known key of a role it does not admit ("any" admits agents and auditors only).
+  return ["UNAUTHENTICATED", "FORBIDDEN"];
 }
 
 /** Every error code `def` may answer with, grouped by HTTP status, statuses ascending. */

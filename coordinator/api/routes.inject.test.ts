@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
+import { contradict } from "../../test/helpers/equivocate.ts";
 import { openApiPath } from "./openapi.ts";
 
 type Name = keyof Routes;
@@ -70,7 +71,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
 
   const call = async (name: Name, c: Call = {}): Promise<Got> => {
     const def: RouteDef = routes[name];
-    const key = c.key === undefined ? (def.auth === "auditor" ? net.auditorKey : net.apiKey) : c.key;
+    const key =
+      c.key === undefined
+        ? def.auth === "auditor"
+          ? net.auditorKey
+          : def.auth === "operator"
+            ? net.operatorKey
+            : net.apiKey
+        : c.key;
     const payload = c.payload ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
     const res = await app.inject({
       method: def.method,
@@ -282,6 +290,32 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const ok = await call("auditRevoke", { params, body: { reason: "sends to any receiver" } });
       expect(ok.body).toMatchObject({ state: "revoked" });
       await refused("auditApprove", { params, body: {} }, 409, "AUDIT_REVOKED");
+    },
+    validatorsList: async () => {
+      const ok = await call("validatorsList");
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ quorum_safe: true, n: 4, f: 1, epoch: 0 });
+      expect(ok.body.validators.map((v: { id: string }) => v.id)).toEqual(["v1", "v2", "v3", "v4"]);
+      await refused("validatorsList", { key: null }, 401, "UNAUTHENTICATED");
+      await refused("validatorsList", { key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("validatorsList", { key: net.auditorKey }, 403, "FORBIDDEN");
+    },
+    validatorReinstate: async () => {
+      const params = { validator_id: "v1" };
+      await refused("validatorReinstate", { params, body: {} }, 409, "CONFLICT");
+      await refused("validatorReinstate", { params: { validator_id: "v9" }, body: {} }, 404, "NOT_FOUND");
+      await refused("validatorReinstate", { params, body: {}, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("validatorReinstate", { params, body: { surprise: 1 } }, 400, "INVALID_REQUEST");
+      // v1 contradicts its own verdict on a decided payment: excluded (n = 4 cannot lose one: /ready says why).
+      await contradict(net, "v1", state.payment.payment_id);
+      await until(async () => (await call("validatorsList")).body.validators[0].excluded === true);
+      const ready = await app.inject({ url: routes.ready.path });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json().reason).toMatch(/^QUORUM_UNSAFE/);
+      const ok = await call("validatorReinstate", { params, body: { reason: "key rotated" } });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ quorum_safe: true, epoch: 2 });
+      expect(ok.body.validators[0]).toMatchObject({ id: "v1", excluded: false });
     },
     health: async () => {
       expect((await call("health")).body).toEqual({ status: "ok" });

@@ -109,7 +109,9 @@ export class AuditService {
   /** Auditors see every record; an agent sees only hashes its organisation submitted (others are 404). */
   async get(who: Principal, codeHash: string): Promise<AuditRecord> {
     const row = await this.#c.store.get(codeHash);
-    const visible = row && (who.role === "auditor" || (await this.#c.store.submittedBy(codeHash, who.tenant)));
+    const visible =
+      row &&
+      (who.role === "auditor" || (who.role === "agent" && (await this.#c.store.submittedBy(codeHash, who.tenant))));
     if (!row || !visible) throw new SiqError("NOT_FOUND", `no audit record for ${codeHash}`);
     return toRecord(row, true);
   }

@@ -1,8 +1,13 @@
 /**
  * The event aggregator actor: its mailbox is the event-verdict subjects of the
- * verdicts stream. Per event under evaluation it keeps the verified verdicts;
- * when the quorum rule yields a result (or the deadline passes) it hands the
- * result on, and acks the verdicts only once that result is recorded.
+ * verdicts stream. Event verdicts pass the payments' own collector
+ * (`quorum/collector.ts`): known key, own subject, a member asked to vote,
+ * bound to the event digest, fresh, no duplicate, signature, and a second
+ * different verdict is an equivocation (both kept, neither counted). Each
+ * result is counted in `siq_event_verdicts_total`. Validators excluded for
+ * equivocation do not count here either. When the quorum rule yields a
+ * result (or the deadline passes) it hands the result on, and acks the
+ * verdicts only once that result is recorded.
  */
 import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -16,21 +21,26 @@ import {
   type Topology,
   type ValidatorSet,
 } from "../../protocol/index.ts";
+import type { Metrics } from "../metrics.ts";
+import { collect, Tally, type VoteKind } from "../quorum/index.ts";
 
 export interface PendingEvent {
   event_ref: string;
   digest: string;
+  /** When the task went out (ms), or the event was received (on recovery): verdicts before it are stale. */
+  startedAtMs: number;
 }
 
 export type EventDecisionHandler = (
   e: PendingEvent,
   result: EventQuorumResult,
   verdicts: SignedEventVerdict[],
+  policy: QuorumPolicy,
 ) => Promise<void>;
 
 interface Pending {
   e: PendingEvent;
-  verdicts: Map<string, SignedEventVerdict>;
+  tally: Tally<SignedEventVerdict>;
   deliveries: Delivery[];
   timer: NodeJS.Timeout | undefined;
   deciding: boolean;
@@ -43,12 +53,16 @@ export interface EventAggregatorComponents {
   policy: QuorumPolicy;
   deadlineMs: number;
   logger: Logger;
+  metrics?: Metrics | null;
   onDecision: EventDecisionHandler;
+  /** The validators excluded for equivocation now (the payments' exclusions). */
+  exclusions?: () => { excluded: string[]; exclusion_epoch: number };
 }
 
 export class EventAggregator {
   readonly #c: EventAggregatorComponents;
   readonly #validators: Map<string, Verifier>;
+  readonly #members: Set<string>;
   readonly #pending = new Map<string, Pending>();
   #reading: Draining | undefined;
   #quarantine: Quarantine | undefined;
@@ -58,6 +72,7 @@ export class EventAggregator {
     this.#validators = new Map(
       c.validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
     );
+    this.#members = new Set(c.policy.members);
   }
 
   async start(): Promise<void> {
@@ -82,56 +97,69 @@ export class EventAggregator {
 
   register(e: PendingEvent): void {
     if (this.#pending.has(e.event_ref)) return;
-    const p: Pending = { e, verdicts: new Map(), deliveries: [], timer: undefined, deciding: false };
+    const p: Pending = { e, tally: new Tally(), deliveries: [], timer: undefined, deciding: false };
     p.timer = setTimeout(() => this.#decide(p, true), this.#c.deadlineMs);
     this.#pending.set(e.event_ref, p);
   }
 
   #receive(d: Delivery): void {
+    const count = (validator: string, result: string) => this.#c.metrics?.eventVerdictsTotal.inc({ validator, result });
     let signed: SignedEventVerdict;
     try {
       signed = SignedEventVerdict.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
     } catch (err) {
+      count("unknown", "MALFORMED");
       this.#quarantine?.reject(d, `malformed event verdict: ${(err as Error).message}`);
       return;
     }
     const v = signed.verdict;
     const p = this.#pending.get(v.event_ref);
-    if (!p || p.deciding) return d.ack();
-    const verifier = this.#validators.get(v.validator_id);
-    const problem = !verifier
-      ? "UNKNOWN_VALIDATOR"
-      : d.subject !== this.#c.topology.subjects.eventVerdict(v.validator_id)
-        ? "SUBJECT_MISMATCH"
-        : v.event_digest !== p.e.digest
-          ? "WRONG_DIGEST"
-          : p.verdicts.has(v.validator_id)
-            ? "DUPLICATE"
-            : !verifyEventVerdict(verifier, signed)
-              ? "BAD_SIGNATURE"
-              : null;
-    if (problem) {
-      this.#c.logger.warn(
-        { event_ref: v.event_ref, validator_id: v.validator_id, code: problem },
-        "event verdict ignored",
-      );
+    if (!p || p.deciding) {
+      count(v.validator_id, "LATE");
       return d.ack();
     }
-    p.verdicts.set(v.validator_id, signed);
+    const kind: VoteKind<SignedEventVerdict> = {
+      subjectFor: this.#c.topology.subjects.eventVerdict,
+      verify: verifyEventVerdict,
+      binding: (s) =>
+        s.verdict.event_digest !== p.e.digest ? { code: "WRONG_DIGEST", validator_id: v.validator_id } : null,
+    };
+    const ballot = { members: this.#members, startedAtMs: p.e.startedAtMs, seen: p.tally.votes };
+    const check = collect(this.#validators, kind, d.subject, signed, ballot, Date.now());
+    const result = p.tally.apply(signed, check);
+    count(v.validator_id, result);
+    if (check.ok === false) {
+      if (result !== "DUPLICATE")
+        this.#c.logger.warn({ event_ref: v.event_ref, ...check.rejection }, "event verdict refused");
+      return d.ack();
+    }
+    if (check.ok === "equivocation")
+      this.#c.logger.warn(
+        { event_ref: v.event_ref, validator_id: v.validator_id },
+        "validator equivocated on an event",
+      );
     p.deliveries.push(d);
-    this.#decide(p, p.verdicts.size >= this.#c.policy.n);
+    const excluded = new Set(this.#c.exclusions?.().excluded ?? []);
+    this.#decide(
+      p,
+      [...this.#members].every((m) => p.tally.spoken().has(m) || excluded.has(m)),
+    );
   }
 
   #decide(p: Pending, final: boolean): void {
     if (p.deciding) return;
-    const all = [...p.verdicts.values()].sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1));
-    const result = decideEventQuorum(this.#c.policy, all, final);
+    const policy = { ...this.#c.policy, ...this.#c.exclusions?.() };
+    const out = new Set(policy.excluded ?? []);
+    const all = [...p.tally.votes.values()]
+      .filter((v) => !out.has(v.verdict.validator_id))
+      .sort((a, b) => (a.verdict.validator_id < b.verdict.validator_id ? -1 : 1));
+    const result = decideEventQuorum(policy, all, final);
     if (!result) return;
     p.deciding = true;
     clearTimeout(p.timer);
     const attempt = async (): Promise<void> => {
       try {
-        await this.#c.onDecision(p.e, result, all);
+        await this.#c.onDecision(p.e, result, all, policy);
         this.#pending.delete(p.e.event_ref);
         for (const d of p.deliveries) d.ack();
       } catch (err) {

@@ -4,6 +4,7 @@ import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { EventRequest, EventView, QuorumPolicy, Signer, Topology, ValidatorSet } from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/index.ts";
+import type { Metrics } from "../metrics.ts";
 import { EventStore } from "../store/index.ts";
 import { EventAggregator } from "./aggregator.ts";
 import { EventService } from "./service.ts";
@@ -17,6 +18,9 @@ export interface EventsComponents {
   policy: QuorumPolicy;
   deadlineMs: number;
   logger: Logger;
+  metrics?: Metrics | null;
+  /** The validators excluded for equivocation now (shared with payments). */
+  exclusions?: () => { excluded: string[]; exclusion_epoch: number };
   busSigner: Signer;
 }
 
@@ -48,6 +52,8 @@ export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
     policy: c.policy,
     deadlineMs: c.deadlineMs,
     logger: c.logger,
+    metrics: c.metrics ?? null,
+    ...(c.exclusions ? { exclusions: c.exclusions } : {}),
     onDecision: service.onDecision,
   });
   service.attach(aggregator);

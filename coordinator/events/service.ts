@@ -110,7 +110,10 @@ export class EventService {
       deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString(),
     };
     this.#rows.set(row.event_ref, row);
-    this.#aggregator!.register({ event_ref: row.event_ref, digest: row.event_digest });
+    // On recovery the verdicts cast since the event was received are fresh.
+    const startedAtMs =
+      row.status === "evaluating" && !this.#rows.has(row.event_ref) ? Date.parse(receivedAt) : Date.now();
+    this.#aggregator!.register({ event_ref: row.event_ref, digest: row.event_digest, startedAtMs });
     try {
       await this.#c.bus.publish(
         this.#c.topology.subjects.evaluateEvent,
@@ -132,6 +135,7 @@ export class EventService {
     e: PendingEvent,
     result: EventQuorumResult,
     verdicts: SignedEventVerdict[],
+    policy: QuorumPolicy,
   ): Promise<void> => {
     const row = this.#rows.get(e.event_ref);
     if (!row) return;
@@ -145,7 +149,7 @@ export class EventService {
       risk_level: result.risk_level,
       score: result.score,
       reasons: result.reasons,
-      policy: this.#c.policy,
+      policy,
       verdicts,
       dissent: result.dissent,
       decided_at: new Date().toISOString(),

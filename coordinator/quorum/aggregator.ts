@@ -22,6 +22,7 @@ import {
 } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { checkVerdict } from "./check.ts";
+import { Tally } from "./collector.ts";
 
 export interface Evaluation {
   payment_id: string;
@@ -43,6 +44,8 @@ export interface Observed {
   absent: string[];
   rejected: { validator_id: string; code: VerdictRejectionCode }[];
   equivocations: { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] }[];
+  /** Verdicts of validators excluded when the decision was taken: logged, not counted. */
+  excludedVerdicts: SignedVerdict[];
   /** Milliseconds from task to verdict, per validator. */
   latencies: Map<string, number>;
 }
@@ -52,7 +55,7 @@ export type DecisionHandler = (e: Evaluation, result: QuorumResult, observed: Ob
 interface Pending {
   e: Evaluation;
   members: Set<string>;
-  verdicts: Map<string, SignedVerdict>;
+  tally: Tally<SignedVerdict>;
   observed: Observed;
   deliveries: Delivery[];
   timers: NodeJS.Timeout[];
@@ -73,6 +76,8 @@ export interface AggregatorComponents {
   onEscalate?: (e: Evaluation) => QuorumPolicy;
   /** An equivocation caught after the decision: the evidence goes to the log on its own. */
   onLateEquivocation?: (validatorId: string, verdicts: [SignedVerdict, SignedVerdict]) => Promise<void>;
+  /** The validators excluded for equivocation now; every decision is taken, and recorded, under the latest set. */
+  exclusions?: () => { excluded: string[]; exclusion_epoch: number };
 }
 
 export class Aggregator {
@@ -116,11 +121,19 @@ export class Aggregator {
     const old = this.#pending.get(e.payment_id);
     if (old && old.e.attempt >= e.attempt) return;
     if (old) old.timers.forEach(clearTimeout);
+    const tally = new Tally<SignedVerdict>();
     const p: Pending = {
       e,
       members: new Set(e.policy.members),
-      verdicts: new Map(),
-      observed: { verdicts: [], absent: [], rejected: [], equivocations: [], latencies: new Map() },
+      tally,
+      observed: {
+        verdicts: [],
+        absent: [],
+        rejected: tally.rejected,
+        equivocations: tally.equivocations,
+        excludedVerdicts: [],
+        latencies: new Map(),
+      },
       deliveries: [],
       timers: [],
       graceStarted: false,
@@ -128,6 +141,8 @@ export class Aggregator {
     };
     p.timers.push(setTimeout(() => this.#decide(p, true), deadlineMs));
     this.#pending.set(e.payment_id, p);
+    // With too few trusted validators left, the decision (fail closed) needs no vote.
+    this.#decide(p, false);
   }
 
   forget(paymentId: string): void {
@@ -170,37 +185,24 @@ export class Aggregator {
         attempt: p.e.attempt,
         members: p.members,
         startedAtMs: p.e.startedAtMs,
-        seen: p.verdicts,
+        seen: p.tally.votes,
         ...(p.e.facts ? { facts: p.e.facts } : {}),
         ...(p.e.evidenceDigest ? { evidenceDigest: p.e.evidenceDigest } : {}),
       },
       Date.now(),
     );
+    const result = p.tally.apply(signed, check);
+    count(check.ok === false ? check.rejection.validator_id : id, result);
     if (check.ok === false) {
-      const r = check.rejection;
-      count(r.validator_id, r.code);
-      if (r.code !== "DUPLICATE") {
-        p.observed.rejected.push({ validator_id: r.validator_id, code: r.code });
-        this.#c.logger.warn({ payment_id: p.e.payment_id, ...r }, "verdict refused");
-        this.#afterVote(p);
-      }
       d.ack();
-      return;
-    }
-    if (check.ok === "equivocation") {
-      // Two different signed verdicts for one attempt: keep both as evidence, count neither.
-      count(id, "EQUIVOCATION");
-      p.observed.equivocations.push({ validator_id: id, verdicts: [check.first, signed] });
-      p.verdicts.delete(id);
+      if (result === "DUPLICATE") return;
+      this.#c.logger.warn({ payment_id: p.e.payment_id, ...check.rejection }, "verdict refused");
+    } else {
       p.deliveries.push(d);
-      this.#c.logger.warn({ payment_id: p.e.payment_id, validator_id: id }, "validator equivocated");
-      this.#afterVote(p);
-      return;
+      if (check.ok === "equivocation")
+        this.#c.logger.warn({ payment_id: p.e.payment_id, validator_id: id }, "validator equivocated");
+      else p.observed.latencies.set(id, performance.now() - p.e.startedAt);
     }
-    count(id, "ACCEPTED");
-    p.verdicts.set(id, signed);
-    p.observed.latencies.set(id, performance.now() - p.e.startedAt);
-    p.deliveries.push(d);
     this.#afterVote(p);
   }
 
@@ -229,13 +231,10 @@ export class Aggregator {
    * is on record; or after the grace period once 2f+1 verdicts are in; or at the hard deadline.
    */
   #afterVote(p: Pending): void {
-    const spoken = new Set([
-      ...p.verdicts.keys(),
-      ...p.observed.rejected.map((r) => r.validator_id),
-      ...p.observed.equivocations.map((e) => e.validator_id),
-    ]);
+    // Excluded members are waited for like the others (their verdicts are logged), never counted.
+    const spoken = p.tally.spoken();
     if ([...p.members].every((m) => spoken.has(m))) return this.#decide(p, true);
-    if (!p.graceStarted && p.verdicts.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
+    if (!p.graceStarted && p.tally.votes.size >= Math.min(2 * p.e.policy.f + 1, p.members.size)) {
       p.graceStarted = true;
       p.timers.push(setTimeout(() => this.#decide(p, true), this.#c.graceMs));
     }
@@ -243,10 +242,14 @@ export class Aggregator {
 
   #decide(p: Pending, final: boolean): void {
     if (p.deciding) return;
-    const verdicts = [...p.verdicts.values()];
+    if (this.#c.exclusions) p.e = { ...p.e, policy: { ...p.e.policy, ...this.#c.exclusions() } };
+    const out = new Set(p.e.policy.excluded ?? []);
+    const all = [...p.tally.votes.values()];
+    const verdicts = all.filter((v) => !out.has(v.verdict.validator_id));
     const result: QuorumResult | null = decideQuorum(p.e.policy, verdicts, final);
     if (!result) return;
-    if (result.decision !== "approve" && p.e.policy.members.length < p.e.policy.n && this.#c.onEscalate) {
+    const committee = p.e.policy.members.length < p.e.policy.n;
+    if (result.decision !== "approve" && result.outcome !== "unsafe" && committee && this.#c.onEscalate) {
       // A committee (easy tier) approves only unanimously; anything else goes to the whole set,
       // its verdicts kept.
       const full = this.#c.onEscalate(p.e);
@@ -261,11 +264,12 @@ export class Aggregator {
     p.deciding = true;
     p.timers.forEach(clearTimeout);
     // From now on a verdict for this attempt is late, a replay or an equivocation.
-    this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.verdicts) });
+    this.#decided.set(p.e.payment_id, { attempt: p.e.attempt, verdicts: new Map(p.tally.votes) });
     if (this.#decided.size > 20_000) this.#decided.delete(this.#decided.keys().next().value!);
     p.observed.verdicts = verdicts;
+    p.observed.excludedVerdicts = all.filter((v) => out.has(v.verdict.validator_id));
     p.observed.absent = p.e.policy.members
-      .filter((m) => !p.verdicts.has(m) && !p.observed.equivocations.some((x) => x.validator_id === m))
+      .filter((m) => !p.tally.votes.has(m) && !out.has(m) && !p.tally.equivocations.some((x) => x.validator_id === m))
       .sort();
     const attempt = async (): Promise<void> => {
       try {

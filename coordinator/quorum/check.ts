@@ -3,13 +3,13 @@
  * claims to judge. Rejections are values with a stable code and the facts.
  */
 import {
-  canonicalString,
   shownInput,
   verifyVerdict,
   type SignedVerdict,
   type VerdictRejectionCode,
   type Verifier,
 } from "../../protocol/index.ts";
+import { collect, type Collected, type VoteKind } from "./collector.ts";
 
 /** Each code is one of the catalogue's (`VerdictRejectionCodes`): a code it lacks makes its variant `never`. */
 export type VerdictRejection = { code: VerdictRejectionCode } & (
@@ -25,8 +25,7 @@ export type VerdictRejection = { code: VerdictRejectionCode } & (
   | { code: "DUPLICATE"; validator_id: string }
 );
 
-export type VerdictCheck =
-  { ok: true } | { ok: false; rejection: VerdictRejection } | { ok: "equivocation"; first: SignedVerdict };
+export type VerdictCheck = Collected<SignedVerdict>;
 
 export interface Expected {
   digest: string;
@@ -40,8 +39,7 @@ export interface Expected {
   evidenceDigest?: string;
 }
 
-const CLOCK_SKEW_MS = 30_000;
-
+/** A payment verdict through the one collector (`collector.ts`), bound to the payment, attempt and evidence. */
 export function checkVerdict(
   validators: ReadonlyMap<string, Verifier>,
   subjectFor: (id: string) => string,
@@ -50,32 +48,24 @@ export function checkVerdict(
   expected: Expected,
   nowMs: number,
 ): VerdictCheck {
-  const v = signed.verdict;
-  const id = v.validator_id;
-  const reject = (rejection: VerdictRejection): VerdictCheck => ({ ok: false, rejection });
-  const verifier = validators.get(id);
-  if (!verifier) return reject({ code: "UNKNOWN_VALIDATOR", validator_id: id });
-  if (subject !== subjectFor(id)) return reject({ code: "SUBJECT_MISMATCH", validator_id: id, subject });
-  if (!expected.members.has(id)) return reject({ code: "NOT_A_MEMBER", validator_id: id });
-  if (v.attempt !== expected.attempt)
-    return reject({ code: "WRONG_ATTEMPT", validator_id: id, attempt: v.attempt, expected: expected.attempt });
-  if (v.payment_digest !== expected.digest) return reject({ code: "WRONG_DIGEST", validator_id: id });
-  if ((v.evidence_digest ?? undefined) !== expected.evidenceDigest)
-    return reject({ code: "WRONG_EVIDENCE", validator_id: id });
-  const at = Date.parse(v.evaluated_at);
-  if (!(at >= expected.startedAtMs - CLOCK_SKEW_MS && at <= nowMs + CLOCK_SKEW_MS)) {
-    return reject({ code: "STALE", validator_id: id, evaluated_at: v.evaluated_at });
-  }
-  if (v.risk_level === "CRITICAL" && expected.facts) {
-    const field = contradictedInput(signed, expected.facts);
-    if (field !== undefined) return reject({ code: "BAD_EVIDENCE", validator_id: id, field });
-  }
-  const first = expected.seen.get(id);
-  if (first && canonicalString(first.verdict) === canonicalString(v))
-    return reject({ code: "DUPLICATE", validator_id: id });
-  // Last, because it is the expensive check (cached per signed batch).
-  if (!verifyVerdict(verifier, signed)) return reject({ code: "BAD_SIGNATURE", validator_id: id });
-  return first ? { ok: "equivocation", first } : { ok: true };
+  const kind: VoteKind<SignedVerdict> = {
+    subjectFor,
+    verify: verifyVerdict,
+    binding: ({ verdict: v }) => {
+      const id = v.validator_id;
+      if (v.attempt !== expected.attempt)
+        return { code: "WRONG_ATTEMPT", validator_id: id, attempt: v.attempt, expected: expected.attempt };
+      if (v.payment_digest !== expected.digest) return { code: "WRONG_DIGEST", validator_id: id };
+      if ((v.evidence_digest ?? undefined) !== expected.evidenceDigest)
+        return { code: "WRONG_EVIDENCE", validator_id: id };
+      if (v.risk_level === "CRITICAL" && expected.facts) {
+        const field = contradictedInput(signed, expected.facts);
+        if (field !== undefined) return { code: "BAD_EVIDENCE", validator_id: id, field };
+      }
+      return null;
+    },
+  };
+  return collect(validators, kind, subject, signed, expected, nowMs);
 }
 
 /** The first evidence input that the payment itself contradicts (fields the coordinator cannot see are skipped). */

@@ -21,6 +21,7 @@ export function decisionRecord(e: Evaluation, result: QuorumResult, o: Observed,
     absent: o.absent,
     rejected: o.rejected,
     equivocations: o.equivocations,
+    ...(o.excludedVerdicts.length > 0 ? { excluded_verdicts: [...o.excludedVerdicts].sort(byValidator) } : {}),
     decided_at: now.toISOString(),
   };
 }

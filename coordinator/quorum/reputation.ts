@@ -3,7 +3,10 @@
  * outcome, how fast it answers, how often it is absent or refused. It moves
  * voting weights slowly and within bounds (½× to 1½× the configured weight,
  * at most 10% of it per epoch); an equivocation drops a validator to the floor
- * at once. The weights in force are recorded in every decision's policy.
+ * at once (and excludes it: `exclusions.ts`). Latency is only reported, never
+ * weighed. Weights move only the reported level and score (the weighted
+ * median), never a threshold. The weights in force are recorded in every
+ * decision's policy.
  */
 import type { Logger } from "../../lib/logger.ts";
 import { effectiveLevel, type QuorumResult, type ValidatorSet } from "../../protocol/index.ts";

@@ -15,7 +15,7 @@ type Validators = ReadonlyMap<string, Verifier>;
 type Evidence = { validator_id: string; verdicts: [SignedVerdict, SignedVerdict] };
 
 /** Two different verdicts for this payment attempt, both signed by the accused validator. */
-function equivocationHolds(validators: Validators, e: Evidence, paymentId: string, attempt: number): boolean {
+export function equivocationHolds(validators: Validators, e: Evidence, paymentId: string, attempt: number): boolean {
   const verifier = validators.get(e.validator_id);
   const [a, b] = e.verdicts;
   const theirs = (x: SignedVerdict) =>

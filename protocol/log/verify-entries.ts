@@ -12,12 +12,15 @@ import { isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
 import type { EntryProblemCode } from "../errors.ts";
 import { ChallengeRecord } from "../schemas/challenge.ts";
+import type { QuorumDecision } from "../schemas/decision.ts";
+import type { EventDecision } from "../schemas/event.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
 import { auditorVerifiers } from "../audit/statement.ts";
 import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
 import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
+import { ExclusionReplay } from "./verify-exclusion.ts";
 
 export type EntryCheck =
   | { ok: true; type: string; checked: boolean; payment_id?: string }
@@ -35,6 +38,8 @@ export class EntryChecker {
   readonly #validators: Map<string, Verifier>;
   /** The audit registry, as the entries checked so far build it. */
   readonly audit: AuditReplay;
+  /** Validator exclusions, as the entries checked so far build them. */
+  readonly exclusions = new ExclusionReplay();
 
   constructor(validatorSet: ValidatorSet) {
     // With an auditor set in network.json, every approval and revocation must be signed by one of its auditors.
@@ -61,9 +66,19 @@ export class EntryChecker {
 
   /** Undefined for a type this checker does not know (the entry then fails). */
   #checkAs(type: string, json: unknown): Checked | undefined {
-    if (type === TypeTags.decision) return checkDecisionEntry(json, this.#validators);
+    if (type === TypeTags.decision) {
+      const r = checkDecisionEntry(json, this.#validators);
+      if (Array.isArray(r)) return r;
+      return this.exclusions.checkDecision(json as QuorumDecision, this.#validators) ?? r;
+    }
+    if (type === TypeTags.validator_status) return this.exclusions.push(json, this.#validators);
     if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
-    if (type === TypeTags.event) return checkEventEntry(json, this.#validators) ?? {};
+    if (type === TypeTags.event)
+      return (
+        checkEventEntry(json, this.#validators) ??
+        this.exclusions.checkDecision(json as EventDecision, this.#validators) ??
+        {}
+      );
     if (type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
       return problem ? [problem.code, problem.message] : {};

@@ -25,10 +25,18 @@ export const QuorumPolicy = z.object({
   weights: z.record(z.string(), z.number().positive()),
   /** The pre-screen's tier, when tiers are in use. */
   tier: z.enum(["easy", "medium", "hard"]).optional(),
+  /**
+   * Validators excluded for equivocation evidence when the decision was taken (their verdicts are logged in
+   * `excluded_verdicts`, never counted), and how many exclusions and reinstatements the log held by then.
+   * Absent in entries written before exclusion existed (read as none, epoch 0).
+   */
+  excluded: z.array(z.string()).optional(),
+  exclusion_epoch: z.number().int().min(0).optional(),
 });
 export type QuorumPolicy = z.infer<typeof QuorumPolicy>;
 
-export const QuorumOutcomes = ["agreed", "no_agreement", "timeout"] as const;
+/** `unsafe`: too few validators are left once the excluded are set aside; the payment fails closed at once. */
+export const QuorumOutcomes = ["agreed", "no_agreement", "timeout", "unsafe"] as const;
 
 /** What every logged quorum decision records, a payment's or an event's (beside its verdicts). */
 export const decidedFields = {
@@ -57,6 +65,8 @@ export const QuorumDecision = z
     rejected: z.array(z.object({ validator_id: z.string(), code: VerdictRejectionCode })),
     /** Validators that signed two different verdicts for this attempt: both, as evidence; neither counted. */
     equivocations: z.array(z.object({ validator_id: z.string(), verdicts: z.tuple([SignedVerdict, SignedVerdict]) })),
+    /** Verdicts of excluded validators (policy `excluded`): checked and logged, never counted. */
+    excluded_verdicts: z.array(SignedVerdict).optional(),
   })
   .strict();
 export type QuorumDecision = z.infer<typeof QuorumDecision>;

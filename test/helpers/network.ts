@@ -54,6 +54,8 @@ export interface TestNetwork {
   apiKey: string;
   /** An auditor's key (tAudit approvals and revocations). */
   auditorKey: string;
+  /** An operator's key (validators: list, reinstate). */
+  operatorKey: string;
   namespace: string;
   natsUrl: string;
   db: Db;
@@ -110,6 +112,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
   const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
+  const operatorKey = `siq_operator_${randomBytes(16).toString("hex")}`;
   // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
   const agentWallet = join(dir, "agent-wallet.json");
   const sender = ensureKeypairFile(agentWallet);
@@ -143,6 +146,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
         { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
       ],
       auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
+      operators: [{ id: "operator-1", api_key_sha256: [sha256Hex(operatorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
@@ -170,6 +174,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     url: coordinator.url,
     apiKey,
     auditorKey,
+    operatorKey,
     namespace,
     natsUrl: bus.url!,
     db,
