@@ -1,12 +1,12 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
 import type { FastifyInstance } from "fastify";
-import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { ensureKeyFile, loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
-import { busKeyFileOf, type CoordinatorConfig } from "./config.ts";
+import { agentKeys, busKeyFileOf, type CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
 import { coordinatorHandlers } from "./handlers.ts";
@@ -55,7 +55,11 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const deadLetters = countDeadLetters(bus, t, metrics);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
+    apiKeys: new ApiKeys(
+      config.tenants.map((t) => ({ id: t.id, keys: agentKeys(t), approvers: t.approvers })),
+      config.auditors,
+      config.operators,
+    ),
     handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats, validatorSet: config.validatorSet }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),
@@ -79,7 +83,14 @@ async function openInfrastructure(
   const db =
     given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
-  const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
+  const bus =
+    given?.bus ??
+    (await connectJetStream(config.natsUrl, {
+      name: "sentineliq-coordinator",
+      credsFile: config.natsCreds,
+      tls: config.natsTls,
+      inboxPrefix: roleInbox({ kind: "coordinator" }),
+    }));
   await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
   return { db, bus };
 }

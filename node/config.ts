@@ -1,5 +1,6 @@
 /** A validator's configuration, parsed once and frozen. */
 import { z } from "zod";
+import { NatsTls } from "../lib/bus/index.ts";
 import { Namespace, ValidatorId } from "../protocol/index.ts";
 import { FaultMode } from "./faults.ts";
 
@@ -7,6 +8,9 @@ export const ValidatorConfig = z.object({
   id: ValidatorId,
   keyFile: z.string().min(1),
   natsUrl: z.string().min(1),
+  /** This validator's NATS credentials: an NKey seed file or a .creds file (none: anonymous). */
+  natsCreds: z.string().min(1).optional(),
+  natsTls: NatsTls.optional(),
   namespace: Namespace.default("siq"),
   rulesDir: z.string().optional(),
   /** A candidate pack scored beside the live one: its opinion is signed and logged, never counted. */

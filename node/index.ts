@@ -1,6 +1,6 @@
 /** Starts one validator node from its frozen configuration. */
 import { dirname } from "node:path";
-import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { loadKeyFile, NoteVerifier, topology, Verifier, type Signer, type Topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
@@ -33,7 +33,16 @@ export interface RunningValidator {
 export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: LiveLists): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
-  const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
+  const ownBus =
+    bus ??
+    (await connectJetStream(config.natsUrl, {
+      name: `sentineliq-validator-${config.id}`,
+      credsFile: config.natsCreds,
+      tls: config.natsTls,
+      inboxPrefix: roleInbox({ kind: "validator", id: config.id }),
+      // With credentials, streams are the coordinator's to create: the validator waits for them.
+      createStreams: config.natsCreds === undefined,
+    }));
   const t = topology(config.namespace);
   const busKey = new Verifier(Buffer.from(config.coordinatorKey, "hex"));
   // The audited-code registry, kept up to date over the bus: live lists the rules read.

@@ -24,6 +24,11 @@ export const ErrorCodes = {
   // 401/403: who is asking
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  // identity bound to keys: an agent key names only its own agents, an agent only its own wallets
+  AGENT_NOT_ALLOWED: 403,
+  WALLET_NOT_ALLOWED: 403,
+  // a step-up is confirmed by an approver of the organisation, never by the agent's own key
+  STEP_UP_NOT_BY_AGENT: 403,
   // 404/409/413/415/422: state of the world
   NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 409,
@@ -68,6 +73,7 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const WireCodes = {
   CHALLENGE_EXPIRED: "payment_rejection",
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
+  CHALLENGE_DECLINED: "payment_rejection",
   // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
   QUORUM_FAILED: "payment_rejection",
   QUORUM_UNSAFE: "payment_rejection",

@@ -19,6 +19,8 @@ const versions = {
   challenge: 1,
   challenge_response: 2,
   challenge_expired: 2,
+  /** An approver of the organisation approved or declined a challenge. */
+  challenge_review: 1,
   event_request: 2,
   event_task: 1,
   event_verdict: 1,

@@ -1,6 +1,7 @@
 /** What a launch is given and what it gives back. */
 import { busKeyFileOf, type RunningCoordinator } from "../../coordinator/index.ts";
-import type { Bus } from "../../lib/bus/index.ts";
+import type { Bus, BusRole } from "../../lib/bus/index.ts";
+import type { BusAccess } from "./bus.ts";
 import type { Db } from "../../lib/db.ts";
 import type { RunningValidator } from "../../node/index.ts";
 import { ensureKeyFile } from "../../protocol/index.ts";
@@ -10,7 +11,8 @@ export type ValidatorInput = { id: string; keyFile: string } & Record<string, un
 
 export interface NetworkSpec {
   mode: "processes" | "in-process";
-  bus: { url: string | undefined; memory?: Bus | undefined };
+  /** `access`: each role's credentials and TLS settings, when the bus asks for them. */
+  bus: { url: string | undefined; memory?: Bus | undefined; access?: BusAccess | undefined };
   namespace: string;
   /** The coordinator's config as `parseCoordinatorConfig` takes it; the launcher sets `natsUrl` and `namespace`. */
   coordinator: Record<string, unknown>;
@@ -63,6 +65,11 @@ export function configsFor(spec: NetworkSpec): {
 } {
   const natsUrl = spec.bus.url ?? "in-process";
   const shared = { natsUrl, namespace: spec.namespace };
+  const access = spec.bus.url ? spec.bus.access : undefined;
+  const auth = (role: BusRole) => {
+    const creds = access?.credsFile(role);
+    return { ...(creds ? { natsCreds: creds } : {}), ...(access?.tls ? { natsTls: access.tls } : {}) };
+  };
   const c = spec.coordinator as { logKeyFile?: unknown; busKeyFile?: unknown };
   const busKeyFile =
     typeof c.logKeyFile === "string"
@@ -73,7 +80,17 @@ export function configsFor(spec: NetworkSpec): {
       : undefined;
   const busKey = busKeyFile ? ensureKeyFile(busKeyFile, "coordinator-bus").publicKeyHex : undefined;
   return {
-    coordinator: { ...spec.coordinator, ...shared, ...(busKeyFile ? { busKeyFile } : {}) },
-    validators: spec.validators.map((v) => ({ ...(busKey ? { coordinatorKey: busKey } : {}), ...v, ...shared })),
+    coordinator: {
+      ...spec.coordinator,
+      ...shared,
+      ...auth({ kind: "coordinator" }),
+      ...(busKeyFile ? { busKeyFile } : {}),
+    },
+    validators: spec.validators.map((v) => ({
+      ...(busKey ? { coordinatorKey: busKey } : {}),
+      ...v,
+      ...shared,
+      ...auth({ kind: "validator", id: v.id }),
+    })),
   };
 }

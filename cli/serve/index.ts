@@ -17,6 +17,7 @@ const NodeFlags = z.object({
   sanctions: f.text,
   faulty: f.text,
   logVkey: f.text,
+  stateDir: f.text,
   coordinatorKey: f.text,
   p2pListen: f.text,
   p2pPeer: f.list,
@@ -28,7 +29,10 @@ export function registerServe(program: Command): void {
   program
     .command("coordinator")
     .description("run the coordinator (HTTP API, quorum, settlement, log)")
-    .requiredOption("--config <file>", "coordinator config (JSON); PORT, NATS_URL and DATABASE_URL override it")
+    .requiredOption(
+      "--config <file>",
+      "coordinator config (JSON); PORT, NATS_URL, NATS_CREDS, NATS_TLS_* and DATABASE_URL override it",
+    )
     .action(async (raw: unknown) => {
       const o = parseFlags(CoordinatorFlags, raw);
       const { runCoordinator } = await import("./run.ts");
@@ -38,7 +42,10 @@ export function registerServe(program: Command): void {
   program
     .command("node")
     .description("run one validator node")
-    .option("--config <file>", "validator config (JSON); the flags below and NATS_URL override it")
+    .option(
+      "--config <file>",
+      "validator config (JSON); the flags below, NATS_URL, NATS_CREDS and NATS_TLS_* override it",
+    )
     .option("--id <id>", "validator id, as in the validator set (e.g. v1); required without --config")
     .option("--key <file>", "the validator's Ed25519 key file; required without --config")
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
@@ -50,6 +57,7 @@ export function registerServe(program: Command): void {
     )
     .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
+    .option("--state-dir <dir>", "where the witness keeps its cosigned checkpoint (default: the key file's folder)")
     .option(
       "--coordinator-key <hex|file>",
       "the coordinator's bus key (hex, or a file holding it: keys init writes coordinator-bus.pub); required",
@@ -71,6 +79,7 @@ export function registerServe(program: Command): void {
         sanctionsDir: path(o.sanctions),
         faulty: o.faulty,
         logVkey: o.logVkey,
+        stateDir: path(o.stateDir),
         coordinatorKey: o.coordinatorKey,
         p2pListen: o.p2pListen,
         p2pPeers: o.p2pPeer,

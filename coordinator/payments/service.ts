@@ -35,6 +35,7 @@ import type { Aggregator, Evaluation, Observed } from "../quorum/index.ts";
 import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/index.ts";
 import type { ChallengeService } from "../challenges/index.ts";
+import { reused } from "./errors.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;
@@ -105,13 +106,18 @@ export class PaymentService {
     return toView(row, verdicts);
   }
 
-  /** An agent's answer to a challenge: checked, logged, and evaluated by the network as the next attempt. */
-  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest): Promise<PaymentView> {
+  /** An agent's answer to a challenge (`check` refuses an agent the key may not act for): the next attempt. */
+  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest, check = (_agent: string) => {}) {
     const row = await this.#c.store.get(tenantId, paymentId);
     if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
-    const next = await this.#c.challenges.answer(row, body, new Date());
-    const answer = this.#wait(next, this.#c.deadlineMs + 2000);
-    await this.#evaluate(next);
+    check(row.request.agent_id);
+    return this.next(await this.#c.challenges.answer(row, body, new Date()));
+  }
+
+  /** Evaluates the next attempt of a payment whose challenge was answered or approved; answers once decided. */
+  async next(row: PaymentRow): Promise<PaymentView> {
+    const answer = this.#wait(row, this.#c.deadlineMs + 2000);
+    await this.#evaluate(row);
     return answer;
   }
 
@@ -326,11 +332,4 @@ export class PaymentService {
       this.#waiters.set(row.payment_id, list);
     });
   }
-}
-
-function reused(req: PaymentRequest): SiqError {
-  return new SiqError(
-    "IDEMPOTENCY_KEY_REUSED",
-    `idempotency_key "${req.idempotency_key}" was already used by agent ${req.agent_id} for a different request`,
-  );
 }

@@ -22,6 +22,7 @@ import type { SimulatedLedger } from "./ledger.ts";
 import type { SettlementMetrics } from "./metrics.ts";
 import { settleOnChain, type OnChainDeps } from "./onchain.ts";
 import { checkParties } from "./preflight.ts";
+import { foreignWallet, type Custody } from "./custody.ts";
 import type { SettlementStore } from "./store.ts";
 
 export interface SettlerComponents {
@@ -35,6 +36,8 @@ export interface SettlerComponents {
   /** Null when no chain backend is configured: live orders then stay `approved`. */
   chain: OnChainDeps | null;
   concurrency: number;
+  /** Custody wallets and who may spend them (checked again before signing). */
+  custody?: Custody;
   /** How long a delivery may run before the bus offers it again (longer than one confirmation wait). */
   ackWaitMs?: number;
   logger: Logger;
@@ -92,8 +95,10 @@ export class Settler {
   /** Settles one order (or finds it already settled); undefined means "not final yet, try again later". */
   async process(order: SettlementOrder, delivery = 1): Promise<SettlementOutcome | undefined> {
     const started = Date.now();
-    let outcome: SettlementOutcome | undefined;
-    if (order.debug_mode) {
+    let outcome: SettlementOutcome | undefined = foreignWallet(order, this.#c.custody ?? new Map());
+    if (outcome) {
+      this.#c.logger.warn({ payment_id: order.payment_id }, "an order names a custody wallet its agent may not spend");
+    } else if (order.debug_mode) {
       outcome = await this.#c.ledger.settle(order, checkParties(order.sender, order.receiver));
     } else if (!this.#c.chain) {
       if (!this.#warnedNoChain)

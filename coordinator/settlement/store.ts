@@ -102,6 +102,7 @@ export function orderFor(
     type: "sentineliq.settle.v1",
     payment_id: p.payment_id,
     tenant_id: p.tenant_id,
+    agent_id: p.request.agent_id,
     payment_digest: p.payment_digest,
     sender: p.request.sender,
     receiver: p.request.receiver,

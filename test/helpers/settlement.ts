@@ -75,7 +75,8 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
   const [rich, poor] = walletFiles.map((f) => address(ensureKeypairFile(f))) as [Address, Address];
   const config = SettlementConfig.parse({
     backend: "litesvm",
-    walletFiles,
+    // Custody wallets are bound to a tenant and its agents: tenant-a's, any agent.
+    walletFiles: walletFiles.map((file) => ({ file, tenant: "tenant-a", agent_ids: ["*"] })),
     pollMs: 20,
     confirmTimeoutMs: 2000,
     waitMs: 4000,
@@ -109,6 +110,7 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
       type: "sentineliq.settle.v1",
       payment_id: `pay_${randomBytes(8).toString("hex")}`,
       tenant_id: "tenant-a",
+      agent_id: "agent-7",
       payment_digest: sha256Hex(randomBytes(8).toString("hex")),
       sender: rich,
       receiver: stranger(),
