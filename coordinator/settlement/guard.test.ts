@@ -26,6 +26,7 @@ const forged: SettlementOrder = {
   type: "sentineliq.settle.v1",
   payment_id: "pay_1",
   tenant_id: "tenant-a",
+  agent_id: "mallory",
   payment_digest: "d".repeat(64),
   sender: "SysvarRent111111111111111111111111111111111",
   receiver: "SysvarRent111111111111111111111111111111111",
@@ -36,11 +37,12 @@ const forged: SettlementOrder = {
 };
 
 describe("admitOrder", () => {
-  it("settles the STORED sender, receiver, amount, currency and mode, never the order's copies", () => {
+  it("settles the STORED agent, sender, receiver, amount, currency and mode, never the order's copies", () => {
     const r = admitOrder(forged, stored("approved"));
     expect(r).toEqual({
       order: {
         ...forged,
+        agent_id: request.agent_id,
         sender: request.sender,
         receiver: request.receiver,
         amount: "12.50",
