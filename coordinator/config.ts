@@ -1,5 +1,6 @@
 /** The coordinator's configuration, parsed once at start-up and frozen. */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { NatsTls } from "../lib/bus/index.ts";
 import { AgentPatterns } from "../lib/agent-ids.ts";
@@ -55,6 +56,12 @@ export const CoordinatorConfig = z
     /** PostgreSQL schema (tests use one each). */
     dbSchema: z.string().optional(),
     logKeyFile: z.string().min(1),
+    /**
+     * The key the coordinator signs what it puts on the bus with (tasks, settlement orders, log appends,
+     * audit registry values); validators get its public key as `coordinatorKey`. Default: `coordinator-bus.json`
+     * beside the log key, made on first start.
+     */
+    busKeyFile: z.string().min(1).optional(),
     /** The log's origin line and signed-note key name. */
     logOrigin: z
       .string()
@@ -114,6 +121,11 @@ export const CoordinatorConfig = z
     }
   });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
+
+/** Where the coordinator's bus key is: `busKeyFile`, or `coordinator-bus.json` beside the log key. */
+export function busKeyFileOf(c: { logKeyFile: string; busKeyFile?: string | undefined }): string {
+  return c.busKeyFile ?? join(dirname(c.logKeyFile), "coordinator-bus.json");
+}
 
 export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {
   const r = CoordinatorConfig.safeParse(input);

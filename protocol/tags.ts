@@ -37,6 +37,10 @@ const versions = {
   heartbeat: 1,
   /** A validator excluded for equivocation evidence, or reinstated by an operator (a log entry). */
   validator_status: 1,
+  /** The domain of the coordinator's signature on what it publishes (bus-signature.ts). */
+  bus_message: 1,
+  /** An auditor's signed approval or revocation (audit/statement.ts). */
+  audit_statement: 1,
 } as const;
 type Versions = typeof versions;
 

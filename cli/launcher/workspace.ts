@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { z } from "zod";
+import { busKeyFileOf } from "../../coordinator/index.ts";
 import { ensureKeypairFile } from "../../coordinator/settlement/index.ts";
 import {
+  ensureKeyFile,
   generateKeyFile,
   loadKeyFile,
   verifierKey,
@@ -153,6 +155,9 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
  */
 export function initNetwork(dir: string, validators: number, origin: string): Workspace {
   const ws = prepareWorkspace(dir, validators);
+  // The coordinator signs what it puts on the bus; validators verify with this public key (`--coordinator-key`).
+  const busKeyFile = busKeyFileOf({ logKeyFile: ws.logKeyFile });
+  writeFileSync(join(dir, "coordinator-bus.pub"), ensureKeyFile(busKeyFile, "coordinator-bus").publicKeyHex + "\n");
   const config = {
     host: "0.0.0.0",
     port: 8080,
@@ -160,6 +165,7 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     namespace: "siq",
     databaseUrl: ws.pgDir,
     logKeyFile: ws.logKeyFile,
+    busKeyFile: busKeyFile,
     logOrigin: origin,
     validatorSetFile: ws.networkFile,
     tenants: [devTenant(ws, "default")],

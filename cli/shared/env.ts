@@ -17,6 +17,8 @@ export interface Env {
   operatorKey: string | undefined;
   /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
   approverKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
+  auditorSigningKey: string | undefined;
   logLevel: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
@@ -44,6 +46,7 @@ function read(): Env {
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
     approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
+    auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),

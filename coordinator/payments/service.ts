@@ -12,6 +12,8 @@ import {
   paymentFacts,
   sha256Hex,
   SiqError,
+  signBusMessage,
+  type Signer,
   type EvaluationTask,
   type PaymentRequest,
   type PaymentStatus,
@@ -51,6 +53,8 @@ export interface PaymentServiceComponents {
   metrics: Metrics | null;
   /** The audit registry's bus revision; tasks carry it so validators score with at least that state. */
   auditRevision?: () => number;
+  /** Signs each task: validators refuse one that does not verify against its public key. */
+  busSigner: Signer;
   /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
   settlement: SettlementHandoff | null;
 }
@@ -206,10 +210,7 @@ export class PaymentService {
     };
     this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
-      const t = this.#c.topology;
-      await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), {
-        msgId: `${row.payment_id}:${row.attempt}`,
-      });
+      await this.#publishTask(task, `${row.payment_id}:${row.attempt}`);
     } catch (cause) {
       throw new SiqError(
         "BUS_UNAVAILABLE",
@@ -234,17 +235,12 @@ export class PaymentService {
         members: rest,
         deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString(),
       };
-      const t = this.#c.topology;
-      this.#c.bus
-        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), {
-          msgId: `${e.payment_id}:${e.attempt}:all`,
-        })
-        .catch((err: Error) =>
-          this.#c.logger.warn(
-            { payment_id: e.payment_id, err: err.message },
-            "escalating to the whole set failed; the deadline will fail it closed",
-          ),
-        );
+      this.#publishTask(extended, `${e.payment_id}:${e.attempt}:all`).catch((err: Error) =>
+        this.#c.logger.warn(
+          { payment_id: e.payment_id, err: err.message },
+          "escalating to the whole set failed; the deadline will fail it closed",
+        ),
+      );
     }
     return full;
   };
@@ -318,6 +314,12 @@ export class PaymentService {
       this.#waiters.delete(e.payment_id);
     });
   };
+
+  /** A task on the bus, signed with the coordinator's bus key (validators refuse one that is not). */
+  #publishTask(task: EvaluationTask, msgId: string) {
+    const bytes = encoder.encode(JSON.stringify(signBusMessage(this.#c.busSigner, task)));
+    return this.#c.bus.publish(this.#c.topology.subjects.evaluate, bytes, { msgId });
+  }
 
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {
     return new Promise((resolve) => {

@@ -8,7 +8,7 @@ import type { Registry } from "prom-client";
 import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Topology } from "../../protocol/index.ts";
+import { Verifier, type Signer, type Topology } from "../../protocol/index.ts";
 import { toBaseUnits } from "./assets.ts";
 import type { ChainBackend } from "./chain.ts";
 import type { SettlementConfig } from "./config.ts";
@@ -56,6 +56,8 @@ export interface SettlementComponents {
   topology: Topology;
   logger: Logger;
   register: Registry | null;
+  /** Signs the orders the hand-off publishes; the settler verifies them with its public key. */
+  busSigner: Signer;
   /** Tests hand in a chain (a LiteSVM they also inspect). */
   chain?: ChainBackend;
 }
@@ -72,11 +74,14 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     waitMs: cfg.waitMs,
     live: chain !== null,
     logger: c.logger,
+    busSigner: c.busSigner,
   });
   const settler = new Settler({
     bus: c.bus,
     topology: c.topology,
     ledger: new SimulatedLedger(store, cfg.simulatedOpeningBalance),
+    store,
+    busKey: new Verifier(c.busSigner.publicKey),
     chain: chain ? { chain, store, wallets, config: cfg } : null,
     concurrency: cfg.concurrency,
     custody,

@@ -10,17 +10,29 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import {
+  readBusMessage,
+  SettlementOrder,
+  type SettlementOutcome,
+  type Topology,
+  type Verifier,
+} from "../../protocol/index.ts";
+import { admitOrder } from "./guard.ts";
 import type { SimulatedLedger } from "./ledger.ts";
 import type { SettlementMetrics } from "./metrics.ts";
 import { settleOnChain, type OnChainDeps } from "./onchain.ts";
 import { checkParties } from "./preflight.ts";
 import { foreignWallet, type Custody } from "./custody.ts";
+import type { SettlementStore } from "./store.ts";
 
 export interface SettlerComponents {
   bus: Bus;
   topology: Topology;
   ledger: SimulatedLedger;
+  /** Where the settler loads the payment an order names: it settles the stored payment, never the order's copy. */
+  store: SettlementStore;
+  /** The coordinator's bus key: an order without its valid signature is refused. */
+  busKey: Verifier;
   /** Null when no chain backend is configured: live orders then stay `approved`. */
   chain: OnChainDeps | null;
   concurrency: number;
@@ -114,13 +126,28 @@ export class Settler {
   }
 
   async #handle(d: Delivery): Promise<void> {
-    let order: SettlementOrder;
+    const read = readBusMessage(this.#c.busKey, d.data);
+    if ("refused" in read) {
+      this.#c.logger.warn({ seq: d.streamSeq, code: read.refused }, "settlement order refused");
+      this.#quarantine?.reject(d, `${read.refused}: the order does not carry the coordinator's signature`);
+      return;
+    }
+    let claimed: SettlementOrder;
     try {
-      order = SettlementOrder.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+      if ("malformed" in read) throw new Error(read.malformed);
+      claimed = SettlementOrder.parse(read.message);
     } catch (err) {
       this.#quarantine?.reject(d, `malformed settlement order: ${(err as Error).message}`);
       return;
     }
+    const admitted = admitOrder(claimed, await this.#c.store.payment(claimed.payment_id));
+    if ("done" in admitted) return d.ack();
+    if ("refused" in admitted) {
+      this.#c.logger.warn({ payment_id: claimed.payment_id, code: admitted.refused }, "settlement order refused");
+      this.#quarantine?.reject(d, `${admitted.refused}: ${admitted.reason}`);
+      return;
+    }
+    const order = admitted.order;
     // One delivery of a payment at a time in this process; the store's compare-and-set covers the rest.
     if (this.#busy.has(order.payment_id)) return d.nak(RETRY_MS * 2);
     this.#busy.add(order.payment_id);

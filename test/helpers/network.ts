@@ -54,6 +54,8 @@ export interface NetworkOptions {
   extraKeys?: { key: string; agent_ids: string[] }[];
   /** The agent ids of tenant-a that may spend the agent's custody wallet (with `settlement`; default "*"). */
   walletAgentIds?: string[];
+  /** An auditor set in network.json (one auditor, "auditor-1", key file `auditorSigningKeyFile`). */
+  auditorSet?: boolean;
 }
 
 export interface TestNetwork {
@@ -75,6 +77,10 @@ export interface TestNetwork {
   validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
+  /** The coordinator's bus key (what it signs tasks, orders, log appends and registry values with). */
+  busKey: LoadedKey;
+  /** With `auditorSet`: the auditor's Ed25519 key file (it signs approvals and revocations). */
+  auditorSigningKeyFile: string;
   vkey: string;
   coordinator: RunningCoordinator;
   validators: RunningValidator[];
@@ -103,6 +109,9 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
   const logKey = generateKeyFile(logKeyFile, "log");
+  const busKey = generateKeyFile(join(dir, "coordinator-bus.json"), "coordinator-bus");
+  const auditorSigningKeyFile = join(dir, "auditor-signing.json");
+  const auditorSigner = opts.auditorSet ? generateKeyFile(auditorSigningKeyFile, "auditor-1") : undefined;
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({
@@ -113,6 +122,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
     ...(opts.tiers ? { tiers: opts.tiers } : {}),
+    ...(auditorSigner ? { auditors: [{ id: auditorSigner.id, public_key: auditorSigner.publicKeyHex }] } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
@@ -209,6 +219,8 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     validatorSet,
     keys,
     logKeyFile,
+    busKey,
+    auditorSigningKeyFile,
     vkey: coordinator.vkey,
     coordinator,
     validators,
