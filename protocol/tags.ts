@@ -41,6 +41,8 @@ const versions = {
   bus_message: 1,
   /** An auditor's signed approval or revocation (audit/statement.ts). */
   audit_statement: 1,
+  /** Entries the log bench (cli/bench/log.ts) sequences: decision-shaped, never written to a real log. */
+  bench_decision: 1,
 } as const;
 type Versions = typeof versions;
 

@@ -10,6 +10,7 @@ import { connectJetStream, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
 import {
+  TypeTags,
   canonicalBytes,
   signBusMessage,
   Signer,
@@ -88,7 +89,7 @@ function decisionEntries(n: number, ns: string): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => {
     const p = `pay_bench_${ns}_${i}`;
     return canonicalBytes({
-      type: "sentineliq.bench_decision.v1",
+      type: TypeTags.bench_decision,
       payment_id: p,
       attempt: 1,
       verdicts: [1, 2, 3, 4].map((v) => verdict(p, v)),
