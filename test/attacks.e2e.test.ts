@@ -225,6 +225,7 @@ describe("red team: the review's attacks on a running network", () => {
         event_id: "ev-other",
         kind: "login_success",
         agent_id: "someone-else",
+        ip: "203.0.113.9",
       });
       expect(ev).toMatchObject({ status: 403, body: { error_details: { code: "AGENT_NOT_ALLOWED" } } });
     });
