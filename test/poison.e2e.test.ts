@@ -25,6 +25,7 @@ const PARAMS: Record<string, string> = {
   code_hash: "ab".repeat(32),
   event_id: "e1",
   challenge_id: "ch_01JAAAAAAAAAAAAAAAAAAAAAAA",
+  validator_id: "v1",
 };
 
 describe("no poison message", () => {
@@ -42,13 +43,11 @@ describe("no poison message", () => {
   });
 
   const keyFor = (def: RouteDef) =>
-    def.auth === "auditor"
-      ? net.auditorKey
-      : def.auth === "approver"
-        ? net.approverKey
-        : def.auth === "none"
-          ? undefined
-          : net.apiKey;
+    def.auth === "none"
+      ? undefined
+      : (({ auditor: net.auditorKey, approver: net.approverKey, operator: net.operatorKey } as Record<string, string>)[
+          def.auth
+        ] ?? net.apiKey);
   const counts = async () => {
     const [p] = await net.db.query("SELECT count(*)::int AS n FROM siq_payments");
     const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries");
@@ -83,6 +82,7 @@ describe("no poison message", () => {
         "createEvent",
         "createPayment",
         "declineChallenge",
+        "validatorReinstate",
       ].sort(),
     );
   });
