@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
+import { parseTlogProof, routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
@@ -208,6 +208,10 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await until(async () => (await app.inject({ url, headers })).statusCode === 200);
       const ok = await call("paymentReceipt", { params });
       expect(ok.body).toMatch(/^c2sp\.org\/tlog-proof@v1\n/);
+      // The receipt carries the payer's own entry (its `extra` line): the bytes the log holds at its index.
+      const receipt = parseTlogProof(ok.body);
+      const logged = await call("logEntries", { query: { start: receipt.index, limit: 1 }, key: net.auditorKey });
+      expect(receipt.extra?.toString("base64")).toBe(logged.body.entries[0].leaf);
       await refused("paymentReceipt", { params, key: otherTenant() }, 404, "NOT_FOUND");
       await refused("paymentReceipt", { params, key: null }, 401, "UNAUTHENTICATED");
     },
@@ -220,8 +224,17 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.body).toMatch(/^sentineliq\.local\/log\n\d+\n/);
     },
     logEntries: async () => {
+      const indexes = (r: Got) => r.body.entries.map((e: { index: number }) => e.index);
       const ok = await call("logEntries", { query: { start: 0, limit: 2 } });
-      expect(ok.body.entries.map((e: { index: number }) => e.index)).toEqual([0, 1]);
+      expect(indexes(ok)).toEqual([0, 1]);
+      const all = await call("logEntries", { query: { start: 0, limit: 2 }, key: net.auditorKey });
+      expect(all.body.entries).toEqual(ok.body.entries);
+      // Tenant B has logged nothing: it reads no entry, though the log has some.
+      const other = await call("logEntries", { query: { start: 0, limit: 1000 }, key: otherTenant() });
+      expect({ entries: other.body.entries, size: other.body.size > 0 }).toEqual({ entries: [], size: true });
+      await refused("logEntries", { query: { start: 0 }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: "siq_unknown_key_0123456789" }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: net.operatorKey }, 403, "FORBIDDEN");
       await refused("logEntries", { query: { limit: 0 } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: "abc" } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: -1 } }, 400, "INVALID_REQUEST");
@@ -240,11 +253,27 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await refused("logConsistency", { query: { first: 1, second: 1e9 } }, 404, "NOT_FOUND");
       await refused("logConsistency", { query: { first: "x", second: 2 } }, 400, "INVALID_REQUEST");
     },
+    logEntryBundle: async () => {
+      const bundle = await call("logEntryBundle", { params: { "*": "000.p/1" } });
+      expect(bundle.bytes.length).toBeGreaterThan(2);
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("logEntryBundle", { params: { "*": "999.p/3" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "0/000.p/1" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "1".repeat(200) } }, 400, "INVALID_REQUEST");
+    },
     logTile: async () => {
       const hashes = await call("logTile", { params: { "*": "0/000.p/2" } });
       expect(hashes.bytes).toHaveLength(64);
-      const bundle = await call("logTile", { params: { "*": "entries/000.p/1" } });
-      expect(bundle.bytes.length).toBeGreaterThan(2);
+      // The public tile route never serves entry bytes, however the path is spelled.
+      for (const url of [
+        "/v1/log/tile/entries/000.p/1",
+        "/v1/log/tile/%65ntries/000.p/1",
+        "/v1/log/tile//entries/000.p/1",
+      ]) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      }
       await refused("logTile", { params: { "*": "../../etc/passwd" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/999.p/3" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/" + "1".repeat(200) } }, 400, "INVALID_REQUEST");
