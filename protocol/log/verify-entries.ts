@@ -6,6 +6,9 @@
  * `sentineliq.audit.v1` is replayed into the audit registry: it must be a
  * change the registry's state machine allows (feed entries in index order).
  * Other types are reported as skipped, not failed: the tree still covers them.
+ * A reader who sees only part of the log (an organisation reading its own
+ * entries) cannot replay validator exclusions, which need every status entry:
+ * after `readingPart()` those are skipped and decisions are checked without them.
  */
 import { isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
@@ -38,11 +41,17 @@ export class EntryChecker {
   readonly audit = new AuditReplay();
   /** Validator exclusions, as the entries checked so far build them. */
   readonly exclusions = new ExclusionReplay();
+  #partial = false;
 
   constructor(validatorSet: ValidatorSet) {
     this.#validators = new Map(
       validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
     );
+  }
+
+  /** From now on the entries fed are only some of the log's: state that needs all of them is not replayed. */
+  readingPart(): void {
+    this.#partial = true;
   }
 
   check(bytes: Uint8Array): EntryCheck {
@@ -62,15 +71,16 @@ export class EntryChecker {
   #checkAs(type: string, json: unknown): Checked | undefined {
     if (type === TypeTags.decision) {
       const r = checkDecisionEntry(json, this.#validators);
-      if (Array.isArray(r)) return r;
+      if (Array.isArray(r) || this.#partial) return r;
       return this.exclusions.checkDecision(json as QuorumDecision, this.#validators) ?? r;
     }
-    if (type === TypeTags.validator_status) return this.exclusions.push(json, this.#validators);
+    if (type === TypeTags.validator_status)
+      return this.#partial ? undefined : this.exclusions.push(json, this.#validators);
     if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
     if (type === TypeTags.event)
       return (
         checkEventEntry(json, this.#validators) ??
-        this.exclusions.checkDecision(json as EventDecision, this.#validators) ??
+        (this.#partial ? null : this.exclusions.checkDecision(json as EventDecision, this.#validators)) ??
         {}
       );
     if (type === AUDIT_ENTRY_TYPE) {
