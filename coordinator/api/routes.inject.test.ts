@@ -107,6 +107,17 @@ describe("every route through inject(), checked against its OpenAPI document", (
     return r;
   };
 
+  /** Every log entry this key may read: [index, type]. */
+  const readable = async (key: string) => {
+    const out: [number, string][] = [];
+    for (let start = 0; ;) {
+      const page = await call("logEntries", { query: { start, limit: 1000 }, key });
+      if (page.body.entries.length === 0) return out;
+      out.push(...page.body.entries.map((e: { index: number; type: string }): [number, string] => [e.index, e.type]));
+      start = out.at(-1)![0] + 1;
+    }
+  };
+
   const state = {
     payment: undefined as unknown as { payment_id: string; log_index: number; idempotency_key: string },
     event: "",
@@ -230,6 +241,10 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const all = await call("logEntries", { query: { start: 0, limit: 2 }, key: net.auditorKey });
       expect(all.body.entries).toEqual(ok.body.entries);
       // Tenant B has logged nothing: it reads no entry, though the log has some.
+      // So far every entry is tenant A's: its payment's decision, its challenge records, its event.
+      const mine = await readable(net.apiKey);
+      expect(mine).toEqual(await readable(net.auditorKey));
+      expect(mine.map(([, type]) => type)).toContain("sentineliq.event.v1");
       const other = await call("logEntries", { query: { start: 0, limit: 1000 }, key: otherTenant() });
       expect({ entries: other.body.entries, size: other.body.size > 0 }).toEqual({ entries: [], size: true });
       await refused("logEntries", { query: { start: 0 }, key: null }, 401, "UNAUTHENTICATED");
@@ -319,6 +334,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const ok = await call("auditRevoke", { params, body: { reason: "sends to any receiver" } });
       expect(ok.body).toMatchObject({ state: "revoked" });
       await refused("auditApprove", { params, body: {} }, 409, "AUDIT_REVOKED");
+      // The registry's entries for this code are read by the tenant that submitted it, not by another.
+      const audit = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.audit.v1");
+      expect(audit.length).toBeGreaterThanOrEqual(3);
+      expect(await readable(net.apiKey)).toEqual(expect.arrayContaining(audit));
+      expect(await readable(otherTenant())).toEqual([]);
     },
     validatorsList: async () => {
       const ok = await call("validatorsList");
@@ -345,6 +365,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ quorum_safe: true, epoch: 2 });
       expect(ok.body.validators[0]).toMatchObject({ id: "v1", excluded: false });
+      // A reinstatement concerns no organisation: the auditor reads it, tenant A does not.
+      const status = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(status.length).toBe(2);
+      const mine = (await readable(net.apiKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(mine).toEqual(status.slice(0, 1));
     },
     health: async () => {
       expect((await call("health")).body).toEqual({ status: "ok" });
