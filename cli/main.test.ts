@@ -45,6 +45,7 @@ describe("sentineliq", () => {
       "respond",
       "audit",
       "validators",
+      "challenges",
     ])
       expect(names).toContain(name);
   });

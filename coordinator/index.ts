@@ -3,10 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
+import { ensureKeyFile, loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
-import type { CoordinatorConfig } from "./config.ts";
+import { agentKeys, busKeyFileOf, type CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
 import { coordinatorHandlers } from "./handlers.ts";
@@ -15,7 +15,7 @@ import { createMetrics } from "./metrics.ts";
 import type { ChainBackend } from "./settlement/index.ts";
 import { migrate } from "./store/index.ts";
 
-export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
+export { busKeyFileOf, parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
 export { LogStore, type StoredEntry } from "./log/index.ts";
 export { LogSequencer } from "./log/index.ts";
 export { migrate } from "./store/index.ts";
@@ -38,6 +38,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const t = topology(config.namespace);
   const logKey = loadKeyFile(config.logKeyFile);
   const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
+  const busKey = ensureKeyFile(busKeyFileOf(config), "coordinator-bus");
   const { db, bus } = await openInfrastructure(config, t, given);
   const core = await startCore({
     config,
@@ -47,13 +48,18 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     logger,
     metrics,
     logSigner: logKey.signer,
+    busSigner: busKey.signer,
     ...(given?.chain ? { chain: given.chain } : {}),
   });
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
   const deadLetters = countDeadLetters(bus, t, metrics);
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
+    apiKeys: new ApiKeys(
+      config.tenants.map((t) => ({ id: t.id, keys: agentKeys(t), approvers: t.approvers })),
+      config.auditors,
+      config.operators,
+    ),
     handlers: coordinatorHandlers({ ...core, vkey, db, bus, metrics, heartbeats, validatorSet: config.validatorSet }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err }, "internal error"),

@@ -2,7 +2,7 @@
 import { dirname } from "node:path";
 import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { loadKeyFile, NoteVerifier, topology, type Signer, type Topology } from "../protocol/index.ts";
+import { loadKeyFile, NoteVerifier, topology, Verifier, type Signer, type Topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
 import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
@@ -44,13 +44,15 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       createStreams: config.natsCreds === undefined,
     }));
   const t = topology(config.namespace);
+  const busKey = new Verifier(Buffer.from(config.coordinatorKey, "hex"));
   // The audited-code registry, kept up to date over the bus: live lists the rules read.
-  const audit = await startAuditCache(ownBus, t.buckets.audit, logger);
+  const audit = await startAuditCache(ownBus, t.buckets.audit, logger, busKey);
   const risk = startRiskEngine(config, logger, live ?? audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
     signer: key.signer,
+    busKey,
     topology: t,
     logger,
     maxInFlight: config.maxInFlight,
@@ -63,6 +65,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     id: config.id,
     bus: ownBus,
     signer: key.signer,
+    busKey,
     topology: t,
     logger,
     score: risk.scoreEvent,

@@ -25,7 +25,7 @@ async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; d
   let out = "";
   proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr.on("data", (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 100_000;
+  const deadline = Date.now() + 150_000; // four validator processes start slowly on a loaded machine
   while (!out.includes("Ctrl-C stops everything")) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -55,6 +55,7 @@ describe("sentineliq dev", () => {
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
     expect(Object.keys(creds).sort()).toEqual([
       "api_key",
+      "approver_key",
       "auditor_key",
       "base_url",
       "example_payment",
@@ -66,6 +67,7 @@ describe("sentineliq dev", () => {
     await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz|authenticat/i);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(creds.operator_key).not.toBe(creds.api_key);
+    expect(creds.approver_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>

@@ -20,6 +20,7 @@ import {
   decisionKey,
   NoteVerifier,
   parseTlogProof,
+  signBusMessage,
   topology,
   verifyTlogProof,
   witnessName,
@@ -148,8 +149,10 @@ describe("verdict log", () => {
       "SELECT entry_key, entry, idx FROM siq_log_entries WHERE idx = 5",
     );
     const msg = { type: "sentineliq.log_append.v2", key: row!.entry_key, entry: row!.entry.toString("base64") };
+    // Signed as the coordinator signs its appends (an unsigned one is refused before anything else).
+    const signed = (m: object) => Buffer.from(JSON.stringify(signBusMessage(net.busKey.signer, m)));
     // A different message id gets past JetStream's de-duplication: the sequencer must still refuse it.
-    await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `again-${Date.now()}` });
+    await bus.publish(t.subjects.logAppend, signed(msg), { msgId: `again-${Date.now()}` });
     // A message under the tag before v2, still in a stream after an upgrade, is still logged.
     const fresh = {
       ...msg,
@@ -157,7 +160,7 @@ describe("verdict log", () => {
       key: "test:marker",
       entry: Buffer.from('{"n":1,"type":"test.marker.v1"}').toString("base64"),
     };
-    await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(fresh)));
+    await bus.publish(t.subjects.logAppend, signed(fresh));
     await bus.close();
     await until(
       async () => (await net.db.query("SELECT 1 FROM siq_log_entries WHERE entry_key = 'test:marker'")).length === 1,
@@ -170,26 +173,19 @@ describe("verdict log", () => {
     expect(decisionKey("p", 1)).toBe("decision:p:1");
   });
 
-  it("writes an archive of tiles that `log verify --tiles` accepts, skipping unknown entry types", async () => {
+  it("writes an archive of tiles whose tree `log verify --tiles` accepts, and whose entry of an unknown type fails", async () => {
     await until(async () => (await checkpoint())?.size === 301);
     await until(() => readFileSync(join(archive, "checkpoint"), "utf8").includes("\n301\n"));
     const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
-    const args = [
-      "log",
-      "verify",
-      "--tiles",
-      archive,
-      "--vkey",
-      net.vkey,
-      "--network",
-      join(net.dir, "network.json"),
-      "--state",
-      state,
-    ];
-    const r = await cli(args);
-    expect(r.out).toContain("✓ 301 entries verified");
-    expect(r.out).toContain("1 × test.marker.v1");
-    expect(r.code).toBe(0);
+    const network = ["--network", join(net.dir, "network.json")];
+    const args = ["log", "verify", "--tiles", archive, "--vkey", net.vkey, "--state", state];
+    // The tree alone holds (the marker is a well-formed entry); our own log never holds a test.marker.v1.
+    const r = await cli([...args, ...network]);
+    expect(r.out).toMatch(/entry 300: UNKNOWN_ENTRY_TYPE/);
+    expect(r.code).toBe(1);
+    const treeOnly = await cli(args);
+    expect(treeOnly.out).toContain("✓ 301 entries verified");
+    expect(treeOnly.code).toBe(0);
     const viaUrl = await cli(["log", "verify", "--url", net.url, "--vkey", net.vkey, "--state", state]);
     expect(viaUrl.code).toBe(0);
     expect(viaUrl.out).toContain("tree of 301 entries verified");

@@ -157,7 +157,13 @@ describe("sentineliq dev under hostile input", () => {
     await fc.assert(
       fc.asyncProperty(request, message, async (r, m) => {
         nc.publish(m.subject, m.data);
-        const path = routePath(r.def.path, { payment_id: r.param, code_hash: r.param, event_id: r.param }) + r.query;
+        const path =
+          routePath(r.def.path, {
+            payment_id: r.param,
+            code_hash: r.param,
+            event_id: r.param,
+            challenge_id: r.param,
+          }) + r.query;
         const res = await send(r.def.method, path, r.def.method === "POST" ? r.body : undefined, r.key, r.contentType);
         seenStatus.set(res.status, (seenStatus.get(res.status) ?? 0) + 1);
         // Not ready yet (no checkpoint, a validator's heartbeat late) is a 503 on a read, never a crash.

@@ -20,7 +20,12 @@ const POISONS: [name: string, json: string, code: string][] = [
   ["100-deep nesting", "[".repeat(100) + "]".repeat(100), "NESTING_TOO_DEEP"],
 ];
 
-const PARAMS: Record<string, string> = { payment_id: "pay_none", code_hash: "ab".repeat(32), event_id: "e1" };
+const PARAMS: Record<string, string> = {
+  payment_id: "pay_none",
+  code_hash: "ab".repeat(32),
+  event_id: "e1",
+  challenge_id: "ch_01JAAAAAAAAAAAAAAAAAAAAAAA",
+};
 
 describe("no poison message", () => {
   let net: TestNetwork;
@@ -37,7 +42,13 @@ describe("no poison message", () => {
   });
 
   const keyFor = (def: RouteDef) =>
-    def.auth === "auditor" ? net.auditorKey : def.auth === "none" ? undefined : net.apiKey;
+    def.auth === "auditor"
+      ? net.auditorKey
+      : def.auth === "approver"
+        ? net.approverKey
+        : def.auth === "none"
+          ? undefined
+          : net.apiKey;
   const counts = async () => {
     const [p] = await net.db.query("SELECT count(*)::int AS n FROM siq_payments");
     const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries");
@@ -63,7 +74,16 @@ describe("no poison message", () => {
 
   it("covers every route with a body", () => {
     expect(bodyRoutes.map(([name]) => name).sort()).toEqual(
-      ["auditApprove", "auditRevoke", "auditSubmit", "challengeResponse", "createEvent", "createPayment"].sort(),
+      [
+        "approveChallenge",
+        "auditApprove",
+        "auditRevoke",
+        "auditSubmit",
+        "challengeResponse",
+        "createEvent",
+        "createPayment",
+        "declineChallenge",
+      ].sort(),
     );
   });
 

@@ -67,7 +67,8 @@ export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<Ben
       logKeyFile: ws.logKeyFile,
       logOrigin: "sentineliq.bench/log",
       validatorSet,
-      tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      // The bench's agents: its example one and the generated agent-<n>.
+      tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)], agent_ids: ["bench-agent", "agent-*"] }],
       logLevel: "warn",
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(dir, "nodes"), logsDir: ws.logsDir },

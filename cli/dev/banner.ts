@@ -32,6 +32,7 @@ export function printBanner(s: Shown): void {
   say("");
   say(`  API key:        ${s.ws.apiKey}`);
   say(`  Auditor key:    ${s.ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);
+  say(`  Approver key:   ${s.ws.approverKey}   (step-ups: npx sentineliq challenges approve|decline <id>)`);
   say(`  Log verifier:   ${s.vkey}`);
   say(`  Credentials:    ${s.ws.credentialsFile}`);
   say(`  Processes:      ${s.ws.processesFile}`);

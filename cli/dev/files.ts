@@ -23,6 +23,7 @@ export async function writeDevFiles(ws: Workspace, net: LaunchedNetwork, bus: St
     example_payment: example,
     auditor_key: ws.auditorKey,
     operator_key: ws.operatorKey,
+    approver_key: ws.approverKey,
   };
   writeFileSync(ws.credentialsFile, JSON.stringify(creds, null, 2) + "\n", { mode: 0o600 });
   const pid = bus.server?.process.pid;

@@ -21,6 +21,8 @@ export {
 export { BIN, spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
 export {
   apiKeyHash,
+  devTenant,
+  DEV_AGENT_IDS,
   examplePayment,
   initNetwork,
   prepareWorkspace,

@@ -18,6 +18,7 @@ const NodeFlags = z.object({
   faulty: f.text,
   logVkey: f.text,
   stateDir: f.text,
+  coordinatorKey: f.text,
   p2pListen: f.text,
   p2pPeer: f.list,
 });
@@ -57,6 +58,10 @@ export function registerServe(program: Command): void {
     .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
     .option("--state-dir <dir>", "where the witness keeps its cosigned checkpoint (default: the key file's folder)")
+    .option(
+      "--coordinator-key <hex|file>",
+      "the coordinator's bus key (hex, or a file holding it: keys init writes coordinator-bus.pub); required",
+    )
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
@@ -75,6 +80,7 @@ export function registerServe(program: Command): void {
         faulty: o.faulty,
         logVkey: o.logVkey,
         stateDir: path(o.stateDir),
+        coordinatorKey: o.coordinatorKey,
         p2pListen: o.p2pListen,
         p2pPeers: o.p2pPeer,
       });

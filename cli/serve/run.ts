@@ -42,6 +42,7 @@ export interface NodeFlags {
   faulty?: string | undefined;
   logVkey?: string | undefined;
   stateDir?: string | undefined;
+  coordinatorKey?: string | undefined;
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
 }
@@ -65,6 +66,8 @@ export function nodeConfig(flags: NodeFlags): Record<string, unknown> {
   // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
   if (typeof config.logVkey === "string" && existsSync(config.logVkey))
     config.logVkey = readFileSync(config.logVkey, "utf8").trim();
+  if (typeof config.coordinatorKey === "string" && existsSync(config.coordinatorKey))
+    config.coordinatorKey = readFileSync(config.coordinatorKey, "utf8").trim();
   return config;
 }
 

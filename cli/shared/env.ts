@@ -15,6 +15,10 @@ export interface Env {
   auditorKey: string | undefined;
   /** SENTINELIQ_OPERATOR_KEY: an operator's key (validators list | reinstate). */
   operatorKey: string | undefined;
+  /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
+  approverKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
+  auditorSigningKey: string | undefined;
   logLevel: string | undefined;
   /** Settlement's RPC backend: cluster URL, fee payer keypair file, commitment. */
   solanaRpcUrl: string | undefined;
@@ -41,6 +45,8 @@ function read(): Env {
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
+    approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
+    auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),

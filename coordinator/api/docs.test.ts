@@ -91,10 +91,16 @@ describe("API documentation", () => {
         agent: [{ agentKey: [] }],
         auditor: [{ auditorKey: [] }],
         operator: [{ operatorKey: [] }],
+        approver: [{ approverKey: [] }],
       }[def.auth as string];
       expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
     }
-    expect(Object.keys(doc.components!.securitySchemes!)).toEqual(["agentKey", "auditorKey", "operatorKey"]);
+    expect(Object.keys(doc.components!.securitySchemes!)).toEqual([
+      "agentKey",
+      "approverKey",
+      "auditorKey",
+      "operatorKey",
+    ]);
   });
 
   it("declares each error a route can give, in the one error shape, and only those codes", () => {

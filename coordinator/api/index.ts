@@ -1,3 +1,3 @@
 /** The HTTP API: the Fastify server built from the route table, and who is asking (API keys). */
-export { ApiKeys, type Principal } from "./auth.ts";
+export { ApiKeys, mayActFor, requireAgent, type Principal } from "./auth.ts";
 export { buildServer, type Handlers, type Reply } from "./server.ts";

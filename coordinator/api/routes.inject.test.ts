@@ -27,7 +27,7 @@ interface Call {
   /** Raw bytes to send instead of `body` as JSON. */
   payload?: string;
   contentType?: string;
-  /** A key to send; null sends none; default: the agent's key, or the auditor's on auditor-only routes. */
+  /** A key to send; null sends none; default: the agent's key, or the auditor's or approver's on their routes. */
   key?: string | null;
 }
 
@@ -71,14 +71,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
 
   const call = async (name: Name, c: Call = {}): Promise<Got> => {
     const def: RouteDef = routes[name];
-    const key =
-      c.key === undefined
-        ? def.auth === "auditor"
-          ? net.auditorKey
-          : def.auth === "operator"
-            ? net.operatorKey
-            : net.apiKey
-        : c.key;
+    const byRole = { auditor: net.auditorKey, approver: net.approverKey, operator: net.operatorKey } as Record<
+      string,
+      string
+    >;
+    const key = c.key === undefined ? (byRole[def.auth] ?? net.apiKey) : c.key;
     const payload = c.payload ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
     const res = await app.inject({
       method: def.method,
@@ -122,7 +119,16 @@ describe("every route through inject(), checked against its OpenAPI document", (
     payment: undefined as unknown as { payment_id: string; log_index: number; idempotency_key: string },
     event: "",
     code: { hash: "", source: "" },
+    /** A payment waiting for a step-up. */
+    stepUp: undefined as unknown as { payment_id: string; challenge: { challenge_id: string; nonce: string } },
   };
+  const high = () =>
+    call("createPayment", {
+      body: net.payment({
+        amount: "25000.00",
+        trace_context: { purpose: "pay invoice INV-7781 for the annual licence" },
+      }),
+    });
   const codeSource = () => {
     const source = `async function pay(c) { return c.pay(${randomBytes(4).readUInt32BE()}); }`;
     return { hash: sha256Hex(source), source };
@@ -190,17 +196,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await refused("getEvent", { params: { event_id: state.event }, key: null }, 401, "UNAUTHENTICATED");
     },
     challengeResponse: async () => {
-      const purpose = "pay invoice INV-7781 for the annual licence";
-      const first = await call("createPayment", {
-        body: net.payment({ amount: "25000.00", trace_context: { purpose } }),
-      });
+      const first = await high();
       expect(first.body).toMatchObject({ status: "challenged" });
       const params = { payment_id: first.body.payment_id };
       const ch = first.body.challenge;
       const responses = { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
       await refused(
         "challengeResponse",
-        { params, body: { challenge_id: "ch_nope", responses } },
+        { params, body: { challenge_id: "ch_nope", nonce: "0".repeat(32), responses } },
         409,
         "CHALLENGE_MISMATCH",
       );
@@ -208,9 +211,37 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const answer = { challenge_id: ch.challenge_id, nonce: ch.nonce, responses };
       await refused("challengeResponse", { params, body: answer, key: otherTenant() }, 404, "NOT_FOUND");
       await refused("challengeResponse", { params, body: answer, key: net.auditorKey }, 403, "FORBIDDEN");
+      const noNonce = { challenge_id: ch.challenge_id, responses };
+      await refused("challengeResponse", { params, body: noNonce }, 400, "INVALID_REQUEST");
+      const selfConfirmed = { ...answer, responses: { ...responses, confirmed: true, confirmed_by: "me" } };
+      await refused("challengeResponse", { params, body: selfConfirmed }, 403, "STEP_UP_NOT_BY_AGENT");
+      // A HIGH payment's proof of purpose is not enough on its own: a person of the organisation confirms it.
       const ok = await call("challengeResponse", { params, body: answer });
-      expect(ok.body).toMatchObject({ payment_id: params.payment_id, decision: "approve", attempt: 2 });
-      await refused("challengeResponse", { params, body: answer }, 409, "CHALLENGE_NOT_OPEN");
+      expect(ok.body).toMatchObject({ payment_id: params.payment_id, status: "challenged", attempt: 2 });
+      expect(ok.body.challenge).toMatchObject({ kind: "step_up", attempt: 2 });
+      state.stepUp = ok.body;
+      await refused("challengeResponse", { params, body: answer }, 409, "CHALLENGE_MISMATCH");
+      const step = { challenge_id: ok.body.challenge.challenge_id, nonce: ok.body.challenge.nonce, responses };
+      await refused("challengeResponse", { params, body: step }, 403, "STEP_UP_NOT_BY_AGENT");
+    },
+    approveChallenge: async () => {
+      const params = { challenge_id: state.stepUp.challenge.challenge_id };
+      await refused("approveChallenge", { params, body: {}, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("approveChallenge", { params, body: {}, key: net.approverKey + "-b" }, 404, "NOT_FOUND");
+      await refused("approveChallenge", { params: { challenge_id: "nope" }, body: {} }, 400, "INVALID_REQUEST");
+      await refused("approveChallenge", { params, body: { note: 7 } }, 400, "INVALID_REQUEST");
+      const ok = await call("approveChallenge", { params, body: { note: "called the CFO" } });
+      expect(ok.body).toMatchObject({ payment_id: state.stepUp.payment_id, decision: "approve", attempt: 3 });
+      await refused("approveChallenge", { params, body: {} }, 409, "CHALLENGE_NOT_OPEN");
+    },
+    declineChallenge: async () => {
+      const first = await high();
+      const params = { challenge_id: first.body.challenge.challenge_id };
+      await refused("declineChallenge", { params, body: {}, key: net.auditorKey }, 403, "FORBIDDEN");
+      await refused("declineChallenge", { params, body: {}, key: null }, 401, "UNAUTHENTICATED");
+      const ok = await call("declineChallenge", { params, body: { note: "not ours" } });
+      expect(ok.body).toMatchObject({ status: "rejected", error_details: { code: "CHALLENGE_DECLINED" } });
+      await refused("declineChallenge", { params, body: {} }, 409, "CHALLENGE_NOT_OPEN");
     },
     paymentReceipt: async () => {
       const params = { payment_id: state.payment.payment_id };
