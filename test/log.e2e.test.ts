@@ -3,7 +3,9 @@
  * independent RFC 6962 / signed-note implementation checks the checkpoint,
  * the root over every leaf and the proofs; receipts verify offline; the
  * archive of tiles verifies with `sentineliq log verify --tiles`; redelivery
- * never logs twice.
+ * never logs twice. Entry contents are private: anonymous readers get the
+ * checkpoint, tiles of hashes and proofs but no entry; an organisation reads
+ * only its own entries; an auditor reads all of them.
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import {
   COSIGNATURE_V1,
   decisionKey,
   NoteVerifier,
+  parseTlogProof,
   signBusMessage,
   topology,
   verifyTlogProof,
@@ -83,7 +86,7 @@ describe("verdict log", () => {
     expect(cp.origin).toBe("sentineliq.local/log");
     const leaves: Buffer[] = [];
     for (let start = 0; start < cp.size; start += 1000) {
-      const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`)).body;
+      const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`, net.auditorKey)).body;
       for (const e of page.entries) leaves.push(leaf(Buffer.from(e.leaf, "base64")));
     }
     expect(mth(leaves.slice(0, cp.size)).equals(cp.root)).toBe(true);
@@ -128,6 +131,8 @@ describe("verdict log", () => {
     );
     const r = verifyTlogProof(text, entry, NoteVerifier.fromVkey(net.vkey), witnesses, 3);
     expect(r.index).toBe(p.log_index);
+    // The receipt carries the payer's own entry: it verifies with nothing else.
+    expect(parseTlogProof(text).extra).toEqual(entry);
     expect(() => verifyTlogProof(text, Buffer.from("another entry"), NoteVerifier.fromVkey(net.vkey))).toThrow(
       /inclusion proof/,
     );
@@ -183,6 +188,12 @@ describe("verdict log", () => {
     expect(treeOnly.code).toBe(0);
     const viaUrl = await cli(["log", "verify", "--url", net.url, "--vkey", net.vkey, "--state", state]);
     expect(viaUrl.code).toBe(0);
+    expect(viaUrl.out).toContain("tree of 301 entries verified");
+    expect(viaUrl.out).toContain("0 of 301 entries read");
+    const asAuditor = ["log", "verify", "--url", net.url, "--vkey", net.vkey, "--state", state];
+    const all = await cli([...asAuditor, "--key", net.auditorKey]);
+    expect(all.out).toContain("✓ 301 entries verified");
+    expect(all.code).toBe(0);
   });
 
   it("rejects a tampered copy of the archive (naming the entry) and a forged checkpoint", async () => {
@@ -205,5 +216,59 @@ describe("verdict log", () => {
     const f = await cli(["log", "verify", "--tiles", forged, "--vkey", net.vkey, "--state", state]);
     expect(f.code).toBe(1);
     expect(f.out).toMatch(/BAD_CHECKPOINT/);
+  });
+
+  it("keeps entry contents private: anonymous reads none, each organisation its own, the auditor all", async () => {
+    const anonymous = async (path: string) => fetch(`${net.url}${path}`);
+    const refused = await anonymous("/v1/log/entries?start=0&limit=10");
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error_details: { code: string } }).error_details.code).toBe("UNAUTHENTICATED");
+    for (const path of ["/v1/log/tile/entries/000", "/v1/log/tile/entries/001.p/45", "/v1/log/tile/%65ntries/000"])
+      expect({ path, status: (await anonymous(path)).status >= 400 }).toEqual({ path, status: true });
+    expect((await net.get("/v1/log/tile/entries/000")).status).toBe(403);
+    // Tenant B pays once: its entry is B's alone.
+    const b = (await net.post(net.payment({ amount: "3.00" }), `${net.apiKey}-b`)).body as { log_index: number };
+    await until(async () => ((await checkpoint())?.size ?? 0) > b.log_index, 30_000);
+    const size = (await checkpoint())!.size;
+    const read = async (key: string) => {
+      const out: number[] = [];
+      for (let start = 0; ;) {
+        const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`, key)).body;
+        if (page.entries.length === 0) return out;
+        out.push(...page.entries.map((e: { index: number }) => e.index));
+        start = out.at(-1)! + 1;
+      }
+    };
+    expect(await read(`${net.apiKey}-b`)).toEqual([b.log_index]);
+    const a = await read(net.apiKey);
+    expect(a).toHaveLength(300);
+    expect(a).not.toContain(b.log_index);
+    expect(await read(net.auditorKey)).toEqual(Array.from({ length: size }, (_, i) => i));
+    // What anyone may check stays public: checkpoint, hash tiles, inclusion and consistency proofs.
+    for (const path of [
+      "/v1/log/vkey",
+      "/v1/log/checkpoint",
+      "/v1/log/tile/0/000",
+      `/v1/log/proof/inclusion?index=${b.log_index}&tree_size=${size}`,
+      `/v1/log/proof/consistency?first=1&second=${size}`,
+    ])
+      expect({ path, status: (await anonymous(path)).status }).toEqual({ path, status: 200 });
+    // log verify with tenant B's key: the whole tree, and B's one entry read.
+    const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
+    const r = await cli([
+      "log",
+      "verify",
+      "--url",
+      net.url,
+      "--vkey",
+      net.vkey,
+      "--state",
+      state,
+      "--key",
+      `${net.apiKey}-b`,
+    ]);
+    expect(r.out).toContain(`tree of ${size} entries verified`);
+    expect(r.out).toContain(`1 of ${size} entries read`);
+    expect(r.code).toBe(0);
   });
 });

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
+import { parseTlogProof, routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
@@ -102,6 +102,17 @@ describe("every route through inject(), checked against its OpenAPI document", (
     const r = await call(name, c);
     expect({ status: r.status, code: r.body.code }).toEqual({ status, code });
     return r;
+  };
+
+  /** Every log entry this key may read: [index, type]. */
+  const readable = async (key: string) => {
+    const out: [number, string][] = [];
+    for (let start = 0; ;) {
+      const page = await call("logEntries", { query: { start, limit: 1000 }, key });
+      if (page.body.entries.length === 0) return out;
+      out.push(...page.body.entries.map((e: { index: number; type: string }): [number, string] => [e.index, e.type]));
+      start = out.at(-1)![0] + 1;
+    }
   };
 
   const state = {
@@ -239,6 +250,10 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await until(async () => (await app.inject({ url, headers })).statusCode === 200);
       const ok = await call("paymentReceipt", { params });
       expect(ok.body).toMatch(/^c2sp\.org\/tlog-proof@v1\n/);
+      // The receipt carries the payer's own entry (its `extra` line): the bytes the log holds at its index.
+      const receipt = parseTlogProof(ok.body);
+      const logged = await call("logEntries", { query: { start: receipt.index, limit: 1 }, key: net.auditorKey });
+      expect(receipt.extra?.toString("base64")).toBe(logged.body.entries[0].leaf);
       await refused("paymentReceipt", { params, key: otherTenant() }, 404, "NOT_FOUND");
       await refused("paymentReceipt", { params, key: null }, 401, "UNAUTHENTICATED");
     },
@@ -251,8 +266,21 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.body).toMatch(/^sentineliq\.local\/log\n\d+\n/);
     },
     logEntries: async () => {
+      const indexes = (r: Got) => r.body.entries.map((e: { index: number }) => e.index);
       const ok = await call("logEntries", { query: { start: 0, limit: 2 } });
-      expect(ok.body.entries.map((e: { index: number }) => e.index)).toEqual([0, 1]);
+      expect(indexes(ok)).toEqual([0, 1]);
+      const all = await call("logEntries", { query: { start: 0, limit: 2 }, key: net.auditorKey });
+      expect(all.body.entries).toEqual(ok.body.entries);
+      // Tenant B has logged nothing: it reads no entry, though the log has some.
+      // So far every entry is tenant A's: its payment's decision, its challenge records, its event.
+      const mine = await readable(net.apiKey);
+      expect(mine).toEqual(await readable(net.auditorKey));
+      expect(mine.map(([, type]) => type)).toContain("sentineliq.event.v1");
+      const other = await call("logEntries", { query: { start: 0, limit: 1000 }, key: otherTenant() });
+      expect({ entries: other.body.entries, size: other.body.size > 0 }).toEqual({ entries: [], size: true });
+      await refused("logEntries", { query: { start: 0 }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: "siq_unknown_key_0123456789" }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: net.operatorKey }, 403, "FORBIDDEN");
       await refused("logEntries", { query: { limit: 0 } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: "abc" } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: -1 } }, 400, "INVALID_REQUEST");
@@ -271,11 +299,27 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await refused("logConsistency", { query: { first: 1, second: 1e9 } }, 404, "NOT_FOUND");
       await refused("logConsistency", { query: { first: "x", second: 2 } }, 400, "INVALID_REQUEST");
     },
+    logEntryBundle: async () => {
+      const bundle = await call("logEntryBundle", { params: { "*": "000.p/1" } });
+      expect(bundle.bytes.length).toBeGreaterThan(2);
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("logEntryBundle", { params: { "*": "999.p/3" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "0/000.p/1" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "1".repeat(200) } }, 400, "INVALID_REQUEST");
+    },
     logTile: async () => {
       const hashes = await call("logTile", { params: { "*": "0/000.p/2" } });
       expect(hashes.bytes).toHaveLength(64);
-      const bundle = await call("logTile", { params: { "*": "entries/000.p/1" } });
-      expect(bundle.bytes.length).toBeGreaterThan(2);
+      // The public tile route never serves entry bytes, however the path is spelled.
+      for (const url of [
+        "/v1/log/tile/entries/000.p/1",
+        "/v1/log/tile/%65ntries/000.p/1",
+        "/v1/log/tile//entries/000.p/1",
+      ]) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      }
       await refused("logTile", { params: { "*": "../../etc/passwd" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/999.p/3" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/" + "1".repeat(200) } }, 400, "INVALID_REQUEST");
@@ -321,6 +365,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const ok = await call("auditRevoke", { params, body: { reason: "sends to any receiver" } });
       expect(ok.body).toMatchObject({ state: "revoked" });
       await refused("auditApprove", { params, body: {} }, 409, "AUDIT_REVOKED");
+      // The registry's entries for this code are read by the tenant that submitted it, not by another.
+      const audit = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.audit.v1");
+      expect(audit.length).toBeGreaterThanOrEqual(3);
+      expect(await readable(net.apiKey)).toEqual(expect.arrayContaining(audit));
+      expect(await readable(otherTenant())).toEqual([]);
     },
     validatorsList: async () => {
       const ok = await call("validatorsList");
@@ -347,6 +396,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ quorum_safe: true, epoch: 2 });
       expect(ok.body.validators[0]).toMatchObject({ id: "v1", excluded: false });
+      // A reinstatement concerns no organisation: the auditor reads it, tenant A does not.
+      const status = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(status.length).toBe(2);
+      const mine = (await readable(net.apiKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(mine).toEqual(status.slice(0, 1));
     },
     health: async () => {
       expect((await call("health")).body).toEqual({ status: "ok" });

@@ -7,6 +7,10 @@
  * change the registry's state machine allows (feed entries in index order).
  * Every entry of our own log is of a type this checker knows: an entry of any
  * other type fails with UNKNOWN_ENTRY_TYPE (only a forger writes one).
+ * A reader who sees only part of the log (an organisation reading its own
+ * entries) cannot replay validator exclusions, which need every status entry:
+ * after `readingPart()` those are taken as they stand and decisions are
+ * checked without them.
  */
 import { isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
@@ -40,6 +44,7 @@ export class EntryChecker {
   readonly audit: AuditReplay;
   /** Validator exclusions, as the entries checked so far build them. */
   readonly exclusions = new ExclusionReplay();
+  #partial = false;
 
   constructor(validatorSet: ValidatorSet) {
     // With an auditor set in network.json, every approval and revocation must be signed by one of its auditors.
@@ -47,6 +52,11 @@ export class EntryChecker {
     this.#validators = new Map(
       validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
     );
+  }
+
+  /** From now on the entries fed are only some of the log's: state that needs all of them is not replayed. */
+  readingPart(): void {
+    this.#partial = true;
   }
 
   check(bytes: Uint8Array): EntryCheck {
@@ -68,15 +78,16 @@ export class EntryChecker {
   #checkAs(type: string, json: unknown): Checked | undefined {
     if (type === TypeTags.decision) {
       const r = checkDecisionEntry(json, this.#validators);
-      if (Array.isArray(r)) return r;
+      if (Array.isArray(r) || this.#partial) return r;
       return this.exclusions.checkDecision(json as QuorumDecision, this.#validators) ?? r;
     }
-    if (type === TypeTags.validator_status) return this.exclusions.push(json, this.#validators);
+    // Its place in the sequence of epochs needs every status entry, which a partial reader does not have.
+    if (type === TypeTags.validator_status) return this.#partial ? {} : this.exclusions.push(json, this.#validators);
     if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
     if (type === TypeTags.event)
       return (
         checkEventEntry(json, this.#validators) ??
-        this.exclusions.checkDecision(json as EventDecision, this.#validators) ??
+        (this.#partial ? null : this.exclusions.checkDecision(json as EventDecision, this.#validators)) ??
         {}
       );
     if (type === AUDIT_ENTRY_TYPE) {
