@@ -46,6 +46,7 @@ describe("sentineliq", () => {
       "audit",
       "validators",
       "mail",
+      "challenges",
     ])
       expect(names).toContain(name);
   });

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerAudit } from "./audit/index.ts";
 import { registerBench } from "./bench/index.ts";
+import { registerChallenges } from "./challenges/index.ts";
 import { registerDev } from "./dev/index.ts";
 import { registerKeys } from "./keys/index.ts";
 import { registerLog } from "./log/index.ts";
@@ -22,6 +23,7 @@ export function program(): Command {
     registerServe,
     registerKeys,
     registerPay,
+    registerChallenges,
     registerLog,
     registerAudit,
     registerValidators,

@@ -1,12 +1,46 @@
 /** The coordinator's configuration, parsed once at start-up and frozen. */
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { z } from "zod";
+import { NatsTls } from "../lib/bus/index.ts";
+import { AgentPatterns } from "../lib/agent-ids.ts";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 import { AccountsConfig } from "./accounts/index.ts";
 
-const KeyHashes = z.array(z.string().regex(/^[0-9a-f]{64}$/));
+const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
+const KeyHashes = z.array(KeyHash);
+const PersonId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/);
+
+/**
+ * A tenant (organisation): its agents' keys, each issued for the agent ids it may act for, and the
+ * approver keys of the people who confirm step-ups out of band (they can do nothing an agent does).
+ */
+export const TenantConfig = z
+  .object({
+    id: z.string().min(1),
+    /** Agent keys bound to the tenant's `agent_ids`. */
+    api_key_sha256: KeyHashes.default([]),
+    agent_ids: AgentPatterns.optional(),
+    /** Agent keys, each bound to its own agent ids. */
+    keys: z.array(z.object({ sha256: KeyHash, agent_ids: AgentPatterns }).strict()).default([]),
+    approvers: z.array(z.object({ id: PersonId, api_key_sha256: KeyHashes }).strict()).default([]),
+  })
+  .superRefine((t, ctx) => {
+    if (t.api_key_sha256.length > 0 && !t.agent_ids)
+      ctx.addIssue({
+        code: "custom",
+        path: ["agent_ids"],
+        message: "an API key is issued for one or more agent ids: give agent_ids (or use keys)",
+      });
+  });
+export type TenantConfig = z.infer<typeof TenantConfig>;
+
+/** Every agent key of a tenant with the agent ids it is bound to. */
+export function agentKeys(t: TenantConfig): { sha256: string; agent_ids: readonly string[] }[] {
+  return [...t.api_key_sha256.map((sha256) => ({ sha256, agent_ids: t.agent_ids ?? [] })), ...t.keys];
+}
 
 export const CoordinatorConfig = z
   .object({
@@ -14,27 +48,32 @@ export const CoordinatorConfig = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** NATS servers; ignored when an in-process bus is handed in. */
     natsUrl: z.string().default("nats://127.0.0.1:4222"),
+    /** The coordinator's NATS credentials: an NKey seed file or a .creds file (none: anonymous). */
+    natsCreds: z.string().min(1).optional(),
+    natsTls: NatsTls.optional(),
     namespace: Namespace.default("siq"),
     /** postgres://… or a PGlite directory ("memory://" for a throw-away one). */
     databaseUrl: z.string().min(1),
     /** PostgreSQL schema (tests use one each). */
     dbSchema: z.string().optional(),
     logKeyFile: z.string().min(1),
+    /**
+     * The key the coordinator signs what it puts on the bus with (tasks, settlement orders, log appends,
+     * audit registry values); validators get its public key as `coordinatorKey`. Default: `coordinator-bus.json`
+     * beside the log key, made on first start.
+     */
+    busKeyFile: z.string().min(1).optional(),
     /** The log's origin line and signed-note key name. */
     logOrigin: z
       .string()
       .regex(/^[^\s+]+$/)
       .default("sentineliq.local/log"),
     validatorSet: ValidatorSet,
-    tenants: z.array(z.object({ id: z.string().min(1), api_key_sha256: KeyHashes })).min(1),
+    tenants: z.array(TenantConfig).min(1),
     /** tAudit auditors: their keys approve and revoke code hashes, and can do nothing an agent does. */
-    auditors: z
-      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes }))
-      .default([]),
+    auditors: z.array(z.object({ id: PersonId, api_key_sha256: KeyHashes })).default([]),
     /** Operators: their keys list validators and reinstate excluded ones, and can do nothing an agent or auditor does. */
-    operators: z
-      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/), api_key_sha256: KeyHashes }))
-      .default([]),
+    operators: z.array(z.object({ id: PersonId, api_key_sha256: KeyHashes })).default([]),
     /** After this long without a quorum the payment fails closed. */
     quorumDeadlineMs: z.number().int().min(50).default(3000),
     /** Once 2f+1 verdicts are in, wait at most this long for the rest. */
@@ -68,20 +107,28 @@ export const CoordinatorConfig = z
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
   })
   .superRefine((c, ctx) => {
-    const agentKeys = new Set(c.tenants.flatMap((t) => t.api_key_sha256));
-    if (c.auditors.some((a) => a.api_key_sha256.some((h) => agentKeys.has(h)))) {
+    const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));
+    if (c.auditors.some((a) => a.api_key_sha256.some((h) => agent.has(h)))) {
       ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
     }
-    const otherKeys = new Set([...agentKeys, ...c.auditors.flatMap((a) => a.api_key_sha256)]);
+    const approver = c.tenants.flatMap((t) => t.approvers.flatMap((a) => a.api_key_sha256));
+    if (approver.some((h) => agent.has(h)))
+      ctx.addIssue({ code: "custom", path: ["tenants"], message: "an approver key must not also be an agent key" });
+    const otherKeys = new Set([...agent, ...approver, ...c.auditors.flatMap((a) => a.api_key_sha256)]);
     if (c.operators.some((o) => o.api_key_sha256.some((h) => otherKeys.has(h)))) {
       ctx.addIssue({
         code: "custom",
         path: ["operators"],
-        message: "an operator key must not also be an agent or auditor key",
+        message: "an operator key must not also be an agent, approver or auditor key",
       });
     }
   });
 export type CoordinatorConfig = Readonly<z.infer<typeof CoordinatorConfig>>;
+
+/** Where the coordinator's bus key is: `busKeyFile`, or `coordinator-bus.json` beside the log key. */
+export function busKeyFileOf(c: { logKeyFile: string; busKeyFile?: string | undefined }): string {
+  return c.busKeyFile ?? join(dirname(c.logKeyFile), "coordinator-bus.json");
+}
 
 export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {
   const r = CoordinatorConfig.safeParse(input);

@@ -34,6 +34,8 @@ export interface CoreComponents {
   logger: Logger;
   metrics: Metrics;
   logSigner: Signer;
+  /** Signs what the coordinator puts on the bus; its own consumers verify with its public key. */
+  busSigner: Signer;
   chain?: ChainBackend;
 }
 
@@ -64,6 +66,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     topology: t,
     logger,
     register: c.metrics.register,
+    busSigner: c.busSigner,
     ...(c.chain ? { chain: c.chain } : {}),
   });
   const policy = policyFor(config.validatorSet, config.failClosed);
@@ -86,6 +89,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     topology: t,
     sequencer: log.sequencer,
     validatorSet: config.validatorSet,
+    busSigner: c.busSigner,
     policy,
     deadlineMs: config.quorumDeadlineMs,
     logger,
@@ -96,7 +100,14 @@ export async function startCore(c: CoreComponents): Promise<Core> {
 }
 
 async function startLog(c: CoreComponents): Promise<LogParts> {
-  const sequencer = new LogSequencer({ db: c.db, bus: c.bus, topology: c.topology, logger: c.logger });
+  const sequencer = new LogSequencer({
+    db: c.db,
+    bus: c.bus,
+    topology: c.topology,
+    logger: c.logger,
+    validatorSet: c.config.validatorSet,
+    busSigner: c.busSigner,
+  });
   await sequencer.init();
   // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
   const audit = await startAudit({
@@ -105,6 +116,8 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
     bucket: c.topology.buckets.audit,
     sequencer,
     logger: c.logger,
+    busSigner: c.busSigner,
+    auditors: c.config.validatorSet.auditors,
   });
   await sequencer.start();
   c.metrics.logEntries.set(sequencer.size);
@@ -166,6 +179,7 @@ async function startPayments(
     logger,
     metrics,
     auditRevision: () => log.audit.revision,
+    busSigner: c.busSigner,
     settlement: settlement.handoff,
   });
   const aggregator = new Aggregator({

@@ -1,9 +1,10 @@
 /** The coordinator's HTTP handlers: each route wired to the component that answers it. */
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
-import type { QuorumPolicy } from "../protocol/index.ts";
+import { SiqError, type QuorumPolicy } from "../protocol/index.ts";
 import type { RunningAccounts } from "./accounts/index.ts";
-import type { Handlers, Reply } from "./api/index.ts";
+import { requireAgent, type Handlers, type Principal, type Reply } from "./api/index.ts";
+import type { ChallengeService, Review } from "./challenges/index.ts";
 import type { RunningAudit } from "./audit/index.ts";
 import type { RunningEvents } from "./events/index.ts";
 import type { Heartbeats } from "./heartbeats.ts";
@@ -16,6 +17,7 @@ import type { PaymentService } from "./payments/index.ts";
 import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
+import { mayDebit, type Custody } from "./settlement/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -25,6 +27,8 @@ export interface HandlerComponents {
   metrics: Metrics;
   heartbeats: Heartbeats;
   service: PaymentService;
+  challenges: ChallengeService;
+  settlement: { custody: Custody };
   events: RunningEvents;
   audit: RunningAudit;
   logReader: LogStore;
@@ -39,9 +43,20 @@ export interface HandlerComponents {
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
   const { service, events } = c;
   return {
-    createPayment: async ({ tenant, body }) => ({ body: await service.submit(tenant, body) }),
+    createPayment: async ({ tenant, principal, body }) => {
+      requireAgent(principal, body.agent_id);
+      if (!mayDebit(c.settlement.custody, body.sender, tenant, body.agent_id))
+        throw new SiqError(
+          "WALLET_NOT_ALLOWED",
+          `agent ${body.agent_id} may not spend the custody wallet ${body.sender}`,
+        );
+      return { body: await service.submit(tenant, body) };
+    },
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
-    createEvent: async ({ tenant, body }) => ({ body: await events.submit(tenant, body) }),
+    createEvent: async ({ tenant, principal, body }) => {
+      requireAgent(principal, body.agent_id);
+      return { body: await events.submit(tenant, body) };
+    },
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);
@@ -50,9 +65,27 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         body: await paymentReceipt(c.logReader, c.checkpointer, params.payment_id),
       };
     },
-    challengeResponse: async ({ tenant, params, body }) => ({
-      body: await service.respond(tenant, params.payment_id, body),
+    challengeResponse: async ({ tenant, principal, params, body }) => ({
+      body: await service.respond(tenant, params.payment_id, body, (agentId) => requireAgent(principal, agentId)),
     }),
+    approveChallenge: async ({ tenant, principal, params, body }) => {
+      const next = await c.challenges.review(
+        tenant,
+        params.challenge_id,
+        review("approve", principal, body),
+        new Date(),
+      );
+      return { body: await service.next(next) };
+    },
+    declineChallenge: async ({ tenant, principal, params, body }) => {
+      const done = await c.challenges.review(
+        tenant,
+        params.challenge_id,
+        review("decline", principal, body),
+        new Date(),
+      );
+      return { body: await service.get(tenant, done.payment_id) };
+    },
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,
     ...validatorHandlers(c),
@@ -94,4 +127,10 @@ async function readiness(c: HandlerComponents): Promise<Reply> {
       policy: c.policy.name,
     },
   };
+}
+
+/** An approver's decision, with who made it (the route admits approver keys only). */
+function review(decision: Review["decision"], p: Principal | undefined, body: { note?: string }): Review {
+  const approver = p?.role === "approver" ? p.approver : "";
+  return { decision, approver, ...(body.note !== undefined ? { note: body.note } : {}) };
 }

@@ -1,13 +1,13 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
 import type { FastifyInstance } from "fastify";
-import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
+import { ensureKeyFile, loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { startAccounts, type RunningAccounts } from "./accounts/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
-import type { CoordinatorConfig } from "./config.ts";
+import { agentKeys, busKeyFileOf, type CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
 import { coordinatorHandlers } from "./handlers.ts";
@@ -16,7 +16,7 @@ import { createMetrics } from "./metrics.ts";
 import type { ChainBackend } from "./settlement/index.ts";
 import { migrate } from "./store/index.ts";
 
-export { parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
+export { busKeyFileOf, parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
 export { LogStore, type StoredEntry } from "./log/index.ts";
 export { LogSequencer } from "./log/index.ts";
 export { migrate } from "./store/index.ts";
@@ -39,6 +39,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const t = topology(config.namespace);
   const logKey = loadKeyFile(config.logKeyFile);
   const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
+  const busKey = ensureKeyFile(busKeyFileOf(config), "coordinator-bus");
   const { db, bus } = await openInfrastructure(config, t, given);
   const core = await startCore({
     config,
@@ -48,6 +49,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     logger,
     metrics,
     logSigner: logKey.signer,
+    busSigner: busKey.signer,
     ...(given?.chain ? { chain: given.chain } : {}),
   });
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
@@ -56,7 +58,11 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const accounts = await startAccounts({ db, config: config.accounts, logger, baseUrl: () => url });
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
-    apiKeys: new ApiKeys(config.tenants, config.auditors, config.operators),
+    apiKeys: new ApiKeys(
+      config.tenants.map((t) => ({ id: t.id, keys: agentKeys(t), approvers: t.approvers })),
+      config.auditors,
+      config.operators,
+    ),
     users: accounts.users,
     handlers: coordinatorHandlers({
       ...core,
@@ -90,7 +96,14 @@ async function openInfrastructure(
   const db =
     given?.db ?? (await openDb({ url: config.databaseUrl, ...(config.dbSchema ? { schema: config.dbSchema } : {}) }));
   await migrate(db);
-  const bus = given?.bus ?? (await connectJetStream(config.natsUrl, "sentineliq-coordinator"));
+  const bus =
+    given?.bus ??
+    (await connectJetStream(config.natsUrl, {
+      name: "sentineliq-coordinator",
+      credsFile: config.natsCreds,
+      tls: config.natsTls,
+      inboxPrefix: roleInbox({ kind: "coordinator" }),
+    }));
   await bus.ensureStreams([t.streams.payments, t.streams.verdicts, t.streams.log]);
   return { db, bus };
 }

@@ -12,6 +12,8 @@ export interface NatsServer {
   url: string;
   port: number;
   process: ChildProcess;
+  /** The permission violations the server has logged (publish or subscribe refused to a user). */
+  violations(): string[];
   stop(): Promise<void>;
 }
 
@@ -43,17 +45,31 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startNatsServer(
-  opts: { binary?: string; searchPath?: string; port?: number; args?: string[] } = {},
+  opts: {
+    binary?: string;
+    searchPath?: string;
+    port?: number;
+    args?: string[];
+    /** A nats-server configuration file (users and permissions); address, port and store come from here. */
+    configFile?: string;
+  } = {},
 ): Promise<NatsServer> {
   const binary = opts.binary ?? findNatsServer(opts.searchPath ?? "");
   if (!binary) throw new Error("nats-server not found on PATH: install it (apt install nats-server) or set NATS_URL");
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "siq-nats-"));
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir, ...(opts.args ?? [])], {
+  const config = opts.configFile ? ["-c", opts.configFile] : [];
+  const args = [...config, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir, ...(opts.args ?? [])];
+  const child = spawn(binary, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr?.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const violations: string[] = [];
+  child.stderr?.on("data", (b: Buffer) => {
+    const text = b.toString();
+    stderr = (stderr + text).slice(-4000);
+    for (const line of text.split("\n")) if (/violation/i.test(line) && violations.length < 1000) violations.push(line);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
   while (!(await canConnect(port))) {
@@ -68,6 +84,7 @@ export async function startNatsServer(
     url: `nats://127.0.0.1:${port}`,
     port,
     process: child,
+    violations: () => [...violations],
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

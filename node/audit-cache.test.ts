@@ -5,7 +5,10 @@ import { createLogger } from "../lib/logger.ts";
 import {
   canonicalBytes,
   LegacyTags,
+  signBusMessage,
+  Signer,
   TypeTags,
+  Verifier,
   type AuditState,
   type EvaluationTask,
   type PaymentRequest,
@@ -17,6 +20,8 @@ import { startAuditCache, type AuditCache } from "./audit-cache.ts";
 const EXAMPLE = "e57eb157d61a56f8d32a82fa47d04e96e531734430c80f6cb6b38d49137429f0";
 const A = "a".repeat(64);
 const B = "b".repeat(64);
+/** The coordinator's bus key: the cache believes only values it signed. */
+const coordinator = Signer.generate().signer;
 
 let nats: TestNats;
 const ns = uniqueNamespace();
@@ -56,7 +61,12 @@ describe.each(impls)("audit cache on %s", (name, make) => {
   const bucket = `${ns.toUpperCase()}_${name.toUpperCase()}_AUDIT`;
   let bus: Bus;
   let cache: AuditCache;
-  const put = async (hash: string, state: AuditState, type: string = TypeTags.audit_state) => {
+  const put = async (
+    hash: string,
+    state: AuditState,
+    type: string = TypeTags.audit_state,
+    signer: Signer | null = coordinator,
+  ) => {
     const kv = await bus.kv(bucket);
     const value = {
       type,
@@ -65,7 +75,7 @@ describe.each(impls)("audit cache on %s", (name, make) => {
       log_index: 1,
       updated_at: new Date().toISOString(),
     };
-    return kv.put(hash, canonicalBytes(value));
+    return kv.put(hash, canonicalBytes(signer ? signBusMessage(signer, value) : value));
   };
   const until = async (rev: number) => {
     for (let i = 0; i < 200 && cache.revision < rev; i++) await new Promise((r) => setTimeout(r, 10));
@@ -76,7 +86,7 @@ describe.each(impls)("audit cache on %s", (name, make) => {
     bus = await make();
     // Before the cache starts, and under the tag before v2 (a bucket written by an older coordinator): it counts too.
     await put(A, "approved", LegacyTags.audit_state);
-    cache = await startAuditCache(bus, bucket, createLogger("test", "silent"));
+    cache = await startAuditCache(bus, bucket, createLogger("test", "silent"), new Verifier(coordinator.publicKey));
   });
   afterAll(async () => {
     await cache.stop();
@@ -97,6 +107,17 @@ describe.each(impls)("audit cache on %s", (name, make) => {
     await until(await put(B, "revoked"));
     expect(cache.lists.get("audited_code")?.has(B)).toBe(false);
     expect(cache.lists.get("revoked_code")?.has(B)).toBe(true);
+  });
+
+  it("believes no value without the coordinator's signature: unsigned or signed by another key, it is ignored", async () => {
+    const F = "f".repeat(64);
+    const before = cache.refused;
+    await until(await put(F, "approved", TypeTags.audit_state, null));
+    await until(await put(F, "approved", TypeTags.audit_state, Signer.generate().signer));
+    expect(cache.lists.get("audited_code")?.has(F)).toBe(false);
+    expect(cache.refused).toBe(before + 2);
+    await until(await put(F, "approved"));
+    expect(cache.lists.get("audited_code")?.has(F)).toBe(true);
   });
 
   it("says when a task needs a newer registry state", () => {

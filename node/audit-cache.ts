@@ -10,7 +10,7 @@
  */
 import type { Bus } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { AuditStateValue, type EvaluationTask } from "../protocol/index.ts";
+import { AuditStateValue, readBusMessage, type EvaluationTask, type Verifier } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
 
 export const AUDITED_LIST = "audited_code";
@@ -20,21 +20,31 @@ export interface AuditCache {
   readonly lists: LiveLists;
   /** The bucket revision applied so far. */
   readonly revision: number;
+  /** Values refused for want of the coordinator's signature. */
+  readonly refused: number;
   /** A function-valued property (the validator takes it detached from the cache). */
   readonly behind: (task: EvaluationTask) => boolean;
   stop(): Promise<void>;
 }
 
-export async function startAuditCache(bus: Bus, bucket: string, logger: Logger): Promise<AuditCache> {
+/** Believes a registry value only with the coordinator's signature (`busKey`); anything else is logged and ignored. */
+export async function startAuditCache(bus: Bus, bucket: string, logger: Logger, busKey: Verifier): Promise<AuditCache> {
   const kv = await bus.kv(bucket);
   const audited = new Set<string>();
   const revoked = new Set<string>();
   let revision = 0;
+  let refused = 0;
   const watch = await kv.watch();
   const loop = (async () => {
     for await (const e of watch) {
       revision = Math.max(revision, e.revision);
-      const parsed = AuditStateValue.safeParse(parseJson(e.value));
+      const read = readBusMessage(busKey, e.value);
+      if ("refused" in read) {
+        refused++;
+        logger.warn({ key: e.key, revision: e.revision, code: read.refused }, "audit state refused: not signed");
+        continue;
+      }
+      const parsed = AuditStateValue.safeParse("message" in read ? read.message : undefined);
       if (!parsed.success || parsed.data.code_hash !== e.key) {
         logger.warn({ key: e.key, revision: e.revision }, "malformed audit state ignored");
         continue;
@@ -50,6 +60,9 @@ export async function startAuditCache(bus: Bus, bucket: string, logger: Logger):
     get revision() {
       return revision;
     },
+    get refused() {
+      return refused;
+    },
     behind: (task) => task.audit_revision !== undefined && task.audit_revision > revision,
     async stop() {
       await watch.stop();
@@ -64,12 +77,4 @@ export function applyState(audited: Set<string>, revoked: Set<string>, v: AuditS
   revoked.delete(v.code_hash);
   if (v.state === "approved") audited.add(v.code_hash);
   if (v.state === "revoked") revoked.add(v.code_hash);
-}
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }

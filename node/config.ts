@@ -1,5 +1,6 @@
 /** A validator's configuration, parsed once and frozen. */
 import { z } from "zod";
+import { NatsTls } from "../lib/bus/index.ts";
 import { Namespace, ValidatorId } from "../protocol/index.ts";
 import { FaultMode } from "./faults.ts";
 
@@ -7,6 +8,9 @@ export const ValidatorConfig = z.object({
   id: ValidatorId,
   keyFile: z.string().min(1),
   natsUrl: z.string().min(1),
+  /** This validator's NATS credentials: an NKey seed file or a .creds file (none: anonymous). */
+  natsCreds: z.string().min(1).optional(),
+  natsTls: NatsTls.optional(),
   namespace: Namespace.default("siq"),
   rulesDir: z.string().optional(),
   /** A candidate pack scored beside the live one: its opinion is signed and logged, never counted. */
@@ -21,6 +25,8 @@ export const ValidatorConfig = z.object({
   /** Verdicts being published at once, before the mailbox waits. */
   maxInFlight: z.number().int().min(1).default(256),
   logLevel: z.string().default("info"),
+  /** The coordinator's bus key (hex): tasks and registry values without its valid signature are refused. */
+  coordinatorKey: z.string().regex(/^[0-9a-f]{64}$/, "hex of the coordinator's 32-byte Ed25519 bus key"),
   /** The log's note verifier key: with it, the node is also a C2SP witness of that log. */
   logVkey: z.string().optional(),
   /** Where the witness keeps its latest cosigned checkpoint and any evidence (default: the key file's folder). */

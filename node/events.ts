@@ -7,12 +7,21 @@
  */
 import { drain, openQuarantine, type Bus, type Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EventTask, signEventVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import {
+  EventTask,
+  readBusMessage,
+  signEventVerdict,
+  type Signer,
+  type Topology,
+  type Verifier,
+} from "../protocol/index.ts";
 
 export interface EventActorComponents {
   id: string;
   bus: Bus;
   signer: Signer;
+  /** The coordinator's bus key: an event task without its valid signature is refused. */
+  busKey: Verifier;
   topology: Topology;
   logger: Logger;
   score: (task: EventTask, now: Date) => import("../protocol/index.ts").EventVerdict;
@@ -39,9 +48,16 @@ export async function runEventActor(
   const encoder = new TextEncoder();
 
   const handle = async (d: Delivery) => {
+    const read = readBusMessage(c.busKey, d.data);
+    if ("refused" in read) {
+      c.logger.warn({ seq: d.streamSeq, code: read.refused }, "event task refused: not signed by the coordinator");
+      quarantine.reject(d, `${read.refused}: the event task does not carry the coordinator's signature`);
+      return;
+    }
     let task: EventTask;
     try {
-      task = EventTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+      if ("malformed" in read) throw new Error(read.malformed);
+      task = EventTask.parse(read.message);
     } catch (err) {
       stats.malformed++;
       quarantine.reject(d, `malformed event task: ${(err as Error).message}`);

@@ -1,8 +1,8 @@
 /** Starts one validator node from its frozen configuration. */
 import { dirname } from "node:path";
-import { connectJetStream, type Bus } from "../lib/bus/index.ts";
+import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { loadKeyFile, NoteVerifier, topology, type Signer, type Topology } from "../protocol/index.ts";
+import { loadKeyFile, NoteVerifier, topology, Verifier, type Signer, type Topology } from "../protocol/index.ts";
 import type { LiveLists } from "../rules/index.ts";
 import { startAuditCache } from "./audit-cache.ts";
 import type { ValidatorConfig } from "./config.ts";
@@ -33,15 +33,26 @@ export interface RunningValidator {
 export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: LiveLists): Promise<RunningValidator> {
   const logger = createLogger(`validator-${config.id}`, config.logLevel);
   const key = loadKeyFile(config.keyFile);
-  const ownBus = bus ?? (await connectJetStream(config.natsUrl, `sentineliq-validator-${config.id}`));
+  const ownBus =
+    bus ??
+    (await connectJetStream(config.natsUrl, {
+      name: `sentineliq-validator-${config.id}`,
+      credsFile: config.natsCreds,
+      tls: config.natsTls,
+      inboxPrefix: roleInbox({ kind: "validator", id: config.id }),
+      // With credentials, streams are the coordinator's to create: the validator waits for them.
+      createStreams: config.natsCreds === undefined,
+    }));
   const t = topology(config.namespace);
+  const busKey = new Verifier(Buffer.from(config.coordinatorKey, "hex"));
   // The audited-code registry, kept up to date over the bus: live lists the rules read.
-  const audit = await startAuditCache(ownBus, t.buckets.audit, logger);
+  const audit = await startAuditCache(ownBus, t.buckets.audit, logger, busKey);
   const risk = startRiskEngine(config, logger, live ?? audit.lists);
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
     signer: key.signer,
+    busKey,
     topology: t,
     logger,
     maxInFlight: config.maxInFlight,
@@ -54,6 +65,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     id: config.id,
     bus: ownBus,
     signer: key.signer,
+    busKey,
     topology: t,
     logger,
     score: risk.scoreEvent,

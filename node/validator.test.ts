@@ -1,14 +1,27 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { memoryBus } from "../lib/bus/index.ts";
 import { createLogger } from "../lib/logger.ts";
-import { SignedVerdict, Signer, topology, type EvaluationTask } from "../protocol/index.ts";
+import {
+  paymentDigest,
+  signBusMessage,
+  SignedVerdict,
+  Signer,
+  topology,
+  Verifier,
+  type EvaluationTask,
+} from "../protocol/index.ts";
 import { loadPack } from "../rules/index.ts";
 import { PackSchedule } from "./packs.ts";
 import { scorePayment } from "./scorer.ts";
 import { ValidatorState } from "./state/state.ts";
 import { runValidator } from "./validator.ts";
 
-const task = (payment_id: string): EvaluationTask => ({
+const coordinator = Signer.generate().signer;
+const task = (payment_id: string): EvaluationTask => {
+  const t = unsigned(payment_id);
+  return { ...t, payment_digest: paymentDigest(t.payment_id, t.tenant_id, t.payment) };
+};
+const unsigned = (payment_id: string): EvaluationTask => ({
   type: "sentineliq.task.v1",
   payment_id,
   attempt: 1,
@@ -41,6 +54,7 @@ describe("validator actor", () => {
       id: "v1",
       bus,
       signer: Signer.generate().signer,
+      busKey: new Verifier(coordinator.publicKey),
       topology: t,
       logger: createLogger("test", "silent"),
       maxInFlight: 16,
@@ -52,7 +66,7 @@ describe("validator actor", () => {
         return scorePayment(scorer, tk, "v1", now);
       },
     });
-    const enc = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
+    const enc = (x: EvaluationTask) => new TextEncoder().encode(JSON.stringify(signBusMessage(coordinator, x)));
     await bus.publish(t.subjects.evaluate, enc(task("pay_bad")));
     await bus.publish(t.subjects.evaluate, enc(task("pay_ok")));
     const verdicts = await bus.mailbox({ stream: t.streams.verdicts.name, durable: "reader" });

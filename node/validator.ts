@@ -11,7 +11,16 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Quarantine } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
-import { EvaluationTask, signHeartbeat, type Signer, type Topology, type Verdict } from "../protocol/index.ts";
+import {
+  EvaluationTask,
+  paymentDigest,
+  readBusMessage,
+  signHeartbeat,
+  type Signer,
+  type Topology,
+  type Verdict,
+  type Verifier,
+} from "../protocol/index.ts";
 import { HONEST, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 import { VerdictQueue } from "./verdict-queue.ts";
@@ -20,6 +29,8 @@ export interface ValidatorComponents {
   id: string;
   bus: Bus;
   signer: Signer;
+  /** The coordinator's bus key: a task without its valid signature is refused. */
+  busKey: Verifier;
   topology: Topology;
   logger: Logger;
   maxInFlight: number;
@@ -37,6 +48,8 @@ export interface ValidatorStats {
   voted: number;
   stale: number;
   malformed: number;
+  /** Tasks refused because they do not hold up (a digest that is not their payment's): dead-lettered, never signed. */
+  refused: number;
 }
 
 const START_WINDOW_MS = 60_000;
@@ -54,7 +67,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     ackWaitMs: 10_000,
   });
   const quarantine = await openQuarantine({ ...c, topology: t, actor: t.consumers.validator(c.id) });
-  const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0 };
+  const stats: ValidatorStats = { voted: 0, stale: 0, malformed: 0, refused: 0 };
   const verdicts = new VerdictQueue(c, stats, c.fault ?? HONEST, quarantine);
   const loop = (async () => {
     for await (const d of mailbox) {
@@ -89,12 +102,27 @@ function admit(
   stats: ValidatorStats,
   quarantine: Quarantine,
 ): EvaluationTask | undefined {
+  const read = readBusMessage(c.busKey, d.data);
+  if ("refused" in read) {
+    stats.refused++;
+    c.logger.warn({ seq: d.streamSeq, code: read.refused }, "task refused: not signed by the coordinator");
+    quarantine.reject(d, `${read.refused}: the task does not carry the coordinator's signature`);
+    return undefined;
+  }
   let task: EvaluationTask;
   try {
-    task = EvaluationTask.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+    if ("malformed" in read) throw new Error(read.malformed);
+    task = EvaluationTask.parse(read.message);
   } catch (err) {
     stats.malformed++;
     quarantine.reject(d, `malformed task: ${(err as Error).message}`);
+    return undefined;
+  }
+  // Never sign a digest this node has not computed: the bus may carry a task whose digest is not its payment's.
+  if (paymentDigest(task.payment_id, task.tenant_id, task.payment) !== task.payment_digest) {
+    stats.refused++;
+    c.logger.warn({ payment_id: task.payment_id, attempt: task.attempt }, "task refused: payment_digest mismatch");
+    quarantine.reject(d, "TASK_DIGEST_MISMATCH: payment_digest is not the digest of the task's payment");
     return undefined;
   }
   if (task.members && !task.members.includes(c.id)) {

@@ -15,6 +15,7 @@ const sections: Record<WireCodeKind, { title: string; status: string }> = {
   verdict_result: { title: "Verdict results", status: "(counted|dropped|evidence)" },
   log_problem: { title: "Log verification", status: "exit 1" },
   entry_problem: { title: "Log verification", status: "exit 1" },
+  bus_refusal: { title: "Bus refusals", status: "refused" },
 };
 const catalogued: { title: string; code: string; status: string }[] = [
   ...Object.entries(ErrorCodes).map(([code, status]) => ({ title: "HTTP errors", code, status: String(status) })),

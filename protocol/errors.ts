@@ -27,6 +27,11 @@ export const ErrorCodes = {
   // 401/403: who is asking
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  // identity bound to keys: an agent key names only its own agents, an agent only its own wallets
+  AGENT_NOT_ALLOWED: 403,
+  WALLET_NOT_ALLOWED: 403,
+  // a step-up is confirmed by an approver of the organisation, never by the agent's own key
+  STEP_UP_NOT_BY_AGENT: 403,
   // 401/403: operator accounts (wrong email or password; a refused access or refresh token; a replayed
   // refresh token, whose session is now revoked; a login before the address is verified)
   INVALID_CREDENTIALS: 401,
@@ -70,11 +75,14 @@ export type ErrorCode = keyof typeof ErrorCodes;
  * - verdict_result: what else became of a verdict (the `result` label of `siq_verdicts_total`,
  *   beside the rejection codes);
  * - log_problem, entry_problem: what `sentineliq log verify` finds wrong with a log, or with
- *   the meaning of one of its entries (it exits 1 and names the first).
+ *   the meaning of one of its entries (it exits 1 and names the first);
+ * - bus_refusal: why an actor refused a message on the bus as if the bus were hostile (it is
+ *   dead-lettered with the code first in its reason, logged and counted; nothing changes).
  */
 export const WireCodes = {
   CHALLENGE_EXPIRED: "payment_rejection",
   CHALLENGE_ATTEMPTS_EXHAUSTED: "payment_rejection",
+  CHALLENGE_DECLINED: "payment_rejection",
   // The quorum's rejection classes (protocol/rejections.ts, in precedence order).
   QUORUM_FAILED: "payment_rejection",
   QUORUM_UNSAFE: "payment_rejection",
@@ -118,6 +126,17 @@ export const WireCodes = {
   EXCLUSION_MISMATCH: "entry_problem",
   EXCLUDED_COUNTED: "entry_problem",
   BAD_REINSTATEMENT: "entry_problem",
+  UNKNOWN_ENTRY_TYPE: "entry_problem",
+  BAD_AUDITOR_SIGNATURE: "entry_problem",
+  // Why an actor refused a message on the bus (in the dead letter's reason, and the refusal's log line).
+  BAD_BUS_SIGNATURE: "bus_refusal",
+  TASK_DIGEST_MISMATCH: "bus_refusal",
+  UNKNOWN_PAYMENT: "bus_refusal",
+  PAYMENT_NOT_APPROVED: "bus_refusal",
+  DECISION_UNVERIFIED: "bus_refusal",
+  OUTCOME_MISMATCH: "bus_refusal",
+  STATE_GUARD: "bus_refusal",
+  AUDIT_UNSIGNED: "bus_refusal",
 } as const;
 export type WireCode = keyof typeof WireCodes;
 export type WireCodeKind = (typeof WireCodes)[WireCode];
@@ -139,6 +158,7 @@ export type VerdictRejectionCode = CodesOf<"verdict_rejection">;
 export type VerdictResultCode = CodesOf<"verdict_rejection" | "verdict_result">;
 export type EntryProblemCode = CodesOf<"entry_problem">;
 export type VerifyProblemCode = CodesOf<"log_problem" | "entry_problem">;
+export type BusRefusalCode = CodesOf<"bus_refusal">;
 
 /** The one error shape on the wire (Fastify's, plus the contract's `error_details`). */
 export interface WireError {

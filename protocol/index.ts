@@ -1,6 +1,7 @@
 /** The public surface of `protocol/`: wire types, canonical bytes, signatures, names. */
 export * from "./canonical.ts";
 export * from "./crypto.ts";
+export * from "./bus-signature.ts";
 export * from "./errors.ts";
 export * from "./keyfile.ts";
 export * from "./routes.ts";
@@ -16,6 +17,7 @@ export * from "./events.ts";
 export * from "./schemas/audit.ts";
 export * from "./audit/transition.ts";
 export * from "./audit/replay.ts";
+export * from "./audit/statement.ts";
 export * from "./schemas/settlement.ts";
 export * from "./settlement-errors.ts";
 export * from "./rejections.ts";
@@ -41,3 +43,4 @@ export * from "./text.ts";
 export * from "./schemas/safe.ts";
 export * from "./schemas/dead-letter.ts";
 export * from "./schemas/validators.ts";
+export { checkDecisionEntry } from "./log/verify-decision.ts";

@@ -40,6 +40,11 @@ export function generateKeyFile(path: string, id: string, opts: { overwrite?: bo
   return { id, signer, publicKeyHex };
 }
 
+/** The key in `path`, made there first if there is none yet. */
+export function ensureKeyFile(path: string, id: string): LoadedKey {
+  return existsSync(path) ? loadKeyFile(path) : generateKeyFile(path, id);
+}
+
 export function loadKeyFile(path: string): LoadedKey {
   let raw: unknown;
   try {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { Id } from "./schemas/fields.ts";
-import { ChallengeResponseRequest } from "./schemas/challenge.ts";
+import { ChallengeParams, ChallengeResponseRequest, ChallengeReviewRequest } from "./schemas/challenge.ts";
 import { PaymentRequest, PaymentView } from "./schemas/payment.ts";
 import { EventRequest, EventView } from "./schemas/event.ts";
 import {
@@ -25,10 +25,12 @@ import type { ErrorCode } from "./errors.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
- * either of them, an operator (operator key), a signed-in person (an access token; `roles` narrows
- * which), or anyone. A known key of the wrong role gets a 403.
+ * an approver (a person of the tenant who confirms step-ups), an operator
+ * (operator key), an agent or an auditor ("any"), a signed-in person (an
+ * access token; `roles` narrows which), or anyone. A known key of the wrong
+ * role gets a 403.
  */
-export type Auth = "agent" | "auditor" | "operator" | "any" | "user" | "none";
+export type Auth = "agent" | "auditor" | "approver" | "operator" | "user" | "any" | "none";
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,
@@ -79,7 +81,7 @@ export const routes = {
     body: PaymentRequest,
     query: undefined,
     response: PaymentView,
-    errors: ["IDEMPOTENCY_KEY_REUSED", "BUS_UNAVAILABLE"],
+    errors: ["IDEMPOTENCY_KEY_REUSED", "AGENT_NOT_ALLOWED", "WALLET_NOT_ALLOWED", "BUS_UNAVAILABLE"],
   }),
   getPayment: route({
     method: "GET",
@@ -102,7 +104,7 @@ export const routes = {
     body: EventRequest,
     query: undefined,
     response: EventView,
-    errors: ["IDEMPOTENCY_KEY_REUSED", "BUS_UNAVAILABLE"],
+    errors: ["IDEMPOTENCY_KEY_REUSED", "AGENT_NOT_ALLOWED", "BUS_UNAVAILABLE"],
   }),
   getEvent: route({
     method: "GET",
@@ -129,9 +131,34 @@ export const routes = {
       "CHALLENGE_NOT_OPEN",
       "CHALLENGE_MISMATCH",
       "CHALLENGE_EXPIRED",
+      "AGENT_NOT_ALLOWED",
+      "STEP_UP_NOT_BY_AGENT",
       "BUS_UNAVAILABLE",
       "NOT_READY",
     ],
+  }),
+  approveChallenge: route({
+    method: "POST",
+    path: "/v1/challenges/:challenge_id/approve",
+    auth: "approver",
+    summary:
+      "Confirm a payment's challenge out of band (approvers of the organisation only); the network evaluates it again",
+    params: ChallengeParams,
+    body: ChallengeReviewRequest,
+    query: undefined,
+    response: PaymentView,
+    errors: ["NOT_FOUND", "CHALLENGE_NOT_OPEN", "CHALLENGE_EXPIRED", "BUS_UNAVAILABLE", "NOT_READY"],
+  }),
+  declineChallenge: route({
+    method: "POST",
+    path: "/v1/challenges/:challenge_id/decline",
+    auth: "approver",
+    summary: "Decline a payment's challenge (approvers of the organisation only); the payment is rejected",
+    params: ChallengeParams,
+    body: ChallengeReviewRequest,
+    query: undefined,
+    response: PaymentView,
+    errors: ["NOT_FOUND", "CHALLENGE_NOT_OPEN", "CHALLENGE_EXPIRED", "NOT_READY"],
   }),
   paymentReceipt: route({
     method: "GET",

@@ -27,6 +27,8 @@ export const SettlementErrors = {
   ACCOUNT_FROZEN: "a token account involved is frozen",
   /** The transaction landed and failed for another reason (the chain's error is attached). */
   TRANSACTION_FAILED: "the transaction failed on chain",
+  /** The sender is a custody wallet the payment's agent may not spend (checked again before signing). */
+  WALLET_NOT_ALLOWED: "the sender is a custody wallet this agent may not spend",
 } as const;
 
 export type SettlementErrorCode = keyof typeof SettlementErrors;

@@ -19,6 +19,8 @@ const versions = {
   challenge: 1,
   challenge_response: 2,
   challenge_expired: 2,
+  /** An approver of the organisation approved or declined a challenge. */
+  challenge_review: 1,
   event_request: 2,
   event_task: 1,
   event_verdict: 1,
@@ -35,6 +37,12 @@ const versions = {
   heartbeat: 1,
   /** A validator excluded for equivocation evidence, or reinstated by an operator (a log entry). */
   validator_status: 1,
+  /** The domain of the coordinator's signature on what it publishes (bus-signature.ts). */
+  bus_message: 1,
+  /** An auditor's signed approval or revocation (audit/statement.ts). */
+  audit_statement: 1,
+  /** Entries the log bench (cli/bench/log.ts) sequences: decision-shaped, never written to a real log. */
+  bench_decision: 1,
 } as const;
 type Versions = typeof versions;
 

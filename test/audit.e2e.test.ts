@@ -24,7 +24,7 @@ describe.each(storeKinds())("audit registry end to end on %s", (store) => {
   const revoke = (hash: string, key?: string) =>
     net.request("POST", `/v1/audit/code/${hash}/revoke`, { reason: "sends to any receiver" }, key ?? net.auditorKey);
   const logEntries = async () => {
-    const res = await net.get("/v1/log/entries?start=0&limit=1000");
+    const res = await net.get("/v1/log/entries?start=0&limit=1000", net.auditorKey);
     return (res.body.entries as { leaf: string }[]).map(
       (e) => JSON.parse(Buffer.from(e.leaf, "base64").toString()) as { type: string },
     );

@@ -166,7 +166,11 @@ describe("chaos: kill -9 under load", () => {
     const ids = new Set([...answers.values()].map((a) => a.payment_id));
     expect(ids.size).toBe(N);
     const page = async (start: number) =>
-      (await (await fetch(`${base}/v1/log/entries?start=${start}&limit=1000`)).json()) as {
+      (await (
+        await fetch(`${base}/v1/log/entries?start=${start}&limit=1000`, {
+          headers: { authorization: `Bearer ${api_key}` },
+        })
+      ).json()) as {
         entries: { leaf: string }[];
       };
     const entries = (await page(0)).entries.map(
@@ -196,6 +200,8 @@ describe("chaos: kill -9 under load", () => {
         base,
         "--network",
         ws.networkFile,
+        "--key",
+        api_key,
         "--vkey",
         (await (await fetch(`${base}/v1/log/vkey`)).text()).trim(),
       ],

@@ -1,20 +1,22 @@
 /**
  * There is no Docker engine here, so this runs what docker-compose.yml runs,
  * as processes: the same commands and environment for init, the coordinator
- * and every validator, with the compose hostnames pointed at local servers.
+ * and every validator, with the compose hostnames pointed at local servers
+ * and each mount (secrets, configs, volumes) at the file compose would mount.
+ * The bus is nats-server with the configuration init wrote: NKey users only.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { connect } from "@nats-io/transport-node";
 import { BIN } from "../cli/launcher/processes.ts";
-import { freePort } from "../lib/nats-server.ts";
-import { testNats, type TestNats } from "./helpers/nats.ts";
+import { freePort, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
 
 const run = promisify(execFile);
 interface Service {
@@ -22,11 +24,20 @@ interface Service {
   environment?: Record<string, string>;
   image?: string;
   build?: string;
+  ports?: string[];
+  volumes?: string[];
+  secrets?: string[];
+  configs?: ({ source: string; target: string } | string)[];
+}
+interface Compose {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+  configs: Record<string, { file: string }>;
 }
 
 describe("docker-compose.yml, run as processes", () => {
   const procs: ChildProcess[] = [];
-  let nats: TestNats | undefined;
+  let nats: NatsServer | undefined;
   let dropDb: (() => Promise<void>) | undefined;
   afterAll(async () => {
     for (const p of procs) p.kill("SIGTERM");
@@ -36,14 +47,28 @@ describe("docker-compose.yml, run as processes", () => {
     await dropDb?.();
   });
 
-  it("brings up a working network from the compose services", async () => {
-    const compose = parse(readFileSync(new URL("../docker-compose.yml", import.meta.url), "utf8"), { merge: true }) as {
-      services: Record<string, Service>;
-    };
-    const ours = Object.entries(compose.services).filter(([, s]) => s.image === "sentineliq:dev");
-    expect(ours.map(([n]) => n).sort()).toEqual(["coordinator", "init", "v1", "v2", "v3", "v4"]);
+  const compose = parse(readFileSync(new URL("../docker-compose.yml", import.meta.url), "utf8"), {
+    merge: true,
+  }) as Compose;
+  const ours = Object.entries(compose.services).filter(([, s]) => s.image === "sentineliq:dev");
 
-    nats = await testNats({ ownServer: true });
+  it("publishes no NATS port, and mounts into each container only its own role's secrets", () => {
+    expect(ours.map(([n]) => n).sort()).toEqual(["coordinator", "init", "v1", "v2", "v3", "v4"]);
+    for (const s of Object.values(compose.services)) expect((s.ports ?? []).join(" ")).not.toMatch(/4222/);
+    expect(compose.services.nats!.command).toEqual(expect.arrayContaining(["-c"]));
+    expect(compose.services.coordinator!.secrets).toEqual(["nats_coordinator"]);
+    expect(compose.services.coordinator!.environment!.NATS_CREDS).toBe("/run/secrets/nats_coordinator");
+    for (const id of ["v1", "v2", "v3", "v4"]) {
+      const v = compose.services[id]!;
+      expect(v.secrets).toEqual([`nats_${id}`, `key_${id}`]);
+      expect(v.environment!.NATS_CREDS).toBe(`/run/secrets/nats_${id}`);
+      expect(compose.secrets[`nats_${id}`]!.file).toBe(`./deploy/config/nats/validator-${id}.nk`);
+      // No validator sees the operator's folder (other validators' keys and seeds).
+      expect((v.volumes ?? []).join(" ")).not.toMatch(/deploy\/config/);
+    }
+  });
+
+  it("brings up a working network from the compose services", async () => {
     const config = mkdtempSync(join(tmpdir(), "siq-compose-"));
     const port = await freePort();
     let databaseUrl: string | undefined;
@@ -61,8 +86,24 @@ describe("docker-compose.yml, run as processes", () => {
         await c.end();
       };
     }
-    const localise = (s: string) => s.replaceAll("/config", config).replace("nats://nats:4222", nats!.url);
-    const envFor = (s: Service): NodeJS.ProcessEnv => {
+    // What compose mounts, where a process finds it: secrets and configs, the operator's folder, state volumes.
+    const hostFile = (file: string) => file.replace("./deploy/config", config);
+    const mounts = (s: Service, name: string): [string, string][] => [
+      ...(s.secrets ?? []).map((k): [string, string] => [`/run/secrets/${k}`, hostFile(compose.secrets[k]!.file)]),
+      ...(s.configs ?? []).map((c): [string, string] =>
+        typeof c === "string"
+          ? [`/${c}`, hostFile(compose.configs[c]!.file)]
+          : [c.target, hostFile(compose.configs[c.source]!.file)],
+      ),
+      ["/state", join(config, "state", name)],
+      ["/config", config],
+    ];
+    let natsUrl = "";
+    const localise = (s: Service, name: string) => (v: string) => {
+      for (const [from, to] of mounts(s, name)) if (v.startsWith(from)) return to + v.slice(from.length);
+      return v.replace("nats://nats:4222", natsUrl);
+    };
+    const envFor = (s: Service, name: string): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn" };
       delete env.NATS_URL;
       delete env.DATABASE_URL;
@@ -70,22 +111,33 @@ describe("docker-compose.yml, run as processes", () => {
         if (k === "DATABASE_URL") {
           if (databaseUrl) env[k] = databaseUrl;
         } else if (k === "PORT") env[k] = String(port);
-        else env[k] = localise(v);
+        else env[k] = localise(s, name)(v);
       }
       return env;
     };
-    const args = (s: Service) => (s.command ?? []).map(localise);
+    const args = (s: Service, name: string) => (s.command ?? []).map(localise(s, name));
 
     const init = compose.services.init!;
-    await run(process.execPath, [BIN, ...args(init)], { env: envFor(init) });
+    await run(process.execPath, [BIN, ...args(init, "init")], { env: envFor(init, "init") });
+    // keys init wrote one seed per role, readable by its owner only.
+    for (const k of Object.keys(compose.secrets).filter((k) => k.startsWith("nats_")))
+      expect(statSync(hostFile(compose.secrets[k]!.file)).mode & 0o777).toBe(0o600);
+    // The nats service: nats-server with the configuration init wrote (as compose mounts it).
+    const natsConf = compose.services.nats!.configs!.find((c) => typeof c !== "string" && c.source)!;
+    nats = await startNatsServer({
+      searchPath: process.env.PATH ?? "",
+      configFile: hostFile(compose.configs[(natsConf as { source: string }).source]!.file),
+    });
+    natsUrl = nats.url;
+    await expect(connect({ servers: natsUrl, reconnect: false })).rejects.toThrow(/authoriz|authenticat/i);
     for (const [name, s] of ours) {
       if (name === "init") continue;
-      const p = spawn(process.execPath, [BIN, ...args(s)], { env: envFor(s), stdio: "ignore" });
+      const p = spawn(process.execPath, [BIN, ...args(s, name)], { env: envFor(s, name), stdio: "ignore" });
       procs.push(p);
     }
 
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const ready = await fetch(`${base}/ready`).then(
         (r) => r.ok,
@@ -113,5 +165,6 @@ describe("docker-compose.yml, run as processes", () => {
       }),
     });
     expect(await res.json()).toMatchObject({ decision: "approve", risk_level: "LOW", status: "settled" });
-  }, 90_000);
+    expect(nats.violations()).toEqual([]);
+  }, 120_000);
 });

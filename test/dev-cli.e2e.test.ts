@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { connect } from "@nats-io/transport-node";
 import { BIN } from "../cli/launcher/processes.ts";
 import { freePort } from "../lib/nats-server.ts";
 
@@ -24,7 +25,7 @@ async function startDev(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; d
   let out = "";
   proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr.on("data", (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 100_000;
+  const deadline = Date.now() + 150_000; // four validator processes start slowly on a loaded machine
   while (!out.includes("Ctrl-C stops everything")) {
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`dev did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -54,16 +55,21 @@ describe("sentineliq dev", () => {
     const creds = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "dev-credentials.json"), "utf8"));
     expect(Object.keys(creds).sort()).toEqual([
       "api_key",
+      "approver_key",
       "auditor_key",
       "base_url",
       "example_payment",
       "log_vkey",
+      "nats_url",
       "operator_key",
       "owner_email",
       "owner_password",
     ]);
+    // The dev bus admits only the network's NKey users: an anonymous connection is refused.
+    await expect(connect({ servers: creds.nats_url, reconnect: false })).rejects.toThrow(/authoriz|authenticat/i);
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(creds.operator_key).not.toBe(creds.api_key);
+    expect(creds.approver_key).not.toBe(creds.api_key);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>

@@ -76,5 +76,6 @@ describe("the example agent against sentineliq dev", () => {
       "refundLegacy:revoked",
     ]);
     expect(creds.auditor_key).toMatch(/^siq_auditor_/);
+    expect(creds.approver_key).toMatch(/^siq_approver_/);
   }, 150_000);
 });

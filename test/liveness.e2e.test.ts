@@ -17,7 +17,7 @@ describe("validator liveness in /metrics", () => {
   beforeAll(async () => {
     net = await startNetwork({ store: "pglite", validators: 3, coordinatorConfig: { heartbeatTimeoutMs: TIMEOUT_MS } });
     nc = await connect({ servers: net.natsUrl });
-  });
+  }, 120_000); // three validators and PGlite start slowly on a loaded machine
   afterAll(async () => {
     await nc?.close();
     await net?.stop();

@@ -2,10 +2,12 @@
  * `sentineliq log verify --tiles` on a tlog-tiles log written by another
  * implementation (test/helpers/rfc6962.ts, tweetnacl): accepted as written,
  * rejected when tampered, and the auditor refuses a log that went backwards
- * or rewrote what it verified before.
+ * or rewrote what it verified before. It runs where `npm start` has run (a
+ * `.sentineliq/` with our network.json and dev credentials): another log's
+ * entries are opaque bytes all the same; only our own log key makes them ours.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +20,27 @@ const run = promisify(execFile);
 const keys = nacl.sign.keyPair.fromSeed(Buffer.alloc(32, 9));
 const origin = "other.example/log";
 const vkey = vkeyNacl(origin, keys.publicKey);
+
+/** A folder as `npm start` leaves it: .sentineliq/network.json and dev-credentials.json with our own log key. */
+function devFolder(ourLogVkey: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "dev-"));
+  mkdirSync(join(dir, ".sentineliq"));
+  const validators = [1, 2, 3, 4].map((i) => ({
+    id: `v${i}`,
+    public_key: Buffer.from(nacl.sign.keyPair.fromSeed(Buffer.alloc(32, i)).publicKey).toString("hex"),
+  }));
+  writeFileSync(join(dir, ".sentineliq", "network.json"), JSON.stringify({ validators }));
+  const credentials = {
+    api_key: "siq_dev_key_0123456789abcdef",
+    base_url: "http://127.0.0.1:1",
+    log_vkey: ourLogVkey,
+    example_payment: {},
+  };
+  writeFileSync(join(dir, ".sentineliq", "dev-credentials.json"), JSON.stringify(credentials));
+  return dir;
+}
+const ours = nacl.sign.keyPair.fromSeed(Buffer.alloc(32, 7));
+const dev = devFolder(vkeyNacl("sentineliq.local/log", ours.publicKey));
 
 /** Writes a tlog-tiles log of `entries` the simple way: every level's tiles from the naive tree. */
 function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
@@ -58,21 +81,10 @@ function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
   return dir;
 }
 
-async function verify(dir: string, state: string) {
+async function verify(dir: string, state: string, cwd = dev) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [
-      BIN,
-      "log",
-      "verify",
-      "--tiles",
-      dir,
-      "--vkey",
-      vkey,
-      "--state",
-      state,
-      "--network",
-      "/nonexistent",
-    ]);
+    const args = [BIN, "log", "verify", "--tiles", dir, "--vkey", vkey, "--state", state];
+    const { stdout, stderr } = await run(process.execPath, args, { cwd });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -83,11 +95,21 @@ async function verify(dir: string, state: string) {
 const entries = (n: number, tag = "") => Array.from({ length: n }, (_, i) => Buffer.from(`foreign entry ${i}${tag}`));
 
 describe("log verify on another implementation's tlog-tiles log", () => {
-  it("accepts it as written (70,000 entries: three tile levels)", async () => {
+  it("accepts it as written (70,000 entries: three tile levels), beside our own network.json", async () => {
     const r = await verify(writeLog(entries(70_000)), mkdtempSync(join(tmpdir(), "st-")));
     expect(r.out).toContain("✓ 70000 entries verified");
+    expect(r.out).toContain("not our log");
+    expect(r.out).not.toContain("BAD_ENTRY");
     expect(r.code).toBe(0);
   }, 60_000);
+
+  it("checks entries for our meaning only when the log key is our network's", async () => {
+    // The same bytes, claimed as ours by the dev credentials: now they must be our canonical entries, and are not.
+    const claimed = devFolder(vkey);
+    const r = await verify(writeLog(entries(5)), mkdtempSync(join(tmpdir(), "st-")), claimed);
+    expect(r.out).toContain("entry 0: BAD_ENTRY");
+    expect(r.code).toBe(1);
+  });
 
   it("rejects an edited entry, naming it, and an edited upper tile", async () => {
     const state = mkdtempSync(join(tmpdir(), "st-"));
@@ -106,6 +128,14 @@ describe("log verify on another implementation's tlog-tiles log", () => {
     const t = await verify(tile, state);
     expect(t.code).toBe(1);
     expect(t.out).toContain("TILE_MISMATCH");
+    const leafTile = writeLog(entries(600), (dir) => {
+      const data = readFileSync(join(dir, "tile/0/002.p/88"));
+      data.writeUInt8(data.readUInt8(5 * 32) ^ 1, 5 * 32);
+      writeFileSync(join(dir, "tile/0/002.p/88"), data);
+    });
+    const l = await verify(leafTile, state);
+    expect(l.code).toBe(1);
+    expect(l.out).toContain("entry 517: LEAF_MISMATCH");
   });
 
   it("remembers the last checkpoint: refuses to go backwards, and catches rewritten history", async () => {

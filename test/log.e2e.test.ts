@@ -3,7 +3,9 @@
  * independent RFC 6962 / signed-note implementation checks the checkpoint,
  * the root over every leaf and the proofs; receipts verify offline; the
  * archive of tiles verifies with `sentineliq log verify --tiles`; redelivery
- * never logs twice.
+ * never logs twice. Entry contents are private: anonymous readers get the
+ * checkpoint, tiles of hashes and proofs but no entry; an organisation reads
+ * only its own entries; an auditor reads all of them.
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,8 @@ import {
   COSIGNATURE_V1,
   decisionKey,
   NoteVerifier,
+  parseTlogProof,
+  signBusMessage,
   topology,
   verifyTlogProof,
   witnessName,
@@ -82,7 +86,7 @@ describe("verdict log", () => {
     expect(cp.origin).toBe("sentineliq.local/log");
     const leaves: Buffer[] = [];
     for (let start = 0; start < cp.size; start += 1000) {
-      const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`)).body;
+      const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`, net.auditorKey)).body;
       for (const e of page.entries) leaves.push(leaf(Buffer.from(e.leaf, "base64")));
     }
     expect(mth(leaves.slice(0, cp.size)).equals(cp.root)).toBe(true);
@@ -127,6 +131,8 @@ describe("verdict log", () => {
     );
     const r = verifyTlogProof(text, entry, NoteVerifier.fromVkey(net.vkey), witnesses, 3);
     expect(r.index).toBe(p.log_index);
+    // The receipt carries the payer's own entry: it verifies with nothing else.
+    expect(parseTlogProof(text).extra).toEqual(entry);
     expect(() => verifyTlogProof(text, Buffer.from("another entry"), NoteVerifier.fromVkey(net.vkey))).toThrow(
       /inclusion proof/,
     );
@@ -143,8 +149,10 @@ describe("verdict log", () => {
       "SELECT entry_key, entry, idx FROM siq_log_entries WHERE idx = 5",
     );
     const msg = { type: "sentineliq.log_append.v2", key: row!.entry_key, entry: row!.entry.toString("base64") };
+    // Signed as the coordinator signs its appends (an unsigned one is refused before anything else).
+    const signed = (m: object) => Buffer.from(JSON.stringify(signBusMessage(net.busKey.signer, m)));
     // A different message id gets past JetStream's de-duplication: the sequencer must still refuse it.
-    await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `again-${Date.now()}` });
+    await bus.publish(t.subjects.logAppend, signed(msg), { msgId: `again-${Date.now()}` });
     // A message under the tag before v2, still in a stream after an upgrade, is still logged.
     const fresh = {
       ...msg,
@@ -152,7 +160,7 @@ describe("verdict log", () => {
       key: "test:marker",
       entry: Buffer.from('{"n":1,"type":"test.marker.v1"}').toString("base64"),
     };
-    await bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(fresh)));
+    await bus.publish(t.subjects.logAppend, signed(fresh));
     await bus.close();
     await until(
       async () => (await net.db.query("SELECT 1 FROM siq_log_entries WHERE entry_key = 'test:marker'")).length === 1,
@@ -165,28 +173,27 @@ describe("verdict log", () => {
     expect(decisionKey("p", 1)).toBe("decision:p:1");
   });
 
-  it("writes an archive of tiles that `log verify --tiles` accepts, skipping unknown entry types", async () => {
+  it("writes an archive of tiles whose tree `log verify --tiles` accepts, and whose entry of an unknown type fails", async () => {
     await until(async () => (await checkpoint())?.size === 301);
     await until(() => readFileSync(join(archive, "checkpoint"), "utf8").includes("\n301\n"));
     const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
-    const args = [
-      "log",
-      "verify",
-      "--tiles",
-      archive,
-      "--vkey",
-      net.vkey,
-      "--network",
-      join(net.dir, "network.json"),
-      "--state",
-      state,
-    ];
-    const r = await cli(args);
-    expect(r.out).toContain("✓ 301 entries verified");
-    expect(r.out).toContain("1 × test.marker.v1");
-    expect(r.code).toBe(0);
+    const network = ["--network", join(net.dir, "network.json")];
+    const args = ["log", "verify", "--tiles", archive, "--vkey", net.vkey, "--state", state];
+    // The tree alone holds (the marker is a well-formed entry); our own log never holds a test.marker.v1.
+    const r = await cli([...args, ...network]);
+    expect(r.out).toMatch(/entry 300: UNKNOWN_ENTRY_TYPE/);
+    expect(r.code).toBe(1);
+    const treeOnly = await cli(args);
+    expect(treeOnly.out).toContain("✓ 301 entries verified");
+    expect(treeOnly.code).toBe(0);
     const viaUrl = await cli(["log", "verify", "--url", net.url, "--vkey", net.vkey, "--state", state]);
     expect(viaUrl.code).toBe(0);
+    expect(viaUrl.out).toContain("tree of 301 entries verified");
+    expect(viaUrl.out).toContain("0 of 301 entries read");
+    const asAuditor = ["log", "verify", "--url", net.url, "--vkey", net.vkey, "--state", state];
+    const all = await cli([...asAuditor, "--key", net.auditorKey]);
+    expect(all.out).toContain("✓ 301 entries verified");
+    expect(all.code).toBe(0);
   });
 
   it("rejects a tampered copy of the archive (naming the entry) and a forged checkpoint", async () => {
@@ -209,5 +216,59 @@ describe("verdict log", () => {
     const f = await cli(["log", "verify", "--tiles", forged, "--vkey", net.vkey, "--state", state]);
     expect(f.code).toBe(1);
     expect(f.out).toMatch(/BAD_CHECKPOINT/);
+  });
+
+  it("keeps entry contents private: anonymous reads none, each organisation its own, the auditor all", async () => {
+    const anonymous = async (path: string) => fetch(`${net.url}${path}`);
+    const refused = await anonymous("/v1/log/entries?start=0&limit=10");
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error_details: { code: string } }).error_details.code).toBe("UNAUTHENTICATED");
+    for (const path of ["/v1/log/tile/entries/000", "/v1/log/tile/entries/001.p/45", "/v1/log/tile/%65ntries/000"])
+      expect({ path, status: (await anonymous(path)).status >= 400 }).toEqual({ path, status: true });
+    expect((await net.get("/v1/log/tile/entries/000")).status).toBe(403);
+    // Tenant B pays once: its entry is B's alone.
+    const b = (await net.post(net.payment({ amount: "3.00" }), `${net.apiKey}-b`)).body as { log_index: number };
+    await until(async () => ((await checkpoint())?.size ?? 0) > b.log_index, 30_000);
+    const size = (await checkpoint())!.size;
+    const read = async (key: string) => {
+      const out: number[] = [];
+      for (let start = 0; ;) {
+        const page = (await net.get(`/v1/log/entries?start=${start}&limit=1000`, key)).body;
+        if (page.entries.length === 0) return out;
+        out.push(...page.entries.map((e: { index: number }) => e.index));
+        start = out.at(-1)! + 1;
+      }
+    };
+    expect(await read(`${net.apiKey}-b`)).toEqual([b.log_index]);
+    const a = await read(net.apiKey);
+    expect(a).toHaveLength(300);
+    expect(a).not.toContain(b.log_index);
+    expect(await read(net.auditorKey)).toEqual(Array.from({ length: size }, (_, i) => i));
+    // What anyone may check stays public: checkpoint, hash tiles, inclusion and consistency proofs.
+    for (const path of [
+      "/v1/log/vkey",
+      "/v1/log/checkpoint",
+      "/v1/log/tile/0/000",
+      `/v1/log/proof/inclusion?index=${b.log_index}&tree_size=${size}`,
+      `/v1/log/proof/consistency?first=1&second=${size}`,
+    ])
+      expect({ path, status: (await anonymous(path)).status }).toEqual({ path, status: 200 });
+    // log verify with tenant B's key: the whole tree, and B's one entry read.
+    const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
+    const r = await cli([
+      "log",
+      "verify",
+      "--url",
+      net.url,
+      "--vkey",
+      net.vkey,
+      "--state",
+      state,
+      "--key",
+      `${net.apiKey}-b`,
+    ]);
+    expect(r.out).toContain(`tree of ${size} entries verified`);
+    expect(r.out).toContain(`1 of ${size} entries read`);
+    expect(r.code).toBe(0);
   });
 });

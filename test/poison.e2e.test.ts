@@ -24,6 +24,7 @@ const PARAMS: Record<string, string> = {
   payment_id: "pay_none",
   code_hash: "ab".repeat(32),
   event_id: "e1",
+  challenge_id: "ch_01JAAAAAAAAAAAAAAAAAAAAAAA",
   validator_id: "v1",
 };
 
@@ -42,13 +43,11 @@ describe("no poison message", () => {
   });
 
   const keyFor = (def: RouteDef) =>
-    def.auth === "auditor"
-      ? net.auditorKey
-      : def.auth === "operator"
-        ? net.operatorKey
-        : def.auth === "none"
-          ? undefined
-          : net.apiKey;
+    def.auth === "none"
+      ? undefined
+      : (({ auditor: net.auditorKey, approver: net.approverKey, operator: net.operatorKey } as Record<string, string>)[
+          def.auth
+        ] ?? net.apiKey);
   const counts = async () => {
     const [p] = await net.db.query("SELECT count(*)::int AS n FROM siq_payments");
     const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries");
@@ -75,12 +74,14 @@ describe("no poison message", () => {
   it("covers every route with a body", () => {
     expect(bodyRoutes.map(([name]) => name).sort()).toEqual(
       [
+        "approveChallenge",
         "auditApprove",
         "auditRevoke",
         "auditSubmit",
         "challengeResponse",
         "createEvent",
         "createPayment",
+        "declineChallenge",
         "validatorReinstate",
         "authRegister",
         "authVerifyEmail",

@@ -177,7 +177,7 @@ describe("SDK client against a real network", () => {
     expect((untagged as PaymentChallengedError).payment.reasons.map((r) => r.code)).toContain("NO_CODE_LINEAGE");
   });
 
-  it("answers a real challenge through onChallenge: a HIGH payment is re-evaluated with the evidence and approved", async () => {
+  it("answers a real challenge through onChallenge; a HIGH payment then waits for an approver's step-up", async () => {
     const asked: string[] = [];
     const answering = createClient({
       baseUrl: net.url,
@@ -185,17 +185,29 @@ describe("SDK client against a real network", () => {
       agentId: "sdk-agent",
       submitCode: false,
       onChallenge: ({ challenge, round }) => {
-        asked.push(`${round}:${challenge.kind}:${challenge.requested.join("+")}`);
+        asked.push(`${round}:${challenge.kind}`);
+        // A step-up is not the agent's to give: a person of the organisation confirms it out of band.
+        if (challenge.kind === "step_up") return null;
         return { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
       },
     });
-    const p = await checkout(answering, {
+    const waiting = await checkout(answering, {
       ...base,
       amount: "25000.00",
       purpose: "pay invoice INV-7781 for the annual licence",
-    });
-    expect(p).toMatchObject({ status: "settled", risk_level: "LOW", attempt: 2 });
-    expect(asked).toEqual(["1:proof_of_purpose:purpose+reference"]);
+    }).catch((e: unknown) => e);
+    expect(waiting).toBeInstanceOf(PaymentChallengedError);
+    const stepUp = (waiting as PaymentChallengedError).payment;
+    expect(stepUp).toMatchObject({ status: "challenged", attempt: 2, challenge: { kind: "step_up" } });
+    expect(asked).toEqual(["1:proof_of_purpose", "2:step_up"]);
+    const approved = await net.request(
+      "POST",
+      `/v1/challenges/${stepUp.challenge!.challenge_id}/approve`,
+      {},
+      net.approverKey,
+    );
+    expect(approved.body).toMatchObject({ status: "settled", risk_level: "LOW", attempt: 3 });
+    const p = approved.body as { payment_id: string };
     const log = await net.db.query<{ entry: Buffer }>(
       "SELECT entry FROM siq_log_entries WHERE payment_id = $1 ORDER BY idx",
       [p.payment_id],

@@ -10,8 +10,6 @@ import { settlementMsgId, type SettlementOrder } from "../protocol/index.ts";
 import { storeKinds } from "./helpers/db.ts";
 import { LAMPORTS, startedRig, type StartedRig } from "./helpers/settlement.ts";
 
-const encoder = new TextEncoder();
-
 describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (store) => {
   let started: StartedRig;
   beforeAll(async () => {
@@ -27,7 +25,7 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
     const order = started.rig.order({ amount: "0.25" });
     const first = await submit(order);
     // A redelivery the bus cannot de-duplicate (another message id), then three at once in process.
-    await started.rig.bus.publish(started.rig.topology.subjects.settle, encoder.encode(JSON.stringify(order)), {
+    await started.rig.bus.publish(started.rig.topology.subjects.settle, started.rig.signed(order), {
       msgId: `again:${order.payment_id}`,
     });
     const again = await Promise.all([1, 2, 3].map(() => started.running.settler.process(order)));
@@ -127,11 +125,12 @@ describe.each(storeKinds())("settlement recovery on LiteSVM, stored in %s", (sto
 
   it("de-duplicates orders on the bus by payment id", async () => {
     const order = started.rig.order();
+    await started.rig.approve(order);
     const t = started.rig.topology.subjects.settle;
-    const a = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), {
+    const a = await started.rig.bus.publish(t, started.rig.signed(order), {
       msgId: settlementMsgId(order.payment_id),
     });
-    const b = await started.rig.bus.publish(t, encoder.encode(JSON.stringify(order)), {
+    const b = await started.rig.bus.publish(t, started.rig.signed(order), {
       msgId: settlementMsgId(order.payment_id),
     });
     expect([a.duplicate, b.duplicate]).toEqual([false, true]);

@@ -5,10 +5,18 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { AuditList, AuditRecord, WireError } from "../../protocol/index.ts";
+import {
+  loadKeyFile,
+  signAuditStatement,
+  type AuditList,
+  type AuditRecord,
+  type SignedAuditStatement,
+  type WireError,
+} from "../../protocol/index.ts";
 import { extractTaggedFunctions, type ExtractedFunction } from "../../sdk/src/index.ts";
 import { call, type Target } from "../shared/client.ts";
 import { resolveAuditorTarget, resolveTarget } from "../shared/credentials.ts";
+import { env } from "../shared/env.ts";
 import { progress } from "../shared/progress.ts";
 
 const out = (s: string) => process.stdout.write(s + "\n");
@@ -72,17 +80,39 @@ export async function runAuditSubmit(
 export async function runAuditDecide(
   action: "approve" | "revoke",
   hash: string,
-  flags: { url?: string; auditorKey?: string; note?: string; reason?: string; json?: boolean },
+  flags: { url?: string; auditorKey?: string; signingKey?: string; note?: string; reason?: string; json?: boolean },
 ): Promise<number> {
   const target = resolveAuditorTarget(flags);
+  const note = action === "approve" ? flags.note : (flags.reason ?? "");
+  const keyFile = flags.signingKey ?? env.auditorSigningKey;
+  const signed = keyFile ? statement(keyFile, action, hash, note) : undefined;
+  const withSigned = signed ? { signed } : {};
   const res =
     action === "approve"
       ? await call(target, "auditApprove", {
           params: { code_hash: hash },
-          body: flags.note ? { note: flags.note } : {},
+          body: { ...(note ? { note } : {}), ...withSigned },
         })
-      : await call(target, "auditRevoke", { params: { code_hash: hash }, body: { reason: flags.reason ?? "" } });
+      : await call(target, "auditRevoke", { params: { code_hash: hash }, body: { reason: note ?? "", ...withSigned } });
   return show(res, flags.json);
+}
+
+/** The auditor's own statement of the decision, signed with their key file (its id is their id in the auditor set). */
+function statement(
+  keyFile: string,
+  action: "approve" | "revoke",
+  hash: string,
+  note: string | undefined,
+): SignedAuditStatement {
+  const key = loadKeyFile(keyFile);
+  return signAuditStatement(key.signer, {
+    type: "sentineliq.audit_statement.v1",
+    code_hash: hash,
+    action,
+    auditor_id: key.id,
+    ...(note ? { note } : {}),
+    signed_at: new Date().toISOString(),
+  });
 }
 
 export async function runAuditList(flags: {

@@ -6,7 +6,14 @@ import { f, parseFlags } from "../shared/flags.ts";
 
 const HashFlags = z.object({ json: f.on });
 const SubmitFlags = z.object({ ...f.target, json: f.on });
-const DecideFlags = z.object({ url: f.text, auditorKey: f.text, note: f.text, reason: f.text, json: f.on });
+const DecideFlags = z.object({
+  url: f.text,
+  auditorKey: f.text,
+  signingKey: f.text,
+  note: f.text,
+  reason: f.text,
+  json: f.on,
+});
 const ReadFlags = z.object({
   ...f.target,
   auditorKey: f.text,
@@ -55,6 +62,10 @@ function registerDecisions(audit: Command): void {
       )
       .option("--url <url>", URL_HELP)
       .option("--auditor-key <key>", "auditor key (SENTINELIQ_AUDITOR_KEY; dev: from the dev credentials)")
+      .option(
+        "--signing-key <file>",
+        "your auditor Ed25519 key file: the statement is signed with it (SENTINELIQ_AUDITOR_SIGNING_KEY; required once network.json names an auditor set)",
+      )
       .option("--json", "print the record as JSON");
     if (action === "approve") cmd.option("--note <text>", "why it is approved");
     else cmd.requiredOption("--reason <text>", "why it is revoked (goes into the public log)");

@@ -9,7 +9,16 @@ import { LogSequencer, migrate } from "../../coordinator/index.ts";
 import { connectJetStream, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { canonicalBytes, topology, type LogAppend, type Topology } from "../../protocol/index.ts";
+import {
+  TypeTags,
+  canonicalBytes,
+  signBusMessage,
+  Signer,
+  topology,
+  ValidatorSet,
+  type LogAppend,
+  type Topology,
+} from "../../protocol/index.ts";
 import { startBus } from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
 import { progress } from "../shared/progress.ts";
@@ -54,7 +63,13 @@ async function dropLogStream(url: string, t: Topology): Promise<void> {
   await nc.close();
 }
 
-/** Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS. */
+/** The bench's coordinator bus key: the sequencer integrates only appends it signed. */
+const busSigner = Signer.generate().signer;
+
+/**
+ * Entries shaped like decisions: four signed verdicts, about 2.5 KB of JCS. Their signatures are random, so they
+ * carry a bench type: a `sentineliq.decision.v1` from another process is verified first, and these would be refused.
+ */
 function decisionEntries(n: number, ns: string): Uint8Array[] {
   const verdict = (p: string, v: number) => ({
     signature: randomBytes(64).toString("base64"),
@@ -74,7 +89,7 @@ function decisionEntries(n: number, ns: string): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => {
     const p = `pay_bench_${ns}_${i}`;
     return canonicalBytes({
-      type: "sentineliq.decision.v1",
+      type: TypeTags.bench_decision,
       payment_id: p,
       attempt: 1,
       verdicts: [1, 2, 3, 4].map((v) => verdict(p, v)),
@@ -98,7 +113,9 @@ async function fillStream(rig: Rig, entries: Uint8Array[]): Promise<number> {
           key: `bench:${i + j}`,
           entry: Buffer.from(e).toString("base64"),
         };
-        return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(msg)), { msgId: `bench:${i + j}` });
+        return bus.publish(t.subjects.logAppend, Buffer.from(JSON.stringify(signBusMessage(busSigner, msg))), {
+          msgId: `bench:${i + j}`,
+        });
       }),
     );
     fill.tick(Math.min(512, entries.length - i));
@@ -109,7 +126,14 @@ async function fillStream(rig: Rig, entries: Uint8Array[]): Promise<number> {
 
 /** Runs the sequencer until it has integrated n entries: seconds taken, RSS growth, tile rows written. */
 async function integrate(rig: Rig, n: number): Promise<{ seconds: number; rssMb: number; tiles: number }> {
-  const seq = new LogSequencer({ db: rig.db, bus: rig.bus, topology: rig.t, logger: createLogger("bench", "warn") });
+  const seq = new LogSequencer({
+    db: rig.db,
+    bus: rig.bus,
+    topology: rig.t,
+    logger: createLogger("bench", "warn"),
+    validatorSet: ValidatorSet.parse({ validators: [{ id: "v1", public_key: "00".repeat(32) }] }),
+    busSigner,
+  });
   await seq.init();
   const bar = progress("integrating", n);
   let seen = 0;

@@ -41,7 +41,14 @@ export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<Ben
     validators: ws.validatorSet.validators.map((v) => ({ ...v, committees: opts.committees?.[v.id] ?? [] })),
     ...(opts.tiers ? { tiers: opts.tiers } : {}),
   };
-  const bus = await startBus({ natsUrl: env.natsUrl, searchPath: env.path, inProcessFallback: false });
+  const bus = await startBus({
+    natsUrl: env.natsUrl,
+    searchPath: env.path,
+    inProcessFallback: false,
+    creds: env.natsCreds,
+    tls: env.natsTls,
+    auth: { dir: join(dir, "nats"), namespace, validators: ws.validatorSet.validators.map((v) => v.id) },
+  });
   const store = claimStore({ databaseUrl: env.databaseUrl, schema: `bench_${namespace}`, pgDir: ws.pgDir });
   const validators: ValidatorInput[] = ws.validatorSet.validators.map((v) => ({ id: v.id, keyFile: ws.keyFile(v.id) }));
   const cleanUp = async () => {
@@ -60,7 +67,8 @@ export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<Ben
       logKeyFile: ws.logKeyFile,
       logOrigin: "sentineliq.bench/log",
       validatorSet,
-      tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      // The bench's agents: its example one and the generated agent-<n>.
+      tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)], agent_ids: ["bench-agent", "agent-*"] }],
       logLevel: "warn",
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(dir, "nodes"), logsDir: ws.logsDir },

@@ -26,7 +26,16 @@ import {
 import { memoryBus, type Bus } from "../../lib/bus/index.ts";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { sha256Hex, settlementMsgId, topology, type SettlementOrder, type Topology } from "../../protocol/index.ts";
+import {
+  sha256Hex,
+  settlementMsgId,
+  signBusMessage,
+  Signer,
+  topology,
+  Verifier,
+  type SettlementOrder,
+  type Topology,
+} from "../../protocol/index.ts";
 import { progress } from "../shared/progress.ts";
 
 export interface SettlementBenchResult {
@@ -113,6 +122,8 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
     bus,
     topology: t,
     ledger: new SimulatedLedger(store, config.simulatedOpeningBalance),
+    store,
+    busKey: new Verifier(busSigner.publicKey),
     chain: { chain: rig.chain, store, wallets: rig.wallets, config },
     concurrency: config.concurrency,
     logger: createLogger("bench", "silent"),
@@ -125,21 +136,22 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
   });
   await settler.start();
   const run = randomBytes(4).toString("hex");
+  const orders = Array.from({ length: n }, (_, i): SettlementOrder => ({
+    type: "sentineliq.settle.v1",
+    payment_id: `pay_${run}_${i}`,
+    tenant_id: "bench",
+    payment_digest: sha256Hex(`${run}${i}`),
+    sender: rig.agent,
+    receiver: rig.receivers[i % 16]!,
+    amount: `0.00000${1 + (i % 9)}`,
+    currency: "SOL",
+    debug_mode: debug,
+    approved_at: new Date().toISOString(),
+  }));
+  for (const order of orders) await approveStored(rig.db, order);
   const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    const order: SettlementOrder = {
-      type: "sentineliq.settle.v1",
-      payment_id: `pay_${run}_${i}`,
-      tenant_id: "bench",
-      payment_digest: sha256Hex(`${run}${i}`),
-      sender: rig.agent,
-      receiver: rig.receivers[i % 16]!,
-      amount: `0.00000${1 + (i % 9)}`,
-      currency: "SOL",
-      debug_mode: debug,
-      approved_at: new Date().toISOString(),
-    };
-    await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(order)), {
+  for (const order of orders) {
+    await bus.publish(t.subjects.settle, new TextEncoder().encode(JSON.stringify(signBusMessage(busSigner, order))), {
       msgId: settlementMsgId(order.payment_id),
     });
   }
@@ -148,6 +160,29 @@ async function throughSettler(rig: Rig, label: string, debug: boolean): Promise<
   b?.done();
   await settler.stop();
   return { rate, failed };
+}
+
+/** The bench's coordinator bus key: the settler settles only orders it signed. */
+const busSigner = Signer.generate().signer;
+
+/** The settler settles only a stored, approved payment: store the one each order names. */
+async function approveStored(db: Db, order: SettlementOrder): Promise<void> {
+  const request = {
+    idempotency_key: order.payment_id,
+    agent_id: "bench",
+    sender: order.sender,
+    receiver: order.receiver,
+    amount: order.amount,
+    currency: order.currency,
+    debug_mode: order.debug_mode,
+    trace_context: {},
+    func_stack_hashes: [],
+  };
+  await db.query(
+    `INSERT INTO siq_payments (payment_id, tenant_id, agent_id, idempotency_key, request_hash, request, payment_digest, status, decision, created_at, updated_at)
+     VALUES ($1, $2, 'bench', $1, $3, $4::jsonb, $3, 'approved', 'approve', now(), now())`,
+    [order.payment_id, order.tenant_id, order.payment_digest, JSON.stringify(request)],
+  );
 }
 
 export async function runSettlementBench(flags: { n: number; json?: boolean | undefined }): Promise<number> {

@@ -17,10 +17,13 @@ export async function writeDevFiles(ws: Workspace, net: LaunchedNetwork, bus: St
   const creds = {
     api_key: ws.apiKey,
     base_url: net.url,
+    // The dev bus: it admits only the network's NKey users (seeds in <dir>/nats), never an anonymous connection.
+    ...(bus.url ? { nats_url: bus.url } : {}),
     log_vkey: vkey,
     example_payment: example,
     auditor_key: ws.auditorKey,
     operator_key: ws.operatorKey,
+    approver_key: ws.approverKey,
     owner_email: ws.ownerEmail,
     owner_password: ws.ownerPassword,
   };

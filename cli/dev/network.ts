@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { loadKeyFile, verifierKey } from "../../protocol/index.ts";
 import type { ClaimedStore, NetworkSpec, StartedBus, ValidatorInput, Workspace } from "../launcher/index.ts";
-import { apiKeyHash } from "../launcher/index.ts";
+import { apiKeyHash, DEV_AGENT_IDS, devTenant } from "../launcher/index.ts";
 import { env } from "../shared/env.ts";
 import { devSettlement, type Backend } from "../shared/settlement.ts";
 
@@ -19,6 +19,7 @@ export interface DevOptions {
 }
 
 export const LOG_ORIGIN = "sentineliq.local/log";
+export const DEV_NAMESPACE = "siq";
 
 export function devNetwork(
   ws: Workspace,
@@ -32,7 +33,7 @@ export function devNetwork(
   return {
     mode: inProcess ? "in-process" : "processes",
     bus,
-    namespace: "siq",
+    namespace: DEV_NAMESPACE,
     validators: devValidators(ws, opts, inProcess),
     coordinator: {
       host: "127.0.0.1",
@@ -43,11 +44,16 @@ export function devNetwork(
       logOrigin: LOG_ORIGIN,
       tileArchiveDir: join(ws.dir, "tiles"),
       validatorSet: ws.validatorSet,
-      tenants: [{ id: "dev", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      tenants: [devTenant(ws, "dev")],
       auditors: [{ id: "dev-auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
       operators: [{ id: "dev-operator", api_key_sha256: [apiKeyHash(ws.operatorKey)] }],
       logLevel: env.logLevel ?? "warn",
-      settlement: devSettlement(opts.settlement ?? "none", ws.agentWalletFile, env),
+      // The demo agent's wallet: the dev organisation's, spent by its agents only.
+      settlement: devSettlement(
+        opts.settlement ?? "none",
+        { file: ws.agentWalletFile, tenant: "dev", agent_ids: [...DEV_AGENT_IDS] },
+        env,
+      ),
       accounts,
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(ws.dir, "nodes"), logsDir: ws.logsDir },

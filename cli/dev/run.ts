@@ -21,7 +21,7 @@ import {
 } from "../launcher/index.ts";
 import { printBanner, say } from "./banner.ts";
 import { removeDevFiles, writeDevFiles } from "./files.ts";
-import { devNetwork, type DevOptions } from "./network.ts";
+import { devNetwork, DEV_NAMESPACE, type DevOptions } from "./network.ts";
 import { devAccounts, startDevMail } from "./mail.ts";
 
 export type { DevOptions } from "./network.ts";
@@ -39,12 +39,22 @@ export async function runDev(opts: DevOptions): Promise<number> {
   const interrupt = new AbortController();
   void stopRequested.then(() => interrupt.abort());
 
-  const bus = await startBus({ natsUrl: env.natsUrl, searchPath: env.path, inProcessFallback: true }).catch(
-    (e: unknown) => {
-      store.release();
-      throw e;
+  const bus = await startBus({
+    natsUrl: env.natsUrl,
+    searchPath: env.path,
+    inProcessFallback: true,
+    creds: env.natsCreds,
+    tls: env.natsTls,
+    // A nats-server of its own admits only the network's NKey users (seeds and config in <dir>/nats).
+    auth: {
+      dir: join(ws.dir, "nats"),
+      namespace: DEV_NAMESPACE,
+      validators: ws.validatorSet.validators.map((v) => v.id),
     },
-  );
+  }).catch((e: unknown) => {
+    store.release();
+    throw e;
+  });
   const mail = await startDevMail(ws, env.smtpUrl);
   const teardown = async () => {
     await bus.stop().catch(() => {});

@@ -6,7 +6,8 @@
  * It is an entry-point assembler: it imports both coordinator/ and node/,
  * which never import each other.
  */
-export { startBus, IN_PROCESS_BANNER, type BusChoice, type StartedBus } from "./bus.ts";
+export { startBus, IN_PROCESS_BANNER, type BusAccess, type BusChoice, type StartedBus } from "./bus.ts";
+export { ensureNatsAuth, type NatsAuth } from "./nats-auth.ts";
 export { claimStore, lockHolder, StoreBusyError, type ClaimedStore, type StoreChoice } from "./store.ts";
 export { launchNetwork } from "./network.ts";
 export {
@@ -20,6 +21,8 @@ export {
 export { BIN, spawnSelf, stopAll, untilSignal, type Child } from "./processes.ts";
 export {
   apiKeyHash,
+  devTenant,
+  DEV_AGENT_IDS,
   examplePayment,
   initNetwork,
   prepareWorkspace,

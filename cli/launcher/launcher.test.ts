@@ -40,7 +40,7 @@ function spec(dir: string, validators: number, mode: NetworkSpec["mode"]): Netwo
       databaseUrl: "memory://",
       logKeyFile: ws.logKeyFile,
       validatorSet: ws.validatorSet,
-      tenants: [{ id: "t", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+      tenants: [{ id: "t", api_key_sha256: [apiKeyHash(ws.apiKey)], agent_ids: ["agent-42"] }],
       logLevel: "silent",
     },
     files: { coordinatorConfig: join(dir, "coordinator.json"), configDir: join(dir, "nodes"), logsDir: ws.logsDir },

@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddressDecoder } from "@solana/kit";
 import { z } from "zod";
+import { busKeyFileOf } from "../../coordinator/index.ts";
 import { ensureKeypairFile } from "../../coordinator/settlement/index.ts";
 import {
+  ensureKeyFile,
   generateKeyFile,
   loadKeyFile,
   verifierKey,
@@ -35,6 +37,8 @@ export interface Workspace {
   auditorKey: string;
   /** The operator's key: lists validators and reinstates excluded ones. */
   operatorKey: string;
+  /** An approver's key: a person of the dev organisation who confirms or declines step-ups. */
+  approverKey: string;
   /** The dev organisation's owner account (`sentineliq dev` makes it). */
   ownerEmail: string;
   ownerPassword: string;
@@ -51,6 +55,7 @@ const Secrets = z.object({
   merchant: z.string().min(1),
   auditor_key: z.string().min(1).optional(),
   operator_key: z.string().min(1).optional(),
+  approver_key: z.string().min(1).optional(),
   owner_email: z.string().min(3).optional(),
   owner_password: z.string().min(12).optional(),
 });
@@ -79,10 +84,11 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     const addr = () => getAddressDecoder().decode(Signer.generate().signer.publicKey);
     secrets = { api_key: `siq_dev_${randomBytes(24).toString("hex")}`, agent: addr(), merchant: addr() };
   }
-  if (!secrets.auditor_key || !secrets.operator_key || !secrets.owner_password) {
-    // Workspaces made before tAudit (or operators, or accounts) get the missing secrets on their next start.
+  if (!secrets.auditor_key || !secrets.operator_key || !secrets.approver_key || !secrets.owner_password) {
+    // Workspaces made before tAudit (or operators, approvers, accounts) get the missing secrets on their next start.
     secrets.auditor_key ??= `siq_auditor_${randomBytes(24).toString("hex")}`;
     secrets.operator_key ??= `siq_operator_${randomBytes(24).toString("hex")}`;
+    secrets.approver_key ??= `siq_approver_${randomBytes(24).toString("hex")}`;
     secrets.owner_email ??= "owner@sentineliq.local";
     secrets.owner_password ??= randomBytes(15).toString("base64url");
     writeFileSync(secretsFile, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600 });
@@ -105,6 +111,7 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
     apiKey: secrets.api_key,
     auditorKey: secrets.auditor_key,
     operatorKey: secrets.operator_key,
+    approverKey: secrets.approver_key,
     ownerEmail: secrets.owner_email ?? "owner@sentineliq.local",
     ownerPassword: secrets.owner_password,
     validatorSet,
@@ -115,6 +122,21 @@ export function prepareWorkspace(root: string, validators: number): Workspace {
 
 export function apiKeyHash(apiKey: string): string {
   return sha256Hex(apiKey);
+}
+
+/**
+ * The agent ids the workspace's API key is issued for: the example agent's, and `agent-*` (the example
+ * payment's agent-42 and the demo agents the seed threats pay as). Any other agent id is a 403.
+ */
+export const DEV_AGENT_IDS = ["agent-*", "example-agent"] as const;
+
+/** The workspace's organisation: its agent key (bound to the dev agents) and its approver. */
+export function devTenant(ws: Workspace, id: string) {
+  return {
+    id,
+    keys: [{ sha256: apiKeyHash(ws.apiKey), agent_ids: [...DEV_AGENT_IDS] }],
+    approvers: [{ id: "dev-approver", api_key_sha256: [apiKeyHash(ws.approverKey)] }],
+  };
 }
 
 /** A request body the default rules decide LOW. */
@@ -142,6 +164,9 @@ export function examplePayment(ws: Workspace, idempotencyKey = "example-order-1"
  */
 export function initNetwork(dir: string, validators: number, origin: string): Workspace {
   const ws = prepareWorkspace(dir, validators);
+  // The coordinator signs what it puts on the bus; validators verify with this public key (`--coordinator-key`).
+  const busKeyFile = busKeyFileOf({ logKeyFile: ws.logKeyFile });
+  writeFileSync(join(dir, "coordinator-bus.pub"), ensureKeyFile(busKeyFile, "coordinator-bus").publicKeyHex + "\n");
   const config = {
     host: "0.0.0.0",
     port: 8080,
@@ -149,16 +174,21 @@ export function initNetwork(dir: string, validators: number, origin: string): Wo
     namespace: "siq",
     databaseUrl: ws.pgDir,
     logKeyFile: ws.logKeyFile,
+    busKeyFile: busKeyFile,
     logOrigin: origin,
     validatorSetFile: ws.networkFile,
-    tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)] }],
+    tenants: [devTenant(ws, "default")],
     auditors: [{ id: "auditor", api_key_sha256: [apiKeyHash(ws.auditorKey)] }],
     operators: [{ id: "operator", api_key_sha256: [apiKeyHash(ws.operatorKey)] }],
   };
   writeFileSync(ws.coordinatorFile, JSON.stringify(config, null, 2) + "\n");
   writeFileSync(
     join(dir, "credentials.json"),
-    JSON.stringify({ api_key: ws.apiKey, auditor_key: ws.auditorKey, operator_key: ws.operatorKey }, null, 2) + "\n",
+    JSON.stringify(
+      { api_key: ws.apiKey, auditor_key: ws.auditorKey, operator_key: ws.operatorKey, approver_key: ws.approverKey },
+      null,
+      2,
+    ) + "\n",
     { mode: 0o600 },
   );
   // The log's verifier key, for validators to witness the log (`sentineliq node --log-vkey <this file>`) and for auditors.

@@ -11,26 +11,36 @@ const VerifyFlags = z.object({
   network: f.text,
   vkey: f.text,
   state: f.text,
+  key: f.text,
 });
 const ReadFlags = z.object({ ...f.target, vkey: f.text, follow: f.on, lines: f.count.optional() });
 
 const URL_HELP = "coordinator URL (SENTINELIQ_URL)";
 const VKEY_HELP = "log verifier key (default: from the dev credentials)";
+const KEY_HELP =
+  "API key that reads entries: an agent key its organisation's, an auditor key all (SENTINELIQ_API_KEY; default for the dev coordinator: its auditor key)";
 
 export function registerLog(program: Command): void {
   const log = program.command("log").description("inspect and verify the verdict log");
   log
     .command("verify")
     .description(
-      "verify the whole log: checkpoint signature, every entry and tile, the root, every verdict and decision; exit 1 names the first failure",
+      "verify the whole log: checkpoint signature, every tile, the root, every entry it may read, every verdict and decision (our log only; another's entries are opaque); exit 1 names the first failure",
     )
     .option("--db <url>", "postgres://… or a PGlite directory (default: DATABASE_URL, else ./.sentineliq/pgdata)")
     .option("--schema <name>", "PostgreSQL schema holding the log")
     .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
     .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
-    .option("--network <file>", "validator set, to re-check our decisions (default ./.sentineliq/network.json)")
+    .option(
+      "--network <file>",
+      "validator set, to re-check decisions (default ./.sentineliq/network.json, for our own log only)",
+    )
     .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
     .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
+    .option(
+      "--key <key>",
+      "API key that reads entry contents over HTTP: an agent key reads its organisation's entries, an auditor key all (default SENTINELIQ_API_KEY, else the dev auditor key for the dev coordinator)",
+    )
     .action(async (raw: unknown) => {
       const o = parseFlags(VerifyFlags, raw);
       const { runLogVerify } = await import("./verify.ts");
@@ -40,7 +50,7 @@ export function registerLog(program: Command): void {
     .command("show <payment_id|index>")
     .description("print one entry (by log index, or a payment's latest decision) as JSON")
     .option("--url <url>", URL_HELP)
-    .option("--api-key <key>", "agent API key, to look a payment up (SENTINELIQ_API_KEY)")
+    .option("--api-key <key>", KEY_HELP)
     .action(async (what: string, raw: unknown) => {
       const o = parseFlags(ReadFlags, raw);
       const { runLogShow } = await import("./tools.ts");
@@ -53,6 +63,7 @@ export function registerLog(program: Command): void {
     .option("-n, --lines <n>", "start this many entries before the end", wholeNumber("-n"), 10)
     .option("--url <url>", URL_HELP)
     .option("--vkey <vkey>", VKEY_HELP)
+    .option("--api-key <key>", KEY_HELP)
     .action(async (raw: unknown) => {
       const o = parseFlags(ReadFlags, raw);
       const { runLogTail } = await import("./tools.ts");
@@ -63,6 +74,7 @@ export function registerLog(program: Command): void {
     .description("fetch, verify and print a C2SP tlog-proof for the entry at <index>")
     .option("--url <url>", URL_HELP)
     .option("--vkey <vkey>", VKEY_HELP)
+    .option("--api-key <key>", KEY_HELP)
     .action(async (index: string, raw: unknown) => {
       const o = parseFlags(ReadFlags, raw);
       const { runLogProof } = await import("./tools.ts");

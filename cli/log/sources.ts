@@ -4,21 +4,36 @@ import { join } from "node:path";
 import { request } from "undici";
 import { LogStore, migrate } from "../../coordinator/index.ts";
 import { openDb } from "../../lib/db.ts";
-import { encodeBundle, parseTilePath, TILE_WIDTH, type TileSource } from "../../protocol/index.ts";
+import {
+  encodeBundle,
+  EntriesUnreadable,
+  LogEntriesResponse,
+  parseTilePath,
+  TILE_WIDTH,
+  type TileSource,
+} from "../../protocol/index.ts";
 
-export async function fetchBytes(url: string): Promise<Uint8Array | null> {
-  const res = await request(url);
+/** The bytes at `url`, null on 404; `key` goes along as a bearer token. 401/403 throw `EntriesUnreadable`. */
+export async function fetchBytes(url: string, key?: string): Promise<Uint8Array | null> {
+  const res = await request(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
   const body = Buffer.from(await res.body.arrayBuffer());
   if (res.statusCode === 404) return null;
+  if (res.statusCode === 401 || res.statusCode === 403)
+    throw new EntriesUnreadable(`GET ${url} answered ${res.statusCode}${key ? " to this key" : " without a key"}`);
   if (res.statusCode !== 200)
     throw new Error(`GET ${url} answered ${res.statusCode}: ${body.toString("utf8").slice(0, 200)}`);
   return body;
 }
 
-/** `url` is a tlog-tiles prefix (…/checkpoint exists), or a coordinator whose prefix is /v1/log. */
-export async function httpSource(url: string): Promise<TileSource> {
+/**
+ * `url` is a tlog-tiles prefix (…/checkpoint exists), or a coordinator whose prefix is /v1/log. Hash tiles and
+ * the checkpoint are read without a key; entry bundles with `key` when given. Where bundles are refused and the
+ * prefix is a coordinator's, `readable` reads the entries this key may read from `/v1/log/entries`.
+ */
+export async function httpSource(url: string, key?: string): Promise<TileSource> {
   let prefix = url.replace(/\/$/, "");
   if (!(await fetchBytes(`${prefix}/checkpoint`).catch(() => null))) prefix += "/v1/log";
+  const coordinator = prefix.endsWith("/v1/log") ? prefix.slice(0, -"/v1/log".length) : undefined;
   return {
     describe: `the log at ${prefix}`,
     async checkpoint() {
@@ -26,7 +41,34 @@ export async function httpSource(url: string): Promise<TileSource> {
       if (!b) throw new Error(`no checkpoint at ${prefix}/checkpoint`);
       return Buffer.from(b).toString("utf8");
     },
-    get: (path) => fetchBytes(`${prefix}/${path}`),
+    get: (path) => fetchBytes(`${prefix}/${path}`, path.startsWith("tile/entries/") ? key : undefined),
+    ...(coordinator && key ? { readable: entryPages(coordinator, key) } : {}),
+  };
+}
+
+/**
+ * Reads `/v1/log/entries` forwards a page at a time (each page: up to 1,000 of the entries this key may read,
+ * from `start`), remembering how far it knows them all, so that the whole log costs one pass.
+ */
+function entryPages(base: string, key: string): NonNullable<TileSource["readable"]> {
+  const known = new Map<number, Uint8Array>();
+  let coveredTo = 0;
+  return async (start, count) => {
+    if (coveredTo < start) coveredTo = start;
+    while (coveredTo < start + count) {
+      const page = await fetchBytes(`${base}/v1/log/entries?start=${coveredTo}&limit=1000`, key);
+      if (!page) throw new Error(`GET ${base}/v1/log/entries answered 404`);
+      const { entries } = LogEntriesResponse.parse(JSON.parse(Buffer.from(page).toString("utf8")));
+      for (const e of entries) if (e.index >= start) known.set(e.index, Buffer.from(e.leaf, "base64"));
+      coveredTo = entries.length < 1000 ? Number.MAX_SAFE_INTEGER : entries.at(-1)!.index + 1;
+    }
+    const out = new Map<number, Uint8Array>();
+    for (let i = start; i < start + count; i++) {
+      const e = known.get(i);
+      if (e) out.set(i, e);
+      known.delete(i);
+    }
+    return out;
   };
 }
 

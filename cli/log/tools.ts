@@ -11,6 +11,7 @@ import {
 import { call } from "../shared/client.ts";
 import { devCredentials, resolveTarget } from "../shared/credentials.ts";
 import { env } from "../shared/env.ts";
+import { entryReaderKey } from "./reader-key.ts";
 import { EXIT, fail, logVerifier } from "./verify.ts";
 
 interface Flags {
@@ -27,11 +28,17 @@ const baseUrl = (f: Flags) => {
   return url;
 };
 
-async function entryAt(base: string, index: number): Promise<{ index: number; leaf: string } | undefined> {
-  const res = await call({ baseUrl: base }, "logEntries", { query: { start: index, limit: 1 } });
+/** Entry contents are private: read with --api-key, SENTINELIQ_API_KEY, or the dev auditor key (dev coordinator only). */
+const reader = (base: string, f: Flags) => ({ baseUrl: base, apiKey: entryReaderKey(f.apiKey, base) });
+
+async function entryAt(base: string, index: number, f: Flags): Promise<{ index: number; leaf: string } | undefined> {
+  const res = await call(reader(base, f), "logEntries", { query: { start: index, limit: 1 } });
+  if (res.status === 401 || res.status === 403)
+    throw new Error(`GET /v1/log/entries answered ${res.status}: entries are read with an API key (--api-key)`);
   if (res.status !== 200) throw new Error(`GET /v1/log/entries answered ${res.status}`);
   return (res.body as { entries: { index: number; leaf: string }[] }).entries.find((e) => e.index === index);
 }
+const NOT_READABLE = "(or it is another organisation's, not readable with this key)";
 
 async function latest(base: string, vkey: string | undefined): Promise<{ checkpoint: Checkpoint; note: string }> {
   const res = await call({ baseUrl: base }, "logCheckpoint");
@@ -69,8 +76,8 @@ export async function runLogShow(what: string, f: Flags): Promise<number> {
       index = (res.body as { log_index?: number }).log_index;
       if (index === undefined) return fail(`payment ${what} has no logged decision yet`);
     }
-    const e = await entryAt(base, index);
-    if (!e) return fail(`no entry ${index}`);
+    const e = await entryAt(base, index, f);
+    if (!e) return fail(`no entry ${index} ${NOT_READABLE}`);
     print(e.index, e.leaf);
     return EXIT.OK;
   } catch (e) {
@@ -85,9 +92,10 @@ export async function runLogTail(f: Flags): Promise<number> {
     let next = Math.max(0, checkpoint.size - (f.lines ?? 10));
     for (;;) {
       while (next < checkpoint.size) {
-        const res = await call({ baseUrl: base }, "logEntries", {
+        const res = await call(reader(base, f), "logEntries", {
           query: { start: next, limit: Math.min(1000, checkpoint.size - next) },
         });
+        if (res.status !== 200) return fail(`GET /v1/log/entries answered ${res.status} (entries need --api-key)`);
         const entries = (res.body as { entries: { index: number; leaf: string }[] }).entries;
         if (entries.length === 0) break;
         for (const e of entries) {
@@ -117,8 +125,8 @@ export async function runLogProof(indexText: string, f: Flags): Promise<number> 
     const { checkpoint, note } = await latest(base, f.vkey);
     if (index >= checkpoint.size)
       return fail(`entry ${index} is not covered by the checkpoint (size ${checkpoint.size}) yet`);
-    const e = await entryAt(base, index);
-    if (!e) return fail(`no entry ${index}`);
+    const e = await entryAt(base, index, f);
+    if (!e) return fail(`no entry ${index} ${NOT_READABLE}`);
     const res = await call({ baseUrl: base }, "logInclusion", { query: { index, tree_size: checkpoint.size } });
     const hashes = (res.body as { hashes: string[] }).hashes.map((h) => Buffer.from(h, "base64"));
     if (!verifyInclusion(leafHash(Buffer.from(e.leaf, "base64")), index, checkpoint.size, hashes, checkpoint.root)) {

@@ -1,8 +1,10 @@
 /**
  * `sentineliq log verify`: with no source flag, the local store; with
  * `--url` or `--tiles`, any C2SP tlog-tiles log (`--vkey` required). It checks
- * the checkpoint's signature, every entry against its tile, every tile, the
- * root, and — with the validator set — every verdict signature and decision.
+ * the checkpoint's signature, every tile, the root, every entry it may read
+ * against its leaf (entry contents are private: over HTTP it reads what its key
+ * allows, and says how many) and — in our own log, with the validator set —
+ * every verdict signature and decision. Another log's entries are opaque bytes.
  * It remembers the last checkpoint it verified and refuses to go backwards.
  * Exit codes: 0 verified, 1 the log fails verification, 2 usage or I/O error.
  */
@@ -16,10 +18,12 @@ import {
   NoteVerifier,
   ValidatorSet,
   type TileSource,
+  type VerifyReport,
 } from "../../protocol/index.ts";
 import { DEV_DIR, devCredentials } from "../shared/credentials.ts";
 import { env } from "../shared/env.ts";
 import { VerifierState } from "./state.ts";
+import { entryReaderKey } from "./reader-key.ts";
 import { dbSource, dirSource, httpSource } from "./sources.ts";
 import { progress } from "../shared/progress.ts";
 
@@ -31,6 +35,8 @@ export interface VerifyFlags {
   network?: string;
   vkey?: string;
   state?: string;
+  /** Bearer key for entry contents over HTTP (default SENTINELIQ_API_KEY, else the dev auditor key for the dev coordinator). */
+  key?: string;
   quiet?: boolean;
 }
 
@@ -57,13 +63,9 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   } catch (e) {
     return fail((e as Error).message, EXIT.USAGE);
   }
-  const networkFile = flags.network ?? join(resolve(DEV_DIR), "network.json");
-  const ours = !flags.url && !flags.tiles;
-  if (ours && !existsSync(networkFile))
-    return fail(`no validator set: pass --network <file> (${networkFile} not found)`, EXIT.USAGE);
-  const checker = existsSync(networkFile)
-    ? new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(networkFile, "utf8"))))
-    : undefined;
+  const semantics = entrySemantics(flags, log);
+  if (typeof semantics === "string") return fail(semantics, EXIT.USAGE);
+  const checker = semantics.checker;
   const state = new VerifierState(
     flags.state ?? join(resolve(DEV_DIR), "auditor"),
     log.name,
@@ -73,7 +75,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   let src: TileSource & { close?: () => Promise<void> };
   try {
     src = flags.url
-      ? await httpSource(flags.url)
+      ? await httpSource(flags.url, entryReaderKey(flags.key, flags.url))
       : flags.tiles
         ? dirSource(resolve(flags.tiles))
         : await pickLocal(flags);
@@ -81,6 +83,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     return fail(`cannot open the log: ${(e as Error).message}`, EXIT.USAGE);
   }
   out(`Verifying ${src.describe} with key ${log.name}+${log.keyId.toString("hex")}`);
+  if (!checker) out(`  ${semantics.why}: its entries are opaque bytes (Merkle checks only)`);
   let bar: ReturnType<typeof progress> | undefined;
   let shown = 0;
   try {
@@ -97,12 +100,7 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
     });
     bar?.done();
     state.save(r.note);
-    const skipped = [...r.skippedTypes].map(([t, n]) => `${n} × ${t}`).join(", ");
-    out(`✓ ${r.entries} entries verified; checkpoint ${r.checkpoint.size} ${r.checkpoint.root.toString("base64")}`);
-    if (checker)
-      out(
-        `  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`,
-      );
+    report(r, checker !== undefined, out);
     if (previous) out(`  consistent with the checkpoint of size ${previous.size} verified before (${state.file})`);
     return EXIT.OK;
   } catch (e) {
@@ -114,10 +112,60 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   }
 }
 
+function report(r: VerifyReport, semantic: boolean, out: (s: string) => void): void {
+  const skipped = [...r.skippedTypes].map(([t, n]) => `${n} × ${t}`).join(", ");
+  const root = `checkpoint ${r.checkpoint.size} ${r.checkpoint.root.toString("base64")}`;
+  if (r.read === r.entries) out(`✓ ${r.entries} entries verified; ${root}`);
+  else {
+    out(`✓ tree of ${r.entries} entries verified (checkpoint, every tile, the root); ${root}`);
+    out(
+      `  ${r.read} of ${r.entries} entries read and checked against their leaves (the others are not readable with this key)`,
+    );
+  }
+  if (semantic)
+    out(
+      `  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`,
+    );
+}
+
+/**
+ * Whose log this is decides how its entries are read. The local store is ours (the validator set is required);
+ * `--network` says whose validators signed it; otherwise a log is ours only when its key is our network's log
+ * key (same origin and key as the dev credentials' `log_vkey`). Any other log's entries are opaque bytes,
+ * whatever files lie around.
+ */
+function entrySemantics(flags: VerifyFlags, log: NoteVerifier): { checker?: EntryChecker; why: string } | string {
+  const defaultFile = join(resolve(DEV_DIR), "network.json");
+  const load = (file: string) => new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(file, "utf8"))));
+  if (flags.network) {
+    if (!existsSync(flags.network)) return `no validator set: ${flags.network} not found`;
+    return { checker: load(flags.network), why: "" };
+  }
+  if (!flags.url && !flags.tiles) {
+    if (!existsSync(defaultFile)) return `no validator set: pass --network <file> (${defaultFile} not found)`;
+    return { checker: load(defaultFile), why: "" };
+  }
+  const ours = ourLogKey();
+  const same = ours !== undefined && ours.vkey === log.vkey;
+  if (!same) return { why: `not our log (${ours ? `our log key is ${ours.name}` : "no log of ours here"})` };
+  if (!existsSync(defaultFile)) return { why: `our log, but ${defaultFile} is missing` };
+  return { checker: load(defaultFile), why: "" };
+}
+
+function ourLogKey(): NoteVerifier | undefined {
+  try {
+    const vkey = devCredentials()?.log_vkey;
+    return vkey ? NoteVerifier.fromVkey(vkey) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function pickLocal(flags: VerifyFlags) {
   const pgDir = join(resolve(DEV_DIR), "pgdata");
   const devUrl = devCredentials()?.base_url;
-  if (!flags.db && !env.databaseUrl && devUrl && pgliteBusy()) return httpSource(devUrl);
+  if (!flags.db && !env.databaseUrl && devUrl && pgliteBusy())
+    return httpSource(devUrl, entryReaderKey(flags.key, devUrl));
   return dbSource(flags.db ?? env.databaseUrl ?? pgDir, flags.schema);
 }
 

@@ -24,7 +24,6 @@ const RespondFlags = z.object({
   purpose: f.text,
   reference: f.text,
   log: f.list,
-  confirmedBy: f.text,
   json: f.on,
 });
 
@@ -41,7 +40,6 @@ export function registerPay(program: Command): void {
       .option("--purpose <text>", "proof of purpose: what the payment is for")
       .option("--reference <ref>", "proof of purpose: the invoice or order your trace_context names")
       .option("--log <line>", "logs: a log line (repeatable)", collect)
-      .option("--confirmed-by <who>", "step-up: the person who confirmed the payment")
       .option("--json", "print the raw answer"),
   ).action(async (paymentId: string, raw: unknown) => {
     const o = parseFlags(RespondFlags, raw);

@@ -71,7 +71,11 @@ export function printPayment(p: PaymentView): void {
     `${mark} ${p.payment_id}  ${p.status}  risk ${p.risk_level ?? "-"}  decision ${p.decision ?? "-"}${p.attempt ? `  attempt ${p.attempt}` : ""}\n`,
   );
   for (const r of p.reasons) process.stdout.write(`    ${r.code} (${r.validators} validators): ${r.message}\n`);
-  if (p.challenge)
+  if (p.challenge?.kind === "step_up")
+    process.stdout.write(
+      `    challenge step_up: an approver of the organisation confirms it with \`sentineliq challenges approve ${p.challenge.challenge_id}\` (or declines it; until ${p.challenge.expires_at})\n`,
+    );
+  else if (p.challenge)
     process.stdout.write(
       `    challenge ${p.challenge.kind}: answer with \`sentineliq respond ${p.payment_id}\` (asks for ${p.challenge.requested.join(", ")}; until ${p.challenge.expires_at})\n`,
     );

@@ -12,7 +12,6 @@ export async function runRespond(
     purpose?: string;
     reference?: string;
     log?: string[];
-    confirmedBy?: string;
     json?: boolean;
   },
 ): Promise<number> {
@@ -28,13 +27,12 @@ export async function runRespond(
   if (flags.purpose) responses.purpose = flags.purpose;
   if (flags.reference) responses.reference = flags.reference;
   if (flags.log?.length) responses.logs = flags.log;
-  if (flags.confirmedBy) Object.assign(responses, { confirmed: true, confirmed_by: flags.confirmedBy });
   process.stdout.write(`answering ${p.challenge.kind} (asked for: ${p.challenge.requested.join(", ")})\n`);
   const res = await call(target, "challengeResponse", {
     params: { payment_id: paymentId },
     body: {
       challenge_id: p.challenge.challenge_id,
-      ...(p.challenge.nonce ? { nonce: p.challenge.nonce } : {}),
+      nonce: p.challenge.nonce,
       responses,
     },
   });

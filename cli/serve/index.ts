@@ -17,6 +17,8 @@ const NodeFlags = z.object({
   sanctions: f.text,
   faulty: f.text,
   logVkey: f.text,
+  stateDir: f.text,
+  coordinatorKey: f.text,
   p2pListen: f.text,
   p2pPeer: f.list,
 });
@@ -27,7 +29,10 @@ export function registerServe(program: Command): void {
   program
     .command("coordinator")
     .description("run the coordinator (HTTP API, quorum, settlement, log)")
-    .requiredOption("--config <file>", "coordinator config (JSON); PORT, NATS_URL and DATABASE_URL override it")
+    .requiredOption(
+      "--config <file>",
+      "coordinator config (JSON); PORT, NATS_URL, NATS_CREDS, NATS_TLS_* and DATABASE_URL override it",
+    )
     .action(async (raw: unknown) => {
       const o = parseFlags(CoordinatorFlags, raw);
       const { runCoordinator } = await import("./run.ts");
@@ -37,7 +42,10 @@ export function registerServe(program: Command): void {
   program
     .command("node")
     .description("run one validator node")
-    .option("--config <file>", "validator config (JSON); the flags below and NATS_URL override it")
+    .option(
+      "--config <file>",
+      "validator config (JSON); the flags below, NATS_URL, NATS_CREDS and NATS_TLS_* override it",
+    )
     .option("--id <id>", "validator id, as in the validator set (e.g. v1); required without --config")
     .option("--key <file>", "the validator's Ed25519 key file; required without --config")
     .option("--nats <url>", "NATS servers (NATS_URL overrides the default)")
@@ -49,6 +57,11 @@ export function registerServe(program: Command): void {
     )
     .option("--sanctions <dir>", "OFAC CSV folder (default: data/ofac in the repository)")
     .option("--log-vkey <vkey>", "the log's verifier key: the node then also witnesses (cosigns) its checkpoints")
+    .option("--state-dir <dir>", "where the witness keeps its cosigned checkpoint (default: the key file's folder)")
+    .option(
+      "--coordinator-key <hex|file>",
+      "the coordinator's bus key (hex, or a file holding it: keys init writes coordinator-bus.pub); required",
+    )
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
@@ -66,6 +79,8 @@ export function registerServe(program: Command): void {
         sanctionsDir: path(o.sanctions),
         faulty: o.faulty,
         logVkey: o.logVkey,
+        stateDir: path(o.stateDir),
+        coordinatorKey: o.coordinatorKey,
         p2pListen: o.p2pListen,
         p2pPeers: o.p2pPeer,
       });

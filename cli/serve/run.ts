@@ -21,6 +21,7 @@ export async function runCoordinator(configFile: string): Promise<void> {
   delete raw.validatorSetFile;
   if (env.port !== undefined) raw.port = env.port;
   if (env.natsUrl) raw.natsUrl = env.natsUrl;
+  Object.assign(raw, natsAccess());
   if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
   if (env.logLevel) raw.logLevel = env.logLevel;
   raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
@@ -41,16 +42,24 @@ export interface NodeFlags {
   sanctionsDir?: string | undefined;
   faulty?: string | undefined;
   logVkey?: string | undefined;
+  stateDir?: string | undefined;
+  coordinatorKey?: string | undefined;
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
 }
 
-/** Flags, then NATS_URL and LOG_LEVEL, then the config file, then the defaults. */
+/** NATS_CREDS and the NATS_TLS_* files, which override a config file's `natsCreds` and `natsTls`. */
+function natsAccess(): Record<string, unknown> {
+  return { ...(env.natsCreds ? { natsCreds: env.natsCreds } : {}), ...(env.natsTls ? { natsTls: env.natsTls } : {}) };
+}
+
+/** Flags, then NATS_URL, NATS_CREDS, NATS_TLS_* and LOG_LEVEL, then the config file, then the defaults. */
 export function nodeConfig(flags: NodeFlags): Record<string, unknown> {
   const file = flags.config ? readConfigObject(flags.config) : {};
   const given = Object.fromEntries(Object.entries(flags).filter(([k, v]) => k !== "config" && v !== undefined));
   const config: Record<string, unknown> = { natsUrl: "nats://127.0.0.1:4222", ...file };
   if (env.natsUrl) config.natsUrl = env.natsUrl;
+  Object.assign(config, natsAccess());
   if (env.logLevel) config.logLevel = env.logLevel;
   Object.assign(config, given);
   if (config.id === undefined || config.keyFile === undefined)
@@ -58,6 +67,8 @@ export function nodeConfig(flags: NodeFlags): Record<string, unknown> {
   // --log-vkey takes the key itself or a file holding it (as `keys init` writes).
   if (typeof config.logVkey === "string" && existsSync(config.logVkey))
     config.logVkey = readFileSync(config.logVkey, "utf8").trim();
+  if (typeof config.coordinatorKey === "string" && existsSync(config.coordinatorKey))
+    config.coordinatorKey = readFileSync(config.coordinatorKey, "utf8").trim();
   return config;
 }
 

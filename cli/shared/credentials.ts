@@ -17,6 +17,10 @@ const DevCredentials = z.object({
   auditor_key: z.string().min(1).optional(),
   /** The dev network's operator key (validators list | reinstate). */
   operator_key: z.string().min(1).optional(),
+  /** The dev bus (it admits only the network's NKey users when `sentineliq dev` started it). */
+  nats_url: z.string().min(1).optional(),
+  /** The dev organisation's approver key (confirms or declines step-ups). */
+  approver_key: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 
@@ -41,28 +45,31 @@ export function resolveTarget(flags: { url?: string; apiKey?: string }): Target 
   return { baseUrl, apiKey };
 }
 
-/** Where auditor commands find the network: --auditor-key, SENTINELIQ_AUDITOR_KEY, then the dev credentials. */
-export function resolveAuditorTarget(flags: { url?: string; auditorKey?: string }): Target & { apiKey: string } {
+type Role = "auditor" | "operator" | "approver";
+const ENV_KEY = { auditor: "auditorKey", operator: "operatorKey", approver: "approverKey" } as const;
+
+/** Where a person's command finds the network: --<role>-key, SENTINELIQ_<ROLE>_KEY, then the dev credentials. */
+function resolveRoleTarget(role: Role, flags: { url?: string; key?: string }): Target & { apiKey: string } {
   const dev = devCredentials();
   const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
-  const apiKey = flags.auditorKey ?? env.auditorKey ?? dev?.auditor_key;
+  const apiKey = flags.key ?? env[ENV_KEY[role]] ?? dev?.[`${role}_key`];
   if (!baseUrl || !apiKey) {
+    const ROLE = role.toUpperCase();
     throw new Error(
-      "no auditor key: pass --url and --auditor-key, set SENTINELIQ_URL and SENTINELIQ_AUDITOR_KEY, or run `npm start` first",
+      `no ${role} key: pass --url and --${role}-key, set SENTINELIQ_URL and SENTINELIQ_${ROLE}_KEY, or run \`npm start\` first`,
     );
   }
   return { baseUrl, apiKey };
 }
 
-/** Where operator commands find the network: --operator-key, SENTINELIQ_OPERATOR_KEY, then the dev credentials. */
-export function resolveOperatorTarget(flags: { url?: string; operatorKey?: string }): Target & { apiKey: string } {
-  const dev = devCredentials();
-  const baseUrl = flags.url ?? env.sentineliqUrl ?? dev?.base_url;
-  const apiKey = flags.operatorKey ?? env.operatorKey ?? dev?.operator_key;
-  if (!baseUrl || !apiKey) {
-    throw new Error(
-      "no operator key: pass --url and --operator-key, set SENTINELIQ_URL and SENTINELIQ_OPERATOR_KEY, or run `npm start` first",
-    );
-  }
-  return { baseUrl, apiKey };
-}
+/** The tAudit auditor's target (approve and revoke code hashes). */
+export const resolveAuditorTarget = (flags: { url?: string; auditorKey?: string }) =>
+  resolveRoleTarget("auditor", { url: flags.url, key: flags.auditorKey });
+
+/** The operator's target (validators list | reinstate). */
+export const resolveOperatorTarget = (flags: { url?: string; operatorKey?: string }) =>
+  resolveRoleTarget("operator", { url: flags.url, key: flags.operatorKey });
+
+/** The approver's target (confirm or decline step-ups). */
+export const resolveApproverTarget = (flags: { url?: string; approverKey?: string }) =>
+  resolveRoleTarget("approver", { url: flags.url, key: flags.approverKey });

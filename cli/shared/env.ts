@@ -4,6 +4,10 @@ export interface Env {
   path: string;
   port: number | undefined;
   natsUrl: string | undefined;
+  /** NATS_CREDS: a .creds file or an NKey user seed file, for an external NATS server. */
+  natsCreds: string | undefined;
+  /** NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY: TLS to an external NATS server (undefined: none set). */
+  natsTls: { caFile?: string; certFile?: string; keyFile?: string } | undefined;
   databaseUrl: string | undefined;
   sentineliqUrl: string | undefined;
   apiKey: string | undefined;
@@ -11,6 +15,10 @@ export interface Env {
   auditorKey: string | undefined;
   /** SENTINELIQ_OPERATOR_KEY: an operator's key (validators list | reinstate). */
   operatorKey: string | undefined;
+  /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
+  approverKey: string | undefined;
+  /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
+  auditorSigningKey: string | undefined;
   logLevel: string | undefined;
   /** SMTP_URL: where the coordinator's mail goes (smtp://[user:pass@]host:port). */
   smtpUrl: string | undefined;
@@ -32,11 +40,15 @@ function read(): Env {
     path: e.PATH ?? "",
     port,
     natsUrl: blank(e.NATS_URL),
+    natsCreds: blank(e.NATS_CREDS),
+    natsTls: tlsOf(blank(e.NATS_TLS_CA), blank(e.NATS_TLS_CERT), blank(e.NATS_TLS_KEY)),
     databaseUrl: blank(e.DATABASE_URL),
     sentineliqUrl: blank(e.SENTINELIQ_URL),
     apiKey: blank(e.SENTINELIQ_API_KEY),
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
+    approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
+    auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     smtpUrl: blank(e.SMTP_URL),
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
@@ -46,16 +58,24 @@ function read(): Env {
   });
 }
 
+function tlsOf(caFile?: string, certFile?: string, keyFile?: string): Env["natsTls"] {
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new Error("NATS_TLS_CERT and NATS_TLS_KEY go together: set both or neither");
+  if (!caFile && !certFile) return undefined;
+  return Object.freeze({ ...(caFile ? { caFile } : {}), ...(certFile && keyFile ? { certFile, keyFile } : {}) });
+}
+
 export const env: Env = read();
 
 /**
  * The environment for the processes of a launched network: this one, without the variables that would
- * override the complete configs they are given (PORT, NATS_URL, DATABASE_URL).
+ * override the complete configs they are given (PORT, NATS_URL, NATS_CREDS, DATABASE_URL).
  */
 export function envForChildren(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env };
   delete e.PORT;
   delete e.NATS_URL;
+  delete e.NATS_CREDS;
   delete e.DATABASE_URL;
   return e;
 }

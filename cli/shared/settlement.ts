@@ -9,11 +9,18 @@ import type { Env } from "./env.ts";
 export const BACKENDS = ["none", "litesvm", "rpc"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
+/** A custody wallet's keypair file and who may spend it. */
+export interface BoundWallet {
+  file: string;
+  tenant: string;
+  agent_ids: string[];
+}
+
 /** What `sentineliq dev --settlement <backend>` gives the coordinator. */
-export function devSettlement(backend: Backend, agentWalletFile: string, env: Env): Record<string, unknown> {
+export function devSettlement(backend: Backend, agentWallet: BoundWallet, env: Env): Record<string, unknown> {
   if (backend === "litesvm")
-    return { backend, walletFiles: [agentWalletFile], fundWallets: { sol: "100", tokens: "100000" } };
-  if (backend === "rpc") return withEnv({ backend, walletFiles: [agentWalletFile] }, env);
+    return { backend, walletFiles: [agentWallet], fundWallets: { sol: "100", tokens: "100000" } };
+  if (backend === "rpc") return withEnv({ backend, walletFiles: [agentWallet] }, env);
   return { backend };
 }
 

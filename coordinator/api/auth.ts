@@ -1,8 +1,11 @@
 /**
  * Who is asking: `Authorization: Bearer <key>`, matched by SHA-256 against the
- * agents' keys (one set per tenant), the auditors' and the operators' keys. A
- * route admits agents, auditors, either, or operators; a known key of the wrong role gets a 403.
+ * agents' keys (each issued for the agent ids it may act for), the tenants'
+ * approvers' keys, the auditors' and the operators' keys. A route admits agents,
+ * auditors, approvers, operators, or agents and auditors; a known key of the
+ * wrong role gets a 403. People signed in with a JWT are `user` principals (./user-auth.ts).
  */
+import { mayActFor } from "../../lib/agent-ids.ts";
 import { sha256Hex, SiqError, type Auth, type Role } from "../../protocol/index.ts";
 
 /** A signed-in person (an operator account's access token; see ../accounts/). */
@@ -14,9 +17,12 @@ export interface UserPrincipal {
   sessionId: string;
 }
 
+export { mayActFor };
+
 export type Principal =
-  | { role: "agent"; tenant: string }
+  | { role: "agent"; tenant: string; agent_ids: readonly string[] }
   | { role: "auditor"; auditor: string }
+  | { role: "approver"; tenant: string; approver: string }
   | { role: "operator"; operator: string }
   | UserPrincipal;
 
@@ -25,15 +31,34 @@ interface Keyed {
   api_key_sha256: readonly string[];
 }
 
+/** A tenant's keys: agent keys with their agent ids (exact, or a prefix ending in `*`), and approvers. */
+export interface TenantKeys {
+  id: string;
+  keys: readonly { sha256: string; agent_ids: readonly string[] }[];
+  approvers?: readonly Keyed[];
+}
+
+/** A 403 unless the agent key behind `principal` was issued for `agentId`. */
+export function requireAgent(principal: Principal | undefined, agentId: string | undefined): void {
+  if (agentId === undefined || principal?.role !== "agent") return;
+  if (!mayActFor(principal.agent_ids, agentId))
+    throw new SiqError("AGENT_NOT_ALLOWED", `this API key is not issued for agent ${agentId}`);
+}
+
 export class ApiKeys {
   readonly #byHash: Map<string, Principal>;
 
-  constructor(tenants: readonly Keyed[], auditors: readonly Keyed[] = [], operators: readonly Keyed[] = []) {
-    this.#byHash = new Map<string, Principal>([
-      ...tenants.flatMap((t) => t.api_key_sha256.map((h) => [h, { role: "agent", tenant: t.id }] as const)),
-      ...auditors.flatMap((a) => a.api_key_sha256.map((h) => [h, { role: "auditor", auditor: a.id }] as const)),
-      ...operators.flatMap((o) => o.api_key_sha256.map((h) => [h, { role: "operator", operator: o.id }] as const)),
-    ]);
+  constructor(tenants: readonly TenantKeys[], auditors: readonly Keyed[] = [], operators: readonly Keyed[] = []) {
+    const entries: [string, Principal][] = [];
+    for (const t of tenants) {
+      for (const k of t.keys) entries.push([k.sha256, { role: "agent", tenant: t.id, agent_ids: k.agent_ids }]);
+      for (const a of t.approvers ?? [])
+        for (const h of a.api_key_sha256) entries.push([h, { role: "approver", tenant: t.id, approver: a.id }]);
+    }
+    for (const a of auditors) for (const h of a.api_key_sha256) entries.push([h, { role: "auditor", auditor: a.id }]);
+    for (const o of operators)
+      for (const h of o.api_key_sha256) entries.push([h, { role: "operator", operator: o.id }]);
+    this.#byHash = new Map(entries);
   }
 
   /** The principal for this Authorization header, or a 401. */
@@ -48,14 +73,9 @@ export class ApiKeys {
   /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise. */
   authorize(auth: Exclude<Auth, "none" | "user">, header: string | undefined): Principal {
     const p = this.principalFor(header);
-    if (auth === "agent" && p.role !== "agent")
-      throw new SiqError("FORBIDDEN", "this route is for agents; an auditor key cannot use it");
-    if (auth === "auditor" && p.role !== "auditor")
-      throw new SiqError("FORBIDDEN", "this route is for auditors; an agent key cannot use it");
-    if (auth === "operator" && p.role !== "operator")
-      throw new SiqError("FORBIDDEN", "this route is for operators; an agent or auditor key cannot use it");
-    if (auth === "any" && p.role === "operator")
-      throw new SiqError("FORBIDDEN", "this route is for agents and auditors; an operator key cannot use it");
+    const allowed = auth === "any" ? p.role === "agent" || p.role === "auditor" : p.role === auth;
+    if (!allowed)
+      throw new SiqError("FORBIDDEN", `this route is for ${ROLE_NAMES[auth]}; a key of ${p.role} cannot use it`);
     return p;
   }
 
@@ -65,3 +85,11 @@ export class ApiKeys {
     return p.role === "agent" ? p.tenant : "";
   }
 }
+
+const ROLE_NAMES: Record<Exclude<Auth, "none" | "user">, string> = {
+  agent: "agents",
+  auditor: "auditors",
+  approver: "approvers of the organisation",
+  operator: "operators",
+  any: "agents and auditors",
+};

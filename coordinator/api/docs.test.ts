@@ -92,11 +92,13 @@ describe("API documentation", () => {
         auditor: [{ auditorKey: [] }],
         operator: [{ operatorKey: [] }],
         user: [{ accessToken: [] }],
+        approver: [{ approverKey: [] }],
       }[def.auth as string];
       expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
     }
     expect(Object.keys(doc.components!.securitySchemes!)).toEqual([
       "agentKey",
+      "approverKey",
       "auditorKey",
       "operatorKey",
       "accessToken",

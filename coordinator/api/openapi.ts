@@ -27,6 +27,7 @@ export function jsonSchema(s: z.ZodType, io: "input" | "output"): Schema {
 
 const TAGS: O.TagObject[] = [
   { name: "payments", description: "Payments, their challenges and receipts (agents)" },
+  { name: "challenges", description: "Step-ups confirmed or declined out of band (approvers of the organisation)" },
   { name: "events", description: "Authentication and behaviour events (agents)" },
   { name: "audit", description: "tAudit: the registry of audited payment code (agents submit, auditors decide)" },
   { name: "log", description: "The verdict log: RFC 6962 / C2SP tlog, public" },
@@ -45,6 +46,7 @@ const SECURITY: Record<RouteDef["auth"], O.SecurityRequirementObject[]> = {
   agent: [{ agentKey: [] }],
   auditor: [{ auditorKey: [] }],
   operator: [{ operatorKey: [] }],
+  approver: [{ approverKey: [] }],
   any: [{ agentKey: [] }, { auditorKey: [] }],
   user: [{ accessToken: [] }],
   none: [],
@@ -130,7 +132,16 @@ function buildDocument(): O.Document {
     tags: TAGS,
     components: {
       securitySchemes: {
-        agentKey: { type: "http", scheme: "bearer", description: "An agent's API key (one set per tenant)" },
+        agentKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An agent's API key, issued for the agent ids it may act for",
+        },
+        approverKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An approver's key: a person of the organisation who confirms or declines step-ups",
+        },
         auditorKey: { type: "http", scheme: "bearer", description: "An auditor's API key" },
         operatorKey: { type: "http", scheme: "bearer", description: "An operator's API key" },
         accessToken: {

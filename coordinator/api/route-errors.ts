@@ -1,7 +1,7 @@
 /**
  * Which errors a route may answer with, by status. Most follow from its
- * definition: input makes a 400, a key makes a 401 (and a 403 when only one
- * role may call it), a JSON body makes a 413 and a 415, and anything can fail
+ * definition: input makes a 400, a key makes a 401 (and a 403 for a key of a
+ * role the route does not admit: every keyed route has one), a JSON body makes a 413 and a 415, and anything can fail
  * inside (500). The rest are the route's own (`def.errors`).
  */
 import { z } from "zod";
@@ -26,7 +26,8 @@ function inputCodes(def: RouteDef): ErrorCode[] {
 function authCodes(def: RouteDef): ErrorCode[] {
   if (def.auth === "none") return [];
   if (def.auth === "user") return ["UNAUTHENTICATED", "INVALID_TOKEN", "FORBIDDEN"];
-  // Every keyed route refuses a known key of a role it does not admit ("any" admits agents and auditors only).
+  // Every keyed route refuses a known key of a role it does not admit ("any" admits agents and auditors only;
+  // an approver's key is refused there too).
   return ["UNAUTHENTICATED", "FORBIDDEN"];
 }
 

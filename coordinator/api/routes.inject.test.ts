@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
+import { parseTlogProof, routePath, routes, sha256Hex, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
@@ -29,7 +29,7 @@ interface Call {
   /** Raw bytes to send instead of `body` as JSON. */
   payload?: string;
   contentType?: string;
-  /** A key to send; null sends none; default: the agent's key, or the auditor's on auditor-only routes. */
+  /** A key to send; null sends none; default: the agent's key, or the auditor's or approver's on their routes. */
   key?: string | null;
 }
 
@@ -74,14 +74,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
 
   const call = async (name: Name, c: Call = {}): Promise<Got> => {
     const def: RouteDef = routes[name];
-    const key =
-      c.key === undefined
-        ? def.auth === "auditor"
-          ? net.auditorKey
-          : def.auth === "operator"
-            ? net.operatorKey
-            : net.apiKey
-        : c.key;
+    const byRole = { auditor: net.auditorKey, approver: net.approverKey, operator: net.operatorKey } as Record<
+      string,
+      string
+    >;
+    const key = c.key === undefined ? (byRole[def.auth] ?? net.apiKey) : c.key;
     const payload = c.payload ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
     const res = await app.inject({
       method: def.method,
@@ -110,11 +107,31 @@ describe("every route through inject(), checked against its OpenAPI document", (
     return r;
   };
 
+  /** Every log entry this key may read: [index, type]. */
+  const readable = async (key: string) => {
+    const out: [number, string][] = [];
+    for (let start = 0; ;) {
+      const page = await call("logEntries", { query: { start, limit: 1000 }, key });
+      if (page.body.entries.length === 0) return out;
+      out.push(...page.body.entries.map((e: { index: number; type: string }): [number, string] => [e.index, e.type]));
+      start = out.at(-1)![0] + 1;
+    }
+  };
+
   const state = {
     payment: undefined as unknown as { payment_id: string; log_index: number; idempotency_key: string },
     event: "",
     code: { hash: "", source: "" },
+    /** A payment waiting for a step-up. */
+    stepUp: undefined as unknown as { payment_id: string; challenge: { challenge_id: string; nonce: string } },
   };
+  const high = () =>
+    call("createPayment", {
+      body: net.payment({
+        amount: "25000.00",
+        trace_context: { purpose: "pay invoice INV-7781 for the annual licence" },
+      }),
+    });
   const codeSource = () => {
     const source = `async function pay(c) { return c.pay(${randomBytes(4).readUInt32BE()}); }`;
     return { hash: sha256Hex(source), source };
@@ -184,17 +201,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await refused("getEvent", { params: { event_id: state.event }, key: null }, 401, "UNAUTHENTICATED");
     },
     challengeResponse: async () => {
-      const purpose = "pay invoice INV-7781 for the annual licence";
-      const first = await call("createPayment", {
-        body: net.payment({ amount: "25000.00", trace_context: { purpose } }),
-      });
+      const first = await high();
       expect(first.body).toMatchObject({ status: "challenged" });
       const params = { payment_id: first.body.payment_id };
       const ch = first.body.challenge;
       const responses = { purpose: "Annual licence renewal for the analytics seat", reference: "INV-7781" };
       await refused(
         "challengeResponse",
-        { params, body: { challenge_id: "ch_nope", responses } },
+        { params, body: { challenge_id: "ch_nope", nonce: "0".repeat(32), responses } },
         409,
         "CHALLENGE_MISMATCH",
       );
@@ -202,9 +216,37 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const answer = { challenge_id: ch.challenge_id, nonce: ch.nonce, responses };
       await refused("challengeResponse", { params, body: answer, key: otherTenant() }, 404, "NOT_FOUND");
       await refused("challengeResponse", { params, body: answer, key: net.auditorKey }, 403, "FORBIDDEN");
+      const noNonce = { challenge_id: ch.challenge_id, responses };
+      await refused("challengeResponse", { params, body: noNonce }, 400, "INVALID_REQUEST");
+      const selfConfirmed = { ...answer, responses: { ...responses, confirmed: true, confirmed_by: "me" } };
+      await refused("challengeResponse", { params, body: selfConfirmed }, 403, "STEP_UP_NOT_BY_AGENT");
+      // A HIGH payment's proof of purpose is not enough on its own: a person of the organisation confirms it.
       const ok = await call("challengeResponse", { params, body: answer });
-      expect(ok.body).toMatchObject({ payment_id: params.payment_id, decision: "approve", attempt: 2 });
-      await refused("challengeResponse", { params, body: answer }, 409, "CHALLENGE_NOT_OPEN");
+      expect(ok.body).toMatchObject({ payment_id: params.payment_id, status: "challenged", attempt: 2 });
+      expect(ok.body.challenge).toMatchObject({ kind: "step_up", attempt: 2 });
+      state.stepUp = ok.body;
+      await refused("challengeResponse", { params, body: answer }, 409, "CHALLENGE_MISMATCH");
+      const step = { challenge_id: ok.body.challenge.challenge_id, nonce: ok.body.challenge.nonce, responses };
+      await refused("challengeResponse", { params, body: step }, 403, "STEP_UP_NOT_BY_AGENT");
+    },
+    approveChallenge: async () => {
+      const params = { challenge_id: state.stepUp.challenge.challenge_id };
+      await refused("approveChallenge", { params, body: {}, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("approveChallenge", { params, body: {}, key: net.approverKey + "-b" }, 404, "NOT_FOUND");
+      await refused("approveChallenge", { params: { challenge_id: "nope" }, body: {} }, 400, "INVALID_REQUEST");
+      await refused("approveChallenge", { params, body: { note: 7 } }, 400, "INVALID_REQUEST");
+      const ok = await call("approveChallenge", { params, body: { note: "called the CFO" } });
+      expect(ok.body).toMatchObject({ payment_id: state.stepUp.payment_id, decision: "approve", attempt: 3 });
+      await refused("approveChallenge", { params, body: {} }, 409, "CHALLENGE_NOT_OPEN");
+    },
+    declineChallenge: async () => {
+      const first = await high();
+      const params = { challenge_id: first.body.challenge.challenge_id };
+      await refused("declineChallenge", { params, body: {}, key: net.auditorKey }, 403, "FORBIDDEN");
+      await refused("declineChallenge", { params, body: {}, key: null }, 401, "UNAUTHENTICATED");
+      const ok = await call("declineChallenge", { params, body: { note: "not ours" } });
+      expect(ok.body).toMatchObject({ status: "rejected", error_details: { code: "CHALLENGE_DECLINED" } });
+      await refused("declineChallenge", { params, body: {} }, 409, "CHALLENGE_NOT_OPEN");
     },
     paymentReceipt: async () => {
       const params = { payment_id: state.payment.payment_id };
@@ -213,6 +255,10 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await until(async () => (await app.inject({ url, headers })).statusCode === 200);
       const ok = await call("paymentReceipt", { params });
       expect(ok.body).toMatch(/^c2sp\.org\/tlog-proof@v1\n/);
+      // The receipt carries the payer's own entry (its `extra` line): the bytes the log holds at its index.
+      const receipt = parseTlogProof(ok.body);
+      const logged = await call("logEntries", { query: { start: receipt.index, limit: 1 }, key: net.auditorKey });
+      expect(receipt.extra?.toString("base64")).toBe(logged.body.entries[0].leaf);
       await refused("paymentReceipt", { params, key: otherTenant() }, 404, "NOT_FOUND");
       await refused("paymentReceipt", { params, key: null }, 401, "UNAUTHENTICATED");
     },
@@ -225,8 +271,21 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.body).toMatch(/^sentineliq\.local\/log\n\d+\n/);
     },
     logEntries: async () => {
+      const indexes = (r: Got) => r.body.entries.map((e: { index: number }) => e.index);
       const ok = await call("logEntries", { query: { start: 0, limit: 2 } });
-      expect(ok.body.entries.map((e: { index: number }) => e.index)).toEqual([0, 1]);
+      expect(indexes(ok)).toEqual([0, 1]);
+      const all = await call("logEntries", { query: { start: 0, limit: 2 }, key: net.auditorKey });
+      expect(all.body.entries).toEqual(ok.body.entries);
+      // Tenant B has logged nothing: it reads no entry, though the log has some.
+      // So far every entry is tenant A's: its payment's decision, its challenge records, its event.
+      const mine = await readable(net.apiKey);
+      expect(mine).toEqual(await readable(net.auditorKey));
+      expect(mine.map(([, type]) => type)).toContain("sentineliq.event.v1");
+      const other = await call("logEntries", { query: { start: 0, limit: 1000 }, key: otherTenant() });
+      expect({ entries: other.body.entries, size: other.body.size > 0 }).toEqual({ entries: [], size: true });
+      await refused("logEntries", { query: { start: 0 }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: "siq_unknown_key_0123456789" }, 401, "UNAUTHENTICATED");
+      await refused("logEntries", { query: { start: 0 }, key: net.operatorKey }, 403, "FORBIDDEN");
       await refused("logEntries", { query: { limit: 0 } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: "abc" } }, 400, "INVALID_REQUEST");
       await refused("logEntries", { query: { start: -1 } }, 400, "INVALID_REQUEST");
@@ -245,11 +304,27 @@ describe("every route through inject(), checked against its OpenAPI document", (
       await refused("logConsistency", { query: { first: 1, second: 1e9 } }, 404, "NOT_FOUND");
       await refused("logConsistency", { query: { first: "x", second: 2 } }, 400, "INVALID_REQUEST");
     },
+    logEntryBundle: async () => {
+      const bundle = await call("logEntryBundle", { params: { "*": "000.p/1" } });
+      expect(bundle.bytes.length).toBeGreaterThan(2);
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: null }, 401, "UNAUTHENTICATED");
+      await refused("logEntryBundle", { params: { "*": "000.p/1" }, key: net.apiKey }, 403, "FORBIDDEN");
+      await refused("logEntryBundle", { params: { "*": "999.p/3" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "0/000.p/1" } }, 404, "NOT_FOUND");
+      await refused("logEntryBundle", { params: { "*": "1".repeat(200) } }, 400, "INVALID_REQUEST");
+    },
     logTile: async () => {
       const hashes = await call("logTile", { params: { "*": "0/000.p/2" } });
       expect(hashes.bytes).toHaveLength(64);
-      const bundle = await call("logTile", { params: { "*": "entries/000.p/1" } });
-      expect(bundle.bytes.length).toBeGreaterThan(2);
+      // The public tile route never serves entry bytes, however the path is spelled.
+      for (const url of [
+        "/v1/log/tile/entries/000.p/1",
+        "/v1/log/tile/%65ntries/000.p/1",
+        "/v1/log/tile//entries/000.p/1",
+      ]) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      }
       await refused("logTile", { params: { "*": "../../etc/passwd" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/999.p/3" } }, 404, "NOT_FOUND");
       await refused("logTile", { params: { "*": "0/" + "1".repeat(200) } }, 400, "INVALID_REQUEST");
@@ -295,6 +370,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const ok = await call("auditRevoke", { params, body: { reason: "sends to any receiver" } });
       expect(ok.body).toMatchObject({ state: "revoked" });
       await refused("auditApprove", { params, body: {} }, 409, "AUDIT_REVOKED");
+      // The registry's entries for this code are read by the tenant that submitted it, not by another.
+      const audit = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.audit.v1");
+      expect(audit.length).toBeGreaterThanOrEqual(3);
+      expect(await readable(net.apiKey)).toEqual(expect.arrayContaining(audit));
+      expect(await readable(otherTenant())).toEqual([]);
     },
     validatorsList: async () => {
       const ok = await call("validatorsList");
@@ -321,6 +401,11 @@ describe("every route through inject(), checked against its OpenAPI document", (
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ quorum_safe: true, epoch: 2 });
       expect(ok.body.validators[0]).toMatchObject({ id: "v1", excluded: false });
+      // A reinstatement concerns no organisation: the auditor reads it, tenant A does not.
+      const status = (await readable(net.auditorKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(status.length).toBe(2);
+      const mine = (await readable(net.apiKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
+      expect(mine).toEqual(status.slice(0, 1));
     },
     ...accountScenarios({
       call,

@@ -16,7 +16,7 @@ type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
   body: R["body"] extends z.ZodType ? z.infer<R["body"]> : undefined;
   query: R["query"] extends z.ZodType ? z.infer<R["query"]> : undefined;
-  /** The agent's tenant ("" when the caller is not an agent). */
+  /** The agent's or approver's tenant ("" for an auditor or anonymous caller). */
   tenant: string;
   /** Who is calling (undefined on routes open to anyone). */
   principal: Principal | undefined;
@@ -91,7 +91,7 @@ function addRoute<K extends keyof Routes>(
 }
 
 function parseInput<R extends RouteDef>(def: R, req: FastifyRequest, principal: Principal | undefined): Input<R> {
-  const tenant = principal?.role === "agent" ? principal.tenant : "";
+  const tenant = principal?.role === "agent" || principal?.role === "approver" ? principal.tenant : "";
   const params = def.params.safeParse(req.params ?? {});
   if (!params.success) throw fromZod(params.error, "path");
   let body: unknown;

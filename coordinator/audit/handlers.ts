@@ -11,10 +11,10 @@ export function auditHandlers(s: AuditService): Pick<Handlers, AuditRoutes> {
     auditList: async ({ principal, query }) => ({ body: await s.list(principal!, query) }),
     auditGet: async ({ principal, params }) => ({ body: await s.get(principal!, params.code_hash) }),
     auditApprove: async ({ principal, params, body }) => ({
-      body: await s.approve(auditorId(principal), params.code_hash, body.note),
+      body: await s.approve(auditorId(principal), params.code_hash, body.note, body.signed),
     }),
     auditRevoke: async ({ principal, params, body }) => ({
-      body: await s.revoke(auditorId(principal), params.code_hash, body.reason),
+      body: await s.revoke(auditorId(principal), params.code_hash, body.reason, body.signed),
     }),
   };
 }

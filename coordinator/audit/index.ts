@@ -11,7 +11,7 @@ import type { LogSequencer } from "../log/index.ts";
 import { auditHandlers } from "./handlers.ts";
 import { AuditPublisher } from "./publisher.ts";
 import { AuditService } from "./service.ts";
-import { AUDIT_ENTRY_TYPE } from "../../protocol/index.ts";
+import { AUDIT_ENTRY_TYPE, auditorVerifiers, type AuditorEntry, type Signer } from "../../protocol/index.ts";
 import { AuditStore, migrateAudit, projectAuditEntries } from "./store.ts";
 
 export interface RunningAudit {
@@ -28,10 +28,14 @@ export async function startAudit(c: {
   bucket: string;
   sequencer: LogSequencer;
   logger: Logger;
+  /** Signs each registry value (validators' caches verify it). */
+  busSigner: Signer;
+  /** The auditor set (network.json): with it, approvals and revocations must carry one of its auditors' signatures. */
+  auditors?: readonly AuditorEntry[] | undefined;
 }): Promise<RunningAudit> {
   await migrateAudit(c.db);
   const store = new AuditStore(c.db);
-  const publisher = new AuditPublisher(await c.bus.kv(c.bucket), c.logger);
+  const publisher = new AuditPublisher(await c.bus.kv(c.bucket), c.logger, c.busSigner);
   // Entries integrated later (a change logged just before a restart, say) reach the bus too.
   const touched = new Set<string>();
   c.sequencer.project(AUDIT_ENTRY_TYPE, async (q, entries) => {
@@ -49,7 +53,13 @@ export async function startAudit(c: {
   });
   const republished = await publisher.resync(await store.all());
   if (republished > 0) c.logger.info({ republished }, "audit registry re-published to the bus");
-  const service = new AuditService({ store, sequencer: c.sequencer, publisher, logger: c.logger });
+  const service = new AuditService({
+    store,
+    sequencer: c.sequencer,
+    publisher,
+    logger: c.logger,
+    ...(c.auditors ? { auditors: auditorVerifiers(c.auditors) } : {}),
+  });
   return {
     service,
     handlers: auditHandlers(service) satisfies Partial<Handlers>,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryBus, type KvBucket } from "../../lib/bus/index.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { AuditStateValue, SiqError } from "../../protocol/index.ts";
+import { AuditStateValue, busSignatureHolds, Signer, SiqError, Verifier } from "../../protocol/index.ts";
 import { AuditPublisher } from "./publisher.ts";
 import type { AuditRow } from "./store.ts";
 
@@ -17,15 +17,23 @@ const row = (c: string, state: AuditRow["state"], log_index = 1): AuditRow => ({
   updated_at: new Date("2025-01-02T00:00:00Z"),
 });
 const logger = createLogger("test", "silent");
+const signer = Signer.generate().signer;
+/** A registry value as validators read it: signed by the coordinator, then the state itself. */
+const read = (bytes: Uint8Array) => {
+  const raw = JSON.parse(Buffer.from(bytes).toString()) as Record<string, unknown>;
+  expect(busSignatureHolds(new Verifier(signer.publicKey), raw)).toBe(true);
+  const { bus_signature: _, ...value } = raw;
+  return AuditStateValue.parse(value);
+};
 
 describe("AuditPublisher", () => {
   it("re-publishes every row a fresh bucket lacks, and nothing twice", async () => {
     const kv = await memoryBus().kv("AUDIT");
-    const p = new AuditPublisher(kv, logger);
+    const p = new AuditPublisher(kv, logger, signer);
     const rows = [row("a", "approved"), row("b", "revoked", 2)];
     expect(await p.resync(rows)).toBe(2);
     expect(p.revision).toBe(2);
-    const v = AuditStateValue.parse(JSON.parse(Buffer.from((await kv.get("b".repeat(64)))!.value).toString()));
+    const v = read((await kv.get("b".repeat(64)))!.value);
     expect(v).toMatchObject({ state: "revoked", log_index: 2, updated_at: "2025-01-02T00:00:00.000Z" });
     expect(await p.resync(rows)).toBe(0);
     expect(await p.resync([row("a", "revoked", 3), rows[1]!])).toBe(1);
@@ -39,7 +47,7 @@ describe("AuditPublisher", () => {
       ...real,
       put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)),
     };
-    const p = new AuditPublisher(flaky, logger);
+    const p = new AuditPublisher(flaky, logger, signer);
     const r = row("c", "approved");
     const e = await p.publish(r).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SiqError);
@@ -59,12 +67,12 @@ describe("AuditPublisher", () => {
       ...real,
       put: (k, v) => (down ? Promise.reject(new Error("no responders")) : real.put(k, v)),
     };
-    const p = new AuditPublisher(flaky, logger);
+    const p = new AuditPublisher(flaky, logger, signer);
     await p.publish(row("d", "approved", 5)).catch(() => {});
     down = false;
     await p.publish(row("d", "revoked", 6));
     await new Promise((res) => setTimeout(res, 2500)); // the background retry has run by now
-    const v = AuditStateValue.parse(JSON.parse(Buffer.from((await real.get("d".repeat(64)))!.value).toString()));
+    const v = read((await real.get("d".repeat(64)))!.value);
     expect(v.state).toBe("revoked");
     expect(p.isDirty("d".repeat(64))).toBe(false);
     p.stop();

@@ -8,7 +8,7 @@
  */
 import type { KvBucket } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { AuditStateValue, canonicalBytes, SiqError } from "../../protocol/index.ts";
+import { canonicalBytes, signBusMessage, SiqError, type AuditStateValue, type Signer } from "../../protocol/index.ts";
 import type { AuditRow } from "./store.ts";
 
 const RETRIES = [100, 400, 1500];
@@ -16,6 +16,7 @@ const RETRIES = [100, 400, 1500];
 export class AuditPublisher {
   readonly #kv: KvBucket;
   readonly #logger: Logger;
+  readonly #signer: Signer;
   /** Per hash, the newest row not yet known to be on the bus. */
   readonly #unpublished = new Map<string, AuditRow>();
   /** Puts run one at a time, each writing the newest row known then, so an older value never lands last. */
@@ -23,9 +24,10 @@ export class AuditPublisher {
   #revision = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(kv: KvBucket, logger: Logger) {
+  constructor(kv: KvBucket, logger: Logger, signer: Signer) {
     this.#kv = kv;
     this.#logger = logger;
+    this.#signer = signer;
   }
 
   get revision(): number {
@@ -42,7 +44,7 @@ export class AuditPublisher {
     for (const row of rows) {
       try {
         const have = await this.#kv.get(row.code_hash);
-        if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row)))) continue;
+        if (have && Buffer.from(have.value).equals(Buffer.from(valueOf(row, this.#signer)))) continue;
         this.#note(row);
         await this.#flush(row.code_hash);
         put++;
@@ -89,7 +91,7 @@ export class AuditPublisher {
     const run = this.#chain.then(async () => {
       const row = this.#unpublished.get(codeHash);
       if (!row) return;
-      const revision = await this.#kv.put(codeHash, valueOf(row));
+      const revision = await this.#kv.put(codeHash, valueOf(row, this.#signer));
       this.#revision = Math.max(this.#revision, revision);
       if (this.#unpublished.get(codeHash) === row) this.#unpublished.delete(codeHash);
     });
@@ -118,7 +120,8 @@ export class AuditPublisher {
   }
 }
 
-export function valueOf(row: AuditRow): Uint8Array {
+/** The registry value for a row, signed with the coordinator's bus key (deterministic: the same row, the same bytes). */
+export function valueOf(row: AuditRow, signer: Signer): Uint8Array {
   const value: AuditStateValue = {
     type: "sentineliq.audit_state.v2",
     code_hash: row.code_hash,
@@ -126,5 +129,5 @@ export function valueOf(row: AuditRow): Uint8Array {
     log_index: Number(row.log_index),
     updated_at: (row.updated_at instanceof Date ? row.updated_at : new Date(row.updated_at)).toISOString(),
   };
-  return canonicalBytes(value);
+  return canonicalBytes(signBusMessage(signer, value));
 }

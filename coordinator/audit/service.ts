@@ -9,6 +9,7 @@
 import type { Logger } from "../../lib/logger.ts";
 import {
   AuditLogEntry,
+  auditStatementProblem,
   auditTransition,
   canonicalBytes,
   sha256Hex,
@@ -19,6 +20,8 @@ import {
   type AuditRecord,
   type AuditState,
   type AuditSubmission,
+  type SignedAuditStatement,
+  type Verifier,
 } from "../../protocol/index.ts";
 import type { Principal } from "../api/index.ts";
 import type { LogSequencer } from "../log/index.ts";
@@ -30,6 +33,8 @@ export interface AuditServiceComponents {
   sequencer: LogSequencer;
   publisher: AuditPublisher;
   logger: Logger;
+  /** The auditor set: when given, an approval or revocation must carry a statement one of them signed. */
+  auditors?: ReadonlyMap<string, Verifier>;
 }
 
 interface Change {
@@ -37,6 +42,8 @@ interface Change {
   code_hash: string;
   actor: AuditActor;
   note?: string | undefined;
+  /** An approval's or revocation's signed statement, logged with it. */
+  signed?: SignedAuditStatement | undefined;
   /** For a submission: the name it was submitted under. */
   submission?: { name: string };
 }
@@ -69,30 +76,34 @@ export class AuditService {
     });
   }
 
-  approve(auditor: string, codeHash: string, note: string | undefined): Promise<AuditRecord> {
-    return this.#serial(async () =>
-      toRecord(
-        (await this.#apply({ action: "approve", code_hash: codeHash, actor: { role: "auditor", id: auditor }, note }))
-          .row,
-        true,
-      ),
-    );
+  approve(auditor: string, codeHash: string, note: string | undefined, signed?: SignedAuditStatement) {
+    return this.#decide("approve", auditor, codeHash, note, signed);
   }
 
-  revoke(auditor: string, codeHash: string, reason: string): Promise<AuditRecord> {
-    return this.#serial(async () =>
-      toRecord(
-        (
-          await this.#apply({
-            action: "revoke",
-            code_hash: codeHash,
-            actor: { role: "auditor", id: auditor },
-            note: reason,
-          })
-        ).row,
-        true,
-      ),
-    );
+  revoke(auditor: string, codeHash: string, reason: string, signed?: SignedAuditStatement) {
+    return this.#decide("revoke", auditor, codeHash, reason, signed);
+  }
+
+  /** An auditor's approval or revocation; with an auditor set, only as that auditor's signed statement says. */
+  #decide(
+    action: "approve" | "revoke",
+    auditor: string,
+    codeHash: string,
+    note: string | undefined,
+    signed: SignedAuditStatement | undefined,
+  ): Promise<AuditRecord> {
+    const auditors = this.#c.auditors;
+    if (auditors) {
+      const problem = auditStatementProblem(auditors, signed, { code_hash: codeHash, action, note });
+      if (problem) throw new SiqError("FORBIDDEN", `${problem}: sign it with your auditor key (--signing-key)`);
+    }
+    // With an auditor set, the log names the auditor whose key signed, not the API key that carried it.
+    const id = auditors && signed ? signed.statement.auditor_id : auditor;
+    return this.#serial(async () => {
+      const change: Change = { action, code_hash: codeHash, actor: { role: "auditor", id }, note };
+      if (auditors && signed) change.signed = signed;
+      return toRecord((await this.#apply(change)).row, true);
+    });
   }
 
   /** Auditors see every record; an agent sees only hashes its organisation submitted (others are 404). */
@@ -140,6 +151,7 @@ export class AuditService {
       actor: c.actor,
       ...(c.note !== undefined ? { note: c.note } : {}),
       at,
+      ...(c.signed ? { signed: c.signed } : {}),
     });
     // One key per hash and action (each happens once): a retried or re-published change is logged once.
     const index = await sequencer.appendEntry(`audit:${c.code_hash}:${c.action}`, canonicalBytes(entry));

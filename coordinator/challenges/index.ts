@@ -1,3 +1,3 @@
 /** The challenge loop: issuing a challenge, checking the answer, expiring it. */
-export { ChallengeService } from "./service.ts";
+export { ChallengeService, type Review } from "./service.ts";
 export { ChallengeStore } from "./store.ts";

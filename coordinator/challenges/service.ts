@@ -4,11 +4,13 @@
  * accept one answer, which the payment service sends back to the network as
  * the next attempt.
  */
+import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "../../lib/logger.ts";
 import {
   canonicalBytes,
   sha256Hex,
   SiqError,
+  TypeTags,
   type Challenge,
   type ChallengeResponseRequest,
   type PaymentRejectionCode,
@@ -61,29 +63,28 @@ export class ChallengeService {
     return challenge;
   }
 
-  /** Checks an answer against the open challenge and moves the payment to its next attempt. */
+  /**
+   * Checks an agent's answer against the open challenge (its id and its single-use nonce) and moves the
+   * payment to its next attempt. Errors name only what the caller sent. A step-up is never the agent's to give.
+   */
   async answer(row: PaymentRow, body: ChallengeResponseRequest, now: Date): Promise<PaymentRow> {
     const c = row.challenge;
     if (row.status !== "challenged" || !c)
-      throw new SiqError(
-        "CHALLENGE_NOT_OPEN",
-        `payment ${row.payment_id} has no open challenge (status ${row.status})`,
+      throw new SiqError("CHALLENGE_NOT_OPEN", `payment ${row.payment_id} has no open challenge`);
+    if (!sameText(body.challenge_id, c.challenge_id) || !sameText(body.nonce, c.nonce))
+      throw new SiqError("CHALLENGE_MISMATCH", "the challenge_id and nonce are not those of the open challenge");
+    if (c.kind === "step_up" || "confirmed" in body.responses || "confirmed_by" in body.responses) {
+      this.#c.logger.warn(
+        { payment_id: row.payment_id, challenge_id: c.challenge_id },
+        "an agent tried to confirm a step-up",
       );
-    if (body.challenge_id !== c.challenge_id)
       throw new SiqError(
-        "CHALLENGE_MISMATCH",
-        `challenge ${body.challenge_id} is not the open one (${c.challenge_id})`,
-      );
-    if (body.nonce !== undefined && body.nonce !== c.nonce)
-      throw new SiqError("CHALLENGE_MISMATCH", "nonce does not match the challenge");
-    if (Date.parse(c.expires_at) <= now.getTime()) {
-      await this.#close(row.payment_id, c.challenge_id, "CHALLENGE_EXPIRED", "the challenge expired unanswered");
-      throw new SiqError(
-        "CHALLENGE_EXPIRED",
-        `challenge ${c.challenge_id} expired at ${c.expires_at}; the payment is rejected`,
+        "STEP_UP_NOT_BY_AGENT",
+        "a step-up is confirmed by an approver of the organisation (POST /v1/challenges/{challenge_id}/approve), not by the agent's key",
       );
     }
-    const next = await this.#c.store.answer(row.payment_id, c.challenge_id, body.responses);
+    await this.#refuseExpired(row.payment_id, c, now);
+    const next = await this.#c.store.answer(row.payment_id, c, body.responses);
     if (!next) throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${c.challenge_id} was already answered or closed`);
     this.#cancel(row.payment_id);
     await this.#c.sequencer.appendRecord({
@@ -94,6 +95,38 @@ export class ChallengeService {
       evidence_digest: sha256Hex(canonicalBytes(body.responses)),
       received_at: now.toISOString(),
     });
+    return next;
+  }
+
+  /**
+   * An approver's decision on an open challenge of their organisation: approve (the step-up is confirmed,
+   * with the evidence given so far, and the payment goes to its next attempt) or decline (rejected).
+   * Either way the log records who.
+   */
+  async review(tenantId: string, challengeId: string, r: Review, now: Date): Promise<PaymentRow> {
+    const row = await this.#c.store.byChallenge(tenantId, challengeId);
+    if (!row) throw new SiqError("NOT_FOUND", `no challenge ${challengeId}`);
+    const c = row.challenge!;
+    if (row.status !== "challenged")
+      throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${challengeId} was already answered or closed`);
+    await this.#refuseExpired(row.payment_id, c, now);
+    const record = reviewRecord(row, r, now);
+    if (r.decision === "decline") {
+      const message = `declined by ${r.approver}`;
+      if (!(await this.#c.store.expire(row.payment_id, challengeId, "CHALLENGE_DECLINED", message)))
+        throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${challengeId} was already answered or closed`);
+      this.#cancel(row.payment_id);
+      await this.#c.sequencer.appendRecord({ ...record, attempt: row.attempt });
+      this.#c.onClosed(row.payment_id);
+      const error_details = { code: "CHALLENGE_DECLINED", message };
+      return { ...row, status: "rejected", decision: "reject", error_details };
+    }
+    const evidence = { ...row.evidence, confirmed: true, confirmed_by: r.approver };
+    const next = await this.#c.store.answer(row.payment_id, c, evidence);
+    if (!next) throw new SiqError("CHALLENGE_NOT_OPEN", `challenge ${challengeId} was already answered or closed`);
+    this.#cancel(row.payment_id);
+    const evidence_digest = sha256Hex(canonicalBytes(evidence));
+    await this.#c.sequencer.appendRecord({ ...record, attempt: next.attempt, evidence_digest });
     return next;
   }
 
@@ -129,6 +162,16 @@ export class ChallengeService {
     this.#timers.set(paymentId, t);
   }
 
+  /** An expired challenge closes (→ rejected) when someone tries to answer it. */
+  async #refuseExpired(paymentId: string, c: Challenge, now: Date): Promise<void> {
+    if (Date.parse(c.expires_at) > now.getTime()) return;
+    await this.#close(paymentId, c.challenge_id, "CHALLENGE_EXPIRED", "the challenge expired unanswered");
+    throw new SiqError(
+      "CHALLENGE_EXPIRED",
+      `challenge ${c.challenge_id} expired at ${c.expires_at}; the payment is rejected`,
+    );
+  }
+
   #cancel(paymentId: string): void {
     clearTimeout(this.#timers.get(paymentId));
     this.#timers.delete(paymentId);
@@ -151,4 +194,31 @@ export class ChallengeService {
     });
     this.#c.onClosed(paymentId);
   }
+}
+
+export interface Review {
+  decision: "approve" | "decline";
+  /** The approver's id in the organisation. */
+  approver: string;
+  note?: string;
+}
+
+function reviewRecord(row: PaymentRow, r: Review, now: Date) {
+  return {
+    type: TypeTags.challenge_review,
+    payment_id: row.payment_id,
+    challenge_id: row.challenge!.challenge_id,
+    decision: r.decision,
+    approver: r.approver,
+    tenant_id: row.tenant_id,
+    ...(r.note !== undefined ? { note_digest: sha256Hex(canonicalBytes(r.note)) } : {}),
+    reviewed_at: now.toISOString(),
+  };
+}
+
+/** Equal strings, compared in constant time (a nonce is a secret of the challenge). */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -16,13 +16,26 @@ export class ChallengeStore {
     );
   }
 
-  /** challenged → evaluating at the next attempt, only if this exact challenge is still open. */
-  async answer(paymentId: string, challengeId: string, evidence: Evidence): Promise<PaymentRow | undefined> {
+  /**
+   * challenged → evaluating at the next attempt, only if this exact challenge (id and nonce) is still open:
+   * the nonce is good for one answer.
+   */
+  async answer(paymentId: string, c: Challenge, evidence: Evidence): Promise<PaymentRow | undefined> {
     const rows = await this.#db.query<PaymentRow & Row>(
-      `UPDATE siq_payments SET status = 'evaluating', attempt = attempt + 1, evidence = $3::jsonb, updated_at = now()
+      `UPDATE siq_payments SET status = 'evaluating', attempt = attempt + 1, evidence = $4::jsonb, updated_at = now()
        WHERE payment_id = $1 AND status = 'challenged' AND challenge->>'challenge_id' = $2
+         AND challenge->>'nonce' = $3
        RETURNING *`,
-      [paymentId, challengeId, JSON.stringify(evidence)],
+      [paymentId, c.challenge_id, c.nonce, JSON.stringify(evidence)],
+    );
+    return rows[0];
+  }
+
+  /** The tenant's payment whose latest challenge is this one (open or not). */
+  async byChallenge(tenantId: string, challengeId: string): Promise<PaymentRow | undefined> {
+    const rows = await this.#db.query<PaymentRow & Row>(
+      "SELECT * FROM siq_payments WHERE tenant_id = $1 AND challenge->>'challenge_id' = $2",
+      [tenantId, challengeId],
     );
     return rows[0];
   }

@@ -2,7 +2,7 @@
 import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { EventRequest, EventView, QuorumPolicy, Topology, ValidatorSet } from "../../protocol/index.ts";
+import type { EventRequest, EventView, QuorumPolicy, Signer, Topology, ValidatorSet } from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/index.ts";
 import type { Metrics } from "../metrics.ts";
 import { EventStore } from "../store/index.ts";
@@ -21,6 +21,7 @@ export interface EventsComponents {
   metrics?: Metrics | null;
   /** The validators excluded for equivocation now (shared with payments). */
   exclusions?: () => { excluded: string[]; exclusion_epoch: number };
+  busSigner: Signer;
 }
 
 export interface RunningEvents {
@@ -42,6 +43,7 @@ export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
     policy: c.policy,
     deadlineMs: c.deadlineMs,
     logger: c.logger,
+    busSigner: c.busSigner,
   });
   const aggregator = new EventAggregator({
     bus: c.bus,

@@ -12,6 +12,8 @@ import {
   eventRef,
   sha256Hex,
   SiqError,
+  signBusMessage,
+  type Signer,
   type EventDecision,
   type EventQuorumResult,
   type EventRequest,
@@ -33,6 +35,8 @@ export interface EventServiceComponents {
   policy: QuorumPolicy;
   deadlineMs: number;
   logger: Logger;
+  /** Signs each event task (validators verify it). */
+  busSigner: Signer;
 }
 
 const encoder = new TextEncoder();
@@ -111,9 +115,13 @@ export class EventService {
       row.status === "evaluating" && !this.#rows.has(row.event_ref) ? Date.parse(receivedAt) : Date.now();
     this.#aggregator!.register({ event_ref: row.event_ref, digest: row.event_digest, startedAtMs });
     try {
-      await this.#c.bus.publish(this.#c.topology.subjects.evaluateEvent, encoder.encode(JSON.stringify(task)), {
-        msgId: `event:${row.event_ref}`,
-      });
+      await this.#c.bus.publish(
+        this.#c.topology.subjects.evaluateEvent,
+        encoder.encode(JSON.stringify(signBusMessage(this.#c.busSigner, task))),
+        {
+          msgId: `event:${row.event_ref}`,
+        },
+      );
     } catch (cause) {
       throw new SiqError(
         "BUS_UNAVAILABLE",

@@ -1,4 +1,4 @@
-/** Handlers of the public log routes and of payment receipts. */
+/** Handlers of the log routes (hashes public, entries for authorised readers) and of payment receipts. */
 import {
   encodeBundle,
   formatTlogProof,
@@ -11,16 +11,20 @@ import {
   type Routes,
 } from "../../protocol/index.ts";
 import type { Handlers } from "../api/index.ts";
+import { readableEntries } from "./access.ts";
 import type { Checkpointer } from "./checkpointer.ts";
 import type { LogSequencer } from "./sequencer.ts";
 import type { LogStore } from "./store.ts";
 
 type LogHandlers = Pick<
   Handlers,
-  keyof Routes & ("logVkey" | "logCheckpoint" | "logEntries" | "logInclusion" | "logConsistency" | "logTile")
+  keyof Routes &
+    ("logVkey" | "logCheckpoint" | "logEntries" | "logInclusion" | "logConsistency" | "logTile" | "logEntryBundle")
 >;
 const TEXT = "text/plain; charset=utf-8";
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
+const IMMUTABLE = { "cache-control": "public, max-age=31536000, immutable" };
+const NOT_A_TILE = "not a tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]";
 
 export function logHandlers(
   vkey: string,
@@ -39,8 +43,9 @@ export function logHandlers(
       if (!cp) throw new SiqError("NOT_READY", "no checkpoint has been witnessed yet");
       return { contentType: TEXT, body: cp };
     },
-    logEntries: async ({ query }) => {
-      const rows = await store.entries(query.start, query.limit);
+    logEntries: async ({ query, principal }) => {
+      const all = (start: number, limit: number) => store.entries(start, limit);
+      const rows = await readableEntries(store.db, principal, query.start, query.limit, all);
       return {
         body: {
           size: sequencer.size,
@@ -76,25 +81,32 @@ export function logHandlers(
         },
       };
     },
+    logEntryBundle: async ({ params }) => {
+      const t = parseTilePath(`tile/entries/${params["*"]}`);
+      if (!t || t.level !== "entries") throw new SiqError("NOT_FOUND", NOT_A_TILE);
+      if (t.n * TILE_WIDTH + t.width > sequencer.size) throw new SiqError("NOT_FOUND", "no such entry bundle yet");
+      const rows = await store.entries(t.n * TILE_WIDTH, t.width);
+      const data = encodeBundle(rows.map((r) => r.entry));
+      // Private: never kept by a shared cache.
+      return { contentType: "application/octet-stream", headers: { "cache-control": "private, no-store" }, body: data };
+    },
     logTile: async ({ params }) => {
       const t = parseTilePath(`tile/${params["*"]}`);
-      if (!t)
-        throw new SiqError("NOT_FOUND", "not a tlog-tiles path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]");
-      const immutable = { "cache-control": "public, max-age=31536000, immutable" };
-      if (t.level === "entries") {
-        if (t.n * TILE_WIDTH + t.width > sequencer.size) throw new SiqError("NOT_FOUND", "no such entry bundle yet");
-        const rows = await store.entries(t.n * TILE_WIDTH, t.width);
-        const data = encodeBundle(rows.map((r) => r.entry));
-        return { contentType: "application/octet-stream", headers: immutable, body: data };
-      }
+      if (!t) throw new SiqError("NOT_FOUND", NOT_A_TILE);
+      // Entry bundles are served by logEntryBundle (auditor key); this public route serves hashes only.
+      if (t.level === "entries")
+        throw new SiqError("NOT_FOUND", "entry bundles are at tile/entries/ with an auditor key");
       const data = await store.tile(t.level, t.n);
       if (!data || data.length < t.width * 32) throw new SiqError("NOT_FOUND", "no such tile yet");
-      return { contentType: "application/octet-stream", headers: immutable, body: data.subarray(0, t.width * 32) };
+      return { contentType: "application/octet-stream", headers: IMMUTABLE, body: data.subarray(0, t.width * 32) };
     },
   };
 }
 
-/** A tlog-proof for the payment's latest logged decision, against the latest published checkpoint. */
+/**
+ * A tlog-proof for the payment's latest logged decision, against the latest published checkpoint. It carries
+ * the entry itself on its `extra` line: the payer (the only caller allowed here) gets its own entry with it.
+ */
 export async function paymentReceipt(store: LogStore, checkpointer: Checkpointer, paymentId: string): Promise<string> {
   const entries = await store.forPayment(paymentId);
   const last = entries.at(-1);
@@ -106,5 +118,6 @@ export async function paymentReceipt(store: LogStore, checkpointer: Checkpointer
       "NOT_READY",
       `entry ${last.index} is not yet covered by a published checkpoint; retry in a second`,
     );
-  return formatTlogProof({ index: last.index, proof: await store.inclusionProof(last.index, size), checkpoint: cp });
+  const proof = await store.inclusionProof(last.index, size);
+  return formatTlogProof({ index: last.index, proof, checkpoint: cp, extra: last.entry });
 }

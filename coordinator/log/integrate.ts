@@ -6,6 +6,7 @@
 import type { Delivery } from "../../lib/bus/index.ts";
 import type { Queryable } from "../../lib/db.ts";
 import type { LogAppend, TileBuilder } from "../../protocol/index.ts";
+import type { OutcomeGuard } from "./guard.ts";
 
 export interface Item {
   key: string;
@@ -14,8 +15,13 @@ export interface Item {
   leaf: Buffer;
   payment: LogAppend["payment"];
   paymentId: string | undefined;
+  /** With a payment outcome: the attempt and digest the payment must still be evaluating. */
+  guard?: OutcomeGuard | undefined;
   delivery: Delivery;
 }
+
+/** An item's index in the log, or why its outcome was refused (nothing of it was logged or applied). */
+export type Integrated = number | { refused: string };
 
 /**
  * Applies new entries of one type to other tables in the same transaction
@@ -24,13 +30,38 @@ export interface Item {
  */
 export type Projection = (q: Queryable, entries: { entry: Buffer; index: number }[]) => Promise<void>;
 
+/**
+ * The state guard: a payment outcome applies only to a payment still `evaluating` at the decision's
+ * attempt with the decision's digest (locked for the transaction). Returns the refusals by item.
+ */
+async function guardOutcomes(q: Queryable, items: Item[]): Promise<Map<Item, string>> {
+  const guarded = items.filter((i) => i.payment);
+  const refused = new Map<Item, string>();
+  if (guarded.length === 0) return refused;
+  const rows = await q.query<{ payment_id: string; status: string; attempt: number; payment_digest: string }>(
+    "SELECT payment_id, status, attempt, payment_digest FROM siq_payments WHERE payment_id = ANY($1::text[]) FOR UPDATE",
+    [[...new Set(guarded.map((i) => i.payment!.payment_id))]],
+  );
+  const open = new Map(rows.filter((r) => r.status === "evaluating").map((r) => [r.payment_id, r]));
+  for (const it of guarded) {
+    const id = it.payment!.payment_id;
+    const row = open.get(id);
+    if (!row || !it.guard || row.attempt !== it.guard.attempt || row.payment_digest !== it.guard.digest) {
+      refused.set(it, `STATE_GUARD: payment ${id} is not evaluating at this attempt and digest`);
+      continue;
+    }
+    open.delete(id); // one outcome per attempt, even within one batch
+  }
+  return refused;
+}
+
 /** Returns each item's index. `builder` is advanced; the caller keeps it only if the transaction commits. */
 export async function integrateBatch(
   q: Queryable,
   builder: TileBuilder,
   items: Item[],
   projections: ReadonlyMap<string, Projection> = new Map(),
-): Promise<number[]> {
+): Promise<Integrated[]> {
   const keys = [...new Set(items.map((i) => i.key))];
   const found = await q.query<{ idx: string; entry_key: string }>(
     "SELECT idx, entry_key FROM siq_log_entries WHERE entry_key = ANY($1::text[])",
@@ -38,8 +69,12 @@ export async function integrateBatch(
   );
   const index = new Map(found.map((r) => [r.entry_key, Number(r.idx)]));
   const fresh: Item[] = [];
+  const refused = await guardOutcomes(
+    q,
+    items.filter((i) => !index.has(i.key)),
+  );
   for (const it of items) {
-    if (index.has(it.key)) continue;
+    if (index.has(it.key) || refused.has(it)) continue;
     index.set(it.key, builder.size + fresh.length);
     fresh.push(it);
   }
@@ -91,5 +126,8 @@ export async function integrateBatch(
     const mine = fresh.filter((i) => i.type === type).map((i) => ({ entry: i.entry, index: index.get(i.key)! }));
     if (mine.length > 0) await project(q, mine);
   }
-  return items.map((i) => index.get(i.key)!);
+  return items.map((i) => {
+    const why = refused.get(i);
+    return why !== undefined && !index.has(i.key) ? { refused: why } : index.get(i.key)!;
+  });
 }

@@ -15,10 +15,8 @@ import {
   decisionKey,
   entryBytes,
   canonicalBytes,
-  canonicalType,
   MAX_LOG_ENTRY_BYTES,
   sha256Hex,
-  leafHash,
   LogAppend,
   SiqError,
   TILE_WIDTH,
@@ -29,8 +27,14 @@ import {
   type QuorumDecision,
   type Settlement,
   type Topology,
+  type ValidatorSet,
+  signBusMessage,
+  Verifier,
+  type Signer,
 } from "../../protocol/index.ts";
+import { AppendChecker } from "./guard.ts";
 import { integrateBatch, type Item, type Projection } from "./integrate.ts";
+import { parseAppend, type Local } from "./parse-append.ts";
 
 export type { Projection } from "./integrate.ts";
 
@@ -54,6 +58,10 @@ export interface SequencerComponents {
   bus: Bus;
   topology: Topology;
   logger: Logger;
+  /** The validator set a foreign decision's verdicts and quorum are verified against before its outcome applies. */
+  validatorSet: ValidatorSet;
+  /** Signs each append; an append that does not verify against its public key is refused. */
+  busSigner: Signer;
   maxBatch?: number;
   /** How long a batch may wait for more entries once one has arrived. */
   gatherMs?: number;
@@ -67,7 +75,10 @@ export class LogSequencer {
   #builder = new TileBuilder();
   readonly #waiters = new Map<string, Waiter[]>();
   /** Entries this process made canonical itself: their bytes need no second canonical check when they come back. */
-  readonly #local = new Map<string, { entry: Buffer; type: string }>();
+  readonly #local = new Map<string, Local>();
+  readonly #checker: AppendChecker;
+  /** Appends refused (forged or not holding up): dead-lettered, never logged or applied. */
+  refused = 0;
   #mailbox: Mailbox | undefined;
   #quarantine: Quarantine | undefined;
   #loop: Promise<void> | undefined;
@@ -79,6 +90,7 @@ export class LogSequencer {
 
   constructor(c: SequencerComponents) {
     this.#c = c;
+    this.#checker = new AppendChecker(c.validatorSet, new Verifier(c.busSigner.publicKey));
   }
 
   /** Rebuilds the right edge of the tree from the stored tiles. */
@@ -160,8 +172,7 @@ export class LogSequencer {
     const d = f.decision;
     const key = decisionKey(d.payment_id, d.attempt);
     const bytes = entryBytes(d);
-    this.#local.set(key, { entry: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type: d.type });
-    return this.appendEntry(key, bytes, {
+    const payment: PaymentOutcome = {
       payment_id: d.payment_id,
       status: f.status,
       risk_level: d.risk_level,
@@ -170,7 +181,14 @@ export class LogSequencer {
       settlement: f.settlement,
       ...(f.error_details ? { error_details: f.error_details } : {}),
       decided_at: d.decided_at,
+    };
+    this.#local.set(key, {
+      entry: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      type: d.type,
+      payment,
+      guard: { attempt: d.attempt, digest: d.payment_digest },
     });
+    return this.appendEntry(key, bytes, payment);
   }
 
   /** Appends another kind of record (challenge issued, answered, expired, equivocation, ...); an identical record is logged once. */
@@ -210,7 +228,8 @@ export class LogSequencer {
       );
     });
     try {
-      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(msg)), {
+      const signed = signBusMessage(this.#c.busSigner, msg);
+      const ack = await this.#c.bus.publish(this.#c.topology.subjects.logAppend, Buffer.from(JSON.stringify(signed)), {
         msgId: key,
       });
       if (ack.duplicate) {
@@ -225,6 +244,14 @@ export class LogSequencer {
       this.#waiters.delete(key);
       this.#local.delete(key);
     }
+  }
+
+  #refuse(it: Item, reason: string): void {
+    this.refused++;
+    this.#c.logger.warn({ key: it.key, payment_id: it.paymentId, reason }, "log append refused");
+    this.#quarantine?.reject(it.delivery, reason);
+    for (const w of this.#waiters.get(it.key) ?? []) w.reject(new SiqError("CONFLICT", reason));
+    this.#waiters.delete(it.key);
   }
 
   #settle(key: string, index: number): void {
@@ -253,8 +280,12 @@ export class LogSequencer {
       const batch = this.#buffer.splice(0, max);
       const items: Item[] = [];
       for (const d of batch) {
-        const item = parse(d, this.#local);
-        if (item) items.push(item);
+        const item = parseAppend(d, this.#local, this.#checker);
+        if (item && "refused" in item) {
+          this.refused++;
+          this.#c.logger.warn({ seq: d.streamSeq, reason: item.refused }, "log append refused");
+          this.#quarantine?.reject(d, item.refused);
+        } else if (item) items.push(item);
         else this.#quarantine?.reject(d, "malformed log append");
       }
       if (items.length > 0) await this.#integrate(items);
@@ -289,8 +320,13 @@ export class LogSequencer {
     try {
       const indexes = await this.#c.db.tx((q: Queryable) => integrateBatch(q, next, items, this.#projections));
       this.#builder = next;
-      items.forEach((it, i) => this.#settle(it.key, indexes[i]!));
-      for (const it of items) it.delivery.ack();
+      items.forEach((it, i) => {
+        const r = indexes[i]!;
+        if (typeof r === "number") {
+          this.#settle(it.key, r);
+          it.delivery.ack();
+        } else this.#refuse(it, r.refused);
+      });
       for (const l of this.#listeners) l(this.#builder.size);
       return undefined;
     } catch (err) {
@@ -301,26 +337,4 @@ export class LogSequencer {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function parse(d: Delivery, local: ReadonlyMap<string, { entry: Buffer; type: string }>): Item | null {
-  try {
-    const msg = LogAppend.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
-    const entry = Buffer.from(msg.entry, "base64");
-    if (entry.length > MAX_LOG_ENTRY_BYTES) return null;
-    const mine = local.get(msg.key);
-    const type = mine && mine.entry.equals(entry) ? mine.type : canonicalType(entry);
-    if (type === undefined) return null;
-    return {
-      key: msg.key,
-      type,
-      entry,
-      leaf: leafHash(entry),
-      payment: msg.payment,
-      paymentId: msg.payment?.payment_id ?? msg.payment_id,
-      delivery: d,
-    };
-  } catch {
-    return null;
-  }
 }

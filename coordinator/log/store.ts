@@ -30,7 +30,7 @@ export interface StoredCheckpoint {
   cosignedNote: string | null;
 }
 
-type EntryRow = Row & {
+export type EntryRow = Row & {
   idx: string | number;
   entry_key: string;
   entry_type: string;
@@ -39,7 +39,7 @@ type EntryRow = Row & {
 };
 type CheckpointRow = Row & { size: string | number; root: Buffer; signed_note: string; cosigned_note: string | null };
 
-const toEntry = (r: EntryRow): StoredEntry => ({
+export const toEntry = (r: EntryRow): StoredEntry => ({
   index: Number(r.idx),
   key: r.entry_key,
   type: r.entry_type,

@@ -12,6 +12,8 @@ import {
   paymentFacts,
   sha256Hex,
   SiqError,
+  signBusMessage,
+  type Signer,
   type EvaluationTask,
   type PaymentRequest,
   type PaymentStatus,
@@ -33,6 +35,7 @@ import type { Aggregator, Evaluation, Observed } from "../quorum/index.ts";
 import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/index.ts";
 import type { ChallengeService } from "../challenges/index.ts";
+import { reused } from "./errors.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;
@@ -50,6 +53,8 @@ export interface PaymentServiceComponents {
   metrics: Metrics | null;
   /** The audit registry's bus revision; tasks carry it so validators score with at least that state. */
   auditRevision?: () => number;
+  /** Signs each task: validators refuse one that does not verify against its public key. */
+  busSigner: Signer;
   /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
   settlement: SettlementHandoff | null;
 }
@@ -101,13 +106,18 @@ export class PaymentService {
     return toView(row, verdicts);
   }
 
-  /** An agent's answer to a challenge: checked, logged, and evaluated by the network as the next attempt. */
-  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest): Promise<PaymentView> {
+  /** An agent's answer to a challenge (`check` refuses an agent the key may not act for): the next attempt. */
+  async respond(tenantId: string, paymentId: string, body: ChallengeResponseRequest, check = (_agent: string) => {}) {
     const row = await this.#c.store.get(tenantId, paymentId);
     if (!row) throw new SiqError("NOT_FOUND", `no payment ${paymentId}`);
-    const next = await this.#c.challenges.answer(row, body, new Date());
-    const answer = this.#wait(next, this.#c.deadlineMs + 2000);
-    await this.#evaluate(next);
+    check(row.request.agent_id);
+    return this.next(await this.#c.challenges.answer(row, body, new Date()));
+  }
+
+  /** Evaluates the next attempt of a payment whose challenge was answered or approved; answers once decided. */
+  async next(row: PaymentRow): Promise<PaymentView> {
+    const answer = this.#wait(row, this.#c.deadlineMs + 2000);
+    await this.#evaluate(row);
     return answer;
   }
 
@@ -200,10 +210,7 @@ export class PaymentService {
     };
     this.#aggregator!.register(e, recovering ? Math.max(this.#c.deadlineMs, RECOVERY_DEADLINE_MS) : this.#c.deadlineMs);
     try {
-      const t = this.#c.topology;
-      await this.#c.bus.publish(t.subjects.evaluate, encoder.encode(JSON.stringify(task)), {
-        msgId: `${row.payment_id}:${row.attempt}`,
-      });
+      await this.#publishTask(task, `${row.payment_id}:${row.attempt}`);
     } catch (cause) {
       throw new SiqError(
         "BUS_UNAVAILABLE",
@@ -228,17 +235,12 @@ export class PaymentService {
         members: rest,
         deadline_at: new Date(Date.now() + this.#c.deadlineMs).toISOString(),
       };
-      const t = this.#c.topology;
-      this.#c.bus
-        .publish(t.subjects.evaluate, encoder.encode(JSON.stringify(extended)), {
-          msgId: `${e.payment_id}:${e.attempt}:all`,
-        })
-        .catch((err: Error) =>
-          this.#c.logger.warn(
-            { payment_id: e.payment_id, err: err.message },
-            "escalating to the whole set failed; the deadline will fail it closed",
-          ),
-        );
+      this.#publishTask(extended, `${e.payment_id}:${e.attempt}:all`).catch((err: Error) =>
+        this.#c.logger.warn(
+          { payment_id: e.payment_id, err: err.message },
+          "escalating to the whole set failed; the deadline will fail it closed",
+        ),
+      );
     }
     return full;
   };
@@ -313,6 +315,12 @@ export class PaymentService {
     });
   };
 
+  /** A task on the bus, signed with the coordinator's bus key (validators refuse one that is not). */
+  #publishTask(task: EvaluationTask, msgId: string) {
+    const bytes = encoder.encode(JSON.stringify(signBusMessage(this.#c.busSigner, task)));
+    return this.#c.bus.publish(this.#c.topology.subjects.evaluate, bytes, { msgId });
+  }
+
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ ...toView(row), status: "pending" }), timeoutMs);
@@ -324,11 +332,4 @@ export class PaymentService {
       this.#waiters.set(row.payment_id, list);
     });
   }
-}
-
-function reused(req: PaymentRequest): SiqError {
-  return new SiqError(
-    "IDEMPOTENCY_KEY_REUSED",
-    `idempotency_key "${req.idempotency_key}" was already used by agent ${req.agent_id} for a different request`,
-  );
 }

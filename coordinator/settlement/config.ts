@@ -6,6 +6,7 @@
 import { address, type Address as SolanaAddress } from "@solana/kit";
 import { z } from "zod";
 import { Address, Amount, Currency } from "../../protocol/index.ts";
+import { WalletFile } from "./custody.ts";
 
 /** A checked base58 address, branded as @solana/kit's Address. */
 const SolAddress = Address.transform((s): SolanaAddress => address(s));
@@ -30,8 +31,11 @@ export const SettlementConfig = z
     commitment: z.enum(["processed", "confirmed", "finalized"]).default("confirmed"),
     /** Fee payer keypair (solana-keygen JSON: 64 numbers). litesvm makes one when absent. */
     payerKeyFile: z.string().min(1).optional(),
-    /** Keypair files of the sender wallets the settler signs for (custody). */
-    walletFiles: z.array(z.string().min(1)).default([]),
+    /**
+     * Keypair files of the sender wallets the settler signs for (custody), each bound to a tenant and the
+     * agent ids that may spend it: `{ file, tenant, agent_ids }` (a bare path: a wallet no one may spend).
+     */
+    walletFiles: z.array(WalletFile).default([]),
     memoProgram: SolAddress.default(MEMO_PROGRAM),
     /** SPL tokens by currency; SOL is native. */
     tokens: z.array(TokenAsset).default([{ currency: "USDC", mint: USDC_MINT, decimals: 6 }]),

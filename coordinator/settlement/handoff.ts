@@ -8,6 +8,8 @@ import type { Bus } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   settlementMsgId,
+  signBusMessage,
+  type Signer,
   type PaymentView,
   type SettlementOrder,
   type SettlementOutcome,
@@ -22,6 +24,8 @@ export interface HandoffComponents {
   /** Whether live (non-debug) payments are settled at all (a chain backend is configured). */
   live: boolean;
   logger: Logger;
+  /** Signs each order (the settler refuses one it cannot verify). */
+  busSigner: Signer;
 }
 
 const encoder = new TextEncoder();
@@ -42,7 +46,8 @@ export class SettlementHandoff {
    */
   async publish(order: SettlementOrder, again?: string): Promise<void> {
     const msgId = settlementMsgId(order.payment_id) + (again ? `:${again}` : "");
-    await this.#c.bus.publish(this.#c.topology.subjects.settle, encoder.encode(JSON.stringify(order)), { msgId });
+    const signed = signBusMessage(this.#c.busSigner, order);
+    await this.#c.bus.publish(this.#c.topology.subjects.settle, encoder.encode(JSON.stringify(signed)), { msgId });
   }
 
   /**

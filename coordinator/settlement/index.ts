@@ -8,7 +8,7 @@ import type { Registry } from "prom-client";
 import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import type { Topology } from "../../protocol/index.ts";
+import { Verifier, type Signer, type Topology } from "../../protocol/index.ts";
 import { toBaseUnits } from "./assets.ts";
 import type { ChainBackend } from "./chain.ts";
 import type { SettlementConfig } from "./config.ts";
@@ -20,6 +20,7 @@ import { rpcBackend } from "./rpc.ts";
 import { Settler } from "./settler.ts";
 import { SettlementStore } from "./store.ts";
 import { loadKeypairFile, loadWallets } from "./wallets.ts";
+import { fileOf, ownerOf, type Custody, type WalletFile } from "./custody.ts";
 
 export { SettlementHandoff } from "./handoff.ts";
 export { orderFor, SettlementStore } from "./store.ts";
@@ -30,11 +31,20 @@ export { liteSvmBackend, type LiteSvmBackend } from "./litesvm.ts";
 export { Settler } from "./settler.ts";
 export { buildTransfer } from "./transaction.ts";
 export { ensureKeypairFile, loadWallets } from "./wallets.ts";
+export { mayDebit, type Custody } from "./custody.ts";
+
+async function loadCustody(files: readonly WalletFile[]): Promise<Custody> {
+  const out = new Map<string, ReturnType<typeof ownerOf>>();
+  for (const w of files) out.set((await loadKeypairFile(fileOf(w))).address, ownerOf(w));
+  return out;
+}
 
 export interface RunningSettlement {
   handoff: SettlementHandoff;
   settler: Settler;
   chain: ChainBackend | null;
+  /** Custody wallets by address, with who may spend them. */
+  custody: Custody;
   recover(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -46,6 +56,8 @@ export interface SettlementComponents {
   topology: Topology;
   logger: Logger;
   register: Registry | null;
+  /** Signs the orders the hand-off publishes; the settler verifies them with its public key. */
+  busSigner: Signer;
   /** Tests hand in a chain (a LiteSVM they also inspect). */
   chain?: ChainBackend;
 }
@@ -53,7 +65,8 @@ export interface SettlementComponents {
 export async function startSettlement(c: SettlementComponents): Promise<RunningSettlement> {
   const cfg = c.config;
   const store = new SettlementStore(c.db);
-  const wallets = await loadWallets(cfg.walletFiles);
+  const wallets = await loadWallets(cfg.walletFiles.map(fileOf));
+  const custody = await loadCustody(cfg.walletFiles);
   const chain = c.chain ?? (await makeChain(cfg, [...wallets.keys()]));
   const handoff = new SettlementHandoff({
     bus: c.bus,
@@ -61,13 +74,17 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     waitMs: cfg.waitMs,
     live: chain !== null,
     logger: c.logger,
+    busSigner: c.busSigner,
   });
   const settler = new Settler({
     bus: c.bus,
     topology: c.topology,
     ledger: new SimulatedLedger(store, cfg.simulatedOpeningBalance),
+    store,
+    busKey: new Verifier(c.busSigner.publicKey),
     chain: chain ? { chain, store, wallets, config: cfg } : null,
     concurrency: cfg.concurrency,
+    custody,
     ackWaitMs: cfg.confirmTimeoutMs + 10_000,
     logger: c.logger,
     metrics: c.register ? createSettlementMetrics(c.register) : null,
@@ -83,6 +100,7 @@ export async function startSettlement(c: SettlementComponents): Promise<RunningS
     handoff,
     settler,
     chain,
+    custody,
     async recover() {
       // Republished under a new id: the first order may sit unacked with a settler that died.
       const orders = await store.unsettled();

@@ -10,19 +10,34 @@
  */
 import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { SettlementOrder, type SettlementOutcome, type Topology } from "../../protocol/index.ts";
+import {
+  readBusMessage,
+  SettlementOrder,
+  type SettlementOutcome,
+  type Topology,
+  type Verifier,
+} from "../../protocol/index.ts";
+import { admitOrder } from "./guard.ts";
 import type { SimulatedLedger } from "./ledger.ts";
 import type { SettlementMetrics } from "./metrics.ts";
 import { settleOnChain, type OnChainDeps } from "./onchain.ts";
 import { checkParties } from "./preflight.ts";
+import { foreignWallet, type Custody } from "./custody.ts";
+import type { SettlementStore } from "./store.ts";
 
 export interface SettlerComponents {
   bus: Bus;
   topology: Topology;
   ledger: SimulatedLedger;
+  /** Where the settler loads the payment an order names: it settles the stored payment, never the order's copy. */
+  store: SettlementStore;
+  /** The coordinator's bus key: an order without its valid signature is refused. */
+  busKey: Verifier;
   /** Null when no chain backend is configured: live orders then stay `approved`. */
   chain: OnChainDeps | null;
   concurrency: number;
+  /** Custody wallets and who may spend them (checked again before signing). */
+  custody?: Custody;
   /** How long a delivery may run before the bus offers it again (longer than one confirmation wait). */
   ackWaitMs?: number;
   logger: Logger;
@@ -80,8 +95,10 @@ export class Settler {
   /** Settles one order (or finds it already settled); undefined means "not final yet, try again later". */
   async process(order: SettlementOrder, delivery = 1): Promise<SettlementOutcome | undefined> {
     const started = Date.now();
-    let outcome: SettlementOutcome | undefined;
-    if (order.debug_mode) {
+    let outcome: SettlementOutcome | undefined = foreignWallet(order, this.#c.custody ?? new Map());
+    if (outcome) {
+      this.#c.logger.warn({ payment_id: order.payment_id }, "an order names a custody wallet its agent may not spend");
+    } else if (order.debug_mode) {
       outcome = await this.#c.ledger.settle(order, checkParties(order.sender, order.receiver));
     } else if (!this.#c.chain) {
       if (!this.#warnedNoChain)
@@ -109,13 +126,28 @@ export class Settler {
   }
 
   async #handle(d: Delivery): Promise<void> {
-    let order: SettlementOrder;
+    const read = readBusMessage(this.#c.busKey, d.data);
+    if ("refused" in read) {
+      this.#c.logger.warn({ seq: d.streamSeq, code: read.refused }, "settlement order refused");
+      this.#quarantine?.reject(d, `${read.refused}: the order does not carry the coordinator's signature`);
+      return;
+    }
+    let claimed: SettlementOrder;
     try {
-      order = SettlementOrder.parse(JSON.parse(Buffer.from(d.data).toString("utf8")));
+      if ("malformed" in read) throw new Error(read.malformed);
+      claimed = SettlementOrder.parse(read.message);
     } catch (err) {
       this.#quarantine?.reject(d, `malformed settlement order: ${(err as Error).message}`);
       return;
     }
+    const admitted = admitOrder(claimed, await this.#c.store.payment(claimed.payment_id));
+    if ("done" in admitted) return d.ack();
+    if ("refused" in admitted) {
+      this.#c.logger.warn({ payment_id: claimed.payment_id, code: admitted.refused }, "settlement order refused");
+      this.#quarantine?.reject(d, `${admitted.refused}: ${admitted.reason}`);
+      return;
+    }
+    const order = admitted.order;
     // One delivery of a payment at a time in this process; the store's compare-and-set covers the rest.
     if (this.#busy.has(order.payment_id)) return d.nak(RETRY_MS * 2);
     this.#busy.add(order.payment_id);

@@ -9,6 +9,7 @@ import type { Db, Row } from "../../lib/db.ts";
 import type { PaymentRequest, SettlementOrder, SettlementOutcome } from "../../protocol/index.ts";
 import type { SignedTx } from "./chain.ts";
 import type { TxLayout } from "./classify.ts";
+import { loadPayments, type StoredPayment } from "./guard.ts";
 import { finishMany, getMany, recordFirst, recordNext, type Final, type FirstTx } from "./store-sql.ts";
 
 export interface SettlementRow {
@@ -32,6 +33,7 @@ export class SettlementStore {
   readonly #gets: Batcher<string, SettlementRow | undefined>;
   readonly #firsts: Batcher<FirstTx, boolean>;
   readonly #finals: Batcher<Final, boolean>;
+  readonly #payments: Batcher<string, StoredPayment | undefined>;
 
   constructor(db: Db) {
     this.#db = db;
@@ -39,6 +41,12 @@ export class SettlementStore {
     this.#gets = new Batcher((ids) => getMany(db, ids), opts);
     this.#firsts = new Batcher((items) => recordFirst(db, items), opts);
     this.#finals = new Batcher((items) => finishMany(db, items), opts);
+    this.#payments = new Batcher((ids) => loadPayments(db, ids), opts);
+  }
+
+  /** The stored payment an order names (the settler believes nothing else of the order). */
+  payment(paymentId: string): Promise<StoredPayment | undefined> {
+    return this.#payments.push(paymentId);
   }
 
   get db(): Db {
@@ -94,6 +102,7 @@ export function orderFor(
     type: "sentineliq.settle.v1",
     payment_id: p.payment_id,
     tenant_id: p.tenant_id,
+    agent_id: p.request.agent_id,
     payment_digest: p.payment_digest,
     sender: p.request.sender,
     receiver: p.request.receiver,

@@ -29,6 +29,8 @@ const STATEMENTS = [
   `ALTER TABLE siq_payments ADD COLUMN IF NOT EXISTS evidence jsonb`,
   `DROP INDEX IF EXISTS siq_payments_status`,
   `CREATE INDEX IF NOT EXISTS siq_payments_open ON siq_payments (status) WHERE status IN ('evaluating', 'challenged')`,
+  // An approver names a challenge, not a payment.
+  `CREATE INDEX IF NOT EXISTS siq_payments_challenge ON siq_payments (tenant_id, (challenge->>'challenge_id'))`,
   // Settlement (coordinator/settlement/): one row per approved payment. The transaction's
   // signature is stored before it is sent; every transaction ever built is kept.
   `CREATE TABLE IF NOT EXISTS siq_settlements (

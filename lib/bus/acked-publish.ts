@@ -19,8 +19,9 @@ export interface AckedPublisher {
   close(): void;
 }
 
-export function ackedPublisher(nc: NatsConnection, timeoutMs = 5000): AckedPublisher {
-  const prefix = createInbox();
+/** `inboxPrefix`: the connection's (its role's), under which the acknowledgements come back. */
+export function ackedPublisher(nc: NatsConnection, inboxPrefix?: string, timeoutMs = 5000): AckedPublisher {
+  const prefix = createInbox(inboxPrefix);
   const waiting = new Map<string, Waiting>();
   let next = 0;
   const decoder = new TextDecoder();

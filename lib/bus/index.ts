@@ -4,3 +4,16 @@ export { connectJetStream } from "./jetstream.ts";
 export { memoryBus } from "./memory.ts";
 export { drain, type Draining } from "./drain.ts";
 export { openQuarantine, DEFAULT_MAX_DELIVER, type Quarantine, type QuarantineOptions } from "./quarantine.ts";
+export { NatsTls, natsConnectOptions, type BusConnectOptions } from "./connect-options.ts";
+export {
+  busAuthorization,
+  busPermissions,
+  natsServerConfig,
+  permissionTable,
+  roleInbox,
+  roleName,
+  ALWAYS_DENIED,
+  type AuthorizationBlock,
+  type BusRole,
+  type RolePermissions,
+} from "./permissions.ts";

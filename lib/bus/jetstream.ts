@@ -12,25 +12,37 @@ import {
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
 import { SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { ackedPublisher } from "./acked-publish.ts";
+import { natsConnectOptions, type BusConnectOptions } from "./connect-options.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
-export async function connectJetStream(servers: string, name = "sentineliq"): Promise<Bus> {
+/** `opts`: a name, or the connection's settings (credentials, TLS, the role's inbox prefix). */
+export async function connectJetStream(servers: string, opts: string | BusConnectOptions = "sentineliq"): Promise<Bus> {
+  const settings = typeof opts === "string" ? { name: opts } : opts;
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: servers.split(","), name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    nc = await connect({
+      servers: servers.split(","),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      ...natsConnectOptions(settings),
+    });
   } catch (cause) {
     throw new SiqError("BUS_UNAVAILABLE", `cannot reach NATS at ${servers}: ${(cause as Error).message}`, { cause });
   }
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  const publisher = ackedPublisher(nc);
+  const publisher = ackedPublisher(nc, settings.inboxPrefix);
+  const createStreams = settings.createStreams !== false;
 
   return {
     kind: "jetstream",
 
     async ensureStreams(streams: StreamSpec[]) {
-      for (const s of streams) await ensureStream(jsm, s);
+      for (const s of streams) {
+        if (createStreams) await untilPermitted(() => ensureStream(jsm, s));
+        else await untilExists(jsm, s.name);
+      }
     },
 
     async publish(subject, data, opts = {}) {
@@ -53,7 +65,10 @@ export async function connectJetStream(servers: string, name = "sentineliq"): Pr
       return { stop: () => sub.unsubscribe() };
     },
 
-    kv: (bucket) => openJetStreamKv(js, bucket),
+    async kv(bucket) {
+      if (!createStreams) await untilExists(jsm, `KV_${bucket}`);
+      return untilPermitted(() => openJetStreamKv(js, bucket));
+    },
 
     async request(subject, data, timeoutMs) {
       const msg = await nc.request(subject, data, { timeout: timeoutMs });
@@ -88,12 +103,61 @@ async function ensureStream(jsm: JetStreamManager, s: StreamSpec): Promise<void>
     max_age: nanos(s.maxAgeSeconds * 1000),
     duplicate_window: nanos(Math.min(120_000, s.maxAgeSeconds * 1000)),
   };
-  try {
-    await jsm.streams.info(s.name);
-    await jsm.streams.update(s.name, config);
-  } catch {
-    await jsm.streams.add(config);
+  const info = await jsm.streams.info(s.name).catch(() => undefined);
+  if (!info) await jsm.streams.add(config);
+  else if (!sameSpec(info.config, config)) await jsm.streams.update(s.name, config);
+}
+
+function sameSpec(
+  have: { subjects?: string[]; max_age: number; duplicate_window?: number },
+  want: { subjects: string[]; max_age: number; duplicate_window: number },
+): boolean {
+  return (
+    JSON.stringify(have.subjects ?? []) === JSON.stringify(want.subjects) &&
+    have.max_age === want.max_age &&
+    have.duplicate_window === want.duplicate_window
+  );
+}
+
+/** How long a role without the right to create a stream or bucket waits for the coordinator to create it. */
+const WAIT_FOR_STREAMS_MS = 120_000;
+
+/** Waits until a stream exists (a role that may not create streams waits for the coordinator to). */
+async function untilExists(jsm: JetStreamManager, stream: string): Promise<void> {
+  await untilPermitted(async () => {
+    const found = await jsm.streams.info(stream).then(
+      () => true,
+      (e: Error) => {
+        if (/not found/i.test(e.message)) return false;
+        throw e;
+      },
+    );
+    if (!found) throw new Error(`timeout: waiting for stream ${stream}`);
+  });
+}
+
+/** Runs `make` until it succeeds: what it needs may be missing until a role allowed to create it has done so. */
+async function untilPermitted<T>(make: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + WAIT_FOR_STREAMS_MS;
+  for (;;) {
+    try {
+      return await make();
+    } catch (cause) {
+      if (!isRefusal(cause)) throw cause;
+      if (Date.now() > deadline)
+        throw new SiqError("BUS_UNAVAILABLE", `JetStream refused: ${(cause as Error).message}`, { cause });
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
+}
+
+/** A permissions violation (or the timeout a refused request may end in), anywhere in the error's causes. */
+function isRefusal(e: unknown): boolean {
+  for (let err = e; err instanceof Error; err = err.cause) {
+    if (err.name === "PermissionViolationError" || err.name === "TimeoutError") return true;
+    if (/permissions violation|timeout/i.test(err.message)) return true;
+  }
+  return false;
 }
 
 /** The durable consumer (created on first use), read as an async iterator. */

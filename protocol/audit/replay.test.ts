@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { auditTransition } from "./transition.ts";
 import type { AuditLogEntry } from "../schemas/audit.ts";
 import { AuditReplay } from "./replay.ts";
+import { Signer } from "../crypto.ts";
+import { auditorVerifiers, signAuditStatement, type AuditStatement } from "./statement.ts";
 
 const H = "ab".repeat(32);
 const entry = (o: Partial<AuditLogEntry>): AuditLogEntry => ({
@@ -77,5 +79,56 @@ describe("AuditReplay", () => {
   it("calls an entry with missing or extra fields a bad entry", () => {
     expect(new AuditReplay().push({ type: "sentineliq.audit.v1", code_hash: H })).toMatchObject({ code: "BAD_ENTRY" });
     expect(new AuditReplay().push({ ...entry({}), surprise: 1 })).toMatchObject({ code: "BAD_ENTRY" });
+  });
+});
+
+describe("AuditReplay with an auditor set", () => {
+  const a1 = Signer.generate().signer;
+  const set = auditorVerifiers([{ id: "a1", public_key: Buffer.from(a1.publicKey).toString("hex") }]);
+  const said = (o: Partial<AuditStatement> = {}): AuditStatement => ({
+    type: "sentineliq.audit_statement.v1",
+    code_hash: H,
+    action: "approve",
+    auditor_id: "a1",
+    note: "reviewed",
+    signed_at: "2025-01-01T00:00:01.000Z",
+    ...o,
+  });
+  const approve = (signed?: ReturnType<typeof signAuditStatement>) =>
+    entry({
+      action: "approve",
+      from: "pending",
+      to: "approved",
+      actor: auditor,
+      note: "reviewed",
+      ...(signed ? { signed } : {}),
+    });
+  const replay = () => {
+    const r = new AuditReplay(set);
+    expect(r.push(entry({}))).toBeNull();
+    return r;
+  };
+
+  it("accepts an approval its auditor signed", () => {
+    expect(replay().push(approve(signAuditStatement(a1, said())))).toBeNull();
+  });
+
+  it("fails an approval nobody in the set signed: unsigned, another key, another statement, another auditor", () => {
+    const mallory = Signer.generate().signer;
+    const bad = [
+      approve(),
+      approve(signAuditStatement(mallory, said())),
+      approve(signAuditStatement(a1, said({ code_hash: "cd".repeat(32) }))),
+      approve(signAuditStatement(a1, said({ action: "revoke" }))),
+      approve(signAuditStatement(mallory, said({ auditor_id: "mallory" }))),
+      { ...approve(signAuditStatement(a1, said())), actor: { role: "auditor" as const, id: "mallory" } },
+    ];
+    for (const e of bad) expect(replay().push(e)).toMatchObject({ code: "BAD_AUDITOR_SIGNATURE" });
+  });
+
+  it("needs no signature where there is no auditor set (a network from before auditor keys)", () => {
+    const r = new AuditReplay();
+    expect(r.push(entry({}))).toBeNull();
+    expect(r.push(approve())).toBeNull();
   });
 });

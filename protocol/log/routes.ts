@@ -1,4 +1,9 @@
-/** The verdict log's public, read-only routes (CONTRACT.md), defined as data. */
+/**
+ * The verdict log's read-only routes (CONTRACT.md), defined as data. Hashes are
+ * public (verifier key, checkpoint, hash tiles, proofs); entry contents are not:
+ * `/v1/log/entries` needs a key (an organisation reads its own entries, an
+ * auditor all of them) and the entry bundles (`tile/entries/...`) an auditor key.
+ */
 import { z } from "zod";
 import type { ErrorCode } from "../errors.ts";
 
@@ -22,6 +27,8 @@ export const ProofResponse = z.object({ hashes: z.array(z.string()) }).catchall(
 export const TileParams = z.object({ "*": z.string().max(128) }).strict();
 
 interface Extra {
+  /** Who may call (default: anyone). */
+  auth?: "none" | "any" | "auditor";
   produces?: "text/plain" | "application/octet-stream";
   errors?: readonly ErrorCode[];
 }
@@ -65,7 +72,14 @@ export const logRoutes = {
     z.string(),
     { ...TEXT, errors: ["NOT_READY"] },
   ),
-  logEntries: get("/v1/log/entries", "Log entries in index order", NoParams, LogEntriesQuery, LogEntriesResponse),
+  logEntries: get(
+    "/v1/log/entries",
+    "Log entries in index order, from `start`: up to `limit` of those the key may read (an agent key: its organisation's; an auditor key: all). Other organisations' entries are left out; their indexes are absent.",
+    NoParams,
+    LogEntriesQuery,
+    LogEntriesResponse,
+    { auth: "any" },
+  ),
   logInclusion: get(
     "/v1/log/proof/inclusion",
     "RFC 9162 inclusion proof, leaf upwards",
@@ -82,9 +96,17 @@ export const logRoutes = {
     ProofResponse,
     { errors: ["NOT_FOUND"] },
   ),
+  logEntryBundle: get(
+    "/v1/log/tile/entries/*",
+    "C2SP tlog-tiles entry bundle tile/entries/<N>[.p/<W>] (entry contents: auditor key only; an organisation reads its own entries at /v1/log/entries)",
+    TileParams,
+    undefined,
+    z.string(),
+    { auth: "auditor", produces: "application/octet-stream", errors: ["NOT_FOUND"] },
+  ),
   logTile: get(
     "/v1/log/tile/*",
-    "C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>]",
+    "C2SP tlog-tiles hash tile: tile/<L>/<N>[.p/<W>] (public)",
     TileParams,
     undefined,
     z.string(),

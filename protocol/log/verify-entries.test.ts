@@ -150,10 +150,14 @@ describe("the entry checker", () => {
   it("refuses bytes that are not canonical JSON or name no type", () => {
     expect(new EntryChecker(set).check(Buffer.from('{ "type": "x" }'))).toMatchObject({ code: "BAD_ENTRY" });
     expect(new EntryChecker(set).check(canonicalBytes({ n: 1 }))).toMatchObject({ code: "BAD_ENTRY" });
-    expect(new EntryChecker(set).check(canonicalBytes({ type: "other.log.v1" }))).toEqual({
-      ok: true,
-      type: "other.log.v1",
-      checked: false,
-    });
+  });
+
+  it("fails an entry of a type our log never writes, with a stable code", () => {
+    for (const type of ["other.log.v1", "sentineliq.decision.v9", "sentineliq.settle.v1"])
+      expect(new EntryChecker(set).check(canonicalBytes({ type, payment_id: "pay_1" }))).toMatchObject({
+        ok: false,
+        type,
+        code: "UNKNOWN_ENTRY_TYPE",
+      });
   });
 });

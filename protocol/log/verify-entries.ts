@@ -5,7 +5,12 @@
  * the decision recomputed from its verdicts under the recorded policy. A
  * `sentineliq.audit.v1` is replayed into the audit registry: it must be a
  * change the registry's state machine allows (feed entries in index order).
- * Other types are reported as skipped, not failed: the tree still covers them.
+ * Every entry of our own log is of a type this checker knows: an entry of any
+ * other type fails with UNKNOWN_ENTRY_TYPE (only a forger writes one).
+ * A reader who sees only part of the log (an organisation reading its own
+ * entries) cannot replay validator exclusions, which need every status entry:
+ * after `readingPart()` those are taken as they stand and decisions are
+ * checked without them.
  */
 import { isCanonical } from "../canonical.ts";
 import { Verifier } from "../crypto.ts";
@@ -16,6 +21,7 @@ import type { EventDecision } from "../schemas/event.ts";
 import type { ValidatorSet } from "../schemas/network.ts";
 import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
+import { auditorVerifiers } from "../audit/statement.ts";
 import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
 import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
 import { ExclusionReplay } from "./verify-exclusion.ts";
@@ -35,14 +41,22 @@ function entryType(json: unknown): string | undefined {
 export class EntryChecker {
   readonly #validators: Map<string, Verifier>;
   /** The audit registry, as the entries checked so far build it. */
-  readonly audit = new AuditReplay();
+  readonly audit: AuditReplay;
   /** Validator exclusions, as the entries checked so far build them. */
   readonly exclusions = new ExclusionReplay();
+  #partial = false;
 
   constructor(validatorSet: ValidatorSet) {
+    // With an auditor set in network.json, every approval and revocation must be signed by one of its auditors.
+    this.audit = new AuditReplay(validatorSet.auditors ? auditorVerifiers(validatorSet.auditors) : undefined);
     this.#validators = new Map(
       validatorSet.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]),
     );
+  }
+
+  /** From now on the entries fed are only some of the log's: state that needs all of them is not replayed. */
+  readingPart(): void {
+    this.#partial = true;
   }
 
   check(bytes: Uint8Array): EntryCheck {
@@ -52,25 +66,28 @@ export class EntryChecker {
     const type = entryType(json);
     if (!type)
       return { ok: false, type: "?", code: "BAD_ENTRY", message: "entry is not an object with a string `type`" };
-    const r = this.#checkAs(type, json);
-    if (r === undefined) return { ok: true, type, checked: false };
+    const r = this.#checkAs(type, json) ?? [
+      "UNKNOWN_ENTRY_TYPE",
+      `entry type ${JSON.stringify(type.slice(0, 64))} is not one this log ever writes`,
+    ];
     if (Array.isArray(r)) return { ok: false, type, code: r[0], message: r[1] };
     return { ok: true, type, checked: true, ...(r.payment_id ? { payment_id: r.payment_id } : {}) };
   }
 
-  /** Undefined for a type this checker does not know (counted as skipped: the tree still covers it). */
+  /** Undefined for a type this checker does not know (the entry then fails). */
   #checkAs(type: string, json: unknown): Checked | undefined {
     if (type === TypeTags.decision) {
       const r = checkDecisionEntry(json, this.#validators);
-      if (Array.isArray(r)) return r;
+      if (Array.isArray(r) || this.#partial) return r;
       return this.exclusions.checkDecision(json as QuorumDecision, this.#validators) ?? r;
     }
-    if (type === TypeTags.validator_status) return this.exclusions.push(json, this.#validators);
+    // Its place in the sequence of epochs needs every status entry, which a partial reader does not have.
+    if (type === TypeTags.validator_status) return this.#partial ? {} : this.exclusions.push(json, this.#validators);
     if (type === TypeTags.equivocation) return checkEquivocationEntry(json, this.#validators);
     if (type === TypeTags.event)
       return (
         checkEventEntry(json, this.#validators) ??
-        this.exclusions.checkDecision(json as EventDecision, this.#validators) ??
+        (this.#partial ? null : this.exclusions.checkDecision(json as EventDecision, this.#validators)) ??
         {}
       );
     if (type === AUDIT_ENTRY_TYPE) {

@@ -1,9 +1,12 @@
 /**
  * Verifies a whole C2SP tlog-tiles log, ours or anyone's: the checkpoint's
- * signature, every entry bundle against the level-0 tile (naming the first
- * entry that differs), every tile at every level recomputed from the leaves,
- * and the root. With an `EntryChecker`, our own entries are checked for
- * meaning too; other entry types are counted as skipped.
+ * signature, every tile at every level recomputed from the level-0 leaf
+ * hashes, and the root — all public data. Then every entry the source lets
+ * this verifier read against its leaf hash (naming the first entry that
+ * differs): all of them when the entry bundles are readable, else those the
+ * source's `readable` gives (an organisation's own entries), else none. With
+ * an `EntryChecker`, entries read are checked for meaning too; other entry
+ * types are counted as skipped.
  */
 import type { VerifyProblemCode } from "../errors.ts";
 import { leafHash, rootFromLeafHashes } from "./merkle.ts";
@@ -17,6 +20,19 @@ export interface TileSource {
   checkpoint(): Promise<string>;
   /** The bytes at a tlog-tiles path ("tile/0/x001/234.p/5"), or null when absent. */
   get(path: string): Promise<Uint8Array | null>;
+  /**
+   * When `get` refuses an entry bundle with `EntriesUnreadable`: the entries in [start, start + count) this
+   * reader may read, by index. Absent: none of them.
+   */
+  readable?(start: number, count: number): Promise<Map<number, Uint8Array>>;
+}
+
+/** Thrown by a `TileSource` asked for an entry bundle it is not allowed to read (HTTP 401 or 403). */
+export class EntriesUnreadable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EntriesUnreadable";
+  }
 }
 
 export class VerifyError extends Error {
@@ -33,7 +49,10 @@ export class VerifyError extends Error {
 export interface VerifyReport {
   checkpoint: Checkpoint;
   note: string;
+  /** Entries in the verified tree. */
   entries: number;
+  /** Entries whose bytes were read and matched their leaf hash (all of them unless entries are private). */
+  read: number;
   checked: number;
   skippedTypes: Map<string, number>;
 }
@@ -71,34 +90,17 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
   const builder = new TileBuilder();
   const built = new Map<string, Buffer[]>();
   const leaves: Buffer[] = [];
-  const report: VerifyReport = { checkpoint, note, entries: size, checked: 0, skippedTypes: new Map() };
+  const report: VerifyReport = { checkpoint, note, entries: size, read: 0, checked: 0, skippedTypes: new Map() };
+  const entriesOf = bundleReader(src, fetch, o.checker);
   for (const t of tilesForSize(size).filter((x) => x.level === 0)) {
-    let entries: Buffer[];
-    try {
-      entries = decodeBundle(await fetch({ ...t, level: "entries" })).slice(0, t.width);
-    } catch (e) {
-      if (e instanceof VerifyError) throw e;
-      throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n}: ${(e as Error).message}`);
-    }
-    if (entries.length < t.width)
-      throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
+    const entries = await entriesOf(t);
     const served = tileHashes((await fetch(t)).subarray(0, t.width * 32));
+    if (served.length < t.width) throw new VerifyError("TILE_MISMATCH", `${tilePath(t)} holds too few hashes`);
     for (let i = 0; i < t.width; i++) {
       const index = t.n * TILE_WIDTH + i;
-      const h = leafHash(entries[i]!);
-      if (!served[i] || !h.equals(served[i]!))
-        throw new VerifyError(
-          "LEAF_MISMATCH",
-          "the entry's bytes do not hash to the leaf in its tile (entry edited or tile forged)",
-          index,
-        );
-      if (o.checker) {
-        const r = o.checker.check(entries[i]!);
-        if (!r.ok) throw new VerifyError(r.code, r.message, index);
-        if (r.checked) report.checked++;
-        else report.skippedTypes.set(r.type, (report.skippedTypes.get(r.type) ?? 0) + 1);
-      }
-      leaves.push(h);
+      const entry = entries.get(index);
+      if (entry) checkEntry(entry, served[i]!, index, o.checker, report);
+      leaves.push(served[i]!);
     }
     for (const touched of builder.append(leaves.slice(-t.width)))
       built.set(`${touched.level}/${touched.n}`, touched.hashes);
@@ -121,4 +123,51 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
     );
   }
   return report;
+}
+
+/** One entry read: its bytes must hash to the leaf in its tile, and mean what our types say. */
+function checkEntry(
+  entry: Uint8Array,
+  leaf: Buffer,
+  index: number,
+  checker: EntryChecker | undefined,
+  r: VerifyReport,
+) {
+  if (!leafHash(entry).equals(leaf))
+    throw new VerifyError(
+      "LEAF_MISMATCH",
+      "the entry's bytes do not hash to the leaf in its tile (entry edited or tile forged)",
+      index,
+    );
+  r.read++;
+  if (!checker) return;
+  const c = checker.check(entry);
+  if (!c.ok) throw new VerifyError(c.code, c.message, index);
+  if (c.checked) r.checked++;
+  else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
+}
+
+/** The entries of a level-0 tile's bundle, by index; once bundles are refused, those `readable` gives. */
+function bundleReader(src: TileSource, fetch: (t: TileId) => Promise<Uint8Array>, checker: EntryChecker | undefined) {
+  let refused = false;
+  return async (t: TileId): Promise<Map<number, Uint8Array>> => {
+    const first = t.n * TILE_WIDTH;
+    if (!refused) {
+      let entries: Buffer[];
+      try {
+        entries = decodeBundle(await fetch({ ...t, level: "entries" })).slice(0, t.width);
+      } catch (e) {
+        if (e instanceof VerifyError) throw e;
+        if (!(e instanceof EntriesUnreadable))
+          throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n}: ${(e as Error).message}`);
+        refused = true;
+        checker?.readingPart();
+        return (await src.readable?.(first, t.width)) ?? new Map();
+      }
+      if (entries.length < t.width)
+        throw new VerifyError("BAD_BUNDLE", `entry bundle ${t.n} holds ${entries.length} entries, not ${t.width}`);
+      return new Map(entries.map((e, i) => [first + i, e]));
+    }
+    return (await src.readable?.(first, t.width)) ?? new Map();
+  };
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { Hex64, IsoTime } from "./fields.ts";
 import { readTag, TypeTags } from "../tags.ts";
 import { safeJson } from "./safe.ts";
+import { SignedAuditStatement } from "../audit/statement.ts";
 
 export const AuditStates = ["pending", "approved", "revoked"] as const;
 export const AuditState = z.enum(AuditStates);
@@ -43,10 +44,15 @@ export const AuditSubmission = safeJson(
 );
 export type AuditSubmission = z.infer<typeof AuditSubmission>;
 
-export const AuditApproval = safeJson(z.object({ note: z.string().max(500).optional() }).strict());
+/** `signed`: the auditor's own signed statement of this approval (required once network.json names an auditor set). */
+export const AuditApproval = safeJson(
+  z.object({ note: z.string().max(500).optional(), signed: SignedAuditStatement.optional() }).strict(),
+);
 export type AuditApproval = z.infer<typeof AuditApproval>;
 
-export const AuditRevocation = safeJson(z.object({ reason: z.string().min(1).max(500) }).strict());
+export const AuditRevocation = safeJson(
+  z.object({ reason: z.string().min(1).max(500), signed: SignedAuditStatement.optional() }).strict(),
+);
 export type AuditRevocation = z.infer<typeof AuditRevocation>;
 
 export const AuditHashParams = z.object({ code_hash: Hex64 }).strict();
@@ -96,6 +102,8 @@ export const AuditLogEntry = z
     actor: AuditActor,
     note: z.string().max(500).optional(),
     at: IsoTime,
+    /** The auditor's signed statement of an approval or revocation, checked against the auditor set. */
+    signed: SignedAuditStatement.optional(),
   })
   .strict();
 export type AuditLogEntry = z.infer<typeof AuditLogEntry>;

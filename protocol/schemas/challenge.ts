@@ -23,7 +23,8 @@ export const ChallengeResponseRequest = safeJson(
   z
     .object({
       challenge_id: z.string().min(1).max(64),
-      nonce: z.string().max(128).optional(),
+      /** The open challenge's nonce: required, and good for one answer. */
+      nonce: z.string().min(1).max(128),
       responses: Evidence.refine(
         (r) => JSON.stringify(r).length <= 16 * 1024,
         "responses must be at most 16 KiB of JSON",
@@ -33,7 +34,25 @@ export const ChallengeResponseRequest = safeJson(
 );
 export type ChallengeResponseRequest = z.infer<typeof ChallengeResponseRequest>;
 
-/** Log records of the loop: issued, answered, expired. Evidence itself stays with the payment; its digest is logged. */
+/** An approver's approval or refusal of a challenge (`POST /v1/challenges/{id}/approve|decline`). */
+export const ChallengeReviewRequest = safeJson(
+  z
+    .object({
+      /** Why, for the record (its digest is logged). */
+      note: z.string().max(1024).optional(),
+    })
+    .strict(),
+);
+export type ChallengeReviewRequest = z.infer<typeof ChallengeReviewRequest>;
+
+export const ChallengeParams = z
+  .object({ challenge_id: z.string().regex(/^ch_[0-9A-Z]{26}$/, "a challenge id") })
+  .strict();
+
+/**
+ * Log records of the loop: issued, answered, reviewed by an approver, expired.
+ * Evidence itself stays with the payment; its digest is logged.
+ */
 export const ChallengeRecord = z.discriminatedUnion("type", [
   z
     .object({ type: z.literal(TypeTags.challenge), payment_id: Id, payment_digest: Hex64, challenge: Challenge })
@@ -46,6 +65,22 @@ export const ChallengeRecord = z.discriminatedUnion("type", [
       attempt: z.number().int().min(2),
       evidence_digest: Hex64,
       received_at: IsoTime,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal(TypeTags.challenge_review),
+      payment_id: Id,
+      challenge_id: z.string(),
+      decision: z.enum(["approve", "decline"]),
+      /** Who: the approver's id in their organisation. */
+      approver: Id,
+      tenant_id: Id,
+      /** The attempt the approval starts (approve), or the one the refusal ends (decline). */
+      attempt: z.number().int().min(1),
+      evidence_digest: Hex64.optional(),
+      note_digest: Hex64.optional(),
+      reviewed_at: IsoTime,
     })
     .strict(),
   z

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ValidatorId } from "./fields.ts";
 import type { QuorumPolicy } from "./decision.ts";
+import { AuditorEntry } from "../audit/statement.ts";
 
 export const ValidatorEntry = z.object({
   id: ValidatorId,
@@ -36,6 +37,11 @@ export const ValidatorSet = z
         reject: QuorumName.default("f+1"),
       })
       .default({ approve: "byzantine", escalate: "f+1", reject: "f+1" }),
+    /**
+     * The auditor set: whose signed statements approve or revoke code hashes. With it, the coordinator takes
+     * only signed approvals and revocations, and `sentineliq log verify` fails an audit entry none of them signed.
+     */
+    auditors: z.array(AuditorEntry).optional(),
     /** Tier → committee name (a committee is every validator listing it); absent tiers use the full set. */
     tiers: z
       .object({ easy: z.string().optional(), medium: z.string().optional(), hard: z.string().optional() })

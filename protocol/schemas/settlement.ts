@@ -14,6 +14,8 @@ export const SettlementOrder = safeJson(
       type: z.literal(TypeTags.settle),
       payment_id: Id,
       tenant_id: z.string().min(1),
+      /** The agent whose payment it is (custody wallets are bound to agents). */
+      agent_id: Id.optional(),
       payment_digest: Hex64,
       sender: Address,
       receiver: Address,

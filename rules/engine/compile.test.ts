@@ -82,6 +82,24 @@ describe("actions, layers and bands", () => {
     expect(p.evaluate({ kind: "payment", x: 1 })).toMatchObject({ risk_level: "MEDIUM", challenge_kinds: ["step_up"] });
   });
 
+  it("after a challenge, evidence answers a rule; a proof of purpose alone never answers a HIGH rule", () => {
+    const p = pack(
+      [
+        rule("med", "{ field: x, eq: 1 }", "{ min_level: MEDIUM, challenge: proof_of_purpose }"),
+        rule("high", "{ field: y, eq: 1 }", "{ min_level: HIGH, challenge: proof_of_purpose }"),
+        rule("ato", "{ field: z, eq: 1 }", "{ min_level: HIGH, challenge: step_up }"),
+      ].join(""),
+    );
+    const after = (satisfied: string[], f: object) => p.evaluate({ kind: "payment", ...f, challenge: { satisfied } });
+    expect(after(["proof_of_purpose"], { x: 1 })).toMatchObject({ risk_level: "LOW" });
+    // The proof was given, but a HIGH rule needs a person of the organisation: it asks for a step-up now.
+    expect(after(["proof_of_purpose"], { y: 1 })).toMatchObject({ risk_level: "HIGH", challenge_kinds: ["step_up"] });
+    expect(after([], { y: 1 })).toMatchObject({ risk_level: "HIGH", challenge_kinds: ["proof_of_purpose"] });
+    expect(after(["step_up"], { y: 1 })).toMatchObject({ risk_level: "LOW" });
+    expect(after(["proof_of_purpose", "step_up"], { x: 1, y: 1, z: 1 })).toMatchObject({ risk_level: "LOW" });
+    expect(after(["proof_of_purpose"], { z: 1 })).toMatchObject({ risk_level: "HIGH", challenge_kinds: ["step_up"] });
+  });
+
   it("a hard block is immediate: later layers do not run, and no challenge is asked", () => {
     const p = pack(
       [

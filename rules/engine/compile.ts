@@ -130,8 +130,7 @@ export function compilePack(src: PackSource, given: CompileOptions | LiveLists =
       for (let i = 0; i < rules.length; i++) {
         const r = rules[i]!;
         if (level === "CRITICAL" && r.rule.layer !== "hard") break;
-        if (satisfied !== undefined && r.rule.then.challenge !== undefined && satisfied.includes(r.rule.then.challenge))
-          continue;
+        if (satisfied !== undefined && answered(r.rule.then, satisfied)) continue;
         if (!r.test(facts)) continue;
         (reasons ??= []).push({ ...r.reason, inputs: r.inputs(facts) });
         const t = r.rule.then;
@@ -140,7 +139,8 @@ export function compilePack(src: PackSource, given: CompileOptions | LiveLists =
         if (t.block) level = "CRITICAL";
         if (t.challenge !== undefined) {
           level = maxLevel(level, "MEDIUM");
-          if (!(kinds ??= []).includes(t.challenge)) kinds.push(t.challenge);
+          const kind = askFor(t, satisfied);
+          if (!(kinds ??= []).includes(kind)) kinds.push(kind);
         }
       }
       score = score < 0 ? 0 : score > 100 ? 100 : score;
@@ -158,6 +158,26 @@ export function compilePack(src: PackSource, given: CompileOptions | LiveLists =
       return out;
     },
   });
+}
+
+type Then = Rule["then"];
+const highRule = (t: Then) => t.min_level === "HIGH" || t.min_level === "CRITICAL";
+
+/**
+ * Whether a rule's challenge was answered by the evidence given: its kind, except that a proof of purpose
+ * does not answer a HIGH rule on its own; a step-up (an approver of the organisation) answers any proof of purpose.
+ */
+function answered(t: Then, satisfied: readonly string[]): boolean {
+  if (t.challenge === undefined) return false;
+  if (t.challenge !== "proof_of_purpose") return satisfied.includes(t.challenge);
+  return satisfied.includes("step_up") || (!highRule(t) && satisfied.includes("proof_of_purpose"));
+}
+
+/** What a firing rule asks for: a HIGH rule whose proof of purpose was given asks for a step-up next. */
+function askFor(t: Then, satisfied: readonly string[] | undefined): ChallengeKind {
+  return t.challenge === "proof_of_purpose" && highRule(t) && satisfied?.includes("proof_of_purpose")
+    ? "step_up"
+    : t.challenge!;
 }
 
 type Base = Pick<CompileContext, "live" | "screeners" | "velocities">;

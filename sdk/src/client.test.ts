@@ -36,6 +36,7 @@ function contractDouble(): Promise<{ url: string; seen: Seen[]; close(): Promise
     challenge_id: `ch_${round}`,
     kind: "proof_of_purpose",
     requested: ["purpose"],
+    nonce: `nonce-${round}`,
     expires_at: new Date(Date.now() + 60_000).toISOString(),
   });
   const server: Server = createServer((req, res) => {
@@ -107,7 +108,11 @@ describe("pay() and challenges", () => {
       reasons: [{ code: "AMOUNT_OVER_LIMIT" }],
     });
     const answer = double.seen.find((s) => s.url.endsWith("/challenge-response"))!;
-    expect(answer.body).toEqual({ challenge_id: "ch_1", responses: { purpose: "quarterly licence" } });
+    expect(answer.body).toEqual({
+      challenge_id: "ch_1",
+      nonce: "nonce-1",
+      responses: { purpose: "quarterly licence" },
+    });
   });
 
   it("raises PaymentChallengedError when the handler declines", async () => {

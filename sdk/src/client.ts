@@ -137,8 +137,11 @@ export function createClient(opts: ClientOptions): Client {
           : undefined;
       if (!challenge || !answer)
         throw new PaymentChallengedError(summary("challenged", p), p.error_details?.code ?? "PAYMENT_CHALLENGED", p);
-      const body: ChallengeAnswer = { challenge_id: challenge.challenge_id, responses: answer };
-      if (challenge.nonce !== undefined) body.nonce = challenge.nonce;
+      const body: ChallengeAnswer = {
+        challenge_id: challenge.challenge_id,
+        nonce: challenge.nonce ?? "",
+        responses: answer,
+      };
       p = await t.call<Payment>("challengeResponse", { params: { payment_id: p.payment_id }, body });
       p = await waitForDecision(p);
     }

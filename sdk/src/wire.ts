@@ -53,7 +53,7 @@ export interface Challenge {
   kind: string;
   /** The fields the answer's `responses` must carry. */
   requested: string[];
-  /** Echoed back with the answer. */
+  /** Echoed back with the answer (required there; each nonce answers once). */
   nonce?: string;
   expires_at: string;
   /** The attempt this challenge follows. */
@@ -89,7 +89,8 @@ export interface Payment {
 
 export interface ChallengeAnswer {
   challenge_id: string;
-  nonce?: string;
+  /** The challenge's nonce: required, and good for one answer. */
+  nonce: string;
   responses: Record<string, unknown>;
 }
 

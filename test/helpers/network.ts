@@ -10,6 +10,7 @@ import { getAddressDecoder } from "@solana/kit";
 import type { RunningCoordinator } from "../../coordinator/index.ts";
 import { launchNetwork, startBus } from "../../cli/launcher/index.ts";
 import type { Db } from "../../lib/db.ts";
+import type { NatsServer } from "../../lib/nats-server.ts";
 import type { RunningValidator } from "../../node/index.ts";
 import {
   generateKeyFile,
@@ -45,6 +46,16 @@ export interface NetworkOptions {
   /** Committees per validator, and which committee each tier goes to. */
   committees?: Record<string, string[]>;
   tiers?: { easy?: string; medium?: string; hard?: string };
+  /** A nats-server of its own admitting only NKey users, each role with its permissions (seeds in <dir>/nats). */
+  auth?: boolean;
+  /** The agent ids tenant-a's key is issued for (default "*": most tests name their agents freely). */
+  agentIds?: string[];
+  /** More keys of tenant-a, each issued for its own agent ids. */
+  extraKeys?: { key: string; agent_ids: string[] }[];
+  /** The agent ids of tenant-a that may spend the agent's custody wallet (with `settlement`; default "*"). */
+  walletAgentIds?: string[];
+  /** An auditor set in network.json (one auditor, "auditor-1", key file `auditorSigningKeyFile`). */
+  auditorSet?: boolean;
 }
 
 export interface TestNetwork {
@@ -54,14 +65,22 @@ export interface TestNetwork {
   auditorKey: string;
   /** An operator's key (validators: list, reinstate). */
   operatorKey: string;
+  /** An approver of tenant-a (confirms or declines its step-ups); tenant-b's is this + "-b". */
+  approverKey: string;
   namespace: string;
   natsUrl: string;
+  /** The nats-server this network started (with `auth`, or without NATS_URL). */
+  natsServer: NatsServer | undefined;
   db: Db;
   store: TestStore;
   dir: string;
   validatorSet: ValidatorSetInput;
   keys: Map<string, LoadedKey>;
   logKeyFile: string;
+  /** The coordinator's bus key (what it signs tasks, orders, log appends and registry values with). */
+  busKey: LoadedKey;
+  /** With `auditorSet`: the auditor's Ed25519 key file (it signs approvals and revocations). */
+  auditorSigningKeyFile: string;
   vkey: string;
   coordinator: RunningCoordinator;
   validators: RunningValidator[];
@@ -76,18 +95,23 @@ export interface TestNetwork {
 
 export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
   const n = opts.validators ?? 4;
-  // Real NATS JetStream: NATS_URL when set (shared, one namespace per network), else a nats-server of its own.
-  const bus = await startBus({
-    natsUrl: process.env.NATS_URL,
-    searchPath: process.env.PATH ?? "",
-    inProcessFallback: false,
-  });
   const namespace = uniqueNamespace();
   const dir = mkdtempSync(join(tmpdir(), "siq-net-"));
+  const ids = Array.from({ length: n }, (_, i) => `v${i + 1}`);
+  // Real NATS JetStream: NATS_URL when set (shared, one namespace per network), else a nats-server of its own.
+  const bus = await startBus({
+    natsUrl: opts.auth ? undefined : process.env.NATS_URL,
+    searchPath: process.env.PATH ?? "",
+    inProcessFallback: false,
+    ...(opts.auth ? { auth: { dir: join(dir, "nats"), namespace, validators: ids } } : {}),
+  });
   const keys = new Map<string, LoadedKey>();
   for (let i = 1; i <= n; i++) keys.set(`v${i}`, generateKeyFile(join(dir, `v${i}.json`), `v${i}`));
   const logKeyFile = join(dir, "log.json");
   const logKey = generateKeyFile(logKeyFile, "log");
+  const busKey = generateKeyFile(join(dir, "coordinator-bus.json"), "coordinator-bus");
+  const auditorSigningKeyFile = join(dir, "auditor-signing.json");
+  const auditorSigner = opts.auditorSet ? generateKeyFile(auditorSigningKeyFile, "auditor-1") : undefined;
   const logVkey = verifierKey("sentineliq.local/log", logKey.signer.publicKey);
   const validatorSet: ValidatorSetInput = {
     validators: [...keys.values()].map((k) => ({
@@ -98,11 +122,13 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     })),
     ...(opts.k !== undefined ? { quorum: { k: opts.k } } : {}),
     ...(opts.tiers ? { tiers: opts.tiers } : {}),
+    ...(auditorSigner ? { auditors: [{ id: auditorSigner.id, public_key: auditorSigner.publicKeyHex }] } : {}),
   };
   writeFileSync(join(dir, "network.json"), JSON.stringify(validatorSet));
   const apiKey = `siq_test_${randomBytes(16).toString("hex")}`;
   const auditorKey = `siq_auditor_${randomBytes(16).toString("hex")}`;
   const operatorKey = `siq_operator_${randomBytes(16).toString("hex")}`;
+  const approverKey = `siq_approver_${randomBytes(16).toString("hex")}`;
   // The agent's wallet is a real keypair, so a settler given custody of it can sign its payments.
   const agentWallet = join(dir, "agent-wallet.json");
   const sender = ensureKeypairFile(agentWallet);
@@ -132,15 +158,33 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       logKeyFile,
       validatorSet,
       tenants: [
-        { id: "tenant-a", api_key_sha256: [sha256Hex(apiKey)] },
-        { id: "tenant-b", api_key_sha256: [sha256Hex(apiKey + "-b")] },
+        {
+          id: "tenant-a",
+          api_key_sha256: [sha256Hex(apiKey)],
+          agent_ids: opts.agentIds ?? ["*"],
+          keys: (opts.extraKeys ?? []).map((k) => ({ sha256: sha256Hex(k.key), agent_ids: k.agent_ids })),
+          approvers: [{ id: "approver-a", api_key_sha256: [sha256Hex(approverKey)] }],
+        },
+        {
+          id: "tenant-b",
+          api_key_sha256: [sha256Hex(apiKey + "-b")],
+          agent_ids: ["*"],
+          approvers: [{ id: "approver-b", api_key_sha256: [sha256Hex(approverKey + "-b")] }],
+        },
       ],
       auditors: [{ id: "auditor-1", api_key_sha256: [sha256Hex(auditorKey)] }],
       operators: [{ id: "operator-1", api_key_sha256: [sha256Hex(operatorKey)] }],
       quorumDeadlineMs: opts.deadlineMs ?? 3000,
       ...(opts.challengeTtlMs ? { challengeTtlMs: opts.challengeTtlMs } : {}),
       logLevel: "silent",
-      ...(opts.settlement ? { settlement: { walletFiles: [agentWallet], ...opts.settlement } } : {}),
+      ...(opts.settlement
+        ? {
+            settlement: {
+              walletFiles: [{ file: agentWallet, tenant: "tenant-a", agent_ids: opts.walletAgentIds ?? ["*"] }],
+              ...opts.settlement,
+            },
+          }
+        : {}),
       ...opts.coordinatorConfig,
     },
   });
@@ -165,14 +209,18 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
     apiKey,
     auditorKey,
     operatorKey,
+    approverKey,
     namespace,
     natsUrl: bus.url!,
+    natsServer: bus.server,
     db,
     store,
     dir,
     validatorSet,
     keys,
     logKeyFile,
+    busKey,
+    auditorSigningKeyFile,
     vkey: coordinator.vkey,
     coordinator,
     validators,
@@ -197,7 +245,7 @@ export async function startNetwork(opts: NetworkOptions): Promise<TestNetwork> {
       await launched.stop();
       await db.close().catch(() => {});
       await store.drop();
-      if (bus.url) await dropStreams(bus.url, namespace);
+      if (bus.url && !bus.server) await dropStreams(bus.url, namespace);
       await bus.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -21,6 +21,8 @@ import type { Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
 import {
   sha256Hex,
+  signBusMessage,
+  Signer,
   topology,
   type SettlementOrder,
   type SettlementOutcome,
@@ -47,6 +49,10 @@ export interface Rig {
   /** A fresh address nobody holds a key for. */
   stranger(): Address;
   order(o?: Partial<SettlementOrder>): SettlementOrder;
+  /** The coordinator's bus key: the settler settles only orders it signed. */
+  busSigner: Signer;
+  /** The order as the coordinator puts it on the bus: signed. */
+  signed(order: SettlementOrder): Uint8Array;
   /** Inserts the approved payment an order stands for, as the payment service would have. */
   approve(order: SettlementOrder): Promise<void>;
   start(): Promise<RunningSettlement>;
@@ -69,7 +75,8 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
   const [rich, poor] = walletFiles.map((f) => address(ensureKeypairFile(f))) as [Address, Address];
   const config = SettlementConfig.parse({
     backend: "litesvm",
-    walletFiles,
+    // Custody wallets are bound to a tenant and its agents: tenant-a's, any agent.
+    walletFiles: walletFiles.map((file) => ({ file, tenant: "tenant-a", agent_ids: ["*"] })),
     pollMs: 20,
     confirmTimeoutMs: 2000,
     waitMs: 4000,
@@ -81,6 +88,7 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
   await loadWallets(walletFiles);
   const logger = createLogger("settlement-test", "silent");
   const running: RunningSettlement[] = [];
+  const busSigner = Signer.generate().signer;
 
   const stranger = () => address(ensureKeypairFile(join(dir, `stranger-${randomBytes(4).toString("hex")}.json`)));
   return {
@@ -96,10 +104,13 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
     walletFiles,
     mint: USDC_MINT,
     stranger,
+    busSigner,
+    signed: (order) => new TextEncoder().encode(JSON.stringify(signBusMessage(busSigner, order))),
     order: (o = {}) => ({
       type: "sentineliq.settle.v1",
       payment_id: `pay_${randomBytes(8).toString("hex")}`,
       tenant_id: "tenant-a",
+      agent_id: "agent-7",
       payment_digest: sha256Hex(randomBytes(8).toString("hex")),
       sender: rich,
       receiver: stranger(),
@@ -128,7 +139,7 @@ export async function settlementRig(kind: StoreKind = "pglite", overrides: Recor
       );
     },
     async start() {
-      const r = await startSettlement({ config, db, bus, topology: t, logger, register: null, chain: svm });
+      const r = await startSettlement({ config, db, bus, topology: t, logger, register: null, chain: svm, busSigner });
       running.push(r);
       return r;
     },
