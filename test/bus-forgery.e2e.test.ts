@@ -330,6 +330,8 @@ describe("a hostile bus: every consumer checks what it acts on", () => {
         join(net.dir, "network.json"),
         "--state",
         join(net.dir, "auditor-state"),
+        "--key",
+        net.auditorKey,
       ]);
       expect(verified.stdout).toMatch(/✓ \d+ entries verified/);
     });

@@ -71,6 +71,8 @@ describe("chaos: kill -9 under load", () => {
         namespace,
         "--log-vkey",
         join(dir, "log.vkey"),
+        "--coordinator-key",
+        join(dir, "coordinator-bus.pub"),
       ]);
     const coordinator = () => start(["coordinator", "--config", ws.coordinatorFile]);
     const validators = new Map(["v1", "v2", "v3", "v4"].map((id) => [id, node(id)]));
