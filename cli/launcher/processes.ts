@@ -17,7 +17,8 @@ export function spawnSelf(
   args: string[],
   logsDir: string,
   onExit: (c: Child, code: number | null) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  /** The child's environment; by default it inherits this process's. */
+  env?: NodeJS.ProcessEnv,
 ): Child {
   const logFile = join(logsDir, `${name}.log`);
   const fd = openSync(logFile, "a");
@@ -25,7 +26,7 @@ export function spawnSelf(
   const proc = spawn(process.execPath, [BIN, ...args], {
     stdio: ["ignore", fd, fd, "ipc"],
     detached: false,
-    env,
+    ...(env ? { env } : {}),
   });
   proc.channel?.unref();
   const child = { name, process: proc, logFile };
