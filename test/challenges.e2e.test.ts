@@ -71,7 +71,7 @@ describe("challenges", () => {
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ payment_id: id, status: "challenged", risk_level: "HIGH", attempt: 2 });
     const step = second.body.challenge;
-    expect(step).toMatchObject({ kind: "step_up", attempt: 2 });
+    expect(step).toMatchObject({ kind: "step_up", attempt: 2, requested: ["approver_confirmation"] });
 
     // The same answer again (its nonce is spent) is refused.
     const replay = await net.respond(id, answer(ch, proof));

@@ -34,10 +34,12 @@ describe("access-token signing keys", () => {
   });
 
   it("rotates: the new key signs, the old one verifies until its last token expired, on every coordinator", async () => {
-    const a = new SigningKeys(db, opts);
+    // Lifetimes are whole seconds from a truncated `iat`: 4 s leaves a token signed late in a second alive after the 1.1 s wait.
+    const rotating = { ...opts, accessTtlSeconds: 4 };
+    const a = new SigningKeys(db, rotating);
     await a.init();
     const before = await a.sign(claims);
-    const other = new SigningKeys(db, opts);
+    const other = new SigningKeys(db, rotating);
     await other.init();
     const kid = await a.rotate();
     const after = await a.sign(claims);
@@ -49,7 +51,7 @@ describe("access-token signing keys", () => {
     await new Promise((r) => setTimeout(r, 1100));
     await expect(other.verify(after)).resolves.toEqual(claims);
     // Once an access-token lifetime has passed since the rotation, the old key is gone.
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 3100));
     expect(a.jwks().keys.map((k) => k.kid)).toEqual([kid]);
     await expect(a.verify(before)).rejects.toMatchObject({ code: "INVALID_TOKEN" });
   });

@@ -94,10 +94,13 @@ export const ChallengeRecord = z.discriminatedUnion("type", [
 ]);
 export type ChallengeRecord = z.infer<typeof ChallengeRecord>;
 
-/** What each kind asks for. */
+/**
+ * What each kind asks for. A step-up asks for nothing the agent can send: an approver of the
+ * organisation confirms it out of band (`POST /v1/challenges/{id}/approve`).
+ */
 export const REQUESTED: Record<ChallengeKind, string[]> = {
   proof_of_purpose: ["purpose", "reference"],
   logs: ["logs"],
   metadata: ["metadata"],
-  step_up: ["confirmed", "confirmed_by"],
+  step_up: ["approver_confirmation"],
 };
