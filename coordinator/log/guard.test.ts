@@ -1,8 +1,8 @@
 /** What the sequencer checks of an append made elsewhere before it logs it or applies its outcome. */
+import { decisionOf } from "../../test/helpers/decisions.ts";
 import { describe, expect, it } from "vitest";
 import {
   canonicalBytes,
-  decideQuorum,
   decisionKey,
   policyFor,
   signVerdict,
@@ -38,25 +38,7 @@ function decision(policy: QuorumPolicy = policyFor(set, "challenge"), voters = [
       evaluated_at: "2026-01-01T00:00:00.000Z",
     }),
   );
-  const r = decideQuorum(policy, verdicts, true)!;
-  const d: QuorumDecision = {
-    type: "sentineliq.decision.v1",
-    payment_id: "pay_1",
-    payment_digest: DIGEST,
-    attempt: 1,
-    outcome: r.outcome,
-    decision: r.decision,
-    risk_level: r.risk_level,
-    score: r.score,
-    reasons: r.reasons,
-    policy,
-    verdicts,
-    dissent: r.dissent,
-    absent: [],
-    rejected: [],
-    equivocations: [],
-    decided_at: "2026-01-01T00:00:01.000Z",
-  };
+  const d = decisionOf(policy, verdicts, { payment_id: "pay_1", payment_digest: DIGEST });
   return d;
 }
 const outcome = (o: Partial<PaymentOutcome> = {}): PaymentOutcome => ({

@@ -4,10 +4,10 @@
  * entry still verifies), legacy challenge records, and the forgeries each
  * check exists for.
  */
+import { decisionOf } from "./decision.fixture.ts";
 import { describe, expect, it } from "vitest";
 import { canonicalBytes } from "../canonical.ts";
 import { Signer } from "../crypto.ts";
-import { decideQuorum } from "../quorum.ts";
 import type { QuorumDecision } from "../schemas/decision.ts";
 import { policyFor, ValidatorSet } from "../schemas/network.ts";
 import type { SignedVerdict, Verdict } from "../schemas/verdict.ts";
@@ -52,26 +52,7 @@ function signedUnderLegacyTag(id: string): SignedVerdict[] {
 }
 
 function decision(verdicts: SignedVerdict[], extra: Partial<QuorumDecision> = {}): Uint8Array {
-  const r = decideQuorum(policy, verdicts, true)!;
-  const d: QuorumDecision = {
-    type: TypeTags.decision,
-    payment_id: "pay_1",
-    payment_digest: digest,
-    attempt: 1,
-    outcome: r.outcome,
-    decision: r.decision,
-    risk_level: r.risk_level,
-    score: r.score,
-    reasons: r.reasons,
-    policy,
-    verdicts,
-    dissent: r.dissent,
-    absent: [],
-    rejected: [],
-    equivocations: [],
-    decided_at: "2026-01-01T00:00:01.000Z",
-    ...extra,
-  };
+  const d = decisionOf(policy, verdicts, { payment_id: "pay_1", payment_digest: digest }, extra);
   return canonicalBytes(d);
 }
 

@@ -4,10 +4,10 @@
  * validator; exclusions need evidence that holds; reinstatements need an
  * excluded validator. Each forgery is named by its code.
  */
+import { decisionOf } from "./decision.fixture.ts";
 import { describe, expect, it } from "vitest";
 import { canonicalBytes } from "../canonical.ts";
 import { Signer } from "../crypto.ts";
-import { decideQuorum } from "../quorum.ts";
 import type { QuorumDecision, QuorumPolicy } from "../schemas/decision.ts";
 import { policyFor, ValidatorSet } from "../schemas/network.ts";
 import type { ValidatorStatusRecord } from "../schemas/validators.ts";
@@ -42,26 +42,7 @@ const verdict = (id: string, paymentId: string, level: "LOW" | "HIGH" = "LOW"): 
 
 function decision(paymentId: string, policy: QuorumPolicy, voters: string[], extra: Partial<QuorumDecision> = {}) {
   const verdicts = voters.map((id) => verdict(id, paymentId));
-  const r = decideQuorum(policy, verdicts, true)!;
-  const d: QuorumDecision = {
-    type: TypeTags.decision,
-    payment_id: paymentId,
-    payment_digest: digest,
-    attempt: 1,
-    outcome: r.outcome,
-    decision: r.decision,
-    risk_level: r.risk_level,
-    score: r.score,
-    reasons: r.reasons,
-    policy,
-    verdicts,
-    dissent: r.dissent,
-    absent: [],
-    rejected: [],
-    equivocations: [],
-    decided_at: "2026-01-01T00:00:01.000Z",
-    ...extra,
-  };
+  const d = decisionOf(policy, verdicts, { payment_id: paymentId, payment_digest: digest }, extra);
   return canonicalBytes(d);
 }
 
