@@ -21,6 +21,9 @@ export const AccountsConfig = z
     verifyTtlSeconds: seconds(DAY),
     resetTtlSeconds: seconds(3600),
     inviteTtlSeconds: seconds(7 * DAY),
+    /** After the validator network rejects a login, the account is refused here this long, doubling per rejection. */
+    loginBackoffSeconds: seconds(30),
+    loginBackoffMaxSeconds: seconds(3600),
     /** A new signing key is made when the newest is older than this. */
     rotateKeysAfterSeconds: seconds(30 * DAY),
     /** `sentineliq dev`: an organisation with this owner (verified) exists once the coordinator is up. */

@@ -31,7 +31,7 @@ export function accountHandlers(s: AccountService, sessions: Sessions, keys: Sig
   return {
     authRegister: async ({ body }) => ({ body: await s.register(body) }),
     authVerifyEmail: async ({ body }) => ({ body: await s.verifyEmail(body.token) }),
-    authLogin: async ({ body }) => ({ body: await s.login(body) }),
+    authLogin: async ({ body, client }) => ({ body: await s.login(body, client) }),
     authRefresh: async ({ body }) => ({ body: await sessions.refresh(body.refresh_token) }),
     authLogout: async ({ body }) => {
       await sessions.logout(body.refresh_token);

@@ -8,6 +8,7 @@ import type { Logger } from "../../lib/logger.ts";
 import type { UserAuthenticator } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import { accountHandlers } from "./handlers.ts";
+import { LoginGuard, type LoginEvents } from "./login-guard.ts";
 import { createMailer } from "./mailer.ts";
 import { AccountService } from "./service.ts";
 import { Sessions } from "./sessions.ts";
@@ -17,6 +18,7 @@ import { AccountStore } from "./store.ts";
 export { AccountsConfig } from "./config.ts";
 export { migrateAccounts } from "./schema.ts";
 export { hashPassword } from "./passwords.ts";
+export { UNKNOWN_ACCOUNTS_TENANT, type LoginEvents } from "./login-guard.ts";
 
 export interface RunningAccounts {
   handlers: ReturnType<typeof accountHandlers>;
@@ -32,6 +34,8 @@ export async function startAccounts(c: {
   config: AccountsConfig;
   logger: Logger;
   baseUrl: () => string;
+  /** The events service: every login attempt is an event decided by the validators. */
+  events: LoginEvents;
 }): Promise<RunningAccounts> {
   const { config } = c;
   const keys = new SigningKeys(c.db, {
@@ -42,10 +46,16 @@ export async function startAccounts(c: {
   await keys.init();
   const sessions = new Sessions(c.db, keys, config);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger: c.logger });
+  const guard = await LoginGuard.open(c.db, c.events, {
+    backoffSeconds: config.loginBackoffSeconds,
+    backoffMaxSeconds: config.loginBackoffMaxSeconds,
+    logger: c.logger,
+  });
   const service = new AccountService({
     store: new AccountStore(c.db),
     sessions,
     mailer,
+    guard,
     config,
     logger: c.logger,
     baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),

@@ -58,6 +58,11 @@ const STATEMENTS = [
      public_jwk  jsonb NOT NULL,
      created_at  timestamptz NOT NULL DEFAULT now()
    )`,
+  // The key of the hash that names an unknown address in login events (one row, made once).
+  `CREATE TABLE IF NOT EXISTS siq_login_key (
+     id     smallint PRIMARY KEY,
+     secret text NOT NULL
+   )`,
 ];
 
 export async function migrateAccounts(db: Db): Promise<void> {

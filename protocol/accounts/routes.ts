@@ -70,12 +70,13 @@ export const accountRoutes = {
     method: "POST",
     path: "/v1/auth/login",
     auth: "none",
-    summary: "Log in: a short-lived access token (JWT) and a refresh token",
+    summary:
+      "Log in: a short-lived access token (JWT) and a refresh token. Every attempt is a `login` event decided by the validator network and logged: a lockout (423, Retry-After), a step-up (403) or no decision in time (503, fail closed) refuses it",
     params: NoParams,
     body: LoginRequest,
     query: undefined,
     response: TokenPair,
-    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
+    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED", "STEP_UP_REQUIRED", "ACCOUNT_LOCKED", "LOGIN_UNDECIDED"],
   }),
   authRefresh: def({
     method: "POST",
