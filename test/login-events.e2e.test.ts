@@ -97,7 +97,7 @@ describe(`operator logins through the validator network (${store})`, () => {
     const passwordHash = await hashPassword(PASSWORD);
     orgId = await net.db.tx(async (q) => {
       const org = await accounts.createOrg(q, "Login Security");
-      for (const name of ["normal", "victim", "s1", "s2", "s3", "s4", "s5", "s6", "same"]) {
+      for (const name of ["normal", "victim", "bf", "s1", "s2", "s3", "s4", "s5", "s6", "same"]) {
         const email = `${name}@login.test`;
         const id = await accounts.createUser(q, { orgId: org, email, passwordHash, role: "analyst", verified: true });
         users.set(name, id!);
@@ -159,6 +159,22 @@ describe(`operator logins through the validator network (${store})`, () => {
     for (const e of events) expect(checker.check(e.entry!.entry)).toMatchObject({ ok: true, checked: true });
   });
 
+  it("a step-up is asked whatever the password: the right one after five failures gets the same 403", async () => {
+    const wrong = { email: "bf@login.test", password: "still not it!" };
+    const answers: Answer[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await login(net.url, wrong, "127.0.0.18"));
+    answers.push(await login(net.url, { ...wrong, password: PASSWORD }, "127.0.0.18"));
+    expect(answers.map((a) => a.body.code)).toEqual([
+      ...Array(4).fill("INVALID_CREDENTIALS"),
+      "STEP_UP_REQUIRED",
+      "STEP_UP_REQUIRED",
+    ]);
+    expect(answers[5]!.body).toEqual(answers[4]!.body);
+    const last = (await eventsOf(orgId, users.get("bf"))).at(-1)!;
+    expect(decisionOf(last)).toMatchObject({ decision: "challenge", risk_level: "HIGH" });
+    expect(decisionOf(last).reasons.map((r: { code: string }) => r.code)).toContain("BRUTE_FORCE");
+  });
+
   it("`sentineliq log show` prints a lockout decision; `log verify` passes over the login entries", async () => {
     const [lockout] = (await eventsOf(orgId, users.get("victim"))).slice(-1);
     const cli = (args: string[]) => run(process.execPath, [BIN, "log", ...args, "--url", net.url], { cwd: tmpdir() });
@@ -194,9 +210,13 @@ describe(`operator logins through the validator network (${store})`, () => {
     const body = { email: "same@login.test", password: PASSWORD, device_id: "laptop-1" };
     expect((await login(net.url, body, "127.0.0.15")).status).toBe(200);
     expect((await login(net.url, body, "127.0.0.15", { "user-agent": "curl/8.5.0" })).status).toBe(200);
-    const [a, b] = await eventsOf(orgId, users.get("same"));
+    // Another client id from the first browser changes nothing: the id is not part of the fingerprint.
+    expect((await login(net.url, { ...body, device_id: "spoofed" }, "127.0.0.15")).status).toBe(200);
+    const [a, b, c] = await eventsOf(orgId, users.get("same"));
     expect(a!.request.device_id).toMatch(/^fp_[0-9a-f]{32}$/);
     expect(b!.request.device_id).not.toBe(a!.request.device_id);
+    expect(c!.request.device_id).toBe(a!.request.device_id);
+    expect(c!.request.metadata).toEqual({ client_device_id: "spoofed" });
     expect(a!.request.metadata).toEqual({ client_device_id: "laptop-1" });
     expect(b!.request.metadata).toEqual({ client_device_id: "laptop-1" });
   });
