@@ -206,6 +206,22 @@ describe(`operator logins through the validator network (${store})`, () => {
     expect(owner.status).toBe(200);
   });
 
+  it("nobody forges a login event: POST /v1/events refuses kind login, and a login event without an outcome", async () => {
+    const forged = {
+      event_id: "forged-1",
+      kind: "login",
+      outcome: "failure",
+      user_id: users.get("normal"),
+      ip: "127.0.0.1",
+    };
+    const r = await net.request("POST", "/v1/events", forged, net.apiKey);
+    expect({ status: r.status, code: r.body.code }).toEqual({ status: 403, code: "FORBIDDEN" });
+    const { outcome: _, ...bare } = forged;
+    const bad = await net.request("POST", "/v1/events", bare, net.apiKey);
+    expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: "INVALID_REQUEST" });
+    expect(bad.body.error_details.issues[0].path).toBe("outcome");
+  });
+
   it("the fingerprint is the server's: the same client device id from another browser is another device", async () => {
     const body = { email: "same@login.test", password: PASSWORD, device_id: "laptop-1" };
     expect((await login(net.url, body, "127.0.0.15")).status).toBe(200);
