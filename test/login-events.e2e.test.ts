@@ -92,12 +92,13 @@ describe(`operator logins through the validator network (${store})`, () => {
   const decisionOf = (e: { entry?: { entry: Buffer } | undefined }) => JSON.parse(e.entry!.entry.toString("utf8"));
 
   beforeAll(async () => {
-    net = await startNetwork({ store });
+    // Behind Cloudflare with visitor location headers: logins carry geo (coordinator/accounts/geo.ts).
+    net = await startNetwork({ store, coordinatorConfig: { accounts: { geoHeaders: "cloudflare" } } });
     const accounts = new AccountStore(net.db);
     const passwordHash = await hashPassword(PASSWORD);
     orgId = await net.db.tx(async (q) => {
       const org = await accounts.createOrg(q, "Login Security");
-      for (const name of ["normal", "victim", "bf", "s1", "s2", "s3", "s4", "s5", "s6", "same"]) {
+      for (const name of ["normal", "victim", "bf", "traveller", "s1", "s2", "s3", "s4", "s5", "s6", "same"]) {
         const email = `${name}@login.test`;
         const id = await accounts.createUser(q, { orgId: org, email, passwordHash, role: "analyst", verified: true });
         users.set(name, id!);
@@ -204,6 +205,23 @@ describe(`operator logins through the validator network (${store})`, () => {
     // Its owner, from their own address and browser: in.
     const owner = await login(net.url, { email: "s6@login.test", password: PASSWORD }, "127.0.0.14");
     expect(owner.status).toBe(200);
+  });
+
+  it("impossible travel and sanctioned regions act on logins, from the trusted proxy's location headers", async () => {
+    const body = { email: "traveller@login.test", password: PASSWORD };
+    const berlin = { "cf-iplatitude": "52.52", "cf-iplongitude": "13.40", "cf-ipcountry": "DE" };
+    const sydney = { "cf-iplatitude": "-33.87", "cf-iplongitude": "151.21", "cf-ipcountry": "AU" };
+    const pyongyang = { "cf-iplatitude": "39.03", "cf-iplongitude": "125.75", "cf-ipcountry": "KP" };
+    expect((await login(net.url, body, "127.0.0.19", berlin)).status).toBe(200);
+    const far = await login(net.url, body, "127.0.0.20", sydney);
+    expect({ status: far.status, code: far.body.code }).toEqual({ status: 403, code: "STEP_UP_REQUIRED" });
+    const kp = await login(net.url, body, "127.0.0.21", pyongyang);
+    expect({ status: kp.status, code: kp.body.code }).toEqual({ status: 423, code: "ACCOUNT_LOCKED" });
+    const events = await eventsOf(orgId, users.get("traveller"));
+    expect(events[0]!.request.geo).toEqual({ lat: 52.52, lon: 13.4, country_code: "DE" });
+    const codes = (i: number) => decisionOf(events[i]!).reasons.map((r: { code: string }) => r.code);
+    expect(codes(1)).toContain("IMPOSSIBLE_TRAVEL");
+    expect(codes(2)).toContain("SANCTIONED_REGION_ACCESS");
   });
 
   it("nobody forges a login event: POST /v1/events refuses kind login, and a login event without an outcome", async () => {

@@ -1,5 +1,6 @@
 /** The accounts' settings (coordinator config `accounts`), parsed once with the rest. */
 import { z } from "zod";
+import { GeoSources } from "./geo.ts";
 
 const seconds = (dflt: number) => z.number().int().min(1).default(dflt);
 const DAY = 86_400;
@@ -24,6 +25,8 @@ export const AccountsConfig = z
     /** After the validator network rejects a login, the account is refused here this long, doubling per rejection. */
     loginBackoffSeconds: seconds(30),
     loginBackoffMaxSeconds: seconds(3600),
+    /** Where a login's location comes from: "cloudflare" trusts its visitor location headers (geo.ts). */
+    geoHeaders: z.enum(GeoSources).default("off"),
     /** A new signing key is made when the newest is older than this. */
     rotateKeysAfterSeconds: seconds(30 * DAY),
     /** `sentineliq dev`: an organisation with this owner (verified) exists once the coordinator is up. */

@@ -49,6 +49,7 @@ export async function startAccounts(c: {
   const guard = await LoginGuard.open(c.db, c.events, {
     backoffSeconds: config.loginBackoffSeconds,
     backoffMaxSeconds: config.loginBackoffMaxSeconds,
+    geoHeaders: config.geoHeaders,
     logger: c.logger,
   });
   const service = new AccountService({

@@ -16,9 +16,10 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
-import { isSiqError, SiqError, type EventRequest, type EventView } from "../../protocol/index.ts";
+import { isSiqError, SiqError, type EventRequest, type EventView, type Geo } from "../../protocol/index.ts";
 import type { ClientInfo } from "../api/index.ts";
 import { deviceFingerprint, plainIp } from "./fingerprint.ts";
+import { geoOf, type GeoSource } from "./geo.ts";
 import { LoginBackoff } from "./login-backoff.ts";
 
 /** Where login events go: the events service's submit. */
@@ -43,6 +44,15 @@ export interface LoginAttempt {
   deviceId?: string | undefined;
 }
 
+interface GuardOptions {
+  backoffSeconds: number;
+  backoffMaxSeconds: number;
+  geoHeaders: GeoSource;
+  logger: Logger;
+}
+
+const withGeo = (geo: Geo | undefined) => (geo ? { geo } : {});
+
 export type LoginAnswer = "proceed" | "step_up" | "locked" | "undecided";
 
 const NO_QUORUM = new Set(["QUORUM_TIMEOUT", "QUORUM_NOT_REACHED", "VALIDATORS_EXCLUDED"]);
@@ -61,26 +71,24 @@ export class LoginGuard {
   readonly #key: Buffer;
   readonly #backoff: LoginBackoff;
   readonly #logger: Logger;
+  readonly #geo: GeoSource;
 
-  private constructor(events: LoginEvents, key: Buffer, backoff: LoginBackoff, logger: Logger) {
+  private constructor(events: LoginEvents, key: Buffer, backoff: LoginBackoff, o: GuardOptions) {
     this.#events = events;
     this.#key = key;
     this.#backoff = backoff;
-    this.#logger = logger;
+    this.#logger = o.logger;
+    this.#geo = o.geoHeaders;
   }
 
   /** The guard, with the key that hashes unknown addresses (made once, kept in the store). */
-  static async open(
-    db: Db,
-    events: LoginEvents,
-    o: { backoffSeconds: number; backoffMaxSeconds: number; logger: Logger },
-  ): Promise<LoginGuard> {
+  static async open(db: Db, events: LoginEvents, o: GuardOptions): Promise<LoginGuard> {
     await db.query(`INSERT INTO siq_login_key (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [
       randomBytes(32).toString("base64url"),
     ]);
     const [row] = await db.query<{ secret: string }>(`SELECT secret FROM siq_login_key WHERE id = 1`);
     const backoff = new LoginBackoff({ baseSeconds: o.backoffSeconds, maxSeconds: o.backoffMaxSeconds });
-    return new LoginGuard(events, Buffer.from(row!.secret, "base64url"), backoff, o.logger);
+    return new LoginGuard(events, Buffer.from(row!.secret, "base64url"), backoff, o);
   }
 
   /** The event for one attempt (pure but for its random id). */
@@ -94,6 +102,7 @@ export class LoginGuard {
       user_id: subject,
       ip: plainIp(a.client.ip),
       device_id: deviceFingerprint(a.client),
+      ...withGeo(geoOf(this.#geo, a.client)),
       ...(a.deviceId !== undefined ? { metadata: { client_device_id: a.deviceId } } : {}),
     };
     return { tenant: a.account?.org_id ?? UNKNOWN_ACCOUNTS_TENANT, subject, body };

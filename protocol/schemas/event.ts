@@ -31,6 +31,8 @@ export const Geo = z
   })
   .strict();
 
+export type Geo = z.infer<typeof Geo>;
+
 export const EventRequest = safeJson(
   z
     .object({
