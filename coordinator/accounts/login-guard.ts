@@ -141,7 +141,7 @@ export class LoginGuard {
 }
 
 const locked = (seconds: number) =>
-  new SiqError("ACCOUNT_LOCKED", "too many failed logins: this account is locked for now; try again later", {
+  new SiqError("ACCOUNT_LOCKED", "the risk network refused this login: the account or this address is locked for now", {
     retryAfterSeconds: seconds,
   });
 
