@@ -158,6 +158,11 @@ describe(`operator logins through the validator network (${store})`, () => {
     expect(locking.length).toBeGreaterThanOrEqual(2);
     const checker = new EntryChecker(ValidatorSet.parse(net.validatorSet));
     for (const e of events) expect(checker.check(e.entry!.entry)).toMatchObject({ ok: true, checked: true });
+    // The OpenAPI document says so: 423 and 503 on login carry Retry-After.
+    const doc = (await (await fetch(`${net.url}/docs/json`)).json()) as any;
+    const answers423 = doc.paths["/v1/auth/login"].post.responses;
+    expect(answers423["423"].headers["Retry-After"]).toBeDefined();
+    expect(answers423["503"].headers["Retry-After"]).toBeDefined();
   });
 
   it("a step-up is asked whatever the password: the right one after five failures gets the same 403", async () => {
