@@ -21,7 +21,9 @@ import { hashPassword, UNKNOWN_ACCOUNTS_TENANT } from "../coordinator/accounts/i
 import { AccountStore } from "../coordinator/accounts/store.ts";
 import { LogStore } from "../coordinator/index.ts";
 import { EntryChecker, ValidatorSet } from "../protocol/index.ts";
+import { startMailCatcher, type MailCatcher } from "../lib/mail-catcher.ts";
 import { storeKinds } from "./helpers/db.ts";
+import { linkToken } from "./helpers/operators.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
 const run = promisify(execFile);
@@ -74,6 +76,7 @@ const store = storeKinds()[0]!;
 
 describe(`operator logins through the validator network (${store})`, () => {
   let net: TestNetwork;
+  let mail: MailCatcher;
   let orgId = "";
   const users = new Map<string, string>();
 
@@ -93,7 +96,11 @@ describe(`operator logins through the validator network (${store})`, () => {
 
   beforeAll(async () => {
     // Behind Cloudflare with visitor location headers: logins carry geo (coordinator/accounts/geo.ts).
-    net = await startNetwork({ store, coordinatorConfig: { accounts: { geoHeaders: "cloudflare" } } });
+    mail = await startMailCatcher();
+    net = await startNetwork({
+      store,
+      coordinatorConfig: { accounts: { geoHeaders: "cloudflare", smtpUrl: mail.url } },
+    });
     const accounts = new AccountStore(net.db);
     const passwordHash = await hashPassword(PASSWORD);
     orgId = await net.db.tx(async (q) => {
@@ -108,6 +115,7 @@ describe(`operator logins through the validator network (${store})`, () => {
   }, 120_000);
   afterAll(async () => {
     await net?.stop();
+    await mail?.stop();
   });
 
   it("a normal device logs in; the attempt is a login event the quorum approved, in the log", async () => {
@@ -165,7 +173,7 @@ describe(`operator logins through the validator network (${store})`, () => {
     expect(answers423["503"].headers["Retry-After"]).toBeDefined();
   });
 
-  it("a step-up is asked whatever the password: the right one after five failures gets the same 403", async () => {
+  it("a step-up is asked whatever the password; the right one gets a sign-in link by mail that works once", async () => {
     const wrong = { email: "bf@login.test", password: "still not it!" };
     const answers: Answer[] = [];
     for (let i = 0; i < 5; i++) answers.push(await login(net.url, wrong, "127.0.0.18"));
@@ -176,6 +184,13 @@ describe(`operator logins through the validator network (${store})`, () => {
       "STEP_UP_REQUIRED",
     ]);
     expect(answers[5]!.body).toEqual(answers[4]!.body);
+    // The right password got a sign-in link by mail (the wrong ones none); it finishes the login, once.
+    const sent = await mail.waitFor("bf@login.test", { subject: /sign/i });
+    expect(mail.mails.filter((m) => m.to.includes("bf@login.test"))).toHaveLength(1);
+    const token = linkToken(sent, net.url, "/auth/login-step-up");
+    const finish = (t: string) => net.request("POST", "/v1/auth/login/step-up", { token: t });
+    expect((await finish(token)).body).toMatchObject({ token_type: "Bearer" });
+    expect(await finish(token)).toMatchObject({ status: 400, body: { code: "LINK_TOKEN_INVALID" } });
     const last = (await eventsOf(orgId, users.get("bf"))).at(-1)!;
     expect(decisionOf(last)).toMatchObject({ decision: "challenge", risk_level: "HIGH" });
     expect(decisionOf(last).reasons.map((r: { code: string }) => r.code)).toContain("BRUTE_FORCE");

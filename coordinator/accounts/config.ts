@@ -22,6 +22,8 @@ export const AccountsConfig = z
     verifyTtlSeconds: seconds(DAY),
     resetTtlSeconds: seconds(3600),
     inviteTtlSeconds: seconds(7 * DAY),
+    /** The sign-in link mailed when the network steps a login up. */
+    stepUpTtlSeconds: seconds(600),
     /** After the validator network rejects a login, the account is refused here this long, doubling per rejection. */
     loginBackoffSeconds: seconds(30),
     loginBackoffMaxSeconds: seconds(3600),

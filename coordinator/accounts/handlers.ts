@@ -4,12 +4,14 @@ import { SiqError } from "../../protocol/index.ts";
 import type { AccountService } from "./service.ts";
 import type { Sessions } from "./sessions.ts";
 import type { SigningKeys } from "./signing-keys.ts";
+import type { LoginStepUp } from "./step-up.ts";
 
 type AccountHandlers = Pick<
   Handlers,
   | "authRegister"
   | "authVerifyEmail"
   | "authLogin"
+  | "authLoginStepUp"
   | "authRefresh"
   | "authLogout"
   | "authResetRequest"
@@ -27,11 +29,17 @@ const person = (p: Principal | undefined): UserPrincipal => {
   return p;
 };
 
-export function accountHandlers(s: AccountService, sessions: Sessions, keys: SigningKeys): AccountHandlers {
+export function accountHandlers(
+  s: AccountService,
+  sessions: Sessions,
+  keys: SigningKeys,
+  stepUp: LoginStepUp,
+): AccountHandlers {
   return {
     authRegister: async ({ body }) => ({ body: await s.register(body) }),
     authVerifyEmail: async ({ body }) => ({ body: await s.verifyEmail(body.token) }),
     authLogin: async ({ body, client }) => ({ body: await s.login(body, client) }),
+    authLoginStepUp: async ({ body }) => ({ body: await stepUp.redeem(body.token) }),
     authRefresh: async ({ body }) => ({ body: await sessions.refresh(body.refresh_token) }),
     authLogout: async ({ body }) => {
       await sessions.logout(body.refresh_token);

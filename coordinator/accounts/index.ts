@@ -9,6 +9,7 @@ import type { UserAuthenticator } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import { accountHandlers } from "./handlers.ts";
 import { LoginGuard, type LoginEvents } from "./login-guard.ts";
+import { LoginStepUp } from "./step-up.ts";
 import { createMailer } from "./mailer.ts";
 import { AccountService } from "./service.ts";
 import { Sessions } from "./sessions.ts";
@@ -52,18 +53,29 @@ export async function startAccounts(c: {
     geoHeaders: config.geoHeaders,
     logger: c.logger,
   });
+  const store = new AccountStore(c.db);
+  const baseUrl = () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl();
+  const stepUp = new LoginStepUp({
+    store,
+    sessions,
+    mailer,
+    logger: c.logger,
+    ttlSeconds: config.stepUpTtlSeconds,
+    baseUrl,
+  });
   const service = new AccountService({
-    store: new AccountStore(c.db),
+    store,
     sessions,
     mailer,
     guard,
+    stepUp,
     config,
     logger: c.logger,
-    baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
+    baseUrl,
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
   return {
-    handlers: accountHandlers(service, sessions, keys),
+    handlers: accountHandlers(service, sessions, keys, stepUp),
     users: { authenticate: (t) => sessions.authenticate(t) },
     keys,
     flushMail: () => mailer.flush(),

@@ -4,7 +4,8 @@
  * /v1/events` path: quorum, then the verdict log), and the quorum's decision
  * is acted on before the password's verdict is told:
  * - approve: the login goes on (tokens for the right password, 401 otherwise);
- * - challenge: STEP_UP_REQUIRED (no second factor exists yet: refused);
+ * - challenge: STEP_UP_REQUIRED, and a sign-in link by mail when the password
+ *   was right (step-up.ts);
  * - reject: ACCOUNT_LOCKED, with Retry-After from a local backoff that
  *   doubles with each rejection (per account for ACCOUNT_LOCKOUT, per source
  *   address for anything else, such as CREDENTIAL_STUFFING);
@@ -108,8 +109,8 @@ export class LoginGuard {
     return { tenant: a.account?.org_id ?? UNKNOWN_ACCOUNTS_TENANT, subject, body };
   }
 
-  /** Submits the attempt and waits for the network; throws the refusal, returns when the login may go on. */
-  async screen(a: LoginAttempt): Promise<void> {
+  /** Submits the attempt and waits for the network; throws a refusal, or says whether the login needs a step-up. */
+  async screen(a: LoginAttempt): Promise<"proceed" | "step_up"> {
     const { tenant, subject, body } = this.event(a);
     let view: EventView;
     try {
@@ -131,12 +132,8 @@ export class LoginGuard {
     }
     const wait = Math.max(this.#backoff.remaining(subject, now), this.#backoff.remaining(source, now));
     if (wait > 0) throw locked(wait);
-    if (answer === "step_up")
-      throw new SiqError(
-        "STEP_UP_REQUIRED",
-        "this login needs a step-up the platform cannot take yet: try again later, or reset your password",
-      );
-    if (a.success) this.#backoff.clear(subject);
+    if (answer === "proceed" && a.success) this.#backoff.clear(subject);
+    return answer;
   }
 }
 

@@ -11,6 +11,7 @@ import { SiqError, type Role, type TokenPair, type UserView } from "../../protoc
 import type { ClientInfo } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import type { LoginGuard } from "./login-guard.ts";
+import { STEP_UP_MESSAGE, type LoginStepUp } from "./step-up.ts";
 import type { Mailer } from "./mailer.ts";
 import { checkPassword, hashPassword } from "./passwords.ts";
 import { newToken } from "./secrets.ts";
@@ -23,6 +24,8 @@ export interface AccountDeps {
   mailer: Mailer;
   /** Puts every login attempt through the validator network and acts on its decision. */
   guard: LoginGuard;
+  /** Mails a sign-in link when the network steps a login up. */
+  stepUp: LoginStepUp;
   config: AccountsConfig;
   logger: Logger;
   /** The base of links in mails. */
@@ -113,7 +116,11 @@ export class AccountService {
     const user = await this.#d.store.byEmail(email);
     const ok = await checkPassword(user?.password_hash, b.password);
     const success = ok && user?.active === true;
-    await this.#d.guard.screen({ email, account: user, success, client, deviceId: b.device_id });
+    const answer = await this.#d.guard.screen({ email, account: user, success, client, deviceId: b.device_id });
+    if (answer === "step_up") {
+      if (success && user.email_verified) this.#d.stepUp.offer(user);
+      throw new SiqError("STEP_UP_REQUIRED", STEP_UP_MESSAGE);
+    }
     if (!success || !user) throw new SiqError("INVALID_CREDENTIALS", "wrong email or password");
     if (!user.email_verified)
       throw new SiqError("EMAIL_NOT_VERIFIED", "verify your address first: follow the link in the mail we sent");

@@ -17,7 +17,8 @@ export type UserRow = {
   created_at: Date;
 };
 
-export type LinkPurpose = "verify" | "reset" | "invite";
+/** What a mailed token is for; "login" completes a login the validator network stepped up (step-up.ts). */
+export type LinkPurpose = "verify" | "reset" | "invite" | "login";
 
 export type LinkRow = {
   purpose: LinkPurpose;

@@ -78,6 +78,18 @@ export const accountRoutes = {
     response: TokenPair,
     errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED", "STEP_UP_REQUIRED", "ACCOUNT_LOCKED", "LOGIN_UNDECIDED"],
   }),
+  authLoginStepUp: def({
+    method: "POST",
+    path: "/v1/auth/login/step-up",
+    auth: "none",
+    summary:
+      "Finish a login the validator network stepped up (403 STEP_UP_REQUIRED) with the token of the sign-in link mailed to the address (single use, 10 minutes)",
+    params: NoParams,
+    body: TokenRequest,
+    query: undefined,
+    response: TokenPair,
+    errors: ["LINK_TOKEN_INVALID"],
+  }),
   authRefresh: def({
     method: "POST",
     path: "/v1/auth/refresh",
