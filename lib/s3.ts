@@ -67,7 +67,8 @@ export function s3Client(loc: S3Location, credentials?: S3Credentials): S3Client
   return new S3Client({
     region: loc.region,
     ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}),
-    ...(credentials ? { credentials } : {}),
+    // A copy: the SDK marks the object it is given (frozen config would make it throw).
+    ...(credentials ? { credentials: { ...credentials } } : {}),
     maxAttempts: 3,
   });
 }

@@ -40,7 +40,10 @@ export function registerLog(program: Command): void {
       "--network <file>",
       "validator set, to re-check decisions (default ./.sentineliq/network.json, for our own log only)",
     )
-    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url, --tiles and --s3)")
+    .option(
+      "--vkey <vkey>",
+      "log verifier key (default: from the dev credentials; required with --url, --tiles and --s3)",
+    )
     .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .option(
       "--key <key>",
