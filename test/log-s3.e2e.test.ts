@@ -16,9 +16,12 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { pino } from "pino";
 import S3rver from "s3rver";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../cli/launcher/processes.ts";
+import { LogStore, S3ArchiveStore, TileArchive } from "../coordinator/index.ts";
 import { parseS3Url, s3Client } from "../lib/s3.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
@@ -26,7 +29,7 @@ const run = promisify(execFile);
 const credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 const BUCKET = "siq-archive";
 
-const until = async (what: () => Promise<boolean>, ms = 60_000) => {
+const until = async (what: () => boolean | Promise<boolean>, ms = 60_000) => {
   const end = Date.now() + ms;
   while (!(await what())) {
     if (Date.now() > end) throw new Error("timed out");
@@ -109,6 +112,33 @@ describe("the archive in an S3 bucket", () => {
     for (const key of ["log/tile/0/000", "log/tile/0/001.p/14", "log/tile/1/000.p/1", "log/tile/entries/000"])
       expect(after.has(key), key).toBe(true);
   }, 180_000);
+
+  it("fills a new, empty archive from the database, as after a restart or a lost bucket, retrying until it can", async () => {
+    const log = new LogStore(net.db);
+    const published = (await log.lastPublished())!;
+    const loc = parseS3Url(url.replace("/log?", "/refill?").replace(BUCKET, "siq-refill"));
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
+    const archive = new TileArchive({
+      store: new S3ArchiveStore(loc, s3Client(loc, credentials), pino(sink)),
+      log,
+      logger: pino(sink),
+      metrics: null,
+      retryMs: 50,
+    });
+    archive.offer(published.size, published.cosignedNote!);
+    await until(() => lines.join("").includes("archive write failed; retrying"));
+    expect(archive.size).toBe(0);
+    await s3.send(new CreateBucketCommand({ Bucket: "siq-refill" }));
+    await archive.idle();
+    expect(archive.size).toBe(published.size);
+    const refill = `s3://siq-refill/refill?endpoint=${loc.endpoint}`;
+    const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
+    const r = await cli(["log", "verify", "--s3", refill, "--vkey", net.vkey, "--state", state]);
+    expect(r.out).toContain(`✓ ${published.size} entries verified`);
+    expect(r.code).toBe(0);
+    await archive.stop();
+  }, 60_000);
 
   it("verifies with `log verify --s3`, and fails once one object in the bucket is tampered with", async () => {
     const state = mkdtempSync(join(tmpdir(), "siq-aud-"));
