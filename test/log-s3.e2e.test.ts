@@ -113,7 +113,7 @@ describe("the archive in an S3 bucket", () => {
       expect(after.has(key), key).toBe(true);
   }, 180_000);
 
-  it("fills a new, empty archive from the database, as after a restart or a lost bucket, retrying until it can", async () => {
+  it("fills a new, empty archive from the database (as a coordinator does at start), retrying until it can", async () => {
     const log = new LogStore(net.db);
     const published = (await log.lastPublished())!;
     const loc = parseS3Url(url.replace("/log?", "/refill?").replace(BUCKET, "siq-refill"));
