@@ -52,3 +52,4 @@ export const AgentKeyIssued = AgentKeyView.extend({
 export type AgentKeyIssued = z.infer<typeof AgentKeyIssued>;
 
 export const AgentKeyList = z.object({ keys: z.array(AgentKeyView) });
+export type AgentKeyList = z.infer<typeof AgentKeyList>;
