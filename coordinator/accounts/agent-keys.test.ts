@@ -6,8 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../lib/db.ts";
+import { createLogger } from "../../lib/logger.ts";
 import { AGENT_KEY_FORMAT } from "../../protocol/index.ts";
 import { AgentKeys, type KeyChange } from "./agent-keys.ts";
+import { AccountsConfig, startAccounts } from "./index.ts";
+import { hashPassword } from "./passwords.ts";
 import { migrateAccounts } from "./schema.ts";
 import { tokenHash } from "./secrets.ts";
 import type { Person } from "./sessions.ts";
@@ -103,5 +106,36 @@ describe("agent keys", () => {
     await expect(keys.rotate(a, "zzzzzzzz")).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await keys.list(a)).keys.map((k) => k.key_id)).not.toContain(kb.key_id);
     expect(await keys.find(kb.api_key)).toMatchObject({ tenant: "tenant-b" });
+  });
+});
+
+describe("the dev organisation's agent keys", () => {
+  it("act as the configured tenant devOwner names, on first start and on every start after", async () => {
+    const db = await openDb({ url: "memory://" });
+    try {
+      await migrateAccounts(db);
+      const devOwner = {
+        organization: "dev",
+        email: "owner@dev.test",
+        password_hash: await hashPassword("x".repeat(12)),
+      };
+      const start = (tenant?: string) =>
+        startAccounts({
+          db,
+          config: AccountsConfig.parse({ devOwner: { ...devOwner, ...(tenant ? { tenant } : {}) } }),
+          logger: createLogger("test", "silent"),
+          baseUrl: () => "http://127.0.0.1",
+        });
+      const first = await start();
+      const owner = (await new AccountStore(db).byEmail("owner@dev.test"))!;
+      const k = await first.agentKeys.create(person(owner.org_id), { name: "dev", agent_ids: ["*"] });
+      expect(await first.agentKeys.find(k.api_key)).toMatchObject({ tenant: owner.org_id });
+      await first.close();
+      const again = await start("dev");
+      expect(await again.agentKeys.find(k.api_key)).toMatchObject({ tenant: "dev" });
+      await again.close();
+    } finally {
+      await db.close();
+    }
   });
 });
