@@ -133,6 +133,9 @@ describe("agent keys and the account commands", () => {
 
   it("rotate: the old key is refused at once, the new one works; revoke: the very next request is refused", async () => {
     const got = `/v1/payments/${a.payment}`;
+    // The key id with another secret is nobody.
+    const forged = `siq_live_${a.keyId}_${"A".repeat(43)}`;
+    expect((await net.get(got, forged)).status).toBe(401);
     const r = await cli(["key", "rotate", a.keyId, "--json"], { user: a.owner });
     const rotated = JSON.parse(r.out);
     expect(rotated.key_id).toBe(a.keyId);

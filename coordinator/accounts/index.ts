@@ -57,7 +57,13 @@ export async function startAccounts(c: {
     baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
-  const agentKeys = new AgentKeys(c.db, c.onKeyChange);
+  const agentKeys = new AgentKeys(c.db, (k) => {
+    c.logger.info(
+      { action: k.action, key_id: k.key.key_id, org_id: k.orgId, user_id: k.userId, agent_ids: k.key.agent_ids },
+      `agent key ${k.action}d`,
+    );
+    c.onKeyChange?.(k);
+  });
   return {
     handlers: accountHandlers(service, sessions, keys, agentKeys),
     agentKeys,
