@@ -10,7 +10,8 @@
  *   doubles with each rejection (per account for ACCOUNT_LOCKOUT, per source
  *   address for anything else, such as CREDENTIAL_STUFFING);
  * - no decision in time, no quorum, or the bus down: LOGIN_UNDECIDED (fail closed).
- * The event's tenant is the account's organisation; an unknown address's
+ * The event's tenant is the account's organisation's (its own id, or the
+ * config tenant its agents act as); an unknown address's
  * attempt goes to UNKNOWN_ACCOUNTS_TENANT with a keyed hash of the address as
  * its subject, through the same path, so it is answered alike.
  */
@@ -36,8 +37,8 @@ export const UNDECIDED_RETRY_SECONDS = 5;
 export interface LoginAttempt {
   /** The address as typed, lower case. */
   email: string;
-  /** The account of that address, if any (active or not). */
-  account: { id: string; org_id: string } | undefined;
+  /** The account of that address, if any (active or not), with its organisation's tenant. */
+  account: { id: string; org_tenant: string } | undefined;
   /** The password was right and the account is active. */
   success: boolean;
   client: ClientInfo;
@@ -106,7 +107,7 @@ export class LoginGuard {
       ...withGeo(geoOf(this.#geo, a.client)),
       ...(a.deviceId !== undefined ? { metadata: { client_device_id: a.deviceId } } : {}),
     };
-    return { tenant: a.account?.org_id ?? UNKNOWN_ACCOUNTS_TENANT, subject, body };
+    return { tenant: a.account?.org_tenant ?? UNKNOWN_ACCOUNTS_TENANT, subject, body };
   }
 
   /** Submits the attempt and waits for the network; throws a refusal, or says whether the login needs a step-up. */

@@ -7,6 +7,8 @@ export type UserRow = {
   id: string;
   org_id: string;
   org_name: string;
+  /** The tenant the organisation's agents act as (its own id unless configuration names one). */
+  org_tenant: string;
   email: string;
   password_hash: string;
   role: Role;
@@ -30,7 +32,8 @@ export type LinkRow = {
   expires_at: Date;
 };
 
-const USER = `SELECT u.*, o.name AS org_name FROM siq_users u JOIN siq_orgs o ON o.id = u.org_id`;
+const USER = `SELECT u.*, o.name AS org_name, COALESCE(o.tenant_id, o.id) AS org_tenant
+  FROM siq_users u JOIN siq_orgs o ON o.id = u.org_id`;
 
 export function userView(u: UserRow): UserView {
   return {
@@ -68,6 +71,11 @@ export class AccountStore {
     const id = newId("org");
     await q.query(`INSERT INTO siq_orgs (id, name) VALUES ($1, $2)`, [id, name]);
     return id;
+  }
+
+  /** The config tenant the organisation's agent keys act as (configuration only: `sentineliq dev`'s organisation). */
+  async setTenant(q: Queryable, orgId: string, tenant: string): Promise<void> {
+    await q.query(`UPDATE siq_orgs SET tenant_id = $2 WHERE id = $1`, [orgId, tenant]);
   }
 
   /** A new person, or undefined when the address already has an account. */
