@@ -107,7 +107,8 @@ describe(`operator logins through the validator network (${store})`, () => {
       const org = await accounts.createOrg(q, "Login Security");
       for (const name of ["normal", "victim", "bf", "traveller", "s1", "s2", "s3", "s4", "s5", "s6", "same"]) {
         const email = `${name}@login.test`;
-        const id = await accounts.createUser(q, { orgId: org, email, passwordHash, role: "analyst", verified: true });
+        const role = name === "normal" ? "admin" : "analyst";
+        const id = await accounts.createUser(q, { orgId: org, email, passwordHash, role, verified: true });
         users.set(name, id!);
       }
       return org;
@@ -126,6 +127,16 @@ describe(`operator logins through the validator network (${store})`, () => {
     expect(e!.request).toMatchObject({ kind: "login", outcome: "success", ip: "127.0.0.11" });
     expect(decisionOf(e!)).toMatchObject({ type: "sentineliq.event.v1", kind: "login", decision: "approve" });
     expect(decisionOf(e!).verdicts.length).toBeGreaterThanOrEqual(3);
+
+    // The organisation's own agent key reads its login entries; another tenant's key does not.
+    const key = await net.request("POST", "/v1/keys", { name: "reader", agent_ids: ["*"] }, ok.body.access_token);
+    expect(key.status).toBe(200);
+    const read = async (apiKey: string) => {
+      const r = await net.request("GET", `/v1/log/entries?start=${e!.log_index}&limit=1`, undefined, apiKey);
+      return (r.body.entries as { index: number }[]).map((x) => x.index);
+    };
+    expect(await read(key.body.api_key)).toEqual([e!.log_index]);
+    expect(await read(net.apiKey)).toEqual([]);
   });
 
   it("20 wrong passwords: step-up, then the validators lock the account; the right password is refused too", async () => {
