@@ -28,12 +28,19 @@ export const WitnessReply = z.object({ status: z.number().int(), content_type: z
 export type WitnessReply = z.infer<typeof WitnessReply>;
 
 export interface ForkEvidence {
-  kind: "same_size_other_root" | "inconsistent_proof";
+  /**
+   * same_size_other_root: two checkpoints of one size with different roots; inconsistent_proof: an extension
+   * whose consistency proof does not verify; inconsistent_sizes: two checkpoints of different sizes the log
+   * cannot (or will not) prove consistent, heard through gossip.
+   */
+  kind: "same_size_other_root" | "inconsistent_proof" | "inconsistent_sizes";
   origin: string;
   /** The checkpoint this witness had cosigned, and the conflicting one, both signed by the log. */
   cosigned: string;
   conflicting: string;
   proof?: string[];
+  /** inconsistent_sizes: what the log answered when asked for the proof. */
+  log_answer?: string;
 }
 
 export interface AddCheckpointResult {
