@@ -1,7 +1,7 @@
 /** `sentineliq log`: verify the verdict log, and read it entry by entry with proofs. */
 import type { Command } from "commander";
 import { z } from "zod";
-import { f, parseFlags, wholeNumber } from "../shared/flags.ts";
+import { collect, f, parseFlags, wholeNumber } from "../shared/flags.ts";
 
 const VerifyFlags = z.object({
   db: f.text,
@@ -12,6 +12,7 @@ const VerifyFlags = z.object({
   vkey: f.text,
   state: f.text,
   key: f.text,
+  witness: f.list,
 });
 const ReadFlags = z.object({ ...f.target, vkey: f.text, follow: f.on, lines: f.count.optional() });
 
@@ -40,6 +41,11 @@ export function registerLog(program: Command): void {
     .option(
       "--key <key>",
       "API key that reads entry contents over HTTP: an agent key reads its organisation's entries, an auditor key all (default SENTINELIQ_API_KEY, else the dev auditor key for the dev coordinator)",
+    )
+    .option(
+      "--witness <vkey>",
+      "a witness's verifier key (name+hash+base64): the checkpoint must carry its valid cosignature (repeatable)",
+      collect,
     )
     .action(async (raw: unknown) => {
       const o = parseFlags(VerifyFlags, raw);
