@@ -11,6 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WitnessClient } from "../coordinator/log/witnesses.ts";
 import { memoryBus } from "../lib/bus/memory.ts";
 import { createLogger } from "../lib/logger.ts";
 import { httpConsistencyProofs } from "../node/log-proofs.ts";
@@ -19,6 +20,7 @@ import { serveWitnessHttp, WITNESS_BODY_LIMIT, type WitnessHttp } from "../node/
 import {
   addCheckpointRequest,
   checkpointBody,
+  COSIGNATURE_V1,
   consistencyRanges,
   ED25519,
   leafHash,
@@ -28,6 +30,9 @@ import {
   signNote,
   Signer,
   topology,
+  vkeyFor,
+  witnessName,
+  type ValidatorSet,
 } from "../protocol/index.ts";
 
 const origin = "sentineliq.local/log";
@@ -81,11 +86,12 @@ afterAll(async () => {
 
 async function start(id: string) {
   const dir = mkdtempSync(join(tmpdir(), `wh-${id}-`));
+  const signer = Signer.generate().signer;
   const w = runWitness({
     id,
     bus: memoryBus(),
     topology: topology("wh"),
-    signer: Signer.generate().signer,
+    signer,
     log,
     stateDir: dir,
     logger,
@@ -94,7 +100,7 @@ async function start(id: string) {
   const s = await serveWitnessHttp({ listen: "127.0.0.1:0", add: w.add, logger });
   witnesses.push(w);
   servers.push(s);
-  return { w, s, dir };
+  return { w, s, dir, vkey: vkeyFor(witnessName(id), COSIGNATURE_V1, signer.publicKey) };
 }
 
 const post = async (url: string, body: string, method = "POST") => {
@@ -168,6 +174,28 @@ describe("witness over HTTP", () => {
       expect(JSON.parse(readFileSync(join(dir, "witness-h3.json"), "utf8")).size).toBe(winner);
       size = winner;
     }
+  });
+});
+
+describe("the coordinator's HTTP witness client against a validator's HTTP witness", () => {
+  it("gets a cosignature, catching up with the 409 size first", async () => {
+    const { w, s, vkey } = await start("hc");
+    const a = leaves("a", 12);
+    expect((await post(s.url, addCheckpointRequest(0, [], checkpoint(a.slice(0, 3))))).status).toBe(200);
+    const client = new WitnessClient({
+      bus: memoryBus(),
+      topology: topology("whc"),
+      validatorSet: { validators: [] } as unknown as ValidatorSet,
+      logger,
+      proof: (m, n) => proof(a.slice(0, n), m),
+      external: [{ url: s.url + "/", vkey }],
+    });
+    const r = await client.cosign(checkpoint(a.slice(0, 9)), 9);
+    expect(r).toMatchObject({ external: 1, refused: [] });
+    expect(r.lines[0]).toMatch(/^— sentineliq\.local\/witness\/hc /);
+    expect(w.latest()!.size).toBe(9);
+    const again = await client.cosign(checkpoint(a), 12);
+    expect(again.external).toBe(1);
   });
 });
 
