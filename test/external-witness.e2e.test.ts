@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../cli/launcher/processes.ts";
+import { httpConsistencyProofs } from "../node/log-proofs.ts";
 import { NoteVerifier, parseNote, verifiedSignatures } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 import { checkNote } from "./helpers/rfc6962.ts";
@@ -85,6 +86,16 @@ describe("external witnesses over HTTP", () => {
     // The wrong-key witness's line names it, but does not verify: it is not carried.
     expect(note).not.toContain("witness.example/wrong-key");
     expect(good.size()).toBe(checkNote(note, net.vkey).size);
+  });
+
+  it("serves validators the consistency proofs gossip checks sizes with (and refuses sizes it never had)", async () => {
+    const proofs = httpConsistencyProofs(net.url);
+    const size = checkNote((await latest())!, net.vkey).size;
+    expect(await proofs(1, size)).toMatchObject({ kind: "proof" });
+    expect(await proofs(1, size + 1000)).toMatchObject({
+      kind: "refused",
+      answer: expect.stringContaining("HTTP 404"),
+    });
   });
 
   it("`sentineliq log verify --witness` accepts its cosignature and refuses a key that did not cosign", async () => {
