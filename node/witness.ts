@@ -138,7 +138,12 @@ function crossSizeCheck(
   latest: () => WitnessRecord | undefined,
   raise: (e: ForkEvidence, source: string) => void,
 ): (theirs: Checkpoint, note: string, from: string) => Promise<ForkEvidence | null> {
-  const consistent = new Set<string>();
+  // Pairs already settled (consistent, or evidence raised): each is fetched and reported once.
+  const settled = new Set<string>();
+  const settle = (key: string) => {
+    settled.add(key);
+    if (settled.size > 4096) settled.delete(settled.values().next().value!);
+  };
   return async (theirs, note, from) => {
     const record = latest();
     if (!record || !c.proofs) return null;
@@ -147,17 +152,16 @@ function crossSizeCheck(
     const [small, big] = mine.size < theirs.size ? [mine, theirs] : [theirs, mine];
     if (small.size === 0) return null; // the empty tree is a prefix of every tree
     const key = `${small.size}:${small.root.toString("base64")}:${big.size}:${big.root.toString("base64")}`;
-    if (consistent.has(key)) return null;
+    if (settled.has(key)) return null;
     const answer = await c.proofs(small.size, big.size);
     if (answer.kind === "unavailable") {
       c.logger.warn({ from, size: theirs.size, reason: answer.reason }, "no consistency proof from the log yet");
       return null;
     }
-    if (answer.kind === "proof" && verifyConsistency(small.size, big.size, small.root, big.root, answer.hashes)) {
-      consistent.add(key);
-      if (consistent.size > 4096) consistent.delete(consistent.values().next().value!);
+    if (settled.has(key)) return null; // settled while we waited
+    settle(key);
+    if (answer.kind === "proof" && verifyConsistency(small.size, big.size, small.root, big.root, answer.hashes))
       return null;
-    }
     const e: ForkEvidence = {
       kind: "inconsistent_sizes",
       origin: mine.origin,

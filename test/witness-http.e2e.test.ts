@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WitnessClient } from "../coordinator/log/witnesses.ts";
 import { memoryBus } from "../lib/bus/memory.ts";
 import { createLogger } from "../lib/logger.ts";
+import { startGossip, type Gossip } from "../node/gossip.ts";
 import { httpConsistencyProofs } from "../node/log-proofs.ts";
 import { runWitness, type RunningWitness } from "../node/witness.ts";
 import { serveWitnessHttp, WITNESS_BODY_LIMIT, type WitnessHttp } from "../node/witness-http.ts";
@@ -78,16 +79,19 @@ beforeAll(async () => {
 
 const witnesses: RunningWitness[] = [];
 const servers: WitnessHttp[] = [];
+const gossips: Gossip[] = [];
 afterAll(async () => {
+  for (const g of gossips) await g.stop();
   for (const s of servers) await s.close();
   for (const w of witnesses) w.stop();
   await new Promise((r) => logServer?.close(r));
 });
 
-async function start(id: string) {
+async function start(id: string, gossip?: Gossip) {
   const dir = mkdtempSync(join(tmpdir(), `wh-${id}-`));
   const signer = Signer.generate().signer;
   const w = runWitness({
+    ...(gossip ? { onCosigned: (n: string) => void gossip.publish(Buffer.from(n)) } : {}),
     id,
     bus: memoryBus(),
     topology: topology("wh"),
@@ -253,4 +257,32 @@ describe("gossip across sizes", () => {
     expect(await down.heard(checkpoint(leaves("forged", 13)), "peer")).toBeNull();
     expect(down.evidence).toEqual([]);
   });
+
+  it("through libp2p gossip: two witnesses shown histories of different sizes catch the split view", async () => {
+    const heard: Record<string, RunningWitness | undefined> = {};
+    for (const id of ["pa", "pb"]) {
+      gossips.push(
+        await startGossip({
+          listen: "/ip4/127.0.0.1/tcp/0",
+          peers: gossips.slice(-1).flatMap((g) => g.addresses),
+          topic: `sentineliq/checkpoints/${origin}`,
+          logger,
+          onMessage: (data, from) => void heard[id]?.heard(Buffer.from(data).toString(), from),
+        }),
+      );
+    }
+    const [ga, gb] = gossips.slice(-2) as [Gossip, Gossip];
+    const end = Date.now() + 15_000;
+    while ((ga.peerCount() < 1 || gb.peerCount() < 1) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    const A = await start("pa", ga);
+    const B = await start("pb", gb);
+    heard.pa = A.w;
+    heard.pb = B.w;
+    expect((await post(A.s.url, addCheckpointRequest(0, [], checkpoint(historyA.slice(0, 10))))).status).toBe(200);
+    expect((await post(B.s.url, addCheckpointRequest(0, [], checkpoint(leaves("forged", 13))))).status).toBe(200);
+    const until = Date.now() + 15_000;
+    while (A.w.evidence.length + B.w.evidence.length === 0 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    expect([...A.w.evidence, ...B.w.evidence].map((e) => e.kind)).toContain("inconsistent_sizes");
+  }, 40_000);
 });
