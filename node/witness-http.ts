@@ -35,7 +35,11 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export async function serveWitnessHttp(o: WitnessHttpOptions): Promise<WitnessHttp> {
   const { host, port } = parseListen(o.listen);
-  const server = createServer({ keepAlive: true }, (req, res) => void handle(req, res, o));
+  // A slow client cannot hold a connection open for long: headers in 5 s, the whole request in 10 s.
+  const server = createServer(
+    { keepAlive: true, headersTimeout: 5_000, requestTimeout: 10_000 },
+    (req, res) => void handle(req, res, o),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
