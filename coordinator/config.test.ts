@@ -22,7 +22,7 @@ describe("externalWitnesses", () => {
     ).not.toThrow();
   });
 
-  it("refuses a key that is not a verifier key, a forged key id, a bad URL, an unknown field, a quorum over the list", () => {
+  it("refuses a key that is not a verifier key, a forged key id, a bad URL, an unknown field, a witness twice, a quorum over the list", () => {
     const bad =
       (w: unknown, extra: object = {}) =>
       () =>
@@ -32,6 +32,14 @@ describe("externalWitnesses", () => {
     expect(bad({ url: "https://w.example/", vkey: `${name}+00000000+${key}` })).toThrow(/not a note verifier key/);
     expect(bad({ url: "not a url", vkey })).toThrow(/CONFIG|url|URL/i);
     expect(bad({ url: "https://w.example/", vkey, extra: 1 })).toThrow();
+    const twice = {
+      ...base,
+      externalWitnesses: [
+        { url: "https://a.example/", vkey },
+        { url: "https://b.example/", vkey },
+      ],
+    };
+    expect(() => parseCoordinatorConfig(twice)).toThrow(/listed twice/);
     expect(bad({ url: "https://w.example/", vkey }, { externalWitnessQuorum: 2 })).toThrow(
       /2 external cosignatures required, 1 external witnesses listed/,
     );

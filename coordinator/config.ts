@@ -126,6 +126,14 @@ export const CoordinatorConfig = z
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
   })
   .superRefine((c, ctx) => {
+    const urls = c.externalWitnesses.map((w) => w.url);
+    const vkeys = c.externalWitnesses.map((w) => w.vkey);
+    if (new Set(urls).size < urls.length || new Set(vkeys).size < vkeys.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalWitnesses"],
+        message: "a witness is listed twice (same URL or same key): it would count twice",
+      });
     if ((c.externalWitnessQuorum ?? 0) > c.externalWitnesses.length)
       ctx.addIssue({
         code: "custom",
