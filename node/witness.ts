@@ -96,7 +96,7 @@ export function runWitness(c: WitnessComponents): RunningWitness {
     if (result.evidence) raise(result.evidence, "add-checkpoint");
     if (result.record) {
       const tmp = `${stateFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify(result.record) + "\n");
+      writeFileSync(tmp, JSON.stringify(result.record) + "\n", { flush: true }); // on disk before the answer
       renameSync(tmp, stateFile);
       record = result.record;
       remember(record);
