@@ -3,7 +3,7 @@
  * checkpoints of different sizes. A refusal (4xx) or an answer that is not a proof is the log's answer, and
  * counts against it; a network error or a 5xx is only "not now".
  */
-import { ProofResponse } from "../protocol/index.ts";
+import { logRoutes, ProofResponse } from "../protocol/index.ts";
 
 export type ProofAnswer =
   | { kind: "proof"; hashes: Buffer[] }
@@ -22,7 +22,7 @@ export function httpConsistencyProofs(logUrl: string, timeoutMs = 3000): Consist
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${base}/v1/log/proof/consistency?first=${first}&second=${second}`, {
+      res = await fetch(`${base}${logRoutes.logConsistency.path}?first=${first}&second=${second}`, {
         signal: AbortSignal.timeout(timeoutMs),
       });
       text = await res.text();

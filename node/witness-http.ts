@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../lib/logger.ts";
-import type { WitnessReply } from "../protocol/index.ts";
+import { ADD_CHECKPOINT_PATH, type WitnessReply } from "../protocol/index.ts";
 
 /** 63 proof lines and a checkpoint with a few dozen signatures fit many times over. */
 export const WITNESS_BODY_LIMIT = 64 * 1024;
@@ -63,7 +63,8 @@ function send(res: ServerResponse, status: number, body: string, contentType = "
 
 async function handle(req: IncomingMessage, res: ServerResponse, o: WitnessHttpOptions): Promise<void> {
   const path = (req.url ?? "").split("?")[0];
-  if (path !== "/add-checkpoint") return send(res, 404, "not found: the witness serves POST /add-checkpoint\n");
+  if (path !== ADD_CHECKPOINT_PATH)
+    return send(res, 404, `not found: the witness serves POST ${ADD_CHECKPOINT_PATH}\n`);
   if (req.method !== "POST") {
     res.setHeader("allow", "POST");
     return send(res, 405, "add-checkpoint takes POST\n");

@@ -4,12 +4,12 @@
  * witness said them. The answer is read up to a limit: a witness that sends
  * more is answering nonsense.
  */
-import type { WitnessReply } from "../../protocol/index.ts";
+import { ADD_CHECKPOINT_PATH, type WitnessReply } from "../../protocol/index.ts";
 
 const MAX_ANSWER = 64 * 1024;
 
 export function addCheckpointUrl(url: string): string {
-  return `${url.replace(/\/+$/, "")}/add-checkpoint`;
+  return url.replace(/\/+$/, "") + ADD_CHECKPOINT_PATH;
 }
 
 export async function postAddCheckpoint(url: string, request: string, timeoutMs: number): Promise<WitnessReply> {

@@ -12,6 +12,7 @@ import {
   COSIGNATURE_V1,
   NoteVerifier,
   parseNote,
+  TLOG_SIZE_CONTENT_TYPE,
   verifiedSignatures,
   WitnessReply,
   witnessName,
@@ -84,7 +85,7 @@ export class WitnessClient {
       this.#witnesses.map(async (w) => {
         try {
           let reply = await this.#ask(w, note, size);
-          if (reply.status === 409 && reply.content_type.startsWith("text/x.tlog.size")) {
+          if (reply.status === 409 && reply.content_type.startsWith(TLOG_SIZE_CONTENT_TYPE)) {
             const theirs = Number(reply.body.trim());
             if (Number.isSafeInteger(theirs) && theirs <= size) {
               this.#known.set(w.id, theirs);

@@ -13,6 +13,10 @@ import { parseCheckpointBody, type Checkpoint } from "./checkpoint.ts";
 import { cosignNote, parseNote, verifiedSignatures, type NoteVerifier } from "./signed-note.ts";
 
 export const MAX_PROOF_LINES = 63;
+/** The C2SP tlog-witness HTTP route, under a witness's submission prefix: POST only. */
+export const ADD_CHECKPOINT_PATH = "/add-checkpoint";
+/** The Content-Type of a 409 old-size mismatch, whose body is the witness's size and a newline. */
+export const TLOG_SIZE_CONTENT_TYPE = "text/x.tlog.size";
 
 /** What a witness keeps per log: the latest checkpoint it cosigned. */
 export const WitnessRecord = z.object({
@@ -96,7 +100,7 @@ export function addCheckpoint(
   if (oldSize > cp.size) return text(400, "old size is larger than the checkpoint size\n");
   const mine = latest(cp.origin);
   const mySize = mine?.size ?? 0;
-  if (oldSize !== mySize) return text(409, `${mySize}\n`, "text/x.tlog.size");
+  if (oldSize !== mySize) return text(409, `${mySize}\n`, TLOG_SIZE_CONTENT_TYPE);
   const root = cp.root.toString("base64");
   if (mine && cp.size === mine.size) {
     if (root !== mine.root) {
