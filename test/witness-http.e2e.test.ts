@@ -57,16 +57,18 @@ const proof = (ls: Buffer[], m: number) =>
 const historyA = leaves("a", 64);
 let logServer: Server;
 let logUrl = "";
-let refuse = false;
+let logMode: "honest" | "refuse" | "garbage" | "failing" = "honest";
 beforeAll(async () => {
   logServer = createServer((req, res) => {
     const u = new URL(req.url!, "http://x");
     const first = Number(u.searchParams.get("first"));
     const second = Number(u.searchParams.get("second"));
-    if (refuse || u.pathname !== "/v1/log/proof/consistency") {
+    if (logMode === "refuse" || u.pathname !== "/v1/log/proof/consistency") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"NOT_FOUND"}');
       return;
     }
+    if (logMode === "garbage") return void res.writeHead(200).end("not json");
+    if (logMode === "failing") return void res.writeHead(503).end();
     void proof(historyA.slice(0, second), first).then((hashes) =>
       res
         .writeHead(200, { "content-type": "application/json" })
@@ -226,15 +228,23 @@ describe("gossip across sizes", () => {
     expect(A.w.evidence.at(-1)).toMatchObject({ kind: "inconsistent_sizes", conflicting: B.w.latest()!.note });
   });
 
-  it("counts a log that refuses the proof between two checkpoints it signed as evidence", async () => {
+  it("counts a log that refuses, or answers nonsense for, the proof between two checkpoints it signed", async () => {
     const { w, s } = await start("gr");
     expect((await post(s.url, addCheckpointRequest(0, [], checkpoint(historyA.slice(0, 10))))).status).toBe(200);
-    refuse = true;
     try {
+      logMode = "failing"; // a 5xx is "not now": no evidence, and asked again next time
+      expect(await w.heard(checkpoint(historyA.slice(0, 20)), "peer")).toBeNull();
+      logMode = "refuse";
       const e = await w.heard(checkpoint(historyA.slice(0, 20)), "peer");
       expect(e).toMatchObject({ kind: "inconsistent_sizes", log_answer: expect.stringContaining("HTTP 404") });
+      logMode = "garbage";
+      const g = await w.heard(checkpoint(historyA.slice(0, 21)), "peer");
+      expect(g).toMatchObject({ kind: "inconsistent_sizes", log_answer: expect.stringContaining("not json") });
+      // Each pair is settled once: hearing it again raises no second alarm.
+      expect(await w.heard(checkpoint(historyA.slice(0, 21)), "peer2")).toBeNull();
+      expect(w.evidence).toHaveLength(2);
     } finally {
-      refuse = false;
+      logMode = "honest";
     }
   });
 
