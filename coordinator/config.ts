@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { NatsTls } from "../lib/bus/index.ts";
 import { AgentPatterns } from "../lib/agent-ids.ts";
+import { parseS3Url } from "../lib/s3.ts";
 import { Namespace, NoteVerifier, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
@@ -122,6 +123,24 @@ export const CoordinatorConfig = z
     externalWitnessQuorum: z.number().int().min(0).optional(),
     /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
     tileArchiveDir: z.string().optional(),
+    /**
+     * ARCHIVE_URL: the archive in an S3-compatible bucket (`s3://bucket/prefix?endpoint=…`, see lib/s3.ts), or a
+     * directory (`file:///path` or a path), instead of `tileArchiveDir`.
+     */
+    archiveUrl: z
+      .string()
+      .min(1)
+      .superRefine((v, ctx) => {
+        if (!v.startsWith("s3:")) return;
+        try {
+          parseS3Url(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+      })
+      .optional(),
+    /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for an s3:// archive (absent: the SDK's default chain). */
+    archiveCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
   })
@@ -140,6 +159,8 @@ export const CoordinatorConfig = z
         path: ["externalWitnessQuorum"],
         message: `${c.externalWitnessQuorum} external cosignatures required, ${c.externalWitnesses.length} external witnesses listed`,
       });
+    if (c.archiveUrl && c.tileArchiveDir)
+      ctx.addIssue({ code: "custom", path: ["archiveUrl"], message: "give archiveUrl or tileArchiveDir, not both" });
     const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));
     if (c.auditors.some((a) => a.api_key_sha256.some((h) => agent.has(h)))) {
       ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });
