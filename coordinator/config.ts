@@ -8,6 +8,7 @@ import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 import { AccountsConfig } from "./accounts/index.ts";
+import { HttpConfig } from "./api/index.ts";
 
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const KeyHashes = z.array(KeyHash);
@@ -105,6 +106,8 @@ export const CoordinatorConfig = z
     tileArchiveDir: z.string().optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
+    /** The HTTP edge: trusted hosts, CORS origins, rate limits, TLS, proxies in front. */
+    http: HttpConfig.default(HttpConfig.parse({})),
   })
   .superRefine((c, ctx) => {
     const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));

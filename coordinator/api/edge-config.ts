@@ -16,13 +16,13 @@ export type Limit = z.infer<typeof Limit>;
 export const RateLimits = z
   .object({
     /** Per client IP address (the socket's, or X-Forwarded-For's with `trustProxy`), on every request. */
-    perIp: Limit.default({ max: 1200, windowMs: 60_000 }),
+    perIp: Limit.default({ max: 3000, windowMs: 60_000 }),
     /** Per API key (counted by the key's SHA-256, never the key). */
-    perKey: Limit.default({ max: 600, windowMs: 60_000 }),
+    perKey: Limit.default({ max: 1200, windowMs: 60_000 }),
     /** Per signed-in person (the access token's `sub`). */
     perUser: Limit.default({ max: 300, windowMs: 60_000 }),
     /** Per organisation (tenant): all its keys and people together. */
-    perOrg: Limit.default({ max: 3000, windowMs: 60_000 }),
+    perOrg: Limit.default({ max: 6000, windowMs: 60_000 }),
   })
   .strict();
 export type RateLimits = z.infer<typeof RateLimits>;
