@@ -43,7 +43,10 @@ export const HttpConfig = z
     /** Trust X-Forwarded-For/-Proto from this many proxies in front (0: none, the socket is the client). */
     trustProxy: z.number().int().min(0).max(10).default(0),
     /** HTTPS with this certificate chain and key (PEM files); without them, plain HTTP (TLS at a proxy). */
-    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+    tls: z
+      .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Send Strict-Transport-Security; default: when `tls` is set. Set it when a proxy terminates TLS. */
     hsts: z.boolean().optional(),
     rateLimits: RateLimits.default(RateLimits.parse({})),

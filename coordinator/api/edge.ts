@@ -57,10 +57,10 @@ export function installEdge(app: FastifyInstance, o: EdgeOptions): void {
     crossOriginResourcePolicy: { policy: "same-origin" },
   });
   const trusted = new Set(o.trustedHosts);
-  app.addHook("onRequest", async (req) => {
+  app.addHook("onRequest", (req, _reply, done) => {
     const host = hostOf(req.headers.host);
-    if (!trusted.has(host))
-      throw new SiqError("UNTRUSTED_HOST", `this coordinator does not serve the host ${JSON.stringify(host)}`);
+    if (trusted.has(host)) done();
+    else done(new SiqError("UNTRUSTED_HOST", `this coordinator does not serve the host ${JSON.stringify(host)}`));
   });
   void app.register(fastifyCors, {
     origin: o.corsOrigins.length > 0 ? [...o.corsOrigins] : false,

@@ -8,8 +8,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sha256Hex, SiqError } from "../../protocol/index.ts";
 import type { Principal } from "./auth.ts";
 import type { Limit, RateLimits } from "./edge-config.ts";
+import { SnapshotStore } from "./rate-limit-store.ts";
 
-type Check = (req: FastifyRequest) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>;
+type Check = (
+  req: FastifyRequest,
+) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>;
 type Kind = "ip" | "key" | "user" | "org";
 
 const NAMES: Record<Kind, string> = {
@@ -27,7 +30,7 @@ export interface RateLimiter {
 
 /** Registers the plugin (no global hook: the edge calls these checks itself) and builds the checks on first use. */
 export function rateLimiter(app: FastifyInstance, limits: RateLimits): RateLimiter {
-  void app.register(fastifyRateLimit, { global: false });
+  void app.register(fastifyRateLimit, { global: false, store: SnapshotStore });
   const checks = new Map<string, Check>();
   // Each limit counts in its own store; the key is computed by the caller and passed on the request.
   const keys = new WeakMap<FastifyRequest, string>();
@@ -38,7 +41,7 @@ export function rateLimiter(app: FastifyInstance, limits: RateLimits): RateLimit
         max: limit.max,
         timeWindow: limit.windowMs,
         keyGenerator: (req) => keys.get(req) ?? "",
-      }) as Check;
+      });
       checks.set(kind, c);
     }
     return c;

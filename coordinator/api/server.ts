@@ -90,25 +90,26 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 }
 
 /** Generic in the route's name, so that its definition and its handler are known to belong together. */
-function addRoute<K extends keyof Routes>(
-  app: FastifyInstance,
-  name: K,
-  handler: Handlers[K],
-  who: Who,
-): void {
+function addRoute<K extends keyof Routes>(app: FastifyInstance, name: K, handler: Handlers[K], who: Who): void {
   const def = routes[name];
   app.route({
     method: def.method,
     url: def.path,
-    handler: async (req, reply) => {
+    // Who is asking, and within their limits, before the body is read: a stranger's body is never parsed.
+    onRequest: async (req, reply) => {
       const principal = await authenticate(def, req, reply, who);
-      const out = await handler(parseInput(def, req, principal));
+      if (principal) principals.set(req, principal);
+    },
+    handler: async (req, reply) => {
+      const out = await handler(parseInput(def, req, principals.get(req)));
       if (out.contentType) void reply.type(out.contentType);
       if (out.headers) void reply.headers(out.headers);
       return reply.status(out.status ?? 200).send(out.body);
     },
   });
 }
+
+const principals = new WeakMap<FastifyRequest, Principal>();
 
 interface Who {
   apiKeys: ApiKeys;
