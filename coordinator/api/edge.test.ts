@@ -210,6 +210,20 @@ describe("rate limits", () => {
     expect((await from("192.0.2.2")).statusCode).toBe(200);
   });
 
+  it("per IP behind a proxy: with trustProxy the client is X-Forwarded-For's address; without, the socket's", async () => {
+    const via = (a: FastifyInstance, client: string) =>
+      a.inject({ url: "/health", remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": client } });
+    const proxied = server({ trustProxy: 1, rateLimits: { perIp: { max: 1 } } });
+    expect((await via(proxied, "198.51.100.1")).statusCode).toBe(200);
+    expect((await via(proxied, "198.51.100.2")).statusCode).toBe(200);
+    expect((await via(proxied, "198.51.100.1")).statusCode).toBe(429);
+    await proxied.close();
+    // Not told of a proxy, a forged X-Forwarded-For buys no fresh allowance.
+    const direct = server({ rateLimits: { perIp: { max: 1 } } });
+    expect((await via(direct, "198.51.100.1")).statusCode).toBe(200);
+    expect((await via(direct, "198.51.100.2")).statusCode).toBe(429);
+  });
+
   it("per organisation: all its keys together; another organisation is not throttled", async () => {
     const a = server({ rateLimits: { perOrg: { max: 4 } } });
     for (const key of [KEY_A, KEY_A2, KEY_A, KEY_A2]) expect((await a.inject(payments(key))).statusCode).toBe(400);
