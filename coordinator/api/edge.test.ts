@@ -270,6 +270,7 @@ describe("request ids, WWW-Authenticate and the access log", () => {
     const none = await a.inject({ method: "POST", url: "/v1/payments", payload: {} });
     expect(none.statusCode).toBe(401);
     expect(none.headers["www-authenticate"]).toBe('Bearer realm="sentineliq"');
+    // An unknown key with a body that is not even JSON: the caller is refused before the body is read.
     const unknown = await a.inject(payments("siq_unknown_key_0123456789"));
     expect(unknown.statusCode).toBe(401);
     expect(unknown.headers["www-authenticate"]).toMatch(/^Bearer /);
@@ -293,6 +294,7 @@ describe("request ids, WWW-Authenticate and the access log", () => {
       principal: "agent",
     });
     expect(parsed[0].duration_ms).toBeTypeOf("number");
+    expect(parsed[0].ip).toBe("127.0.0.1");
     expect(parsed[1]).toMatchObject({ request_id: "log-me-2", status: 421, principal: "anonymous" });
     expect(lines.join("")).not.toContain(KEY_A);
     expect(lines.join("")).not.toContain(sha256Hex(KEY_A));
