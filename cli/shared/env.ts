@@ -17,6 +17,9 @@ export interface Env {
   operatorKey: string | undefined;
   /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
   approverKey: string | undefined;
+  /** SENTINELIQ_EMAIL and SENTINELIQ_PASSWORD: the person the account commands sign in as (org, user, key). */
+  email: string | undefined;
+  password: string | undefined;
   /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
   auditorSigningKey: string | undefined;
   logLevel: string | undefined;
@@ -34,6 +37,10 @@ export interface Env {
   httpTls: { certFile: string; keyFile: string } | undefined;
   /** TRUST_PROXY: how many proxies in front of the coordinator set X-Forwarded-For / -Proto. */
   trustProxy: number | undefined;
+  /** ARCHIVE_URL: where the coordinator archives the log (s3://bucket/prefix?endpoint=…, or a directory). */
+  archiveUrl: string | undefined;
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an s3:// archive (undefined: neither set). */
+  s3Credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** npm_lifecycle_event: set when an npm script (npm start, npm run, npx) started this process. */
   npmScript: string | undefined;
 }
@@ -56,6 +63,8 @@ function read(): Env {
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
     approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
+    email: blank(e.SENTINELIQ_EMAIL),
+    password: e.SENTINELIQ_PASSWORD === "" ? undefined : e.SENTINELIQ_PASSWORD,
     auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     smtpUrl: blank(e.SMTP_URL),
@@ -66,6 +75,8 @@ function read(): Env {
     corsOrigins: list(blank(e.CORS_ORIGINS)),
     httpTls: httpTlsOf(blank(e.TLS_CERT_FILE), blank(e.TLS_KEY_FILE)),
     trustProxy: count("TRUST_PROXY", blank(e.TRUST_PROXY)),
+    archiveUrl: blank(e.ARCHIVE_URL),
+    s3Credentials: s3CredentialsOf(blank(e.AWS_ACCESS_KEY_ID), blank(e.AWS_SECRET_ACCESS_KEY)),
     npmScript: blank(e.npm_lifecycle_event),
   });
 }
@@ -91,6 +102,12 @@ function tlsOf(caFile?: string, certFile?: string, keyFile?: string): Env["natsT
     throw new Error("NATS_TLS_CERT and NATS_TLS_KEY go together: set both or neither");
   if (!caFile && !certFile) return undefined;
   return Object.freeze({ ...(caFile ? { caFile } : {}), ...(certFile && keyFile ? { certFile, keyFile } : {}) });
+}
+
+function s3CredentialsOf(accessKeyId?: string, secretAccessKey?: string): Env["s3Credentials"] {
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    throw new Error("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both or neither");
+  return accessKeyId && secretAccessKey ? Object.freeze({ accessKeyId, secretAccessKey }) : undefined;
 }
 
 export const env: Env = read();

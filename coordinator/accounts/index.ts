@@ -7,6 +7,7 @@ import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { UserAuthenticator } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
+import { AgentKeys, type KeyChange } from "./agent-keys.ts";
 import { accountHandlers } from "./handlers.ts";
 import { createMailer } from "./mailer.ts";
 import { AccountService } from "./service.ts";
@@ -17,11 +18,14 @@ import { AccountStore } from "./store.ts";
 export { AccountsConfig } from "./config.ts";
 export { migrateAccounts } from "./schema.ts";
 export { hashPassword } from "./passwords.ts";
+export type { AgentKeys, KeyChange } from "./agent-keys.ts";
 
 export interface RunningAccounts {
   handlers: ReturnType<typeof accountHandlers>;
   users: UserAuthenticator;
   keys: SigningKeys;
+  /** The organisations' agent API keys (the API resolves `siq_live_…` keys through it). */
+  agentKeys: AgentKeys;
   /** Waits for the mails queued so far. */
   flushMail(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +36,8 @@ export async function startAccounts(c: {
   config: AccountsConfig;
   logger: Logger;
   baseUrl: () => string;
+  /** Told of every agent key created, rotated or revoked (an admin trail). */
+  onKeyChange?: (c: KeyChange) => void;
 }): Promise<RunningAccounts> {
   const { config } = c;
   const keys = new SigningKeys(c.db, {
@@ -51,8 +57,16 @@ export async function startAccounts(c: {
     baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
+  const agentKeys = new AgentKeys(c.db, (k) => {
+    c.logger.info(
+      { action: k.action, key_id: k.key.key_id, org_id: k.orgId, user_id: k.userId, agent_ids: k.key.agent_ids },
+      `agent key ${k.action}d`,
+    );
+    c.onKeyChange?.(k);
+  });
   return {
-    handlers: accountHandlers(service, sessions, keys),
+    handlers: accountHandlers(service, sessions, keys, agentKeys),
+    agentKeys,
     users: { authenticate: (t) => sessions.authenticate(t) },
     keys,
     flushMail: () => mailer.flush(),

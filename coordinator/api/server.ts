@@ -129,7 +129,7 @@ async function authenticate(
   const principal =
     def.auth === "user"
       ? await authorizeUser(def, header, who.apiKeys, who.users)
-      : who.apiKeys.authorize(def.auth, header);
+      : await who.apiKeys.authorizeRequest(def.auth, header);
   notePrincipal(req, principal.role);
   await who.limiter.perPrincipal(req, reply, principal, /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "");
   return principal;
