@@ -82,7 +82,12 @@ function read(): Env {
 }
 
 const list = (v: string | undefined): string[] | undefined =>
-  v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  v === undefined
+    ? undefined
+    : v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 
 function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
