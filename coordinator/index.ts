@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
+import { currentRequestId } from "../lib/request-scope.ts";
 import { ensureKeyFile, loadKeyFile, SiqError, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { startAccounts, type RunningAccounts } from "./accounts/index.ts";
 import { ApiKeys } from "./api/index.ts";
@@ -78,7 +79,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       accounts,
     }),
     metricsText: () => metrics.register.metrics(),
-    onInternalError: (err) => logger.error({ err }, "internal error"),
+    onInternalError: (err) => logger.error({ err, request_id: currentRequestId() }, "internal error"),
     http: config.http,
     bindHost: config.host,
     publicUrl: config.accounts.publicUrl,
