@@ -73,7 +73,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   installEdge(app, {
     trustedHosts: trustedHostsOf(http, opts.bindHost ?? "127.0.0.1", opts.publicUrl),
     corsOrigins: http.corsOrigins,
-    hsts: http.hsts ?? http.tls !== undefined,
+    hsts: http.hsts ?? opts.tls !== undefined,
     limiter,
     accessLog: opts.accessLog,
   });
