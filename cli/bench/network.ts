@@ -16,10 +16,8 @@ import {
   startBus,
   type ValidatorInput,
 } from "../launcher/index.ts";
+import { BENCH_RATE_LIMITS } from "../shared/bench-limits.ts";
 import { env } from "../shared/env.ts";
-
-const UNLIMITED = { max: 1_000_000_000, windowMs: 60_000 };
-const BENCH_LIMITS = { perIp: UNLIMITED, perKey: UNLIMITED, perUser: UNLIMITED, perOrg: UNLIMITED };
 
 export interface BenchNetworkOptions {
   validators: number;
@@ -73,9 +71,7 @@ export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<Ben
       // The bench's agents: its example one and the generated agent-<n>.
       tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)], agent_ids: ["bench-agent", "agent-*"] }],
       logLevel: "warn",
-      // The bench drives one API key from one address as fast as the network answers: the operator running
-      // it lifts the production rate limits rather than measure them.
-      http: { rateLimits: BENCH_LIMITS },
+      http: { rateLimits: BENCH_RATE_LIMITS },
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(dir, "nodes"), logsDir: ws.logsDir },
     readyTimeoutMs: 30_000,
