@@ -84,6 +84,23 @@ describe("request ids from HTTP to a validator's log lines", () => {
     expect(line()!.payment_id).toMatch(/^pay_/);
   });
 
+  it("an event's task carries the id too", async () => {
+    const res = await fetch(`${net.url}/v1/events`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${net.apiKey}`,
+        "content-type": "application/json",
+        "x-request-id": "e2e-edge-event-1",
+      },
+      body: JSON.stringify({ event_id: "edge-1", kind: "login_failure", agent_id: "agent-edge", ip: "203.0.113.9" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toBe("e2e-edge-event-1");
+    const line = () => out.split("\n").find((l) => l.includes("e2e-edge-event-1"));
+    expect(await until(() => line() !== undefined, 15_000)).toBe(true);
+    expect(JSON.parse(line()!)).toMatchObject({ request_id: "e2e-edge-event-1", msg: "event verdict published" });
+  });
+
   it("a forged or hostile id never reaches the validator as sent", async () => {
     const res = await fetch(`${net.url}/v1/payments`, {
       method: "POST",
