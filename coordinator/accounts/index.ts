@@ -6,6 +6,7 @@
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { UserAuthenticator } from "../api/index.ts";
+import type { Trail } from "../log/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import { accountHandlers } from "./handlers.ts";
 import { createMailer } from "./mailer.ts";
@@ -32,6 +33,8 @@ export async function startAccounts(c: {
   config: AccountsConfig;
   logger: Logger;
   baseUrl: () => string;
+  /** Where people changes are recorded (admin entries in the verdict log). */
+  trail: Trail;
 }): Promise<RunningAccounts> {
   const { config } = c;
   const keys = new SigningKeys(c.db, {
@@ -48,6 +51,7 @@ export async function startAccounts(c: {
     mailer,
     config,
     logger: c.logger,
+    trail: c.trail,
     baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
