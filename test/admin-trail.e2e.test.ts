@@ -1,7 +1,7 @@
 /**
  * The audit trail end to end (real coordinator, validators, NATS, SMTP on
- * loopback): an owner registers, invites a person who joins, and deactivates
- * them; each change is an admin entry in the verdict log naming its actor;
+ * loopback): an owner registers, invites a person who joins, deactivates
+ * them and resets their own password; each change is an admin entry in the verdict log naming its actor;
  * a login event scored by the validators is listed beside them by
  * `sentineliq log show --type admin`; `log verify` checks every admin entry's
  * signature. Attacks: an admin append not signed by the coordinator's bus key,
@@ -110,8 +110,13 @@ describe("audit trail", () => {
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
     // Deactivating again changes nothing and records nothing.
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
+    const before = mail.mails.length;
+    await call("POST", "/v1/auth/password/reset-request", { email });
+    const reset = await mail.waitFor(email, { subject: /reset/i, after: before });
+    const token = linkToken(reset, net.url, "/auth/reset-password");
+    expect((await call("POST", "/v1/auth/password/reset", { token, password: `${PASSWORD} 2` })).status).toBe(200);
 
-    await until(async () => (await adminRows()).some((r) => r.record.action === "user.deactivated"));
+    await until(async () => (await adminRows()).some((r) => r.record.action === "user.password_reset"));
     const rows = (await adminRows()).map((r) => r.record);
     const by = (action: string) => rows.filter((r) => r.action === action);
     expect(by("org.created")).toEqual([
@@ -132,9 +137,12 @@ describe("audit trail", () => {
         org: ids.org,
       }),
     ]);
+    expect(by("user.password_reset")).toEqual([
+      expect.objectContaining({ actor: { kind: "user", id: ids.owner, org: ids.org }, details: {} }),
+    ]);
     // No password, hash or token in any entry.
     const text = JSON.stringify(rows);
-    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain("correct horse");
     expect(text).not.toMatch(/argon2|invitation_token/);
   });
 
@@ -206,7 +214,7 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", state],
     ]);
     expect(verified.code).toBe(0);
-    expect(verified.out).toMatch(/6 admin entries verified/);
+    expect(verified.out).toMatch(/7 admin entries verified/);
   });
 
   it("another organisation's key reads none of an organisation's admin entries", async () => {
