@@ -47,6 +47,9 @@ describe("sentineliq", () => {
       "validators",
       "mail",
       "challenges",
+      "org",
+      "user",
+      "key",
     ])
       expect(names).toContain(name);
   });

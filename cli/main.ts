@@ -1,5 +1,6 @@
 /** The `sentineliq` command line: one program assembled from its command groups, `--help` on every command. */
 import { Command } from "commander";
+import { registerAccounts } from "./accounts/index.ts";
 import { registerAudit } from "./audit/index.ts";
 import { registerBench } from "./bench/index.ts";
 import { registerChallenges } from "./challenges/index.ts";
@@ -28,6 +29,7 @@ export function program(): Command {
     registerAudit,
     registerValidators,
     registerMail,
+    registerAccounts,
     registerRules,
     registerBench,
   ])

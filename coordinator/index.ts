@@ -68,6 +68,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       config.tenants.map((t) => ({ id: t.id, keys: agentKeys(t), approvers: t.approvers })),
       config.auditors,
       config.operators,
+      accounts.agentKeys,
     ),
     users: accounts.users,
     handlers: coordinatorHandlers({

@@ -34,6 +34,7 @@ export * from "./log/append.ts";
 export * from "./log/routes.ts";
 export * from "./accounts/schemas.ts";
 export * from "./accounts/routes.ts";
+export * from "./accounts/keys.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/admin.ts";
 export * from "./log/verify.ts";

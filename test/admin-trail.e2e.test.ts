@@ -6,8 +6,8 @@
  * `sentineliq log show --type admin`; `log verify` checks every admin entry's
  * signature. Attacks: an admin append not signed by the coordinator's bus key,
  * and one bus-signed but not signed by the log key, are refused by the
- * sequencer; another organisation's key reads none of an organisation's admin
- * entries; an edited admin entry fails `log verify`.
+ * sequencer; an organisation's own agent key reads its admin entries and
+ * another organisation's key none; an edited admin entry fails `log verify`.
  */
 import { execFile } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -53,7 +53,7 @@ describe("audit trail", () => {
   let net: TestNetwork;
   let mail: MailCatcher;
   let call: ReturnType<typeof httpClient>;
-  const ids = { owner: "", org: "", joined: "" };
+  const ids = { owner: "", org: "", joined: "", orgKey: "" };
   const entryKeys = async () =>
     (await net.db.query<{ entry_key: string }>("SELECT entry_key FROM siq_log_entries")).map((r) => r.entry_key);
   const adminRows = async () =>
@@ -84,14 +84,18 @@ describe("audit trail", () => {
     await mail?.stop();
   });
 
-  it("records register, invite, join and deactivation as admin entries naming the actor", async () => {
-    const email = "owner@trail.test";
-    expect((await call("POST", "/v1/auth/register", { email, password: PASSWORD, organization: "Trail" })).status).toBe(
-      200,
-    );
-    const verify = await mail.waitFor(email, { subject: /verify/i });
+  /** Registers an organisation's owner, follows the verification link, logs in: the access token. */
+  const newOwner = async (email: string, organization: string) => {
+    const seen = mail.mails.length;
+    expect((await call("POST", "/v1/auth/register", { email, password: PASSWORD, organization })).status).toBe(200);
+    const verify = await mail.waitFor(email, { subject: /verify/i, after: seen });
     await call("POST", "/v1/auth/verify-email", { token: linkToken(verify, net.url, "/auth/verify-email") });
-    const owner = (await call("POST", "/v1/auth/login", { email, password: PASSWORD })).body.access_token as string;
+    return (await call("POST", "/v1/auth/login", { email, password: PASSWORD })).body.access_token as string;
+  };
+
+  it("records register, invite, join, deactivation, password reset and key changes as admin entries naming the actor", async () => {
+    const email = "owner@trail.test";
+    const owner = await newOwner(email, "Trail");
     const me = (await call("GET", "/v1/users/me", undefined, owner)).body;
     ids.owner = me.id;
     ids.org = me.organization.id;
@@ -110,12 +114,21 @@ describe("audit trail", () => {
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
     // Deactivating again changes nothing and records nothing.
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
+    const reader = (await call("POST", "/v1/keys", { name: "reader", agent_ids: ["*"] }, owner)).body;
+    ids.orgKey = reader.api_key;
+    const k = (await call("POST", "/v1/keys", { name: "checkout", agent_ids: ["agent-x"] }, owner)).body;
+    const rotated = (await call("POST", `/v1/keys/${k.key_id}/rotate`, undefined, owner)).body;
+    expect(rotated.api_key).toMatch(/^siq_live_/);
+    expect((await call("DELETE", `/v1/keys/${k.key_id}`, undefined, owner)).status).toBe(200);
+
+    // A password reset ends every session: the last change here.
     const before = mail.mails.length;
     await call("POST", "/v1/auth/password/reset-request", { email });
     const reset = await mail.waitFor(email, { subject: /reset/i, after: before });
     const token = linkToken(reset, net.url, "/auth/reset-password");
     expect((await call("POST", "/v1/auth/password/reset", { token, password: `${PASSWORD} 2` })).status).toBe(200);
 
+    await until(async () => (await adminRows()).some((r) => r.record.action === "key.revoked"));
     await until(async () => (await adminRows()).some((r) => r.record.action === "user.password_reset"));
     const rows = (await adminRows()).map((r) => r.record);
     const by = (action: string) => rows.filter((r) => r.action === action);
@@ -140,8 +153,17 @@ describe("audit trail", () => {
     expect(by("user.password_reset")).toEqual([
       expect.objectContaining({ actor: { kind: "user", id: ids.owner, org: ids.org }, details: {} }),
     ]);
-    // No password, hash or token in any entry.
+    expect(by("key.created").map((r) => r.target.id)).toEqual([reader.key_id, k.key_id]);
+    expect(by("key.rotated")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "key", id: k.key_id },
+      }),
+    ]);
+    expect(by("key.revoked").map((r) => r.target.id)).toEqual([k.key_id]);
+    // No password, hash, token or key secret in any entry.
     const text = JSON.stringify(rows);
+    for (const secret of [reader.api_key, k.api_key, rotated.api_key]) expect(text).not.toContain(secret);
     expect(text).not.toContain("correct horse");
     expect(text).not.toMatch(/argon2|invitation_token/);
   });
@@ -196,6 +218,10 @@ describe("audit trail", () => {
         "user.registered",
         "user.invited",
         "user.deactivated",
+        "user.password_reset",
+        "key.created",
+        "key.rotated",
+        "key.revoked",
         "rules.pack_changed",
         "login_failure",
       ]),
@@ -204,7 +230,7 @@ describe("audit trail", () => {
     expect(deactivated.slice(3)).toEqual([`user:${ids.owner}@${ids.org}`, `user:${ids.joined}`, ids.org]);
     expect(lines.find((l) => l.includes("login_failure"))).toContain(`event:${event.event_ref}`);
     // No payment decision is on the trail.
-    expect(lines.every((l) => /\t(org|user|rules|login)[._]/.test(l))).toBe(true);
+    expect(lines.every((l) => /\t(org|user|key|rules|login)[._]/.test(l))).toBe(true);
 
     const state = join(net.dir, "auditor-trail");
     const verified = await cli([
@@ -214,22 +240,43 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", state],
     ]);
     expect(verified.code).toBe(0);
-    expect(verified.out).toMatch(/7 admin entries verified/);
+    expect(verified.out).toMatch(/11 admin entries verified/);
   });
 
-  it("another organisation's key reads none of an organisation's admin entries", async () => {
+  it("an organisation's own key reads its admin entries; another organisation's key reads none", async () => {
+    const own = await show(ids.orgKey);
+    expect(own.code).toBe(0);
+    const ownActions = own.out
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t")[2]);
+    expect(ownActions).toEqual(
+      expect.arrayContaining(["org.created", "user.invited", "user.deactivated", "key.revoked"]),
+    );
+    expect(own.out).not.toContain("rules:honest");
+    expect(own.out).not.toContain("login_failure");
+
+    const beta = await newOwner("owner@beta.test", "Beta");
+    const betaKey = (await call("POST", "/v1/keys", { name: "beta", agent_ids: ["*"] }, beta)).body.api_key as string;
+    const b = await show(betaKey);
+    expect(b.code).toBe(0);
+    expect(b.out).not.toContain(ids.org);
+    expect(b.out).not.toContain("user.deactivated");
+    const [deactivated] = (await adminRows()).filter((r) => r.record.action === "user.deactivated");
+    const direct = await net.get(`/v1/log/entries?start=${deactivated!.index}&limit=1`, betaKey);
+    // The page starts at that index: Beta's first readable entry is a later one of its own.
+    expect(direct.body.entries.map((e: { index: number }) => e.index)).not.toContain(deactivated!.index);
+    const mine = await net.get(`/v1/log/entries?start=${deactivated!.index}&limit=1`, ids.orgKey);
+    expect(mine.body.entries.map((e: { index: number }) => e.index)).toEqual([deactivated!.index]);
+
+    // The configured tenants too: tenant-a reads its entry and its login event, tenant-b neither.
     const a = await show(net.apiKey);
-    expect(a.code).toBe(0);
     expect(a.out).toContain("rules:honest");
     expect(a.out).toContain("login_failure");
-    const b = await show(`${net.apiKey}-b`);
-    expect(b.code).toBe(0);
-    expect(b.out).toBe("");
-    const [row] = (await adminRows()).filter((r) => r.record.org === "tenant-a");
-    const direct = await net.get(`/v1/log/entries?start=${row!.index}&limit=1`, `${net.apiKey}-b`);
-    expect(direct.body.entries).toEqual([]);
-    const own = await net.get(`/v1/log/entries?start=${row!.index}&limit=1`, net.apiKey);
-    expect(own.body.entries.map((e: { index: number }) => e.index)).toEqual([row!.index]);
+    expect(a.out).not.toContain(ids.org);
+    const tb = await show(`${net.apiKey}-b`);
+    expect(tb.code).toBe(0);
+    expect(tb.out).toBe("");
   });
 
   it("an edited admin entry fails log verify, naming it", async () => {

@@ -113,6 +113,27 @@ describe("sentineliq dev", () => {
     const login = await auth("/v1/auth/login", { email: creds.owner_email, password: creds.owner_password });
     expect(login.status).toBe(200);
     expect(dev.out()).toContain(creds.owner_password);
+    // As that owner (the dev credentials' by default), a key for the example's agent: it pays as the dev tenant,
+    // whose configured key sees the payment.
+    const made = await run(
+      process.execPath,
+      [BIN, "key", "create", "--agent", creds.example_payment.agent_id, "--json"],
+      {
+        cwd: dev.dir,
+        env,
+      },
+    );
+    const key = JSON.parse(made.stdout) as { api_key: string };
+    const paid = await fetch(`${creds.base_url}/v1/payments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.api_key}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...creds.example_payment, idempotency_key: "org-key-1" }),
+    }).then((r) => r.json() as Promise<{ payment_id: string; decision: string }>);
+    expect(paid).toMatchObject({ decision: "approve" });
+    const seen = await fetch(`${creds.base_url}/v1/payments/${paid.payment_id}`, {
+      headers: { authorization: `Bearer ${creds.api_key}` },
+    });
+    expect(seen.status).toBe(200);
     const email = "new-operator@example.test";
     const password = "a long enough passphrase";
     expect((await auth("/v1/auth/register", { email, password, organization: "New" })).status).toBe(200);

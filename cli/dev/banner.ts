@@ -36,6 +36,7 @@ export function printBanner(s: Shown): void {
   say(`  API key:        ${s.ws.apiKey}`);
   say(`  Auditor key:    ${s.ws.auditorKey}   (tAudit: npx sentineliq audit approve|revoke <hash>)`);
   say(`  Owner login:    ${s.ws.ownerEmail} / ${s.ws.ownerPassword}   (POST ${s.url}/v1/auth/login)`);
+  say(`                  (as the owner: npx sentineliq key create --agent <id> | user invite <email> --role analyst)`);
   say(`  Approver key:   ${s.ws.approverKey}   (step-ups: npx sentineliq challenges approve|decline <id>)`);
   say(`  Log verifier:   ${s.vkey}`);
   say(`  Credentials:    ${s.ws.credentialsFile}`);

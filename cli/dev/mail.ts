@@ -36,7 +36,13 @@ export async function startDevMail(ws: Workspace, smtpUrl: string | undefined): 
 export async function devAccounts(ws: Workspace, mail: DevMail): Promise<Record<string, unknown>> {
   return {
     smtpUrl: mail.smtpUrl,
-    devOwner: { organization: "dev", email: ws.ownerEmail, password_hash: await hashPassword(ws.ownerPassword) },
+    devOwner: {
+      organization: "dev",
+      // Its agent keys (`sentineliq key create`) act as the dev tenant: its payments, its custody wallet.
+      tenant: "dev",
+      email: ws.ownerEmail,
+      password_hash: await hashPassword(ws.ownerPassword),
+    },
   };
 }
 

@@ -21,6 +21,9 @@ const DevCredentials = z.object({
   nats_url: z.string().min(1).optional(),
   /** The dev organisation's approver key (confirms or declines step-ups). */
   approver_key: z.string().min(1).optional(),
+  /** The dev organisation's owner (the account commands sign in as them by default). */
+  owner_email: z.string().min(1).optional(),
+  owner_password: z.string().min(1).optional(),
 });
 export type DevCredentials = z.infer<typeof DevCredentials>;
 

@@ -17,6 +17,9 @@ export interface Env {
   operatorKey: string | undefined;
   /** SENTINELIQ_APPROVER_KEY: an approver's key (a person of the organisation who confirms step-ups). */
   approverKey: string | undefined;
+  /** SENTINELIQ_EMAIL and SENTINELIQ_PASSWORD: the person the account commands sign in as (org, user, key). */
+  email: string | undefined;
+  password: string | undefined;
   /** SENTINELIQ_AUDITOR_SIGNING_KEY: the auditor's Ed25519 key file, which signs approvals and revocations. */
   auditorSigningKey: string | undefined;
   logLevel: string | undefined;
@@ -48,6 +51,8 @@ function read(): Env {
     auditorKey: blank(e.SENTINELIQ_AUDITOR_KEY),
     operatorKey: blank(e.SENTINELIQ_OPERATOR_KEY),
     approverKey: blank(e.SENTINELIQ_APPROVER_KEY),
+    email: blank(e.SENTINELIQ_EMAIL),
+    password: e.SENTINELIQ_PASSWORD === "" ? undefined : e.SENTINELIQ_PASSWORD,
     auditorSigningKey: blank(e.SENTINELIQ_AUDITOR_SIGNING_KEY),
     logLevel: blank(e.LOG_LEVEL),
     smtpUrl: blank(e.SMTP_URL),

@@ -29,6 +29,8 @@ export const AccountsConfig = z
         organization: z.string().min(1),
         email: z.string().min(3),
         password_hash: z.string().startsWith("$argon2id$"),
+        /** The config tenant its agent keys act as (payments, events, custody wallets); default: the organisation's id. */
+        tenant: z.string().min(1).optional(),
       })
       .strict()
       .optional(),

@@ -1,6 +1,7 @@
 /** The account routes' handlers. */
 import type { Handlers, Principal, UserPrincipal } from "../api/index.ts";
 import { SiqError } from "../../protocol/index.ts";
+import type { AgentKeys } from "./agent-keys.ts";
 import type { AccountService } from "./service.ts";
 import type { Sessions } from "./sessions.ts";
 import type { SigningKeys } from "./signing-keys.ts";
@@ -19,6 +20,10 @@ type AccountHandlers = Pick<
   | "adminUsers"
   | "adminInvite"
   | "adminDeactivate"
+  | "keysCreate"
+  | "keysList"
+  | "keysRotate"
+  | "keysRevoke"
   | "jwks"
 >;
 
@@ -27,7 +32,12 @@ const person = (p: Principal | undefined): UserPrincipal => {
   return p;
 };
 
-export function accountHandlers(s: AccountService, sessions: Sessions, keys: SigningKeys): AccountHandlers {
+export function accountHandlers(
+  s: AccountService,
+  sessions: Sessions,
+  keys: SigningKeys,
+  agentKeys: AgentKeys,
+): AccountHandlers {
   return {
     authRegister: async ({ body }) => ({ body: await s.register(body) }),
     authVerifyEmail: async ({ body }) => ({ body: await s.verifyEmail(body.token) }),
@@ -44,6 +54,10 @@ export function accountHandlers(s: AccountService, sessions: Sessions, keys: Sig
     adminUsers: async ({ principal }) => ({ body: await s.listUsers(person(principal)) }),
     adminInvite: async ({ principal, body }) => ({ body: await s.invite(person(principal), body) }),
     adminDeactivate: async ({ principal, params }) => ({ body: await s.deactivate(person(principal), params.user_id) }),
+    keysCreate: async ({ principal, body }) => ({ body: await agentKeys.create(person(principal), body) }),
+    keysList: async ({ principal }) => ({ body: await agentKeys.list(person(principal)) }),
+    keysRotate: async ({ principal, params }) => ({ body: await agentKeys.rotate(person(principal), params.key_id) }),
+    keysRevoke: async ({ principal, params }) => ({ body: await agentKeys.revoke(person(principal), params.key_id) }),
     jwks: () => ({ headers: { "cache-control": "public, max-age=300" }, body: keys.jwks() }),
   };
 }

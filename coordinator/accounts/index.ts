@@ -8,6 +8,8 @@ import type { Logger } from "../../lib/logger.ts";
 import type { UserAuthenticator } from "../api/index.ts";
 import type { Trail } from "../log/index.ts";
 import type { AccountsConfig } from "./config.ts";
+import { AgentKeys, type KeyChange } from "./agent-keys.ts";
+import { keyTrailEvent } from "./trail.ts";
 import { accountHandlers } from "./handlers.ts";
 import { createMailer } from "./mailer.ts";
 import { AccountService } from "./service.ts";
@@ -18,11 +20,14 @@ import { AccountStore } from "./store.ts";
 export { AccountsConfig } from "./config.ts";
 export { migrateAccounts } from "./schema.ts";
 export { hashPassword } from "./passwords.ts";
+export type { AgentKeys, KeyChange } from "./agent-keys.ts";
 
 export interface RunningAccounts {
   handlers: ReturnType<typeof accountHandlers>;
   users: UserAuthenticator;
   keys: SigningKeys;
+  /** The organisations' agent API keys (the API resolves `siq_live_…` keys through it). */
+  agentKeys: AgentKeys;
   /** Waits for the mails queued so far. */
   flushMail(): Promise<void>;
   close(): Promise<void>;
@@ -33,8 +38,10 @@ export async function startAccounts(c: {
   config: AccountsConfig;
   logger: Logger;
   baseUrl: () => string;
-  /** Where people changes are recorded (admin entries in the verdict log). */
+  /** Where people and key changes are recorded (admin entries in the verdict log). */
   trail: Trail;
+  /** Told of every agent key created, rotated or revoked (besides the trail). */
+  onKeyChange?: (c: KeyChange) => void;
 }): Promise<RunningAccounts> {
   const { config } = c;
   const keys = new SigningKeys(c.db, {
@@ -55,8 +62,17 @@ export async function startAccounts(c: {
     baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
+  const agentKeys = new AgentKeys(c.db, (k) => {
+    c.logger.info(
+      { action: k.action, key_id: k.key.key_id, org_id: k.orgId, user_id: k.userId, agent_ids: k.key.agent_ids },
+      `agent key ${k.action}d`,
+    );
+    c.trail.note(keyTrailEvent(k));
+    c.onKeyChange?.(k);
+  });
   return {
-    handlers: accountHandlers(service, sessions, keys),
+    handlers: accountHandlers(service, sessions, keys, agentKeys),
+    agentKeys,
     users: { authenticate: (t) => sessions.authenticate(t) },
     keys,
     flushMail: () => mailer.flush(),

@@ -58,6 +58,23 @@ const STATEMENTS = [
      public_jwk  jsonb NOT NULL,
      created_at  timestamptz NOT NULL DEFAULT now()
    )`,
+  // The config tenant an organisation's agents act as (payments, events, custody wallets); NULL: its own id.
+  // Only configuration sets it (`sentineliq dev`'s organisation is the "dev" tenant).
+  `ALTER TABLE siq_orgs ADD COLUMN IF NOT EXISTS tenant_id text UNIQUE`,
+  // Agent API keys: `siq_live_<id>_<secret>`, the secret stored only as its SHA-256. Rotation replaces
+  // the hash under the same id; revocation stamps revoked_at. Every read takes the organisation.
+  `CREATE TABLE IF NOT EXISTS siq_agent_keys (
+     id            text PRIMARY KEY,
+     org_id        text NOT NULL REFERENCES siq_orgs (id),
+     name          text NOT NULL,
+     agent_ids     jsonb NOT NULL,
+     secret_sha256 text NOT NULL,
+     created_by    text NOT NULL,
+     created_at    timestamptz NOT NULL DEFAULT now(),
+     rotated_at    timestamptz,
+     revoked_at    timestamptz
+   )`,
+  `CREATE INDEX IF NOT EXISTS siq_agent_keys_org ON siq_agent_keys (org_id)`,
 ];
 
 export async function migrateAccounts(db: Db): Promise<void> {

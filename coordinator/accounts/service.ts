@@ -240,10 +240,12 @@ export class AccountService {
     const existing = await store.byEmail(email);
     if (existing) {
       if (existing.password_hash !== o.password_hash) await store.setPassword(store.db, existing.id, o.password_hash);
+      if (o.tenant) await store.setTenant(store.db, existing.org_id, o.tenant);
       return;
     }
     await store.db.tx(async (q) => {
       const orgId = await store.createOrg(q, o.organization);
+      if (o.tenant) await store.setTenant(q, orgId, o.tenant);
       await store.createUser(q, { orgId, email, passwordHash: o.password_hash, role: "owner", verified: true });
     });
     this.#d.logger.info({ email, organization: o.organization }, "dev organisation and owner created");

@@ -69,6 +69,11 @@ export class AccountStore {
     return id;
   }
 
+  /** The config tenant the organisation's agent keys act as (configuration only: `sentineliq dev`'s organisation). */
+  async setTenant(q: Queryable, orgId: string, tenant: string): Promise<void> {
+    await q.query(`UPDATE siq_orgs SET tenant_id = $2 WHERE id = $1`, [orgId, tenant]);
+  }
+
   /** A new person, or undefined when the address already has an account. */
   async createUser(
     q: Queryable,

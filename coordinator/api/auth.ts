@@ -4,6 +4,8 @@
  * approvers' keys, the auditors' and the operators' keys. A route admits agents,
  * auditors, approvers, operators, or agents and auditors; a known key of the
  * wrong role gets a 403. People signed in with a JWT are `user` principals (./user-auth.ts).
+ * Agent keys an organisation made through the API (`siq_live_…`) are looked up
+ * in the store on every request (`StoredKeys`), so revoking one holds at once.
  */
 import { mayActFor } from "../../lib/agent-ids.ts";
 import { sha256Hex, SiqError, type Auth, type Role } from "../../protocol/index.ts";
@@ -20,7 +22,7 @@ export interface UserPrincipal {
 export { mayActFor };
 
 export type Principal =
-  | { role: "agent"; tenant: string; agent_ids: readonly string[] }
+  | { role: "agent"; tenant: string; agent_ids: readonly string[]; key_id?: string }
   | { role: "auditor"; auditor: string }
   | { role: "approver"; tenant: string; approver: string }
   | { role: "operator"; operator: string }
@@ -45,10 +47,29 @@ export function requireAgent(principal: Principal | undefined, agentId: string |
     throw new SiqError("AGENT_NOT_ALLOWED", `this API key is not issued for agent ${agentId}`);
 }
 
+/** Keys kept as data (an organisation's agent keys): which tokens they are, and whom one stands for now. */
+export interface StoredKeys {
+  owns(token: string): boolean;
+  find(token: string): Promise<Principal | undefined>;
+}
+
+const bearer = (header: string | undefined): string => {
+  const m = /^Bearer\s+(\S{16,256})$/i.exec(header ?? "");
+  if (!m) throw new SiqError("UNAUTHENTICATED", "send Authorization: Bearer <api_key>");
+  return m[1]!;
+};
+
 export class ApiKeys {
   readonly #byHash: Map<string, Principal>;
+  readonly #stored: StoredKeys | undefined;
 
-  constructor(tenants: readonly TenantKeys[], auditors: readonly Keyed[] = [], operators: readonly Keyed[] = []) {
+  constructor(
+    tenants: readonly TenantKeys[],
+    auditors: readonly Keyed[] = [],
+    operators: readonly Keyed[] = [],
+    stored?: StoredKeys,
+  ) {
+    this.#stored = stored;
     const entries: [string, Principal][] = [];
     for (const t of tenants) {
       for (const k of t.keys) entries.push([k.sha256, { role: "agent", tenant: t.id, agent_ids: k.agent_ids }]);
@@ -61,18 +82,32 @@ export class ApiKeys {
     this.#byHash = new Map(entries);
   }
 
-  /** The principal for this Authorization header, or a 401. */
+  /** The principal for this Authorization header among the configured keys, or a 401. */
   principalFor(header: string | undefined): Principal {
-    const m = /^Bearer\s+(\S{16,256})$/i.exec(header ?? "");
-    if (!m) throw new SiqError("UNAUTHENTICATED", "send Authorization: Bearer <api_key>");
-    const p = this.#byHash.get(sha256Hex(m[1]!));
+    const p = this.#byHash.get(sha256Hex(bearer(header)));
     if (!p) throw new SiqError("UNAUTHENTICATED", "unknown API key");
     return p;
   }
 
-  /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise. */
+  /** The principal for this header, configured or stored (a stored key is checked now: revoked or rotated is a 401). */
+  async principal(header: string | undefined): Promise<Principal> {
+    const token = bearer(header);
+    if (!this.#stored?.owns(token)) return this.principalFor(header);
+    // Not found (unknown, rotated or revoked): a configured key of that form still counts, nothing else.
+    return (await this.#stored.find(token)) ?? this.principalFor(header);
+  }
+
+  /** `authorize` for configured and stored keys alike (what the server calls). */
+  async authorizeRequest(auth: Exclude<Auth, "none" | "user">, header: string | undefined): Promise<Principal> {
+    return this.#admit(auth, await this.principal(header));
+  }
+
+  /** The principal, if its role may use a route with this `auth`; 401 or 403 otherwise (configured keys). */
   authorize(auth: Exclude<Auth, "none" | "user">, header: string | undefined): Principal {
-    const p = this.principalFor(header);
+    return this.#admit(auth, this.principalFor(header));
+  }
+
+  #admit(auth: Exclude<Auth, "none" | "user">, p: Principal): Principal {
     const allowed = auth === "any" ? p.role === "agent" || p.role === "auditor" : p.role === auth;
     if (!allowed)
       throw new SiqError("FORBIDDEN", `this route is for ${ROLE_NAMES[auth]}; a key of ${p.role} cannot use it`);

@@ -34,6 +34,7 @@ const TAGS: O.TagObject[] = [
   { name: "auth", description: "Operator accounts: registration, login, tokens, email flows" },
   { name: "users", description: "The signed-in person" },
   { name: "admin", description: "An organisation's people (owners and admins)" },
+  { name: "keys", description: "An organisation's agent API keys: create, list, rotate, revoke (owners and admins)" },
   { name: "operations", description: "Liveness and readiness" },
 ];
 

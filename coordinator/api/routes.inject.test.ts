@@ -17,6 +17,7 @@ import { startNetwork, type TestNetwork } from "../../test/helpers/network.ts";
 import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
 import { accountScenarios } from "../../test/helpers/account-scenarios.ts";
+import { keyScenarios } from "../../test/helpers/key-scenarios.ts";
 import { startMailCatcher, type MailCatcher } from "../../lib/mail-catcher.ts";
 import { openApiPath } from "./openapi.ts";
 
@@ -413,6 +414,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
       mail: () => mail,
       url: () => net.url,
       apiKey: () => net.apiKey,
+    }),
+    ...keyScenarios({
+      call,
+      refused,
+      mail: () => mail,
+      url: () => net.url,
+      apiKey: () => net.apiKey,
+      payment: (o) => net.payment(o),
     }),
     health: async () => {
       expect((await call("health")).body).toEqual({ status: "ok" });

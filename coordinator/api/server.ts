@@ -81,7 +81,7 @@ function addRoute<K extends keyof Routes>(
           ? undefined
           : def.auth === "user"
             ? await authorizeUser(def, header, apiKeys, users)
-            : apiKeys.authorize(def.auth, header);
+            : await apiKeys.authorizeRequest(def.auth, header);
       const out = await handler(parseInput(def, req, principal));
       if (out.contentType) void reply.type(out.contentType);
       if (out.headers) void reply.headers(out.headers);

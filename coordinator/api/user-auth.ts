@@ -23,7 +23,7 @@ export async function authorizeUser(
   if (!m) throw new SiqError("UNAUTHENTICATED", "send Authorization: Bearer <access_token> (POST /v1/auth/login)");
   const token = m[1]!;
   if (!JWT.test(token)) {
-    apiKeys.principalFor(header);
+    await apiKeys.principal(header);
     throw new SiqError("FORBIDDEN", "this route is for signed-in people; an API key cannot use it");
   }
   if (!users) throw new SiqError("INVALID_TOKEN", "this coordinator has no operator accounts");

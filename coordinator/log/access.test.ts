@@ -34,7 +34,15 @@ describe("admin entry access", () => {
     // The other owners' tables (events, audit submitters), as far as the access query reads them.
     await db.query("CREATE TABLE IF NOT EXISTS siq_events (event_ref text, tenant_id text)");
     await db.query("CREATE TABLE IF NOT EXISTS siq_audit_submitters (code_hash text, tenant_id text)");
-    const rows = [entry("org_a", "usr_x"), entry("org_a:b", "usr_y"), entry(null, "usr_z"), entry("org_b", "usr_w")];
+    const rows = [
+      entry("org_a", "usr_x"),
+      entry("org_a:b", "usr_y"),
+      entry(null, "usr_z"),
+      entry("org_b", "usr_w"),
+      entry("org_dev", "usr_v"),
+    ];
+    // The dev organisation's agent keys act as the configured tenant "dev".
+    await db.query("INSERT INTO siq_orgs (id, name, tenant_id) VALUES ('org_dev', 'dev', 'dev')");
     for (const [i, r] of rows.entries())
       await db.query(
         "INSERT INTO siq_log_entries (idx, entry_key, entry_type, entry) VALUES ($1, $2, 'sentineliq.admin.v1', $3)",
@@ -55,9 +63,14 @@ describe("admin entry access", () => {
     expect(await indexes("-")).toEqual([]);
   });
 
+  it("an organisation acting as a configured tenant is read by that tenant's keys", async () => {
+    expect(await indexes("dev")).toEqual([4]);
+    expect(await indexes("org_dev")).toEqual([4]);
+  });
+
   it("an auditor reads them all, an entry of no organisation included", async () => {
     const store = new LogStore(db);
     const all = await readableEntries(db, { role: "auditor", auditor: "a" }, 0, 100, (s, l) => store.entries(s, l));
-    expect(all.map((e) => e.index)).toEqual([0, 1, 2, 3]);
+    expect(all.map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
   });
 });

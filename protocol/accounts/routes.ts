@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { ErrorCode } from "../errors.ts";
 import type { Role } from "./schemas.ts";
+import { AgentKeyCreate, AgentKeyIssued, AgentKeyList, AgentKeyView, KeyParams } from "./keys.ts";
 import {
   Accepted,
   InvitationView,
@@ -172,6 +173,53 @@ export const accountRoutes = {
     query: undefined,
     response: UserView,
     errors: ["NOT_FOUND", "CONFLICT"],
+  }),
+  keysCreate: def({
+    method: "POST",
+    path: "/v1/keys",
+    auth: "user",
+    roles: ADMINS,
+    summary: "Create an agent API key bound to agent ids; the key is in this answer only (owners and admins)",
+    params: NoParams,
+    body: AgentKeyCreate,
+    query: undefined,
+    response: AgentKeyIssued,
+  }),
+  keysList: def({
+    method: "GET",
+    path: "/v1/keys",
+    auth: "user",
+    roles: ADMINS,
+    summary: "Your organisation's agent API keys, by key id and prefix (never their secrets; owners and admins)",
+    params: NoParams,
+    body: undefined,
+    query: undefined,
+    response: AgentKeyList,
+  }),
+  keysRotate: def({
+    method: "POST",
+    path: "/v1/keys/:key_id/rotate",
+    auth: "user",
+    roles: ADMINS,
+    summary:
+      "Rotate an agent API key: a new secret, in this answer only; the old one is refused at once (owners and admins)",
+    params: KeyParams,
+    body: undefined,
+    query: undefined,
+    response: AgentKeyIssued,
+    errors: ["NOT_FOUND", "CONFLICT"],
+  }),
+  keysRevoke: def({
+    method: "DELETE",
+    path: "/v1/keys/:key_id",
+    auth: "user",
+    roles: ADMINS,
+    summary: "Revoke an agent API key: the very next request with it is refused (owners and admins; idempotent)",
+    params: KeyParams,
+    body: undefined,
+    query: undefined,
+    response: AgentKeyView,
+    errors: ["NOT_FOUND"],
   }),
   jwks: def({
     method: "GET",

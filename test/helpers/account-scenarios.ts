@@ -27,7 +27,10 @@ export interface ScenarioContext {
 
 const PASSWORD = "correct horse battery";
 
-export function accountScenarios(x: ScenarioContext): Record<Name, () => Promise<void>> {
+type KeyRoute = "keysCreate" | "keysList" | "keysRotate" | "keysRevoke";
+
+/** The routes of people and their organisation (the agent-key routes: ./key-scenarios.ts). */
+export function accountScenarios(x: ScenarioContext): Record<Exclude<Name, KeyRoute>, () => Promise<void>> {
   const s = { email: "owner@inject.test", password: PASSWORD, access: "", refresh: "", viewer: "", viewerId: "" };
   const token = async (to: string, subject: RegExp, page: string, after = 0) =>
     linkToken(await x.mail().waitFor(to, { subject, after }), x.url(), page);
