@@ -6,7 +6,8 @@
  * organisation's; an auditor key: all). Columns, tab-separated:
  * index, time, action, actor, target, organisation or outcome.
  */
-import { ADMIN_ENTRY_TYPE, AdminRecord, EventDecision, TypeTags } from "../../protocol/index.ts";
+import { z } from "zod";
+import { ADMIN_ENTRY_TYPE, AdminRecord, TypeTags } from "../../protocol/index.ts";
 import { call } from "../shared/client.ts";
 import { EXIT, fail } from "./verify.ts";
 
@@ -14,6 +15,15 @@ import { EXIT, fail } from "./verify.ts";
 export const ENTRY_TYPES = ["admin"] as const;
 
 const PAGE = 1000;
+
+/** What a line shows of an event entry (read loosely: `log verify` is what checks it). */
+const EventLine = z.object({
+  kind: z.string(),
+  event_ref: z.string(),
+  decided_at: z.string(),
+  decision: z.string(),
+  risk_level: z.string(),
+});
 
 /** One line for an entry of the trail, or undefined for any other entry. */
 export function trailLine(index: number, entry: Buffer): string | undefined {
@@ -32,7 +42,7 @@ export function trailLine(index: number, entry: Buffer): string | undefined {
     return [index, a.at, a.action, actor, `${a.target.kind}:${a.target.id}`, a.org ?? "-"].join("\t");
   }
   if (type === TypeTags.event) {
-    const r = EventDecision.safeParse(json);
+    const r = EventLine.safeParse(json);
     if (!r.success || !r.data.kind.startsWith("login")) return undefined;
     const e = r.data;
     return [index, e.decided_at, e.kind, "-", `event:${e.event_ref}`, `${e.decision}/${e.risk_level}`].join("\t");
