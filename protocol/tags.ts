@@ -43,6 +43,8 @@ const versions = {
   audit_statement: 1,
   /** Entries the log bench (cli/bench/log.ts) sequences: decision-shaped, never written to a real log. */
   bench_decision: 1,
+  /** A people or system change (the audit trail): actor, action, target, signed by the coordinator's log key. */
+  admin: 1,
 } as const;
 type Versions = typeof versions;
 

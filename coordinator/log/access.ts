@@ -6,13 +6,16 @@
  *   evidence is that payment) belongs to the payment's tenant;
  * - an event decision (`event:<event_ref>`) to the event's tenant;
  * - an audit registry change (`audit:<code_hash>:<action>`) to every tenant that
- *   submitted that code.
+ *   submitted that code;
+ * - an admin entry of the audit trail (`admin:<org>:<sha256>`) to its
+ *   organisation (the key names it; `admin:-:…` is of no organisation): the
+ *   tenant of that id, or the config tenant the organisation acts as.
  * Anything else (a reinstatement, a record of no organisation) is for auditors
  * only. The owners are looked up when read, in the tables those records
  * already keep, so the append path is unchanged.
  */
 import type { Db } from "../../lib/db.ts";
-import { SiqError } from "../../protocol/index.ts";
+import { ADMIN_ENTRY_TYPE, SiqError } from "../../protocol/index.ts";
 import type { Principal } from "../api/index.ts";
 import { toEntry, type EntryRow, type StoredEntry } from "./store.ts";
 
@@ -22,6 +25,10 @@ const OWNED = `(
     SELECT 1 FROM siq_events v WHERE v.event_ref = substring(e.entry_key FROM 7) AND v.tenant_id = $3))
   OR (e.entry_key LIKE 'audit:%' AND EXISTS (
     SELECT 1 FROM siq_audit_submitters s WHERE s.code_hash = split_part(e.entry_key, ':', 2) AND s.tenant_id = $3))
+  OR (e.entry_type = '${ADMIN_ENTRY_TYPE}' AND $3 <> '-' AND (
+    e.entry_key = 'admin:' || $3 || ':' || right(e.entry_key, 64)
+    OR EXISTS (SELECT 1 FROM siq_orgs o
+      WHERE o.tenant_id = $3 AND e.entry_key = 'admin:' || o.id || ':' || right(e.entry_key, 64))))
 )`;
 
 /** Up to `limit` entries from index `start` that this tenant may read, in index order. */

@@ -54,6 +54,8 @@ export interface VerifyReport {
   /** Entries whose bytes were read and matched their leaf hash (all of them unless entries are private). */
   read: number;
   checked: number;
+  /** Entries checked for meaning, by type. */
+  checkedTypes: Map<string, number>;
   skippedTypes: Map<string, number>;
 }
 
@@ -90,7 +92,15 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
   const builder = new TileBuilder();
   const built = new Map<string, Buffer[]>();
   const leaves: Buffer[] = [];
-  const report: VerifyReport = { checkpoint, note, entries: size, read: 0, checked: 0, skippedTypes: new Map() };
+  const report: VerifyReport = {
+    checkpoint,
+    note,
+    entries: size,
+    read: 0,
+    checked: 0,
+    checkedTypes: new Map(),
+    skippedTypes: new Map(),
+  };
   const entriesOf = bundleReader(src, fetch, o.checker);
   for (const t of tilesForSize(size).filter((x) => x.level === 0)) {
     const entries = await entriesOf(t);
@@ -143,8 +153,10 @@ function checkEntry(
   if (!checker) return;
   const c = checker.check(entry);
   if (!c.ok) throw new VerifyError(c.code, c.message, index);
-  if (c.checked) r.checked++;
-  else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
+  if (c.checked) {
+    r.checked++;
+    r.checkedTypes.set(c.type, (r.checkedTypes.get(c.type) ?? 0) + 1);
+  } else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
 }
 
 /** The entries of a level-0 tile's bundle, by index; once bundles are refused, those `readable` gives. */
