@@ -9,6 +9,7 @@ import { Namespace, NoteVerifier, SiqError, ValidatorSet } from "../protocol/ind
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 import { AccountsConfig } from "./accounts/index.ts";
+import { WebhooksConfig } from "./webhooks/index.ts";
 import { HttpConfig } from "./api/index.ts";
 
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -144,6 +145,8 @@ export const CoordinatorConfig = z
     archiveCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
+    /** Webhooks: the SSRF switch (`allowPrivateUrls`, off), attempts, backoff, time limit. */
+    webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
     /** The HTTP edge: trusted hosts, CORS origins, rate limits, TLS, proxies in front. */
     http: HttpConfig.default(HttpConfig.parse({})),
   })

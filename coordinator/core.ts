@@ -25,6 +25,7 @@ import { Reputation } from "./quorum/index.ts";
 import type { ChainBackend } from "./settlement/index.ts";
 import { startSettlement, type RunningSettlement } from "./settlement/index.ts";
 import { PaymentStore } from "./store/index.ts";
+import { startWebhooks, type RunningWebhooks } from "./webhooks/index.ts";
 
 export interface CoreComponents {
   config: CoordinatorConfig;
@@ -54,6 +55,7 @@ export interface Core {
   reputation: Reputation;
   /** The audit trail of people and system changes (admin entries in the log). */
   trail: AdminTrail;
+  webhooks: RunningWebhooks;
 }
 
 type LogParts = Pick<Core, "sequencer" | "logReader" | "audit" | "trail">;
@@ -61,6 +63,14 @@ type LogParts = Pick<Core, "sequencer" | "logReader" | "audit" | "trail">;
 export async function startCore(c: CoreComponents): Promise<Core> {
   const { config, db, bus, topology: t, logger } = c;
   const log = await startLog(c);
+  const webhooks = await startWebhooks({
+    db,
+    bus,
+    topology: t,
+    busSigner: c.busSigner,
+    config: config.webhooks,
+    logger,
+  });
   const settlement = await startSettlement({
     config: config.settlement,
     db,
@@ -72,7 +82,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     ...(c.chain ? { chain: c.chain } : {}),
   });
   const policy = policyFor(config.validatorSet, config.failClosed);
-  const checkpointer = newCheckpointer(c, log, policy);
+  const checkpointer = newCheckpointer(c, log, policy, webhooks);
   const challenges = new ChallengeService({
     store: new ChallengeStore(db),
     sequencer: log.sequencer,
@@ -84,7 +94,11 @@ export async function startCore(c: CoreComponents): Promise<Core> {
   const exclusions = new Exclusions({ db, sequencer: log.sequencer, policy, logger, metrics: c.metrics });
   await exclusions.load();
   const reputation = new Reputation(config.validatorSet, c.metrics, logger);
-  const { service, aggregator } = await startPayments(c, log, settlement, challenges, { exclusions, reputation });
+  const { service, aggregator } = await startPayments(c, log, settlement, challenges, {
+    exclusions,
+    reputation,
+    webhooks,
+  });
   const events = await startEvents({
     db,
     bus,
@@ -98,7 +112,19 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     metrics: c.metrics,
     exclusions: () => exclusions.current(),
   });
-  return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events, exclusions, reputation };
+  return {
+    ...log,
+    settlement,
+    policy,
+    checkpointer,
+    challenges,
+    service,
+    aggregator,
+    events,
+    exclusions,
+    reputation,
+    webhooks,
+  };
 }
 
 async function startLog(c: CoreComponents): Promise<LogParts> {
@@ -129,7 +155,12 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
   return { sequencer, audit, logReader: new LogStore(c.db), trail };
 }
 
-function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy): Checkpointer {
+function newCheckpointer(
+  c: CoreComponents,
+  log: LogParts,
+  policy: QuorumPolicy,
+  webhooks: RunningWebhooks,
+): Checkpointer {
   const { config } = c;
   const { logReader } = log;
   const witnesses = new WitnessClient({
@@ -152,6 +183,13 @@ function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy)
     archive: openArchive(config, { log: logReader, logger: c.logger, metrics: c.metrics }),
     logger: c.logger,
     metrics: c.metrics,
+    onAlarm: (kind, detail) =>
+      webhooks.emit({
+        id: `log.alarm:${kind}:${String(detail["problem"])}`,
+        type: "log.alarm",
+        tenant: null,
+        data: { kind, ...detail },
+      }),
   });
 }
 
@@ -160,7 +198,7 @@ async function startPayments(
   log: LogParts,
   settlement: RunningSettlement,
   challenges: ChallengeService,
-  { exclusions, reputation }: Pick<Core, "exclusions" | "reputation">,
+  { exclusions, reputation, webhooks }: Pick<Core, "exclusions" | "reputation" | "webhooks">,
 ): Promise<Pick<Core, "service" | "aggregator">> {
   const { config, bus, topology, logger, metrics } = c;
   const validatorSet = config.validatorSet;
@@ -168,6 +206,14 @@ async function startPayments(
     const { payment_id, attempt } = verdicts[0].verdict;
     exclusions
       .exclude(id, { payment_id, attempt, verdicts })
+      .then(() =>
+        webhooks.emit({
+          id: `validator.flagged:${id}:${payment_id}:${attempt}`,
+          type: "validator.flagged",
+          tenant: null,
+          data: { validator_id: id, reason: "equivocation", payment_id, attempt },
+        }),
+      )
       .catch((err: Error) => logger.error({ validator_id: id, err: err.message }, "exclusion not logged"));
   };
   const service = new PaymentService({
@@ -187,6 +233,7 @@ async function startPayments(
     auditRevision: () => log.audit.revision,
     busSigner: c.busSigner,
     settlement: settlement.handoff,
+    notify: webhooks.emit,
   });
   const aggregator = new Aggregator({
     bus,

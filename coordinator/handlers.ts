@@ -19,6 +19,7 @@ import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
+import type { RunningWebhooks } from "./webhooks/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -40,6 +41,7 @@ export interface HandlerComponents {
   validatorSet: ValidatorSet;
   accounts: RunningAccounts;
   trail: Trail;
+  webhooks: RunningWebhooks;
 }
 
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
@@ -80,6 +82,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         review("approve", principal, body),
         new Date(),
       );
+      c.webhooks.emit(caseDecided(tenant, "approve", next.payment_id, params.challenge_id, principal));
       return { body: await service.next(next) };
     },
     declineChallenge: async ({ tenant, principal, params, body }) => {
@@ -89,14 +92,33 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         review("decline", principal, body),
         new Date(),
       );
+      c.webhooks.emit(caseDecided(tenant, "decline", done.payment_id, params.challenge_id, principal));
       return { body: await service.get(tenant, done.payment_id) };
     },
     ...logHandlers(c.vkey, c.logReader, c.sequencer, c.checkpointer),
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
+    ...c.webhooks.handlers,
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
+  };
+}
+
+/** The `case.decided` webhook event: an approver approved or declined a challenged payment. */
+function caseDecided(
+  tenant: string,
+  decision: "approve" | "decline",
+  paymentId: string,
+  challengeId: string,
+  p?: Principal,
+) {
+  const by = p?.role === "approver" ? p.approver : null;
+  return {
+    id: `case.decided:${challengeId}`,
+    type: "case.decided" as const,
+    tenant,
+    data: { payment_id: paymentId, challenge_id: challengeId, decision, by },
   };
 }
 

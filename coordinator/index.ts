@@ -182,6 +182,7 @@ async function closeAll(r: {
   core.audit.stop();
   await core.aggregator.stop();
   await core.events.stop();
+  await core.webhooks.stop();
   await core.settlement.stop();
   await core.checkpointer.stop();
   await core.sequencer.stop();

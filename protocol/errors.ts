@@ -24,6 +24,8 @@ export const ErrorCodes = {
   // 400: operator accounts (a new password too short; a mailed token unknown, used or expired)
   WEAK_PASSWORD: 400,
   LINK_TOKEN_INVALID: 400,
+  // 400: a webhook URL that is not http(s), or names a private, loopback or link-local address (SSRF)
+  WEBHOOK_URL_REFUSED: 400,
   // 401/403: who is asking
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

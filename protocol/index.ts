@@ -36,6 +36,8 @@ export * from "./log/routes.ts";
 export * from "./accounts/schemas.ts";
 export * from "./accounts/routes.ts";
 export * from "./accounts/keys.ts";
+export * from "./webhooks/schemas.ts";
+export * from "./webhooks/routes.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/admin.ts";
 export * from "./log/verify.ts";

@@ -24,6 +24,8 @@ export interface Topology {
     events: StreamSpec;
     /** Messages an actor could not handle, kept for inspection (`sentineliq.dead_letter.v1`). */
     deadLetters: StreamSpec;
+    /** Events for organisations' webhooks, and the deliveries fanned out from them (at least once). */
+    webhooks: StreamSpec;
   };
   subjects: {
     /** Evaluation tasks; every validator's durable consumer reads them all. */
@@ -48,6 +50,10 @@ export interface Topology {
     /** Where an actor (named by its durable consumer, e.g. `validator-v1`) puts a message it gives up on. */
     deadLetter: (actor: string) => string;
     deadLetterWildcard: string;
+    /** Events for webhooks (`payment.rejected`, ...), read by the webhook fan-out. */
+    webhookEvent: string;
+    /** One message per delivery to an endpoint, read by the webhook dispatcher (retried with backoff). */
+    webhookDelivery: string;
   };
   consumers: {
     validator: (validatorId: string) => string;
@@ -56,6 +62,8 @@ export interface Topology {
     eventAggregator: string;
     settler: string;
     logSequencer: string;
+    webhookFanout: string;
+    webhookDispatcher: string;
   };
   /** Key-value buckets (NATS KV): the latest value per key, watched by every node. */
   buckets: {
@@ -78,6 +86,7 @@ export function topology(namespace = "siq"): Topology {
       settlements: { name: `${NS}_V1_SETTLEMENTS`, subjects: [`${ns}.v1.settlements.>`], maxAgeSeconds: 7 * DAY },
       log: { name: `${NS}_V1_LOG`, subjects: [`${ns}.v1.log.>`], maxAgeSeconds: 7 * DAY },
       deadLetters: { name: `${NS}_V1_DEADLETTERS`, subjects: [`${ns}.v1.deadletters.>`], maxAgeSeconds: 30 * DAY },
+      webhooks: { name: `${NS}_V1_WEBHOOKS`, subjects: [`${ns}.v1.webhooks.>`], maxAgeSeconds: 7 * DAY },
     },
     subjects: {
       evaluate: `${ns}.v1.payments.evaluate`,
@@ -93,6 +102,8 @@ export function topology(namespace = "siq"): Topology {
       witnessAddCheckpoint: (validatorId: string) => `${ns}.v1.witness.${validatorId}.add-checkpoint`,
       deadLetter: (actor: string) => `${ns}.v1.deadletters.${actor}`,
       deadLetterWildcard: `${ns}.v1.deadletters.*`,
+      webhookEvent: `${ns}.v1.webhooks.events`,
+      webhookDelivery: `${ns}.v1.webhooks.deliveries`,
     },
     consumers: {
       validator: (validatorId: string) => `validator-${validatorId}`,
@@ -101,6 +112,8 @@ export function topology(namespace = "siq"): Topology {
       eventAggregator: "event-aggregator",
       settler: "settler",
       logSequencer: "log-sequencer",
+      webhookFanout: "webhook-fanout",
+      webhookDispatcher: "webhook-dispatcher",
     },
     buckets: {
       audit: `${NS}_V1_AUDIT`,

@@ -28,6 +28,8 @@ export interface CheckpointerComponents {
   archive: TileArchive | null;
   logger: Logger;
   metrics: Metrics | null;
+  /** Told of each new alarm (the `log.alarm` webhook event). */
+  onAlarm?: (kind: string, detail: Record<string, unknown>) => void;
 }
 
 export class Checkpointer {
@@ -144,6 +146,7 @@ export class Checkpointer {
       this.#c.logger.fatal({ ...detail, problem }, "ALARM: refusing to sign an inconsistent checkpoint");
       this.#c.metrics?.logAlarms.inc({ kind: "inconsistent_checkpoint" });
       await this.#c.store.raiseAlarm("inconsistent_checkpoint", { problem, ...detail });
+      this.#c.onAlarm?.("inconsistent_checkpoint", { problem, ...detail });
     }
   }
 }

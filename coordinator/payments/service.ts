@@ -27,6 +27,7 @@ import {
   type SignedVerdict,
   type Topology,
   type ValidatorSet,
+  type WebhookEvent,
 } from "../../protocol/index.ts";
 import type { LogStore, LogSequencer } from "../log/index.ts";
 import type { Metrics } from "../metrics.ts";
@@ -58,6 +59,8 @@ export interface PaymentServiceComponents {
   busSigner: Signer;
   /** Approved payments go to the settler through it; the answer waits for the outcome, up to a limit. */
   settlement: SettlementHandoff | null;
+  /** Told of each rejected or challenged payment (the webhook events `payment.rejected`, `payment.challenged`). */
+  notify?: (e: Omit<WebhookEvent, "created_at">) => void;
 }
 
 const FINAL: ReadonlySet<PaymentStatus> = new Set(["approved", "rejected", "settled", "failed", "challenged"]);
@@ -301,6 +304,7 @@ export class PaymentService {
     }
     this.#rows.delete(e.payment_id);
     this.#tasks.delete(e.payment_id);
+    this.#notify(done);
     this.#c.metrics?.paymentsTotal.inc({ status: done.status, risk_level: result.risk_level });
     this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
@@ -315,6 +319,22 @@ export class PaymentService {
       this.#waiters.delete(e.payment_id);
     });
   };
+
+  #notify(done: PaymentRow): void {
+    if (done.status !== "rejected" && done.status !== "challenged") return;
+    const type = done.status === "rejected" ? "payment.rejected" : "payment.challenged";
+    const data = {
+      payment_id: done.payment_id,
+      agent_id: done.request.agent_id,
+      attempt: done.attempt,
+      status: done.status,
+      risk_level: done.risk_level,
+      reasons: done.reasons,
+      error_details: done.error_details,
+      log_index: done.log_index,
+    };
+    this.#c.notify?.({ id: `${type}:${done.payment_id}:${done.attempt}`, type, tenant: done.tenant_id, data });
+  }
 
   /** A task on the bus, signed with the coordinator's bus key (validators refuse one that is not). */
   #publishTask(task: EvaluationTask, msgId: string) {

@@ -3,8 +3,8 @@
  * `authorization` block of nats-server's configuration, one NKey user per
  * role. Pure: the same topology and keys give the same block.
  *
- * - The coordinator (with the aggregators, the settler and the log sequencer
- *   it runs) publishes tasks, settlement orders, log appends and registry
+ * - The coordinator (with the aggregators, the settler, the log sequencer and
+ *   the webhook fan-out and dispatcher it runs) publishes tasks, settlement orders, log appends and registry
  *   values, manages the streams and reads its own durable consumers.
  * - Validator `vN` publishes only its own verdict, event-verdict, heartbeat and
  *   dead-letter subjects, reads only its own two durable consumers, watches the
@@ -93,7 +93,11 @@ function coordinatorPermissions(t: Topology): RolePermissions {
         sub.evaluateEvent,
         sub.settle,
         sub.logAppend,
-        ...[c.aggregator, c.eventAggregator, c.settler, c.logSequencer].map(sub.deadLetter),
+        sub.webhookEvent,
+        sub.webhookDelivery,
+        ...[c.aggregator, c.eventAggregator, c.settler, c.logSequencer, c.webhookFanout, c.webhookDispatcher].map(
+          sub.deadLetter,
+        ),
         sub.witnessAddCheckpoint("*"),
         `$KV.${buckets.audit}.>`,
         `${API}.INFO`,
@@ -102,6 +106,8 @@ function coordinatorPermissions(t: Topology): RolePermissions {
         ...durableConsumer(st.verdicts.name, c.eventAggregator),
         ...durableConsumer(st.settlements.name, c.settler),
         ...durableConsumer(st.log.name, c.logSequencer),
+        ...durableConsumer(st.webhooks.name, c.webhookFanout),
+        ...durableConsumer(st.webhooks.name, c.webhookDispatcher),
         ...kvReader(buckets.audit),
       ]),
       deny: ALWAYS_DENIED,
