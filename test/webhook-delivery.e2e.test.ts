@@ -119,6 +119,17 @@ describe("webhook delivery to real receivers", () => {
       expect(verifySignature(w.secret, String(g.headers["sentineliq-signature"]), g.body)).toBe(true);
   });
 
+  it("does not follow a redirect: a 3xx is a failed attempt", async () => {
+    const r = await receiver((i) => (i === 0 ? 302 : 200));
+    const w = await hooks.service.create(a, { url: r.url, events: ["payment.rejected"], format: "sentineliq" });
+    hooks.emit(rejected());
+    const d = await settled(a, w.webhook_id, "delivered");
+    expect(d.attempts.map((x) => [x.status_code, x.error])).toEqual([
+      [302, "HTTP 302"],
+      [200, null],
+    ]);
+  });
+
   it("gives up on a receiver that does not answer in time, and delivers once it does", async () => {
     const r = await receiver((i) => (i === 0 ? "hang" : 200));
     const w = await hooks.service.create(a, { url: r.url, events: ["payment.rejected"], format: "sentineliq" });

@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { WebhookEvent } from "../../protocol/index.ts";
+import { verifySignature } from "../../test/helpers/receivers.ts";
 import { backoffMs } from "./dispatcher.ts";
 import { deliveryBody, deliveryHeaders, signatureHeader, type Endpoint } from "./format.ts";
 
@@ -29,6 +30,16 @@ describe("webhook deliveries", () => {
     const h = deliveryHeaders("dlv_x", event, "whsec_test", body, 1767225600_123);
     expect(h).toMatchObject({ "idempotency-key": "dlv_x", "sentineliq-event": "payment.rejected" });
     expect(h["sentineliq-signature"]).toBe(`t=1767225600,v1=${expected}`);
+  });
+
+  it("verify on the receiver's side only with the secret and a timestamp within five minutes", () => {
+    const body = deliveryBody(event, endpoint("sentineliq"));
+    const now = Math.floor(Date.now() / 1000);
+    expect(verifySignature("whsec_test", signatureHeader("whsec_test", now, body), body)).toBe(true);
+    expect(verifySignature("whsec_test", signatureHeader("whsec_test", now, body), body + " ")).toBe(false);
+    expect(verifySignature("whsec_other", signatureHeader("whsec_test", now, body), body)).toBe(false);
+    expect(verifySignature("whsec_test", signatureHeader("whsec_test", now - 301, body), body)).toBe(false);
+    expect(verifySignature("whsec_test", signatureHeader("whsec_test", now + 301, body), body)).toBe(false);
   });
 
   it("carry {id, type, created_at, org, data}, Slack's {text} or a PagerDuty Events v2 trigger", () => {

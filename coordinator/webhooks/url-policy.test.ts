@@ -1,5 +1,6 @@
 /** The SSRF stance: http(s) only, no credentials, and only public addresses unless the operator allows private ones. */
 import { describe, expect, it } from "vitest";
+import { attemptDelivery } from "./attempt.ts";
 import { checkWebhookUrl, publicAddress } from "./url-policy.ts";
 import { WebhooksConfig } from "./config.ts";
 
@@ -53,5 +54,26 @@ describe("webhook URLs", () => {
     expect(publicAddress("2606:4700:4700::1111")).toBe(true);
     expect(publicAddress("::ffff:10.0.0.1")).toBe(false);
     expect(publicAddress("not-an-ip")).toBe(false);
+  });
+
+  it("is checked again before every attempt: a private address is never called unless allowed", async () => {
+    const endpoint = {
+      id: "wh_0123456789abcdef",
+      org_id: "org_a",
+      url: "http://127.0.0.1:9/hook",
+      format: "sentineliq" as const,
+      routing_key: null,
+      secret: "whsec_x",
+    };
+    const e = { id: "e1", type: "log.alarm" as const, created_at: "2026-01-01T00:00:00Z", tenant: null, data: {} };
+    const r = await attemptDelivery(
+      "dlv_x",
+      e,
+      endpoint,
+      { attempt: 1, replay: 0 },
+      { timeoutMs: 1000, allowPrivateUrls: false },
+    );
+    expect(r).toMatchObject({ ok: false, status_code: null });
+    expect(r.error).toMatch(/private, loopback or reserved/);
   });
 });
