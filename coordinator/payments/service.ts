@@ -37,6 +37,7 @@ import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/index.ts";
 import type { ChallengeService } from "../challenges/index.ts";
 import { reused } from "./errors.ts";
+import { paymentEvent } from "./notify.ts";
 import { currentRequestId } from "../../lib/request-scope.ts";
 
 export interface PaymentServiceComponents {
@@ -304,7 +305,8 @@ export class PaymentService {
     }
     this.#rows.delete(e.payment_id);
     this.#tasks.delete(e.payment_id);
-    this.#notify(done);
+    const event = paymentEvent(done);
+    if (event) this.#c.notify?.(event);
     this.#c.metrics?.paymentsTotal.inc({ status: done.status, risk_level: result.risk_level });
     this.#c.metrics?.decisionSeconds.observe((performance.now() - e.startedAt) / 1000);
     this.#c.metrics?.logEntries.set(this.#c.sequencer.size);
@@ -319,22 +321,6 @@ export class PaymentService {
       this.#waiters.delete(e.payment_id);
     });
   };
-
-  #notify(done: PaymentRow): void {
-    if (done.status !== "rejected" && done.status !== "challenged") return;
-    const type = done.status === "rejected" ? "payment.rejected" : "payment.challenged";
-    const data = {
-      payment_id: done.payment_id,
-      agent_id: done.request.agent_id,
-      attempt: done.attempt,
-      status: done.status,
-      risk_level: done.risk_level,
-      reasons: done.reasons,
-      error_details: done.error_details,
-      log_index: done.log_index,
-    };
-    this.#c.notify?.({ id: `${type}:${done.payment_id}:${done.attempt}`, type, tenant: done.tenant_id, data });
-  }
 
   /** A task on the bus, signed with the coordinator's bus key (validators refuse one that is not). */
   #publishTask(task: EvaluationTask, msgId: string) {

@@ -39,7 +39,7 @@ const SEVERITY: Record<WebhookEvent["type"], "critical" | "error" | "warning" | 
 
 /** One line a person can read: what happened, to what. */
 export function summary(e: WebhookEvent): string {
-  const d = e.data as Record<string, unknown>;
+  const d = e.data;
   const what = [d["payment_id"], d["validator_id"], d["kind"]].find((x) => typeof x === "string");
   const code = (d["error_details"] as { code?: string } | null | undefined)?.code;
   return `SentinelIQ ${e.type}${what ? ` ${String(what)}` : ""}${code ? ` (${code})` : ""}`;
