@@ -50,6 +50,7 @@ describe("sentineliq", () => {
       "org",
       "user",
       "key",
+      "webhook",
     ])
       expect(names).toContain(name);
   });

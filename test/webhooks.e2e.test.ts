@@ -7,7 +7,10 @@
  * payments and an approver's decision arrive too; the delivery log and replay
  * work over HTTP; other roles get 403, another organisation 404 and nothing.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN } from "../cli/launcher/processes.ts";
 import { hashPassword } from "../coordinator/accounts/index.ts";
 import { AccountStore } from "../coordinator/accounts/store.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
@@ -15,6 +18,7 @@ import { httpClient } from "./helpers/operators.ts";
 import { startReceiver, verifySignature, type Receiver } from "./helpers/receivers.ts";
 
 const PASSWORD = "correct horse battery";
+const run = promisify(execFile);
 
 describe("webhooks end to end", () => {
   let net: TestNetwork;
@@ -147,6 +151,50 @@ describe("webhooks end to end", () => {
     const got = await arrived(mine, "case.decided", first.body.payment_id);
     expect(JSON.parse(got.body).data).toMatchObject({ challenge_id: ch.challenge_id, decision: "decline" });
     expect(theirs.got).toEqual([]);
+  });
+
+  it("the console: `sentineliq webhook add | list | deliveries | replay | rm` as the owner", async () => {
+    const cli = async (...args: string[]) => {
+      const env = {
+        ...process.env,
+        SENTINELIQ_URL: net.url,
+        SENTINELIQ_EMAIL: "owner@acme.test",
+        SENTINELIQ_PASSWORD: PASSWORD,
+      };
+      try {
+        const r = await run(process.execPath, [BIN, "webhook", ...args], { env, cwd: net.dir });
+        return { code: 0, out: r.stdout, err: r.stderr };
+      } catch (e) {
+        const x = e as { code: number; stdout: string; stderr: string };
+        return { code: x.code, out: x.stdout, err: x.stderr };
+      }
+    };
+    const slack = await startReceiver();
+    try {
+      const added = await cli("add", slack.url, "--event", "payment.rejected", "--format", "slack");
+      expect(added.code, added.err).toBe(0);
+      expect(added.out).toMatch(/^✓ wh_[a-z0-9]{16} {2}slack/);
+      expect(added.out).toMatch(/^whsec_/m);
+      const slackId = /wh_[a-z0-9]{16}/.exec(added.out)![0];
+      expect((await cli("list")).out).toContain(`${hook.id}  sentineliq  ${mine.url}`);
+      const paid = await net.post(net.payment({ metadata: { country_code: "KP" } }));
+      const [got] = await slack.waitFor(1);
+      expect(JSON.parse(got!.body).text).toContain(`payment.rejected ${paid.body.payment_id}`);
+      await arrived(mine, "payment.rejected", paid.body.payment_id);
+      const log = await cli("deliveries", hook.id);
+      expect(log.out).toMatch(/^dlv_[0-9a-f]{32} {2}delivered {2}payment\.rejected/m);
+      const deliveryId = /dlv_[0-9a-f]{32}/.exec(log.out)![0];
+      const before = mine.got.length;
+      const replayed = await cli("replay", deliveryId);
+      expect(replayed.out).toContain(`✓ ${deliveryId}  pending`);
+      await mine.waitFor(before + 1);
+      expect((await cli("rm", slackId)).out).toContain(`✓ deleted ${slackId}`);
+      const refused = await cli("replay", "dlv_nope");
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain("400 INVALID_REQUEST");
+    } finally {
+      await slack.stop();
+    }
   });
 
   it("tenant B's rejected payment goes to B's endpoint only; a deleted endpoint gets nothing more", async () => {

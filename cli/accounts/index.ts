@@ -1,5 +1,5 @@
 /**
- * `sentineliq org`, `user` and `key`: organisations, people and agent API keys,
+ * `sentineliq org`, `user`, `key` and `webhook`: organisations, people, agent API keys and webhooks,
  * through the coordinator's account routes, as a signed-in person.
  */
 import type { Command } from "commander";
@@ -10,6 +10,7 @@ const Person = { url: f.text, user: f.text, json: f.on };
 const OrgFlags = z.object({ ...Person, owner: z.string().min(3) });
 const InviteFlags = z.object({ ...Person, role: z.enum(["admin", "analyst", "auditor", "viewer"]) });
 const KeyFlags = z.object({ ...Person, agent: f.list, name: f.text });
+const WebhookFlags = z.object({ ...Person, event: f.list, format: f.text, routingKey: f.text });
 
 /** --url, --user and --json on a command. */
 function person(c: Command): Command {
@@ -56,4 +57,35 @@ export function registerAccounts(program: Command): void {
   person(key.command("revoke <key_id>"))
     .description("revoke a key: the very next request with it is refused")
     .action(run("revoke"));
+  registerWebhooks(program);
+}
+
+function registerWebhooks(program: Command): void {
+  const hook = program.command("webhook").description("your organisation's webhook endpoints (owners and admins)");
+  type Action = "add" | "list" | "rm" | "deliveries" | "replay";
+  const run = (action: Action) => async (a: unknown, b?: unknown) => {
+    const { webhookCommand } = await import("./webhooks.ts");
+    const [arg, raw] = typeof a === "string" ? [a, b] : [undefined, a];
+    process.exitCode = await webhookCommand(action, arg, parseFlags(WebhookFlags, raw));
+  };
+  person(hook.command("add <url>"))
+    .description("register an endpoint; its signing secret is printed once")
+    .option(
+      "--event <type>",
+      "payment.rejected, payment.challenged, case.decided, validator.flagged, log.alarm; repeat",
+      collect,
+    )
+    .option("--format <format>", "sentineliq (default), slack or pagerduty")
+    .option("--routing-key <key>", "PagerDuty's integration key (with --format pagerduty)")
+    .action(run("add"));
+  person(hook.command("list")).description("every endpoint, never a secret").action(run("list"));
+  person(hook.command("rm <webhook_id>"))
+    .description("delete an endpoint: nothing more is sent to it")
+    .action(run("rm"));
+  person(hook.command("deliveries <webhook_id>"))
+    .description("the delivery log: state and last attempt of each delivery, newest first")
+    .action(run("deliveries"));
+  person(hook.command("replay <delivery_id>"))
+    .description("deliver again (a dead or delivered delivery), with a fresh round of attempts")
+    .action(run("replay"));
 }
