@@ -105,6 +105,8 @@ export const CoordinatorConfig = z
     tileArchiveDir: z.string().optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
+    /** How often each organisation's retention policy is applied (coordinator/privacy/retention.ts). */
+    retentionIntervalMs: z.number().int().min(50).default(3_600_000),
   })
   .superRefine((c, ctx) => {
     const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));

@@ -18,6 +18,7 @@ import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
+import { privacyHandlers, type Erasure } from "./privacy/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -38,6 +39,8 @@ export interface HandlerComponents {
   reputation: Reputation;
   validatorSet: ValidatorSet;
   accounts: RunningAccounts;
+  /** Erases data subjects (privacy routes). */
+  erasure: Erasure;
 }
 
 export function coordinatorHandlers(c: HandlerComponents): Handlers {
@@ -90,6 +93,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
+    ...privacyHandlers(c.db, c.erasure),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

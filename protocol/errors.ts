@@ -119,6 +119,7 @@ export const WireCodes = {
   ROOT_MISMATCH: "log_problem",
   WENT_BACKWARDS: "log_problem",
   FORK: "log_problem",
+  BAD_TOMBSTONE: "log_problem",
   BAD_ENTRY: "entry_problem",
   BAD_VERDICT: "entry_problem",
   DECISION_MISMATCH: "entry_problem",

@@ -37,6 +37,8 @@ export * from "./accounts/routes.ts";
 export * from "./accounts/keys.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/verify.ts";
+export * from "./log/erasure.ts";
+export * from "./privacy/routes.ts";
 export * from "./tags.ts";
 export * from "./heartbeat.ts";
 export * from "./facts.ts";

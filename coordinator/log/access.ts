@@ -6,7 +6,8 @@
  *   evidence is that payment) belongs to the payment's tenant;
  * - an event decision (`event:<event_ref>`) to the event's tenant;
  * - an audit registry change (`audit:<code_hash>:<action>`) to every tenant that
- *   submitted that code.
+ *   submitted that code;
+ * - an erasure (`erasure:<tenant>:<hash>`) to the tenant that erased.
  * Anything else (a reinstatement, a record of no organisation) is for auditors
  * only. The owners are looked up when read, in the tables those records
  * already keep, so the append path is unchanged.
@@ -16,12 +17,14 @@ import { SiqError } from "../../protocol/index.ts";
 import type { Principal } from "../api/index.ts";
 import { toEntry, type EntryRow, type StoredEntry } from "./store.ts";
 
-const OWNED = `(
+/** True when entry `e` belongs to tenant `$3`. */
+export const OWNED = `(
   EXISTS (SELECT 1 FROM siq_payments p WHERE p.payment_id = e.payment_id AND p.tenant_id = $3)
   OR (e.entry_key LIKE 'event:%' AND EXISTS (
     SELECT 1 FROM siq_events v WHERE v.event_ref = substring(e.entry_key FROM 7) AND v.tenant_id = $3))
   OR (e.entry_key LIKE 'audit:%' AND EXISTS (
     SELECT 1 FROM siq_audit_submitters s WHERE s.code_hash = split_part(e.entry_key, ':', 2) AND s.tenant_id = $3))
+  OR (e.entry_key LIKE 'erasure:%' AND split_part(e.entry_key, ':', 2) = $3)
 )`;
 
 /** Up to `limit` entries from index `start` that this tenant may read, in index order. */

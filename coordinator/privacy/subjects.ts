@@ -1,0 +1,78 @@
+/**
+ * What the store holds about one data subject of one organisation (tenant):
+ * - an agent: its payments (and their settlements), its events;
+ * - an account address: the payments it sent or received (and settlements);
+ * - a user (id or email): the person's row and sessions;
+ * and, for each, the log entries about it: those of its payments and events,
+ * and any entry of the organisation whose bytes name it as a JSON string.
+ */
+import type { Queryable, Row } from "../../lib/db.ts";
+import { TOMBSTONE_TYPE, type SubjectKind } from "../../protocol/index.ts";
+import { OWNED } from "../log/index.ts";
+
+export interface Subject {
+  tenant: string;
+  org: string;
+  kind: SubjectKind;
+  id: string;
+}
+
+export interface Held {
+  payments: Row[];
+  settlements: Row[];
+  events: Row[];
+  users: Row[];
+}
+
+const PAYMENTS: Record<SubjectKind, string> = {
+  agent: "tenant_id = $1 AND agent_id = $2",
+  account: "tenant_id = $1 AND (request->>'sender' = $2 OR request->>'receiver' = $2)",
+  user: "false",
+};
+
+/** The subject's operational rows (users without their password hash). */
+export async function heldRows(q: Queryable, s: Subject): Promise<Held> {
+  const payments = await q.query(`SELECT * FROM siq_payments WHERE ${PAYMENTS[s.kind]} ORDER BY created_at`, [
+    s.tenant,
+    s.id,
+  ]);
+  const ids = JSON.stringify(payments.map((p) => p.payment_id));
+  const settlements = await q.query(
+    "SELECT * FROM siq_settlements WHERE payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
+    [ids],
+  );
+  const events =
+    s.kind === "agent"
+      ? await q.query("SELECT * FROM siq_events WHERE tenant_id = $1 AND request->>'agent_id' = $2", [s.tenant, s.id])
+      : [];
+  const users =
+    s.kind === "user"
+      ? await q.query(
+          `SELECT id, org_id, email, role, display_name, email_verified, active, created_at, deactivated_at
+           FROM siq_users WHERE org_id = $1 AND (id = $2 OR email = $2)`,
+          [s.org, s.id],
+        )
+      : [];
+  return { payments, settlements, events, users };
+}
+
+/** The log entries about the subject not yet erased: index, type and bytes. */
+export async function subjectEntries(
+  q: Queryable,
+  s: Subject,
+  held: Held,
+): Promise<{ idx: number; type: string; entry: Buffer }[]> {
+  const payments = JSON.stringify(held.payments.map((p) => p.payment_id));
+  const eventKeys = JSON.stringify(held.events.map((e) => `event:${String(e.event_ref)}`));
+  const needle = Buffer.from(JSON.stringify(s.id), "utf8");
+  const rows = await q.query<{ idx: string; entry_type: string; entry: Buffer }>(
+    `SELECT e.idx, e.entry_type, e.entry FROM siq_log_entries e
+     WHERE e.entry_type <> $5 AND (
+       e.payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
+       OR e.entry_key IN (SELECT jsonb_array_elements_text($2::jsonb))
+       OR (position($4::bytea in e.entry) > 0 AND ${OWNED}))
+     ORDER BY e.idx`,
+    [payments, eventKeys, s.tenant, needle, TOMBSTONE_TYPE],
+  );
+  return rows.map((r) => ({ idx: Number(r.idx), type: r.entry_type, entry: r.entry }));
+}
