@@ -65,7 +65,7 @@ describe("privacy: erase a data subject, export, retention", () => {
     }
     throw new Error("no checkpoint covers the log");
   };
-  const owner = async (o: { owner: string; access: string; apiKey: string }, name: string, agent: string) => {
+  const owner = async (o: { owner: string; access: string; apiKey: string }, name: string) => {
     const seen = mail.mails.length;
     expect(
       (await http("POST", "/v1/auth/register", { email: o.owner, password: PASSWORD, organization: name })).status,
@@ -92,8 +92,8 @@ describe("privacy: erase a data subject, export, retention", () => {
       coordinatorConfig: { accounts: { smtpUrl: mail.url }, retentionIntervalMs: 200 },
     });
     http = httpClient(net.url);
-    await owner(a, "Acme", "agent-e");
-    await owner(b, "Bolt", "agent-b");
+    await owner(a, "Acme");
+    await owner(b, "Bolt");
     a.paid = [await pay(a.apiKey, "agent-e"), await pay(a.apiKey, "agent-e")];
     a.kept = await pay(a.apiKey, "agent-k");
     b.paid = await pay(b.apiKey, "agent-e");
