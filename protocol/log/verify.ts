@@ -163,10 +163,10 @@ function checkEntry(
       index,
     );
   r.read++;
+  erasures.record(index, entry);
   if (!checker) return;
   const c = checker.check(entry);
   if (!c.ok) throw new VerifyError(c.code, c.message, index);
-  if (c.type === ERASURE_ENTRY_TYPE) erasures.record(index, entry);
   if (c.checked) r.checked++;
   else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
 }
@@ -184,8 +184,14 @@ class Erasures {
   }
 
   record(index: number, entry: Uint8Array): void {
-    const r = ErasureRecord.safeParse(JSON.parse(Buffer.from(entry).toString("utf8")));
-    if (r.success) this.#lists.set(index, new Set(r.data.entries_redacted));
+    const text = Buffer.from(entry).toString("utf8");
+    if (!text.includes(ERASURE_ENTRY_TYPE)) return;
+    try {
+      const r = ErasureRecord.safeParse(JSON.parse(text));
+      if (r.success) this.#lists.set(index, new Set(r.data.entries_redacted));
+    } catch {
+      // Not JSON: not an erasure entry.
+    }
   }
 
   check(size: number): void {
