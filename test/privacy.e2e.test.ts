@@ -112,6 +112,13 @@ describe("privacy: erase a data subject, export, retention", () => {
     expect(doc.log_entries.length).toBeGreaterThanOrEqual(2);
     // B's payment by its own agent-e is B's, never in A's export.
     expect(r.out).not.toContain(b.paid);
+    // An account address: the payments of A that it received, and only A's.
+    const receiver = doc.payments[0].request.receiver as string;
+    const acct = await http("GET", `/v1/privacy/export?kind=account&id=${receiver}`, undefined, a.access);
+    expect(acct.status).toBe(200);
+    const ids = acct.body.payments.map((p: { payment_id: string }) => p.payment_id);
+    expect(ids).toEqual(expect.arrayContaining([...a.paid, a.kept]));
+    expect(ids).not.toContain(b.paid);
   });
 
   it("another organisation cannot erase or export A's subject (404); an agent or auditor key cannot (403)", async () => {
@@ -160,6 +167,13 @@ describe("privacy: erase a data subject, export, retention", () => {
     const v = await verify();
     expect(v.code, v.out + v.err).toBe(0);
     expect(v.out).toContain(`${erased.entries_redacted.length} entries redacted`);
+    // The organisation reads its own erasure entry; B does not.
+    const mine = async (key: string) =>
+      (await net.get(`/v1/log/entries?start=${erased.erasure_index}&limit=1`, key)).body.entries.map(
+        (e: { index: number }) => e.index,
+      );
+    expect(await mine(a.apiKey)).toEqual([erased.erasure_index]);
+    expect(await mine(b.apiKey)).not.toContain(erased.erasure_index);
     // Idempotent: erasing again finds nothing left and says so.
     const again = await http("DELETE", "/v1/privacy/subjects/agent/agent-e", undefined, a.access);
     expect(again.status).toBe(200);
@@ -216,5 +230,18 @@ describe("privacy: erase a data subject, export, retention", () => {
     await covered();
     const v = await verify();
     expect(v.code, v.out + v.err).toBe(0);
+  });
+
+  it("erasing a user anonymises the person: address gone, sessions revoked, login refused", async () => {
+    const id = (await http("GET", "/v1/users/me", undefined, b.access)).body.id as string;
+    const r = await http("DELETE", `/v1/privacy/subjects/user/${encodeURIComponent(b.owner)}`, undefined, b.access);
+    expect(r.status).toBe(200);
+    expect(JSON.stringify(r.body)).not.toContain(b.owner);
+    const rows = await net.db.query("SELECT email, display_name, active FROM siq_users WHERE id = $1", [id]);
+    expect(rows).toEqual([{ email: `erased-${id}@erased.invalid`, display_name: null, active: false }]);
+    const open = await net.db.query("SELECT 1 FROM siq_sessions WHERE user_id = $1 AND revoked_at IS NULL", [id]);
+    expect(open).toEqual([]);
+    expect((await http("POST", "/v1/auth/login", { email: b.owner, password: PASSWORD })).status).toBe(401);
+    expect((await http("GET", "/v1/users/me", undefined, b.access)).status).toBe(401);
   });
 });

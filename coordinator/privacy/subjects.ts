@@ -27,7 +27,7 @@ export interface Held {
 const PAYMENTS: Record<SubjectKind, string> = {
   agent: "tenant_id = $1 AND agent_id = $2",
   account: "tenant_id = $1 AND (request->>'sender' = $2 OR request->>'receiver' = $2)",
-  user: "false",
+  user: "false AND tenant_id = $1 AND agent_id = $2",
 };
 
 /** The subject's operational rows (users without their password hash). */
