@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../lib/db.ts";
-import { EVENT_STATEMENTS } from "../store/events.ts";
-import { migrate } from "../store/schema.ts";
+import { EVENT_STATEMENTS, migrate } from "../store/index.ts";
 import { getRetention, runRetention, setRetention } from "./retention.ts";
 
 const NOW = new Date("2026-12-08T00:00:00Z");
