@@ -4,10 +4,11 @@
  * - an account address: the payments it sent or received (and settlements);
  * - a user (id or email): the person's row and sessions;
  * and, for each, the log entries about it: those of its payments and events,
- * and any entry of the organisation whose bytes name it as a JSON string.
+ * and any entry of the organisation whose bytes name it as a JSON string
+ * (never equivocation evidence or validator exclusions: those are about validators).
  */
 import type { Queryable, Row } from "../../lib/db.ts";
-import { TOMBSTONE_TYPE, type SubjectKind } from "../../protocol/index.ts";
+import { TOMBSTONE_TYPE, TypeTags, type SubjectKind } from "../../protocol/index.ts";
 import { OWNED } from "../log/index.ts";
 
 export interface Subject {
@@ -67,12 +68,13 @@ export async function subjectEntries(
   const needle = Buffer.from(JSON.stringify(s.id), "utf8");
   const rows = await q.query<{ idx: string; entry_type: string; entry: Buffer }>(
     `SELECT e.idx, e.entry_type, e.entry FROM siq_log_entries e
-     WHERE e.entry_type <> $5 AND (
+     WHERE e.entry_type NOT IN ($5, $6, $7) AND (
        e.payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
        OR e.entry_key IN (SELECT jsonb_array_elements_text($2::jsonb))
        OR (position($4::bytea in e.entry) > 0 AND ${OWNED}))
      ORDER BY e.idx`,
-    [payments, eventKeys, s.tenant, needle, TOMBSTONE_TYPE],
+    // Equivocation evidence and validator exclusions are about validators, and the exclusion replay needs them.
+    [payments, eventKeys, s.tenant, needle, TOMBSTONE_TYPE, TypeTags.equivocation, TypeTags.validator_status],
   );
   return rows.map((r) => ({ idx: Number(r.idx), type: r.entry_type, entry: r.entry }));
 }
