@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { z } from "zod";
 import { NatsTls } from "../lib/bus/index.ts";
 import { AgentPatterns } from "../lib/agent-ids.ts";
+import { parseS3Url } from "../lib/s3.ts";
 import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
@@ -103,12 +104,32 @@ export const CoordinatorConfig = z
     witnessQuorum: z.number().int().min(0).optional(),
     /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
     tileArchiveDir: z.string().optional(),
+    /**
+     * ARCHIVE_URL: the archive in an S3-compatible bucket (`s3://bucket/prefix?endpoint=…`, see lib/s3.ts), or a
+     * directory (`file:///path` or a path), instead of `tileArchiveDir`.
+     */
+    archiveUrl: z
+      .string()
+      .min(1)
+      .superRefine((v, ctx) => {
+        if (!v.startsWith("s3:")) return;
+        try {
+          parseS3Url(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+      })
+      .optional(),
+    /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for an s3:// archive (absent: the SDK's default chain). */
+    archiveCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
     /** How often each organisation's retention policy is applied (coordinator/privacy/retention.ts). */
     retentionIntervalMs: z.number().int().min(50).default(3_600_000),
   })
   .superRefine((c, ctx) => {
+    if (c.archiveUrl && c.tileArchiveDir)
+      ctx.addIssue({ code: "custom", path: ["archiveUrl"], message: "give archiveUrl or tileArchiveDir, not both" });
     const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));
     if (c.auditors.some((a) => a.api_key_sha256.some((h) => agent.has(h)))) {
       ctx.addIssue({ code: "custom", path: ["auditors"], message: "an auditor key must not also be an agent key" });

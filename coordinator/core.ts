@@ -12,7 +12,7 @@ import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startEvents, type RunningEvents } from "./events/index.ts";
-import { TileArchive } from "./log/index.ts";
+import { openArchive } from "./log/index.ts";
 import { Checkpointer } from "./log/index.ts";
 import { LogSequencer } from "./log/index.ts";
 import { LogStore } from "./log/index.ts";
@@ -143,7 +143,7 @@ function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy)
     witnesses,
     witnessQuorum: config.witnessQuorum ?? policy.approve,
     intervalMs: config.checkpointIntervalMs,
-    archive: config.tileArchiveDir ? new TileArchive(config.tileArchiveDir, logReader) : null,
+    archive: openArchive(config, { log: logReader, logger: c.logger, metrics: c.metrics }),
     logger: c.logger,
     metrics: c.metrics,
   });

@@ -19,6 +19,7 @@ import { migrate } from "./store/index.ts";
 
 export { busKeyFileOf, parseCoordinatorConfig, readJsonFile, type CoordinatorConfig } from "./config.ts";
 export { LogStore, type StoredEntry } from "./log/index.ts";
+export { DirArchiveStore, S3ArchiveStore, TileArchive, type ArchiveStore } from "./log/index.ts";
 export { LogSequencer } from "./log/index.ts";
 export { migrate } from "./store/index.ts";
 

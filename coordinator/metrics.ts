@@ -46,6 +46,16 @@ function decisionMetrics(register: Registry) {
       help: "Tree size of the latest published checkpoint",
       registers: [register],
     }),
+    logArchiveSize: new Gauge({
+      name: "siq_log_archive_entries",
+      help: "Tree size of the latest checkpoint written to the archive",
+      registers: [register],
+    }),
+    logArchiveFailures: new Counter({
+      name: "siq_log_archive_failures_total",
+      help: "Archive writes that failed (each is retried with backoff)",
+      registers: [register],
+    }),
     logAlarms: new Counter({
       name: "siq_log_alarms_total",
       help: "Times the log refused to sign a checkpoint inconsistent with one it signed before",

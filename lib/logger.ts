@@ -8,7 +8,7 @@ export function createLogger(name: string, level = "info"): Logger {
     name,
     level,
     redact: {
-      paths: ["*.seed", "*.secret", "*.api_key", "*.authorization", "req.headers.authorization"],
+      paths: ["*.seed", "*.secret", "*.api_key", "*.authorization", "*.secretAccessKey", "req.headers.authorization"],
       censor: "[redacted]",
     },
   });

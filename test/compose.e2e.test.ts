@@ -3,10 +3,12 @@
  * as processes: the same commands and environment for init, the coordinator
  * and every validator, with the compose hostnames pointed at local servers
  * and each mount (secrets, configs, volumes) at the file compose would mount.
- * The bus is nats-server with the configuration init wrote: NKey users only.
+ * The bus is nats-server with the configuration init wrote: NKey users only; MinIO is s3rver on loopback
+ * with the bucket minio-init creates, and the coordinator archives the log there.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +16,12 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { CreateBucketCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import S3rver from "s3rver";
 import { connect } from "@nats-io/transport-node";
 import { BIN } from "../cli/launcher/processes.ts";
 import { freePort, startNatsServer, type NatsServer } from "../lib/nats-server.ts";
+import { parseS3Url, s3Client, s3Key } from "../lib/s3.ts";
 
 const run = promisify(execFile);
 interface Service {
@@ -38,12 +43,14 @@ interface Compose {
 describe("docker-compose.yml, run as processes", () => {
   const procs: ChildProcess[] = [];
   let nats: NatsServer | undefined;
+  let s3: S3rver | undefined;
   let dropDb: (() => Promise<void>) | undefined;
   afterAll(async () => {
     for (const p of procs) p.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
     for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
     await nats?.stop();
+    await s3?.close();
     await dropDb?.();
   });
 
@@ -66,6 +73,16 @@ describe("docker-compose.yml, run as processes", () => {
       // No validator sees the operator's folder (other validators' keys and seeds).
       expect((v.volumes ?? []).join(" ")).not.toMatch(/deploy\/config/);
     }
+  });
+
+  it("archives the log in MinIO, in a bucket minio-init creates with object lock", () => {
+    const archive = parseS3Url(compose.services.coordinator!.environment!.ARCHIVE_URL!);
+    expect(archive.endpoint).toBe("http://minio:9000");
+    expect(compose.services.minio!.command).toEqual(expect.arrayContaining(["server", "/data"]));
+    const mb = compose.services["minio-init"]!.command!.join(" ");
+    expect(mb).toContain(`mc mb --ignore-existing --with-lock local/${archive.bucket}`);
+    // The archive holds every entry: its S3 API (9000) is not published, and the console only on loopback.
+    for (const p of compose.services.minio!.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:9001:/);
   });
 
   it("brings up a working network from the compose services", async () => {
@@ -99,9 +116,23 @@ describe("docker-compose.yml, run as processes", () => {
       ["/config", config],
     ];
     let natsUrl = "";
+    // The minio service: s3rver on loopback, with the bucket minio-init creates.
+    // s3rver admits the access keys it knows: the compose file's, as MinIO's root user would.
+    const coordinatorEnv = compose.services.coordinator!.environment!;
+    const s3Accounts = createRequire(import.meta.url)("s3rver/lib/models/account.js") as {
+      DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+    };
+    s3Accounts.DUMMY_ACCOUNT.createKeyPair(coordinatorEnv.AWS_ACCESS_KEY_ID!, coordinatorEnv.AWS_SECRET_ACCESS_KEY!);
+    s3 = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: join(config, "minio") });
+    const s3Url = `http://127.0.0.1:${(await s3.run()).port}`;
+    const archive = parseS3Url(
+      compose.services.coordinator!.environment!.ARCHIVE_URL!.replace("http://minio:9000", s3Url),
+    );
+    const bucket = s3Client(archive, { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
+    await bucket.send(new CreateBucketCommand({ Bucket: archive.bucket }));
     const localise = (s: Service, name: string) => (v: string) => {
       for (const [from, to] of mounts(s, name)) if (v.startsWith(from)) return to + v.slice(from.length);
-      return v.replace("nats://nats:4222", natsUrl);
+      return v.replace("nats://nats:4222", natsUrl).replace("http://minio:9000", s3Url);
     };
     const envFor = (s: Service, name: string): NodeJS.ProcessEnv => {
       const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn" };
@@ -166,5 +197,15 @@ describe("docker-compose.yml, run as processes", () => {
     });
     expect(await res.json()).toMatchObject({ decision: "approve", risk_level: "LOW", status: "settled" });
     expect(nats.violations()).toEqual([]);
+    // The coordinator archived the log in the bucket: a checkpoint of at least that one entry.
+    const archived = async () => {
+      const key = s3Key(archive, "checkpoint");
+      const got = await bucket.send(new GetObjectCommand({ Bucket: archive.bucket, Key: key })).catch(() => null);
+      return got ? Number((await got.Body!.transformToString()).split("\n")[1]) : 0;
+    };
+    const until = Date.now() + 30_000;
+    while ((await archived()) < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(await archived()).toBeGreaterThanOrEqual(1);
+    bucket.destroy();
   }, 120_000);
 });

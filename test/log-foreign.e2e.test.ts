@@ -1,15 +1,18 @@
 /**
- * `sentineliq log verify --tiles` on a tlog-tiles log written by another
- * implementation (test/helpers/rfc6962.ts, tweetnacl): accepted as written,
+ * `sentineliq log verify --tiles` on tlog-tiles logs written by other
+ * implementations: one kept as test data (data/foreign-log/, written by a
+ * Python generator with its own RFC 8032 Ed25519, never by our writer) and
+ * logs written here (test/helpers/rfc6962.ts, tweetnacl): accepted as written,
  * rejected when tampered, and the auditor refuses a log that went backwards
  * or rewrote what it verified before. It runs where `npm start` has run (a
  * `.sentineliq/` with our network.json and dev credentials): another log's
  * entries are opaque bytes all the same; only our own log key makes them ours.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import nacl from "tweetnacl";
 import { describe, expect, it } from "vitest";
@@ -81,9 +84,9 @@ function writeLog(entries: Buffer[], tamper?: (dir: string) => void): string {
   return dir;
 }
 
-async function verify(dir: string, state: string, cwd = dev) {
+async function verify(dir: string, state: string, cwd = dev, key = vkey) {
   try {
-    const args = [BIN, "log", "verify", "--tiles", dir, "--vkey", vkey, "--state", state];
+    const args = [BIN, "log", "verify", "--tiles", dir, "--vkey", key, "--state", state];
     const { stdout, stderr } = await run(process.execPath, args, { cwd });
     return { code: 0, out: stdout + stderr };
   } catch (e) {
@@ -93,6 +96,52 @@ async function verify(dir: string, state: string, cwd = dev) {
 }
 
 const entries = (n: number, tag = "") => Array.from({ length: n }, (_, i) => Buffer.from(`foreign entry ${i}${tag}`));
+
+describe("log verify on the tlog-tiles log kept in data/foreign-log (written by an independent implementation)", () => {
+  const kept = fileURLToPath(new URL("../data/foreign-log/log", import.meta.url));
+  const keptVkey = readFileSync(fileURLToPath(new URL("../data/foreign-log/log.vkey", import.meta.url)), "utf8").trim();
+  const tampered = (edit: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), "kept-"));
+    cpSync(kept, dir, { recursive: true });
+    edit(dir);
+    return dir;
+  };
+  const check = (dir: string) => verify(dir, mkdtempSync(join(tmpdir(), "st-")), dev, keptVkey);
+
+  it("accepts it as written: 700 entries (one empty, some over 255 bytes), two tile levels", async () => {
+    const r = await check(kept);
+    expect(r.out).toContain("✓ 700 entries verified; checkpoint 700 rMxfqc5XAORXZBIBIpx61/wVz724/CU7bhRKD0uw2Ow=");
+    expect(r.out).toContain("not our log");
+    expect(r.code).toBe(0);
+  });
+
+  it("rejects a tampered copy: an entry, a hash tile, the checkpoint, and another key", async () => {
+    const entry = await check(
+      tampered((dir) => {
+        const file = join(dir, "tile/entries/001");
+        const data = readFileSync(file);
+        const at = data.indexOf("entry 300 of another log");
+        data.write("entry 300 of another LOG", at);
+        writeFileSync(file, data);
+      }),
+    );
+    expect(entry.out).toContain("entry 300: LEAF_MISMATCH");
+    expect(entry.code).toBe(1);
+    const tile = await check(tampered((dir) => writeFileSync(join(dir, "tile/1/000.p/2"), Buffer.alloc(64))));
+    expect(tile.out).toContain("TILE_MISMATCH");
+    expect(tile.code).toBe(1);
+    const cp = await check(
+      tampered((dir) => {
+        const file = join(dir, "checkpoint");
+        writeFileSync(file, readFileSync(file, "utf8").replace("\n700\n", "\n699\n"));
+      }),
+    );
+    expect(cp.out).toMatch(/BAD_CHECKPOINT/);
+    expect(cp.code).toBe(1);
+    const otherKey = await verify(kept, mkdtempSync(join(tmpdir(), "st-")), dev, vkey);
+    expect(otherKey.code).toBe(1);
+  });
+});
 
 describe("log verify on another implementation's tlog-tiles log", () => {
   it("accepts it as written (70,000 entries: three tile levels), beside our own network.json", async () => {

@@ -8,6 +8,7 @@ const VerifyFlags = z.object({
   schema: f.text,
   url: f.text,
   tiles: f.text,
+  s3: f.text,
   network: f.text,
   vkey: f.text,
   state: f.text,
@@ -32,10 +33,17 @@ export function registerLog(program: Command): void {
     .option("--url <url>", "verify a C2SP tlog-tiles log served at this prefix (or by this coordinator) instead")
     .option("--tiles <dir>", "verify a C2SP tlog-tiles log stored as files in this directory instead")
     .option(
+      "--s3 <url>",
+      "verify the archive in an S3 bucket instead: s3://bucket/prefix?endpoint=…&region=… (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+    )
+    .option(
       "--network <file>",
       "validator set, to re-check decisions (default ./.sentineliq/network.json, for our own log only)",
     )
-    .option("--vkey <vkey>", "log verifier key (default: from the dev credentials; required with --url and --tiles)")
+    .option(
+      "--vkey <vkey>",
+      "log verifier key (default: from the dev credentials; required with --url, --tiles and --s3)",
+    )
     .option("--state <dir>", "where the last verified checkpoint of each log is kept (default ./.sentineliq/auditor)")
     .option(
       "--key <key>",

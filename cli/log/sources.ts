@@ -1,7 +1,12 @@
-/** Where `sentineliq log` reads a log from: a URL (any tlog-tiles prefix, or our coordinator), a tiles directory, or the local store. */
+/**
+ * Where `sentineliq log` reads a log from: a URL (any tlog-tiles prefix, or our coordinator), a tiles
+ * directory, an S3 archive, or the local store.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { request } from "undici";
+import { isNotFound, parseS3Url, s3Client, s3Key, type S3Credentials } from "../../lib/s3.ts";
 import { LogStore, migrate } from "../../coordinator/index.ts";
 import { openDb } from "../../lib/db.ts";
 import {
@@ -81,6 +86,31 @@ export function dirSource(dir: string): TileSource {
       return b ? Promise.resolve(b.toString("utf8")) : Promise.reject(new Error(`no checkpoint file in ${dir}`));
     },
     get: (path) => Promise.resolve(read(path)),
+  };
+}
+
+/** An archive in an S3 bucket (`s3://bucket/prefix?endpoint=…`), read with the operator's credentials. */
+export function s3Source(url: string, credentials?: S3Credentials): TileSource & { close(): Promise<void> } {
+  const loc = parseS3Url(url);
+  const client = s3Client(loc, credentials);
+  const read = async (path: string): Promise<Uint8Array | null> => {
+    try {
+      const r = await client.send(new GetObjectCommand({ Bucket: loc.bucket, Key: s3Key(loc, path) }));
+      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw e;
+    }
+  };
+  return {
+    describe: `the archive in s3://${loc.bucket}/${loc.prefix}`,
+    async checkpoint() {
+      const b = await read("checkpoint");
+      if (!b) throw new Error(`no checkpoint in s3://${loc.bucket}/${s3Key(loc, "checkpoint")}`);
+      return Buffer.from(b).toString("utf8");
+    },
+    get: read,
+    close: () => Promise.resolve(client.destroy()),
   };
 }
 

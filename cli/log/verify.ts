@@ -1,6 +1,6 @@
 /**
  * `sentineliq log verify`: with no source flag, the local store; with
- * `--url` or `--tiles`, any C2SP tlog-tiles log (`--vkey` required). It checks
+ * `--url`, `--tiles` or `--s3`, any C2SP tlog-tiles log (`--vkey` required). It checks
  * the checkpoint's signature, every tile, the root, every entry it may read
  * against its leaf (entry contents are private: over HTTP it reads what its key
  * allows, and says how many) and — in our own log, with the validator set —
@@ -24,7 +24,7 @@ import { DEV_DIR, devCredentials } from "../shared/credentials.ts";
 import { env } from "../shared/env.ts";
 import { VerifierState } from "./state.ts";
 import { entryReaderKey } from "./reader-key.ts";
-import { dbSource, dirSource, httpSource } from "./sources.ts";
+import { dbSource, dirSource, httpSource, s3Source } from "./sources.ts";
 import { progress } from "../shared/progress.ts";
 
 export interface VerifyFlags {
@@ -32,6 +32,8 @@ export interface VerifyFlags {
   schema?: string;
   url?: string;
   tiles?: string;
+  /** An S3 archive: s3://bucket/prefix?endpoint=… (credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
+  s3?: string;
   network?: string;
   vkey?: string;
   state?: string;
@@ -57,8 +59,10 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const out = (s: string) => !flags.quiet && process.stdout.write(s + "\n");
   let log: NoteVerifier;
   try {
-    if ((flags.url || flags.tiles) && !flags.vkey)
-      return fail("--url and --tiles need --vkey <origin+id+key>", EXIT.USAGE);
+    if ([flags.url, flags.tiles, flags.s3].filter(Boolean).length > 1)
+      return fail("give one of --url, --tiles and --s3", EXIT.USAGE);
+    if ((flags.url || flags.tiles || flags.s3) && !flags.vkey)
+      return fail("--url, --tiles and --s3 need --vkey <origin+id+key>", EXIT.USAGE);
     log = logVerifier(flags.vkey);
   } catch (e) {
     return fail((e as Error).message, EXIT.USAGE);
@@ -78,7 +82,9 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
       ? await httpSource(flags.url, entryReaderKey(flags.key, flags.url))
       : flags.tiles
         ? dirSource(resolve(flags.tiles))
-        : await pickLocal(flags);
+        : flags.s3
+          ? s3Source(flags.s3, env.s3Credentials)
+          : await pickLocal(flags);
   } catch (e) {
     return fail(`cannot open the log: ${(e as Error).message}`, EXIT.USAGE);
   }
@@ -143,7 +149,7 @@ function entrySemantics(flags: VerifyFlags, log: NoteVerifier): { checker?: Entr
     if (!existsSync(flags.network)) return `no validator set: ${flags.network} not found`;
     return { checker: load(flags.network), why: "" };
   }
-  if (!flags.url && !flags.tiles) {
+  if (!flags.url && !flags.tiles && !flags.s3) {
     if (!existsSync(defaultFile)) return `no validator set: pass --network <file> (${defaultFile} not found)`;
     return { checker: load(defaultFile), why: "" };
   }

@@ -24,6 +24,11 @@ export async function runCoordinator(configFile: string): Promise<void> {
   Object.assign(raw, natsAccess());
   if (env.databaseUrl) raw.databaseUrl = env.databaseUrl;
   if (env.logLevel) raw.logLevel = env.logLevel;
+  if (env.archiveUrl) {
+    raw.archiveUrl = env.archiveUrl;
+    delete raw.tileArchiveDir;
+  }
+  if (env.s3Credentials) raw.archiveCredentials = env.s3Credentials;
   raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
   const running = await startCoordinator(parseCoordinatorConfig(withSmtpEnv(raw, env.smtpUrl)));
   await untilSignal();

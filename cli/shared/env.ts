@@ -29,6 +29,10 @@ export interface Env {
   solanaRpcUrl: string | undefined;
   solanaPayerKeypair: string | undefined;
   solanaCommitment: string | undefined;
+  /** ARCHIVE_URL: where the coordinator archives the log (s3://bucket/prefix?endpoint=…, or a directory). */
+  archiveUrl: string | undefined;
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an s3:// archive (undefined: neither set). */
+  s3Credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** npm_lifecycle_event: set when an npm script (npm start, npm run, npx) started this process. */
   npmScript: string | undefined;
 }
@@ -59,6 +63,8 @@ function read(): Env {
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
     solanaCommitment: blank(e.SOLANA_COMMITMENT),
+    archiveUrl: blank(e.ARCHIVE_URL),
+    s3Credentials: s3CredentialsOf(blank(e.AWS_ACCESS_KEY_ID), blank(e.AWS_SECRET_ACCESS_KEY)),
     npmScript: blank(e.npm_lifecycle_event),
   });
 }
@@ -68,6 +74,12 @@ function tlsOf(caFile?: string, certFile?: string, keyFile?: string): Env["natsT
     throw new Error("NATS_TLS_CERT and NATS_TLS_KEY go together: set both or neither");
   if (!caFile && !certFile) return undefined;
   return Object.freeze({ ...(caFile ? { caFile } : {}), ...(certFile && keyFile ? { certFile, keyFile } : {}) });
+}
+
+function s3CredentialsOf(accessKeyId?: string, secretAccessKey?: string): Env["s3Credentials"] {
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    throw new Error("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both or neither");
+  return accessKeyId && secretAccessKey ? Object.freeze({ accessKeyId, secretAccessKey }) : undefined;
 }
 
 export const env: Env = read();

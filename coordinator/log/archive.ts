@@ -1,57 +1,132 @@
 /**
- * The immutable archive: every tile and entry bundle a published checkpoint
- * needs, written as files under `<dir>/tile/...` (the tlog-tiles layout), and
- * the checkpoint itself at `<dir>/checkpoint`. A file once written is never
- * rewritten (tiles only grow, and a partial tile has its own path).
+ * The immutable archive: every tile and entry bundle a published checkpoint needs, in the tlog-tiles layout
+ * (`tile/...`), then the checkpoint itself (`checkpoint`), in a directory or an S3 bucket (an `ArchiveStore`).
+ * An object once written is never rewritten (tiles only grow, and a partial tile has its own path); the
+ * checkpoint is written last, so the archive's checkpoint never names a tile the archive lacks.
+ *
+ * Writing never blocks sequencing or publishing: `offer` records the latest published checkpoint and a
+ * worker of its own catches the archive up to it, retrying with backoff while the store fails. Nothing is
+ * lost meanwhile: the database holds every tile and entry, and the next attempt writes all that is missing.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import type { Logger } from "../../lib/logger.ts";
 import { encodeBundle, tilePath, tilesForSize, TILE_WIDTH, type TileId } from "../../protocol/index.ts";
+import type { Metrics } from "../metrics.ts";
 import type { LogStore } from "./store.ts";
 
-export class TileArchive {
-  readonly #dir: string;
-  readonly #store: LogStore;
-  #done = 0;
+/** Where the archive's objects go. `create` never replaces an object; only the checkpoint is replaced. */
+export interface ArchiveStore {
+  readonly describe: string;
+  /** Checks the store is usable (S3: the bucket, and whether it locks objects) before the first write. */
+  open(): Promise<void>;
+  has(path: string): Promise<boolean>;
+  /** Writes an object that does not exist yet; one that does is left as it is. */
+  create(path: string, data: Buffer): Promise<void>;
+  putCheckpoint(data: Buffer): Promise<void>;
+}
 
-  constructor(dir: string, store: LogStore) {
-    this.#dir = dir;
-    this.#store = store;
+export interface TileArchiveComponents {
+  store: ArchiveStore;
+  log: LogStore;
+  logger: Logger;
+  metrics: Metrics | null;
+  /** First retry delay, doubled per failure up to `maxRetryMs`. */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export class TileArchive {
+  readonly #c: TileArchiveComponents;
+  #opened = false;
+  #done = 0;
+  #pending: { size: number; checkpoint: string } | undefined;
+  #worker: Promise<void> | undefined;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+
+  constructor(c: TileArchiveComponents) {
+    this.#c = c;
   }
 
-  /** Writes what is missing for a tree of `size`, then the checkpoint. */
+  /** The tree size of the last checkpoint written to the archive (0: none yet, in this process). */
+  get size(): number {
+    return this.#done;
+  }
+
+  /** Asks for the archive to catch up to this published checkpoint; returns at once. */
+  offer(size: number, checkpoint: string): void {
+    if (this.#stopped || size < (this.#pending?.size ?? 0) || size < this.#done) return;
+    this.#pending = { size, checkpoint };
+    this.#worker ??= this.#run().finally(() => (this.#worker = undefined));
+  }
+
+  /** Resolves once every offered checkpoint is written (or the archive stopped). */
+  async idle(): Promise<void> {
+    while (this.#worker) await this.#worker;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#worker;
+  }
+
+  async #run(): Promise<void> {
+    let delay = this.#c.retryMs ?? 1000;
+    while (this.#pending && !this.#stopped) {
+      const target = this.#pending;
+      try {
+        const written = await this.write(target.size, target.checkpoint);
+        if (this.#pending === target) this.#pending = undefined;
+        this.#c.metrics?.logArchiveSize.set(target.size);
+        this.#c.logger.debug({ size: target.size, written, store: this.#c.store.describe }, "archive written");
+        delay = this.#c.retryMs ?? 1000;
+      } catch (e) {
+        const err = e as Error;
+        this.#c.metrics?.logArchiveFailures.inc();
+        this.#c.logger.warn(
+          { size: target.size, err: err.message, retry_ms: delay, store: this.#c.store.describe },
+          "archive write failed; retrying",
+        );
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          t.unref();
+          this.#wake = () => (clearTimeout(t), resolve());
+        });
+        this.#wake = undefined;
+        delay = Math.min(delay * 2, this.#c.maxRetryMs ?? 30_000);
+      }
+    }
+  }
+
+  /** Writes what is missing for a tree of `size`, then the checkpoint; the number of objects written. */
   async write(size: number, checkpoint: string): Promise<number> {
+    const { store } = this.#c;
+    if (!this.#opened) {
+      await store.open();
+      this.#opened = true;
+    }
     let written = 0;
-    // Full tiles below the last one we wrote are already there.
+    // Full tiles below the last size written are already there.
     const skipBelow = Math.floor(this.#done / TILE_WIDTH);
     for (const t of tilesForSize(size, { entries: true })) {
-      if (t.level === 0 || t.level === "entries") {
-        if (t.n < skipBelow && t.width === TILE_WIDTH) continue;
-      }
-      const file = join(this.#dir, tilePath(t));
-      if (existsSync(file)) continue;
-      atomicWrite(file, await this.#content(t));
+      if ((t.level === 0 || t.level === "entries") && t.n < skipBelow && t.width === TILE_WIDTH) continue;
+      const path = tilePath(t);
+      if (await store.has(path)) continue;
+      await store.create(path, await this.#content(t));
       written++;
     }
-    atomicWrite(join(this.#dir, "checkpoint"), Buffer.from(checkpoint));
-    this.#done = size;
+    await store.putCheckpoint(Buffer.from(checkpoint));
+    this.#done = Math.max(this.#done, size);
     return written;
   }
 
   async #content(t: TileId): Promise<Buffer> {
     if (t.level === "entries") {
-      const rows = await this.#store.entries(t.n * TILE_WIDTH, t.width);
+      const rows = await this.#c.log.entries(t.n * TILE_WIDTH, t.width);
       return encodeBundle(rows.map((r) => r.entry));
     }
-    const data = await this.#store.tile(t.level, t.n);
+    const data = await this.#c.log.tile(t.level, t.n);
     if (!data || data.length < t.width * 32) throw new Error(`tile ${t.level}/${t.n} is not stored`);
     return data.subarray(0, t.width * 32);
   }
-}
-
-function atomicWrite(file: string, data: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }

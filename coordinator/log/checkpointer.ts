@@ -44,6 +44,8 @@ export class Checkpointer {
     if (last) {
       this.#latest = last.cosignedNote!;
       this.#latestSize = last.size;
+      // After a restart the archive catches up to what was published before (a no-op when it is there).
+      this.#c.archive?.offer(last.size, last.cosignedNote!);
     }
     await this.tick();
     this.#timer = setInterval(() => void this.tick(), this.#c.intervalMs);
@@ -53,6 +55,7 @@ export class Checkpointer {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
+    await this.#c.archive?.stop();
   }
 
   /** The latest published checkpoint (signed and cosigned), if any. */
@@ -120,7 +123,8 @@ export class Checkpointer {
     this.#latest = cosigned;
     this.#latestSize = size;
     this.#c.metrics?.logCheckpointSize.set(size);
-    if (this.#c.archive) await this.#c.archive.write(size, cosigned);
+    // Written by the archive's own worker, retried there: a slow or failing archive never holds this up.
+    this.#c.archive?.offer(size, cosigned);
   }
 
   async #refuse(problem: string, detail: Record<string, unknown>): Promise<void> {

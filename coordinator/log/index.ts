@@ -1,5 +1,8 @@
 /** The verdict log: sequencing, storage, tiles, checkpoints, witnesses and its HTTP handlers. */
-export { TileArchive } from "./archive.ts";
+export { TileArchive, type ArchiveStore } from "./archive.ts";
+export { openArchive, archiveStoreOf } from "./archive-open.ts";
+export { DirArchiveStore } from "./archive-dir.ts";
+export { S3ArchiveStore } from "./archive-s3.ts";
 export { Checkpointer } from "./checkpointer.ts";
 export { logHandlers, paymentReceipt } from "./handlers.ts";
 export { migrateLog } from "./schema.ts";

@@ -1,0 +1,108 @@
+/**
+ * The archive in an S3-compatible bucket (AWS, MinIO, …). Tiles and entry bundles are created only where no
+ * object exists (HeadObject first, then PutObject with If-None-Match: *, for servers that honour it). When
+ * the bucket has object lock enabled, every object is written with a lock (`lock_mode`, `retain_days`) —
+ * WORM: not even the coordinator's credentials can delete or overwrite it before then; a locked bucket is
+ * versioned, so each checkpoint stays as a version. A bucket without object lock is used as it is, and the
+ * coordinator says so in its log once.
+ */
+import {
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { Logger } from "../../lib/logger.ts";
+import { isNotFound, s3Key, type S3Location } from "../../lib/s3.ts";
+import type { ArchiveStore } from "./archive.ts";
+
+export class S3ArchiveStore implements ArchiveStore {
+  readonly describe: string;
+  readonly #loc: S3Location;
+  readonly #client: S3Client;
+  readonly #logger: Logger;
+  #locked = false;
+
+  constructor(loc: S3Location, client: S3Client, logger: Logger) {
+    this.#loc = loc;
+    this.#client = client;
+    this.#logger = logger;
+    this.describe = `s3://${loc.bucket}/${loc.prefix}`;
+  }
+
+  /** Whether objects are written with an object lock (known after `open`). */
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  async open(): Promise<void> {
+    await this.#client.send(new HeadBucketCommand({ Bucket: this.#loc.bucket }));
+    this.#locked = await this.#lockEnabled();
+    if (this.#locked)
+      this.#logger.info(
+        { archive: this.describe, lock_mode: this.#loc.lockMode, retain_days: this.#loc.retainDays },
+        "archive bucket has object lock: objects are written WORM",
+      );
+    else
+      this.#logger.warn(
+        { archive: this.describe },
+        "archive bucket has no object lock: objects are never overwritten by the coordinator, but the bucket does not enforce it",
+      );
+  }
+
+  async #lockEnabled(): Promise<boolean> {
+    try {
+      const r = await this.#client.send(new GetObjectLockConfigurationCommand({ Bucket: this.#loc.bucket }));
+      return r.ObjectLockConfiguration?.ObjectLockEnabled === "Enabled";
+    } catch (e) {
+      const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+      // No configuration (AWS, MinIO), or a server without object lock at all.
+      if (err.name === "ObjectLockConfigurationNotFoundError" || err.name === "NotImplemented") return false;
+      if (err.$metadata?.httpStatusCode === 404 || err.$metadata?.httpStatusCode === 501) return false;
+      throw e;
+    }
+  }
+
+  async has(path: string): Promise<boolean> {
+    try {
+      await this.#client.send(new HeadObjectCommand({ Bucket: this.#loc.bucket, Key: s3Key(this.#loc, path) }));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async create(path: string, data: Buffer): Promise<void> {
+    if (await this.has(path)) return;
+    try {
+      await this.#client.send(new PutObjectCommand({ ...this.#put(path, data), IfNoneMatch: "*" }));
+    } catch (e) {
+      // Written meanwhile (by an earlier attempt whose answer was lost): leave it.
+      if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return;
+      throw e;
+    }
+  }
+
+  async putCheckpoint(data: Buffer): Promise<void> {
+    await this.#client.send(new PutObjectCommand(this.#put("checkpoint", data)));
+  }
+
+  #put(path: string, data: Buffer): PutObjectCommandInput {
+    const lock: Partial<PutObjectCommandInput> = this.#locked
+      ? {
+          ObjectLockMode: this.#loc.lockMode,
+          ObjectLockRetainUntilDate: new Date(Date.now() + this.#loc.retainDays * 86_400_000),
+        }
+      : {};
+    return {
+      Bucket: this.#loc.bucket,
+      Key: s3Key(this.#loc, path),
+      Body: data,
+      ContentType: path === "checkpoint" ? "text/plain; charset=utf-8" : "application/octet-stream",
+      ...lock,
+    };
+  }
+}
