@@ -138,6 +138,7 @@ export const WireCodes = {
   OUTCOME_MISMATCH: "bus_refusal",
   STATE_GUARD: "bus_refusal",
   AUDIT_UNSIGNED: "bus_refusal",
+  BAD_ERASURE: "bus_refusal",
 } as const;
 export type WireCode = keyof typeof WireCodes;
 export type WireCodeKind = (typeof WireCodes)[WireCode];

@@ -167,6 +167,11 @@ describe("privacy: erase a data subject, export, retention", () => {
     const v = await verify();
     expect(v.code, v.out + v.err).toBe(0);
     expect(v.out).toContain(`${erased.entries_redacted.length} entries redacted`);
+    // An auditor over HTTP reads the tombstones in the entry bundles and gets the same answer.
+    const state = ["--state", `${net.dir}/auditor-http`];
+    const http1 = await cli(["log", "verify", "--url", net.url, "--vkey", net.vkey, "--key", net.auditorKey, ...state]);
+    expect(http1.code, http1.out + http1.err).toBe(0);
+    expect(http1.out).toContain(`${erased.entries_redacted.length} entries redacted`);
     // The organisation reads its own erasure entry; B does not.
     const mine = async (key: string) =>
       (await net.get(`/v1/log/entries?start=${erased.erasure_index}&limit=1`, key)).body.entries.map(
