@@ -126,6 +126,14 @@ describe("privacy: erase a data subject, export, retention", () => {
     expect({ status: other.status, code: other.body.code }).toEqual({ status: 404, code: "NOT_FOUND" });
     const exp = await http("GET", `/v1/privacy/export?kind=agent&id=agent-k`, undefined, b.access);
     expect({ status: exp.status, code: exp.body.code }).toEqual({ status: 404, code: "NOT_FOUND" });
+    // A payment still being decided (a step-up waits for its answer) holds its agent's erasure back: 409.
+    const waiting = await net.post(
+      net.payment({ agent_id: "agent-c", amount: "25000.00", trace_context: { purpose: "pay invoice INV-7781" } }),
+      a.apiKey,
+    );
+    expect(waiting.body.status).toBe("challenged");
+    const held = await http("DELETE", "/v1/privacy/subjects/agent/agent-c", undefined, a.access);
+    expect({ status: held.status, code: held.body.code }).toEqual({ status: 409, code: "CONFLICT" });
     for (const key of [a.apiKey, net.auditorKey])
       expect((await http("DELETE", `/v1/privacy/subjects/agent/agent-e`, undefined, key)).status).toBe(403);
     // Nothing of A's was touched.

@@ -5,7 +5,8 @@
  * (the leaf hash is kept, the tiles are untouched), and the subject's rows are
  * deleted (payments, settlements, events) or anonymised (a user). Erasing
  * again finds nothing left and logs that too; a subject the organisation never
- * held (or another organisation's) is a 404.
+ * held (or another organisation's) is a 404, and one with payments or events
+ * still being decided a 409 (erase once they are).
  */
 import { randomBytes } from "node:crypto";
 import type { Db, Queryable } from "../../lib/db.ts";
@@ -24,6 +25,9 @@ import {
 } from "../../protocol/index.ts";
 import type { LogSequencer } from "../log/index.ts";
 import { heldRows, subjectEntries, type Held, type Subject } from "./subjects.ts";
+
+/** Payments still being decided: erasing them would pull their rows from under the decision. */
+const OPEN = new Set(["evaluating", "challenged"]);
 
 export interface ErasureComponents {
   db: Db;
@@ -56,6 +60,13 @@ export class Erasure {
     const rows = held.payments.length + held.settlements.length + held.events.length + held.users.length;
     if (rows + entries.length === 0 && !(await erasedBefore(db, s.tenant, hash)))
       throw new SiqError("NOT_FOUND", `your organisation holds nothing about ${s.kind} ${s.id}`);
+    const open = held.payments.filter((p) => OPEN.has(String(p.status))).length;
+    const deciding = held.events.filter((e) => e.status === "evaluating").length;
+    if (open + deciding > 0)
+      throw new SiqError(
+        "CONFLICT",
+        `${open} payments and ${deciding} events of ${s.kind} ${s.id} are still being decided; erase once they are`,
+      );
     const record: ErasureRecord = {
       type: ERASURE_ENTRY_TYPE,
       org: s.tenant,
@@ -72,7 +83,8 @@ export class Erasure {
       for (const e of entries) {
         const leaf = leafHash(e.entry).toString("base64");
         const tomb = Buffer.from(tombstoneBytes({ index: e.idx, leaf_hash: leaf, erasure_index: index }));
-        await q.query("UPDATE siq_log_entries SET entry = $2, entry_type = $3 WHERE idx = $1", [
+        // A concurrent erasure may have got there first: a tombstone is never replaced.
+        await q.query("UPDATE siq_log_entries SET entry = $2, entry_type = $3 WHERE idx = $1 AND entry_type <> $3", [
           e.idx,
           tomb,
           TOMBSTONE_TYPE,

@@ -89,7 +89,7 @@ export const privacyRoutes = {
     body: undefined,
     query: undefined,
     response: ErasureResult,
-    errors: ["NOT_FOUND", "NOT_READY"],
+    errors: ["NOT_FOUND", "CONFLICT", "NOT_READY"],
   }),
   privacyExport: def({
     method: "GET",
