@@ -228,7 +228,17 @@ describe("privacy: erase a data subject, export, retention", () => {
 
   it("retention deletes A's rows older than its policy (not B's) and the log still verifies", async () => {
     const policy = { operational_days: 7, events_days: 30, requests_days: 1 };
-    expect((await http("PUT", "/v1/privacy/retention", policy, a.access)).body).toEqual(policy);
+    const set = await cli(["privacy", "retention", "--operational-days", "7", "--events-days", "30"], a.owner);
+    expect(set.out).toContain("✓ retention: operational rows 7 days, events 30 days, raw request text kept");
+    const set2 = await cli(["privacy", "retention", "--requests-days", "1", "--json"], a.owner);
+    expect(JSON.parse(set2.out)).toEqual(policy);
+    expect((await http("GET", "/v1/privacy/retention", undefined, a.access)).body).toEqual(policy);
+    const bad = await cli(["privacy", "retention", "--events-days", "0"], a.owner);
+    expect({ code: bad.code, err: bad.err }).toMatchObject({
+      code: expect.any(Number),
+      err: expect.stringContaining("days"),
+    });
+    expect(bad.code).not.toBe(0);
     const old = new Date(Date.now() - 10 * 86_400_000);
     await net.db.query("UPDATE siq_payments SET created_at = $2 WHERE payment_id IN ($1, $3)", [a.kept, old, b.paid]);
     const before = (await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries"))[0]!.n;
