@@ -5,13 +5,28 @@ import { z } from "zod";
 import { NatsTls } from "../lib/bus/index.ts";
 import { AgentPatterns } from "../lib/agent-ids.ts";
 import { parseS3Url } from "../lib/s3.ts";
-import { Namespace, SiqError, ValidatorSet } from "../protocol/index.ts";
+import { Namespace, NoteVerifier, SiqError, ValidatorSet } from "../protocol/index.ts";
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 import { AccountsConfig } from "./accounts/index.ts";
 
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const KeyHashes = z.array(KeyHash);
+/** A note verifier key, `<name>+<hex key id>+<base64(type ‖ key)>` (C2SP signed-note), as a witness publishes it. */
+const Vkey = z.string().refine(
+  (v) => {
+    try {
+      NoteVerifier.fromVkey(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a note verifier key <name>+<hex key id>+<base64 key> (Ed25519 or cosignature/v1)" },
+);
+/** A C2SP tlog-witness of someone else's: its submission URL (POST <url>/add-checkpoint) and verifier key. */
+export const ExternalWitness = z.object({ url: z.string().url(), vkey: Vkey }).strict();
+export type ExternalWitness = z.infer<typeof ExternalWitness>;
 const PersonId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/);
 
 /**
@@ -102,6 +117,10 @@ export const CoordinatorConfig = z
     checkpointIntervalMs: z.number().int().min(50).max(1000).default(500),
     /** Witness cosignatures (validators as C2SP witnesses) a checkpoint needs before it is published; default: the quorum k. */
     witnessQuorum: z.number().int().min(0).optional(),
+    /** External C2SP tlog-witnesses, asked over HTTP beside the validators. */
+    externalWitnesses: z.array(ExternalWitness).default([]),
+    /** Cosignatures from external witnesses a checkpoint needs (besides `witnessQuorum`); default: every one listed. */
+    externalWitnessQuorum: z.number().int().min(0).optional(),
     /** Where tiles, entry bundles and checkpoints are also written as immutable files (the archive). */
     tileArchiveDir: z.string().optional(),
     /**
@@ -128,6 +147,20 @@ export const CoordinatorConfig = z
     retentionIntervalMs: z.number().int().min(50).default(3_600_000),
   })
   .superRefine((c, ctx) => {
+    const urls = c.externalWitnesses.map((w) => w.url);
+    const vkeys = c.externalWitnesses.map((w) => w.vkey);
+    if (new Set(urls).size < urls.length || new Set(vkeys).size < vkeys.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalWitnesses"],
+        message: "a witness is listed twice (same URL or same key): it would count twice",
+      });
+    if ((c.externalWitnessQuorum ?? 0) > c.externalWitnesses.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["externalWitnessQuorum"],
+        message: `${c.externalWitnessQuorum} external cosignatures required, ${c.externalWitnesses.length} external witnesses listed`,
+      });
     if (c.archiveUrl && c.tileArchiveDir)
       ctx.addIssue({ code: "custom", path: ["archiveUrl"], message: "give archiveUrl or tileArchiveDir, not both" });
     const agent = new Set(c.tenants.flatMap((t) => agentKeys(t).map((k) => k.sha256)));

@@ -134,6 +134,7 @@ function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy)
     validatorSet: config.validatorSet,
     logger: c.logger,
     proof: (a, b) => logReader.consistencyProof(a, b),
+    external: config.externalWitnesses,
   });
   return new Checkpointer({
     origin: config.logOrigin,
@@ -142,6 +143,7 @@ function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy)
     sequencer: log.sequencer,
     witnesses,
     witnessQuorum: config.witnessQuorum ?? policy.approve,
+    externalWitnessQuorum: config.externalWitnessQuorum ?? config.externalWitnesses.length,
     intervalMs: config.checkpointIntervalMs,
     archive: openArchive(config, { log: logReader, logger: c.logger, metrics: c.metrics }),
     logger: c.logger,

@@ -58,6 +58,9 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     getPayment: async ({ tenant, params }) => ({ body: await service.get(tenant, params.payment_id) }),
     createEvent: async ({ tenant, principal, body }) => {
       requireAgent(principal, body.agent_id);
+      // Login events are the platform's record of its own logins (login-guard.ts): nobody else writes them.
+      if (body.kind === "login")
+        throw new SiqError("FORBIDDEN", "kind login is the platform's own; send login_success or login_failure");
       return { body: await events.submit(tenant, body) };
     },
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),

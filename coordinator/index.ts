@@ -57,7 +57,13 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
   const deadLetters = countDeadLetters(bus, t, metrics);
   let url = "";
-  const accounts = await startAccounts({ db, config: config.accounts, logger, baseUrl: () => url });
+  const accounts = await startAccounts({
+    db,
+    config: config.accounts,
+    logger,
+    baseUrl: () => url,
+    events: core.events,
+  });
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,
     apiKeys: new ApiKeys(

@@ -31,6 +31,10 @@ export const ValidatorConfig = z.object({
   logVkey: z.string().optional(),
   /** Where the witness keeps its latest cosigned checkpoint and any evidence (default: the key file's folder). */
   stateDir: z.string().optional(),
+  /** host:port where the witness serves C2SP tlog-witness `POST /add-checkpoint` over HTTP (none: NATS only). */
+  witnessListen: z.string().optional(),
+  /** The log's public base URL (the coordinator's), for consistency proofs between checkpoints of different sizes. */
+  logUrl: z.string().url().optional(),
   /** libp2p listen address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101 (none: no gossip). */
   p2pListen: z.string().optional(),
   /** libp2p multiaddrs of the other validators. */

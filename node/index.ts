@@ -11,7 +11,9 @@ import { fault } from "./faults.ts";
 import { startGossip, type Gossip } from "./gossip.ts";
 import { startRiskEngine } from "./risk.ts";
 import { runValidator } from "./validator.ts";
+import { httpConsistencyProofs } from "./log-proofs.ts";
 import { runWitness, type RunningWitness } from "./witness.ts";
+import { serveWitnessHttp, type WitnessHttp } from "./witness-http.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
 export { FaultMode } from "./faults.ts";
@@ -24,6 +26,8 @@ export interface RunningValidator {
   id: string;
   witness: RunningWitness | undefined;
   gossip: Gossip | undefined;
+  /** The witness's HTTP endpoint (with `witnessListen`). */
+  witnessHttp: WitnessHttp | undefined;
   /** The pack newest loaded (it may not have taken effect yet). */
   packHash(): string;
   stop(): Promise<void>;
@@ -70,13 +74,14 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     logger,
     score: risk.scoreEvent,
   });
-  const { witness, gossip } = await startWitness(config, ownBus, t, key.signer, logger);
+  const { witness, gossip, witnessHttp } = await startWitness(config, ownBus, t, key.signer, logger);
   if (config.faulty)
     logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   logger.info(
     {
       id: config.id,
       witness: Boolean(witness),
+      witness_http: witnessHttp?.url,
       gossip: gossip?.addresses,
       pack: risk.packs.latest.name,
       pack_hash: risk.packs.latest.hash,
@@ -90,9 +95,11 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     id: config.id,
     witness,
     gossip,
+    witnessHttp,
     packHash: () => risk.packs.latest.hash,
     async stop() {
       risk.close();
+      await witnessHttp?.close();
       witness?.stop();
       await gossip?.stop();
       await events.stop();
@@ -103,15 +110,18 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
   };
 }
 
-/** The log witness (when the node knows the log's key), and checkpoint gossip between witnesses (when configured). */
+/**
+ * The log witness (when the node knows the log's key), its HTTP endpoint, and checkpoint gossip between
+ * witnesses (each when configured).
+ */
 async function startWitness(
   config: ValidatorConfig,
   bus: Bus,
   t: Topology,
   signer: Signer,
   logger: Logger,
-): Promise<Pick<RunningValidator, "witness" | "gossip">> {
-  if (!config.logVkey) return { witness: undefined, gossip: undefined };
+): Promise<Pick<RunningValidator, "witness" | "gossip" | "witnessHttp">> {
+  if (!config.logVkey) return { witness: undefined, gossip: undefined, witnessHttp: undefined };
   const log = NoteVerifier.fromVkey(config.logVkey);
   // Gossip starts first (the witness publishes through it); what it hears before the witness exists is dropped.
   const started: { witness?: RunningWitness } = {};
@@ -121,7 +131,7 @@ async function startWitness(
         peers: config.p2pPeers,
         topic: `sentineliq/checkpoints/${log.name}`,
         logger,
-        onMessage: (data, from) => started.witness?.heard(Buffer.from(data).toString("utf8"), from),
+        onMessage: (data, from) => void started.witness?.heard(Buffer.from(data).toString("utf8"), from),
       })
     : undefined;
   const witness = runWitness({
@@ -133,7 +143,11 @@ async function startWitness(
     stateDir: config.stateDir ?? dirname(config.keyFile),
     logger,
     onCosigned: (note) => void gossip?.publish(Buffer.from(note)).catch(() => {}),
+    ...(config.logUrl ? { proofs: httpConsistencyProofs(config.logUrl) } : {}),
   });
   started.witness = witness;
-  return { witness, gossip };
+  const witnessHttp = config.witnessListen
+    ? await serveWitnessHttp({ listen: config.witnessListen, add: witness.add, logger })
+    : undefined;
+  return { witness, gossip, witnessHttp };
 }

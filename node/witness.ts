@@ -1,10 +1,13 @@
 /**
  * The validator as a C2SP tlog-witness. It answers `add-checkpoint` requests
- * (over NATS request/reply) for the one log it trusts, cosigning only
- * checkpoints consistent with the last one it cosigned, which it persists
- * before answering. Every cosigned checkpoint is handed to gossip; a conflict,
- * whether shown directly or heard from a peer, is stored as evidence and
- * raises an alarm.
+ * (over NATS request/reply, and over HTTP: witness-http.ts) for the one log it
+ * trusts, cosigning only checkpoints consistent with the last one it cosigned,
+ * which it persists before answering. Check and persist are one synchronous
+ * step (`add`), so requests from either transport are serialised and the
+ * record never rolls back. Every cosigned checkpoint is handed to gossip; a
+ * conflict, whether shown directly or heard from a peer, is stored as
+ * evidence and raises an alarm. A peer's checkpoint of another size is
+ * checked with a consistency proof fetched from the log (log-proofs.ts).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -16,11 +19,15 @@ import {
   sameSizeFork,
   WitnessRecord,
   witnessName,
+  type Checkpoint,
   type ForkEvidence,
   type NoteVerifier,
   type Signer,
   type Topology,
+  type WitnessReply,
+  verifyConsistency,
 } from "../protocol/index.ts";
+import type { ConsistencyProofs } from "./log-proofs.ts";
 
 export interface WitnessComponents {
   id: string;
@@ -33,12 +40,16 @@ export interface WitnessComponents {
   logger: Logger;
   /** Called with each newly cosigned checkpoint (for gossip). */
   onCosigned?: (note: string) => void;
+  /** Consistency proofs from the log, to compare checkpoints of different sizes (none: same size only). */
+  proofs?: ConsistencyProofs;
 }
 
 export interface RunningWitness {
   latest(): WitnessRecord | undefined;
-  /** A checkpoint heard from a peer: checked against ours; evidence on a fork. */
-  heard(note: string, from: string): ForkEvidence | null;
+  /** An add-checkpoint request body in, the answer out: check and persist in one synchronous step. */
+  add: (request: string) => WitnessReply;
+  /** A checkpoint heard from a peer: checked against ours (any size); evidence on a fork. */
+  heard(note: string, from: string): Promise<ForkEvidence | null>;
   evidence: ForkEvidence[];
   stop(): void;
 }
@@ -71,10 +82,12 @@ export function runWitness(c: WitnessComponents): RunningWitness {
   };
 
   // The work is synchronous; Promise.try hands the bus a promise that rejects if it throws.
-  const server = c.bus.serve(c.topology.subjects.witnessAddCheckpoint(c.id), (data) => Promise.try(() => add(data)));
-  function add(data: Uint8Array): Buffer {
+  const server = c.bus.serve(c.topology.subjects.witnessAddCheckpoint(c.id), (data) =>
+    Promise.try(() => Buffer.from(JSON.stringify(add(Buffer.from(data).toString("utf8"))))),
+  );
+  function add(request: string): WitnessReply {
     const result = addCheckpoint(
-      Buffer.from(data).toString("utf8"),
+      request,
       logs,
       (o) => (record?.origin === o ? record : undefined),
       me,
@@ -83,37 +96,82 @@ export function runWitness(c: WitnessComponents): RunningWitness {
     if (result.evidence) raise(result.evidence, "add-checkpoint");
     if (result.record) {
       const tmp = `${stateFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify(result.record) + "\n");
+      writeFileSync(tmp, JSON.stringify(result.record) + "\n", { flush: true }); // on disk before the answer
       renameSync(tmp, stateFile);
       record = result.record;
       remember(record);
       c.onCosigned?.(result.record.note);
     }
-    return Buffer.from(JSON.stringify(result.reply));
+    return result.reply;
   }
+  const sizes = crossSizeCheck(c, () => record, raise);
 
   return {
     latest: () => record,
     evidence,
-    heard(note, from) {
+    add,
+    async heard(note, from) {
+      let theirs: Checkpoint;
       try {
-        const theirs = openCheckpoint(note, c.log).checkpoint;
-        const ours = history.get(theirs.size);
-        if (!ours) return null;
-        const mine = openCheckpoint(ours, c.log).checkpoint;
-        if (!sameSizeFork(mine, theirs)) return null;
-        const e: ForkEvidence = {
-          kind: "same_size_other_root",
-          origin: mine.origin,
-          cosigned: ours,
-          conflicting: note,
-        };
-        raise(e, `gossip from ${from}`);
-        return e;
+        theirs = openCheckpoint(note, c.log).checkpoint;
       } catch {
         return null; // not signed by the log: not evidence of anything
       }
+      const ours = history.get(theirs.size);
+      if (!ours) return sizes(theirs, note, from);
+      const mine = openCheckpoint(ours, c.log).checkpoint;
+      if (!sameSizeFork(mine, theirs)) return null;
+      const e: ForkEvidence = { kind: "same_size_other_root", origin: mine.origin, cosigned: ours, conflicting: note };
+      raise(e, `gossip from ${from}`);
+      return e;
     },
     stop: () => server.stop(),
+  };
+}
+
+/**
+ * A peer's checkpoint of another size than our latest: the log must prove the smaller one a prefix of the larger.
+ * A proof that does not verify, or a refusal, is evidence (both checkpoints carry the log's signature).
+ */
+function crossSizeCheck(
+  c: WitnessComponents,
+  latest: () => WitnessRecord | undefined,
+  raise: (e: ForkEvidence, source: string) => void,
+): (theirs: Checkpoint, note: string, from: string) => Promise<ForkEvidence | null> {
+  // Pairs already settled (consistent, or evidence raised): each is fetched and reported once.
+  const settled = new Set<string>();
+  const settle = (key: string) => {
+    settled.add(key);
+    if (settled.size > 4096) settled.delete(settled.values().next().value!);
+  };
+  return async (theirs, note, from) => {
+    const record = latest();
+    if (!record || !c.proofs) return null;
+    const mine = openCheckpoint(record.note, c.log).checkpoint;
+    if (mine.size === theirs.size) return null; // the same-size check saw it
+    const [small, big] = mine.size < theirs.size ? [mine, theirs] : [theirs, mine];
+    if (small.size === 0) return null; // the empty tree is a prefix of every tree
+    const key = `${small.size}:${small.root.toString("base64")}:${big.size}:${big.root.toString("base64")}`;
+    if (settled.has(key)) return null;
+    const answer = await c.proofs(small.size, big.size);
+    if (answer.kind === "unavailable") {
+      c.logger.warn({ from, size: theirs.size, reason: answer.reason }, "no consistency proof from the log yet");
+      return null;
+    }
+    if (settled.has(key)) return null; // settled while we waited
+    settle(key);
+    if (answer.kind === "proof" && verifyConsistency(small.size, big.size, small.root, big.root, answer.hashes))
+      return null;
+    const e: ForkEvidence = {
+      kind: "inconsistent_sizes",
+      origin: mine.origin,
+      cosigned: record.note,
+      conflicting: note,
+      ...(answer.kind === "proof"
+        ? { proof: answer.hashes.map((h) => h.toString("base64")) }
+        : { log_answer: answer.answer }),
+    };
+    raise(e, `gossip from ${from}`);
+    return e;
   };
 }

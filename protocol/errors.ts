@@ -38,6 +38,11 @@ export const ErrorCodes = {
   INVALID_TOKEN: 401,
   REFRESH_TOKEN_REUSED: 401,
   EMAIL_NOT_VERIFIED: 403,
+  // operator logins, decided by the validator network: a step-up asked for, an account locked (with
+  // Retry-After), and no decision in time (fail closed, with Retry-After)
+  STEP_UP_REQUIRED: 403,
+  ACCOUNT_LOCKED: 423,
+  LOGIN_UNDECIDED: 503,
   // 404/409/413/415/422: state of the world
   NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 409,
@@ -181,13 +186,20 @@ export class SiqError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
   readonly issues: Issue[] | undefined;
+  /** When to try again (the answer's Retry-After header), for refusals that pass with time. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; issues?: Issue[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { cause?: unknown; issues?: Issue[]; retryAfterSeconds?: number } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = "SiqError";
     this.code = code;
     this.statusCode = ErrorCodes[code];
     this.issues = opts.issues;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 
   toWire(): WireError {
@@ -217,6 +229,7 @@ function httpReason(status: number): string {
     413: "Payload Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
+    423: "Locked",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",

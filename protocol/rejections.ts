@@ -51,6 +51,7 @@ export const RejectionClasses = {
       "CREDENTIAL_STUFFING",
       "IMPOSSIBLE_TRAVEL",
       "ACCOUNT_UNDER_ATTACK",
+      "ACCOUNT_LOCKOUT",
       "AGENT_RESTRICTED",
     ],
   },

@@ -94,6 +94,22 @@ describe("sentineliq dev", () => {
     }
     const verified = await run(process.execPath, [BIN, "log", "verify"], { cwd: dev.dir, env });
     expect(verified.stdout).toMatch(/✓ 2 entries verified/);
+    // Validator v1 serves its witness over HTTP on HTTP+200 (C2SP tlog-witness; processes.json names it as its
+    // witness_url), with the state the NATS path keeps: it already cosigned the checkpoints (size 1 or 2), so
+    // old size 0 is a 409 naming that size.
+    const parts = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "processes.json"), "utf8")) as {
+      name: string;
+      witness_url?: string;
+    }[];
+    const v1 = parts.find((p) => p.name === "v1")!;
+    expect(v1.witness_url).toBe(`http://127.0.0.1:${Number(new URL(creds.base_url).port) + 200}`);
+    const witness = `${v1.witness_url}/add-checkpoint`;
+    const cp = await (await fetch(`${creds.base_url}/v1/log/checkpoint`)).text();
+    const conflict = await fetch(witness, { method: "POST", body: `old 0\n\n${cp}` });
+    expect(conflict.status).toBe(409);
+    expect(conflict.headers.get("content-type")).toBe("text/x.tlog.size");
+    expect(await conflict.text()).toMatch(/^[12]\n$/);
+    expect((await fetch(witness)).status).toBe(405);
     // The operator's view, with the dev credentials' operator key; nothing to reinstate.
     const listed = await run(process.execPath, [BIN, "validators", "list"], { cwd: dev.dir, env });
     expect(listed.stdout).toMatch(/✓ v1 +alive/);

@@ -63,7 +63,10 @@ export function devNetwork(
   };
 }
 
-/** Each validator witnesses the log; as processes, they also gossip cosigned checkpoints on ports after the HTTP one. */
+/**
+ * Each validator witnesses the log; as processes, they also gossip cosigned checkpoints on ports HTTP+100+i and
+ * serve the witness over HTTP (C2SP tlog-witness) on ports HTTP+200+i.
+ */
 function devValidators(ws: Workspace, opts: DevOptions, inProcess: boolean): ValidatorInput[] {
   const logVkey = verifierKey(LOG_ORIGIN, loadKeyFile(ws.logKeyFile).signer.publicKey);
   const p2p = ws.validatorSet.validators.map((_, i) => `/ip4/127.0.0.1/tcp/${opts.port + 100 + i}`);
@@ -73,7 +76,14 @@ function devValidators(ws: Workspace, opts: DevOptions, inProcess: boolean): Val
       id: v.id,
       keyFile: ws.keyFile(v.id),
       logVkey,
-      ...(inProcess ? { logLevel: "warn" } : { p2pListen: p2p[i], p2pPeers: p2p.filter((_, j) => j !== i) }),
+      logUrl: `http://127.0.0.1:${opts.port}`,
+      ...(inProcess
+        ? { logLevel: "warn" }
+        : {
+            p2pListen: p2p[i],
+            p2pPeers: p2p.filter((_, j) => j !== i),
+            witnessListen: `127.0.0.1:${opts.port + 200 + i}`,
+          }),
       ...(faulty ? { faulty } : {}),
       ...(opts.rules ? { rulesDir: opts.rules } : {}),
     };

@@ -56,10 +56,16 @@ export async function launchProcesses(spec: NetworkSpec): Promise<LaunchedNetwor
     await stop();
     throw new LaunchError(why);
   }
+  const witnessUrl = new Map(
+    configs.validators.flatMap((v) =>
+      typeof v.witnessListen === "string" ? [[v.id, `http://${v.witnessListen}`]] : [],
+    ),
+  );
   const processes = children.map((c) => ({
     name: c.name,
     pid: c.process.pid ?? 0,
     ...(c.name.startsWith("coordinator") ? { url, metrics_url: `${url}/metrics` } : {}),
+    ...(witnessUrl.has(c.name) ? { witness_url: witnessUrl.get(c.name) } : {}),
     log: c.logFile,
   }));
   return { url, coordinator: undefined, validators: [], processes, failure, stop };

@@ -33,6 +33,8 @@ export interface ProcessEntry {
   pid: number;
   url?: string;
   metrics_url?: string;
+  /** A validator's witness over HTTP (C2SP tlog-witness submission prefix: POST <witness_url>/add-checkpoint). */
+  witness_url?: string;
   log?: string;
 }
 

@@ -28,7 +28,7 @@ export interface Workspace {
   networkFile: string;
   coordinatorFile: string;
   credentialsFile: string;
-  /** `sentineliq dev`'s running parts: [{ name, pid, url?, metrics_url?, log? }]. */
+  /** `sentineliq dev`'s running parts: [{ name, pid, url?, metrics_url?, witness_url?, log? }]. */
   processesFile: string;
   pgDir: string;
   logsDir: string;

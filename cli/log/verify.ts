@@ -16,7 +16,9 @@ import {
   VerifyError,
   EntryChecker,
   NoteVerifier,
+  parseNote,
   ValidatorSet,
+  verifiedSignatures,
   type TileSource,
   type VerifyReport,
 } from "../../protocol/index.ts";
@@ -40,6 +42,8 @@ export interface VerifyFlags {
   /** Bearer key for entry contents over HTTP (default SENTINELIQ_API_KEY, else the dev auditor key for the dev coordinator). */
   key?: string;
   quiet?: boolean;
+  /** Witness verifier keys: each must have cosigned the checkpoint. */
+  witness?: string[] | undefined;
 }
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -58,12 +62,14 @@ export function logVerifier(vkey: string | undefined): NoteVerifier {
 export async function runLogVerify(flags: VerifyFlags): Promise<number> {
   const out = (s: string) => !flags.quiet && process.stdout.write(s + "\n");
   let log: NoteVerifier;
+  let witnesses: NoteVerifier[];
   try {
     if ([flags.url, flags.tiles, flags.s3].filter(Boolean).length > 1)
       return fail("give one of --url, --tiles and --s3", EXIT.USAGE);
     if ((flags.url || flags.tiles || flags.s3) && !flags.vkey)
       return fail("--url, --tiles and --s3 need --vkey <origin+id+key>", EXIT.USAGE);
     log = logVerifier(flags.vkey);
+    witnesses = (flags.witness ?? []).map((w) => NoteVerifier.fromVkey(w));
   } catch (e) {
     return fail((e as Error).message, EXIT.USAGE);
   }
@@ -105,8 +111,13 @@ export async function runLogVerify(flags: VerifyFlags): Promise<number> {
       },
     });
     bar?.done();
+    const cosigned = verifiedSignatures(parseNote(r.note), witnesses);
+    const missing = witnesses.filter((w) => !cosigned.has(`${w.name}+${w.keyId.toString("hex")}`));
+    if (missing.length > 0)
+      return fail(`verify: the checkpoint carries no valid cosignature from ${missing.map((w) => w.name).join(", ")}`);
     state.save(r.note);
     report(r, checker !== undefined, out);
+    if (witnesses.length > 0) out(`  cosigned by ${witnesses.map((w) => w.name).join(", ")}`);
     if (previous) out(`  consistent with the checkpoint of size ${previous.size} verified before (${state.file})`);
     return EXIT.OK;
   } catch (e) {

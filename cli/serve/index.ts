@@ -21,6 +21,8 @@ const NodeFlags = z.object({
   coordinatorKey: f.text,
   p2pListen: f.text,
   p2pPeer: f.list,
+  witnessListen: f.text,
+  logUrl: f.text,
 });
 
 const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
@@ -62,6 +64,14 @@ export function registerServe(program: Command): void {
       "--coordinator-key <hex|file>",
       "the coordinator's bus key (hex, or a file holding it: keys init writes coordinator-bus.pub); required",
     )
+    .option(
+      "--witness-listen <host:port>",
+      "serve the witness over HTTP too: C2SP tlog-witness POST /add-checkpoint (default: NATS only)",
+    )
+    .option(
+      "--log-url <url>",
+      "the log's public URL (the coordinator's): consistency proofs to check gossiped checkpoints of other sizes",
+    )
     .option("--p2p-listen <multiaddr>", "libp2p address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101")
     .option("--p2p-peer <multiaddr>", "another validator's gossip address (repeatable)", collect)
     .option("--faulty <mode>", "fault drill: silent, slow, approve-all, forge, replay or equivocate")
@@ -83,6 +93,8 @@ export function registerServe(program: Command): void {
         coordinatorKey: o.coordinatorKey,
         p2pListen: o.p2pListen,
         p2pPeers: o.p2pPeer,
+        witnessListen: o.witnessListen,
+        logUrl: o.logUrl,
       });
     });
 }

@@ -51,6 +51,8 @@ export interface NodeFlags {
   coordinatorKey?: string | undefined;
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
+  witnessListen?: string | undefined;
+  logUrl?: string | undefined;
 }
 
 /** NATS_CREDS and the NATS_TLS_* files, which override a config file's `natsCreds` and `natsTls`. */

@@ -125,6 +125,8 @@ describe("the dev organisation's agent keys", () => {
           config: AccountsConfig.parse({ devOwner: { ...devOwner, ...(tenant ? { tenant } : {}) } }),
           logger: createLogger("test", "silent"),
           baseUrl: () => "http://127.0.0.1",
+          // No login here: nothing to send to a validator network.
+          events: { submit: () => Promise.reject(new Error("no validator network in this test")) },
         });
       const first = await start();
       const owner = (await new AccountStore(db).byEmail("owner@dev.test"))!;

@@ -1,5 +1,6 @@
 /** The accounts' settings (coordinator config `accounts`), parsed once with the rest. */
 import { z } from "zod";
+import { GeoSources } from "./geo.ts";
 
 const seconds = (dflt: number) => z.number().int().min(1).default(dflt);
 const DAY = 86_400;
@@ -21,6 +22,13 @@ export const AccountsConfig = z
     verifyTtlSeconds: seconds(DAY),
     resetTtlSeconds: seconds(3600),
     inviteTtlSeconds: seconds(7 * DAY),
+    /** The sign-in link mailed when the network steps a login up. */
+    stepUpTtlSeconds: seconds(600),
+    /** After the validator network rejects a login, the account is refused here this long, doubling per rejection. */
+    loginBackoffSeconds: seconds(30),
+    loginBackoffMaxSeconds: seconds(3600),
+    /** Where a login's location comes from: "cloudflare" trusts its visitor location headers (geo.ts). */
+    geoHeaders: z.enum(GeoSources).default("off"),
     /** A new signing key is made when the newest is older than this. */
     rotateKeysAfterSeconds: seconds(30 * DAY),
     /** `sentineliq dev`: an organisation with this owner (verified) exists once the coordinator is up. */

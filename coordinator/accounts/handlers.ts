@@ -5,12 +5,14 @@ import type { AgentKeys } from "./agent-keys.ts";
 import type { AccountService } from "./service.ts";
 import type { Sessions } from "./sessions.ts";
 import type { SigningKeys } from "./signing-keys.ts";
+import type { LoginStepUp } from "./step-up.ts";
 
 type AccountHandlers = Pick<
   Handlers,
   | "authRegister"
   | "authVerifyEmail"
   | "authLogin"
+  | "authLoginStepUp"
   | "authRefresh"
   | "authLogout"
   | "authResetRequest"
@@ -37,11 +39,13 @@ export function accountHandlers(
   sessions: Sessions,
   keys: SigningKeys,
   agentKeys: AgentKeys,
+  stepUp: LoginStepUp,
 ): AccountHandlers {
   return {
     authRegister: async ({ body }) => ({ body: await s.register(body) }),
     authVerifyEmail: async ({ body }) => ({ body: await s.verifyEmail(body.token) }),
-    authLogin: async ({ body }) => ({ body: await s.login(body) }),
+    authLogin: async ({ body, client }) => ({ body: await s.login(body, client) }),
+    authLoginStepUp: async ({ body }) => ({ body: await stepUp.redeem(body.token) }),
     authRefresh: async ({ body }) => ({ body: await sessions.refresh(body.refresh_token) }),
     authLogout: async ({ body }) => {
       await sessions.logout(body.refresh_token);

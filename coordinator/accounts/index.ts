@@ -9,6 +9,8 @@ import type { UserAuthenticator } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import { AgentKeys, type KeyChange } from "./agent-keys.ts";
 import { accountHandlers } from "./handlers.ts";
+import { LoginGuard, type LoginEvents } from "./login-guard.ts";
+import { LoginStepUp } from "./step-up.ts";
 import { createMailer } from "./mailer.ts";
 import { AccountService } from "./service.ts";
 import { Sessions } from "./sessions.ts";
@@ -18,6 +20,7 @@ import { AccountStore } from "./store.ts";
 export { AccountsConfig } from "./config.ts";
 export { migrateAccounts } from "./schema.ts";
 export { hashPassword } from "./passwords.ts";
+export { UNKNOWN_ACCOUNTS_TENANT, type LoginEvents } from "./login-guard.ts";
 export type { AgentKeys, KeyChange } from "./agent-keys.ts";
 
 export interface RunningAccounts {
@@ -36,6 +39,8 @@ export async function startAccounts(c: {
   config: AccountsConfig;
   logger: Logger;
   baseUrl: () => string;
+  /** The events service: every login attempt is an event decided by the validators. */
+  events: LoginEvents;
   /** Told of every agent key created, rotated or revoked (an admin trail). */
   onKeyChange?: (c: KeyChange) => void;
 }): Promise<RunningAccounts> {
@@ -48,13 +53,31 @@ export async function startAccounts(c: {
   await keys.init();
   const sessions = new Sessions(c.db, keys, config);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger: c.logger });
-  const service = new AccountService({
-    store: new AccountStore(c.db),
+  const guard = await LoginGuard.open(c.db, c.events, {
+    backoffSeconds: config.loginBackoffSeconds,
+    backoffMaxSeconds: config.loginBackoffMaxSeconds,
+    geoHeaders: config.geoHeaders,
+    logger: c.logger,
+  });
+  const store = new AccountStore(c.db);
+  const baseUrl = () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl();
+  const stepUp = new LoginStepUp({
+    store,
     sessions,
     mailer,
+    logger: c.logger,
+    ttlSeconds: config.stepUpTtlSeconds,
+    baseUrl,
+  });
+  const service = new AccountService({
+    store,
+    sessions,
+    mailer,
+    guard,
+    stepUp,
     config,
     logger: c.logger,
-    baseUrl: () => config.publicUrl?.replace(/\/$/, "") ?? c.baseUrl(),
+    baseUrl,
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
   const agentKeys = new AgentKeys(c.db, (k) => {
@@ -65,7 +88,7 @@ export async function startAccounts(c: {
     c.onKeyChange?.(k);
   });
   return {
-    handlers: accountHandlers(service, sessions, keys, agentKeys),
+    handlers: accountHandlers(service, sessions, keys, agentKeys, stepUp),
     agentKeys,
     users: { authenticate: (t) => sessions.authenticate(t) },
     keys,

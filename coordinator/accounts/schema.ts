@@ -75,6 +75,11 @@ const STATEMENTS = [
      revoked_at    timestamptz
    )`,
   `CREATE INDEX IF NOT EXISTS siq_agent_keys_org ON siq_agent_keys (org_id)`,
+  // The key of the hash that names an unknown address in login events (one row, made once).
+  `CREATE TABLE IF NOT EXISTS siq_login_key (
+     id     smallint PRIMARY KEY,
+     secret text NOT NULL
+   )`,
 ];
 
 export async function migrateAccounts(db: Db): Promise<void> {

@@ -3,11 +3,15 @@
  * invitation), email verification, login, password reset, the profile, and
  * the admin's people. No answer tells whether an address has an account:
  * register and reset-request answer the same either way, login refuses a
- * wrong password and an unknown address alike, after the same argon2 work.
+ * wrong password and an unknown address alike, after the same argon2 work
+ * and the same trip through the validator network.
  */
 import type { Logger } from "../../lib/logger.ts";
 import { SiqError, type Role, type TokenPair, type UserView } from "../../protocol/index.ts";
+import type { ClientInfo } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
+import type { LoginGuard } from "./login-guard.ts";
+import { STEP_UP_MESSAGE, type LoginStepUp } from "./step-up.ts";
 import type { Mailer } from "./mailer.ts";
 import { checkPassword, hashPassword } from "./passwords.ts";
 import { newToken } from "./secrets.ts";
@@ -18,6 +22,10 @@ export interface AccountDeps {
   store: AccountStore;
   sessions: Sessions;
   mailer: Mailer;
+  /** Puts every login attempt through the validator network and acts on its decision. */
+  guard: LoginGuard;
+  /** Mails a sign-in link when the network steps a login up. */
+  stepUp: LoginStepUp;
   config: AccountsConfig;
   logger: Logger;
   /** The base of links in mails. */
@@ -99,10 +107,21 @@ export class AccountService {
     return { status: "verified", message: "your address is verified: log in" };
   }
 
-  async login(b: { email: string; password: string }): Promise<TokenPair> {
-    const user = await this.#d.store.byEmail(b.email.toLowerCase());
+  /** The network's decision on the attempt comes first (login-guard.ts); then the password's. */
+  async login(
+    b: { email: string; password: string; device_id?: string | undefined },
+    client: ClientInfo,
+  ): Promise<TokenPair> {
+    const email = b.email.toLowerCase();
+    const user = await this.#d.store.byEmail(email);
     const ok = await checkPassword(user?.password_hash, b.password);
-    if (!ok || !user?.active) throw new SiqError("INVALID_CREDENTIALS", "wrong email or password");
+    const success = ok && user?.active === true;
+    const answer = await this.#d.guard.screen({ email, account: user, success, client, deviceId: b.device_id });
+    if (answer === "step_up") {
+      if (success && user.email_verified) this.#d.stepUp.offer(user);
+      throw new SiqError("STEP_UP_REQUIRED", STEP_UP_MESSAGE);
+    }
+    if (!success || !user) throw new SiqError("INVALID_CREDENTIALS", "wrong email or password");
     if (!user.email_verified)
       throw new SiqError("EMAIL_NOT_VERIFIED", "verify your address first: follow the link in the mail we sent");
     return this.#d.sessions.open(user);

@@ -7,6 +7,8 @@ export type UserRow = {
   id: string;
   org_id: string;
   org_name: string;
+  /** The tenant the organisation's agents act as (its own id unless configuration names one). */
+  org_tenant: string;
   email: string;
   password_hash: string;
   role: Role;
@@ -17,7 +19,8 @@ export type UserRow = {
   created_at: Date;
 };
 
-export type LinkPurpose = "verify" | "reset" | "invite";
+/** What a mailed token is for; "login" completes a login the validator network stepped up (step-up.ts). */
+export type LinkPurpose = "verify" | "reset" | "invite" | "login";
 
 export type LinkRow = {
   purpose: LinkPurpose;
@@ -29,7 +32,8 @@ export type LinkRow = {
   expires_at: Date;
 };
 
-const USER = `SELECT u.*, o.name AS org_name FROM siq_users u JOIN siq_orgs o ON o.id = u.org_id`;
+const USER = `SELECT u.*, o.name AS org_name, COALESCE(o.tenant_id, o.id) AS org_tenant
+  FROM siq_users u JOIN siq_orgs o ON o.id = u.org_id`;
 
 export function userView(u: UserRow): UserView {
   return {

@@ -35,6 +35,7 @@ export function installErrorHandling(app: FastifyInstance, onInternal: (err: unk
         "www-authenticate",
         e.code === "UNAUTHENTICATED" ? 'Bearer realm="sentineliq"' : 'Bearer realm="sentineliq", error="invalid_token"',
       );
+    if (e.retryAfterSeconds !== undefined) void reply.header("retry-after", String(Math.ceil(e.retryAfterSeconds)));
     void reply.status(e.statusCode).send(e.toWire());
   });
   app.setNotFoundHandler((req, reply) => {

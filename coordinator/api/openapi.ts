@@ -78,6 +78,12 @@ function success(def: RouteDef): O.ResponseObject {
   return { description: STATUS_CODES[200]!, content: { [type]: { schema } } };
 }
 
+/** The codes whose answers say when to try again (`Retry-After`, from SiqError's retryAfterSeconds). */
+const RETRY_AFTER: ReadonlySet<string> = new Set(["ACCOUNT_LOCKED", "LOGIN_UNDECIDED"]);
+const retryAfter: Record<string, O.HeaderObject> = {
+  "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer", minimum: 0 } },
+};
+
 function responses(def: RouteDef): O.ResponsesObject {
   const out: O.ResponsesObject = { "200": success(def) };
   for (const status of def.alsoAnswers ?? [])
@@ -85,6 +91,7 @@ function responses(def: RouteDef): O.ResponsesObject {
   for (const [status, codes] of routeErrors(def)) {
     out[String(status)] = {
       description: `${STATUS_CODES[status]}: ${codes.join(", ")}`,
+      ...(codes.some((c) => RETRY_AFTER.has(c)) ? { headers: retryAfter } : {}),
       content: { "application/json": { schema: jsonSchema(wireErrorSchema(codes, status), "output") } },
     };
   }

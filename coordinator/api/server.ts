@@ -20,7 +20,15 @@ type Input<R extends RouteDef> = {
   tenant: string;
   /** Who is calling (undefined on routes open to anyone). */
   principal: Principal | undefined;
+  /** Where the request came from, as the server sees it (device fingerprints are made of it). */
+  client: ClientInfo;
 };
+
+/** The request's source address and headers (names lower case). */
+export interface ClientInfo {
+  ip: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
 
 export interface Reply {
   status?: number;
@@ -106,5 +114,6 @@ function parseInput<R extends RouteDef>(def: R, req: FastifyRequest, principal: 
     if (!r.success) throw fromZod(r.error, "query");
     query = r.data;
   }
-  return { params: params.data, body, query, tenant, principal } as Input<R>;
+  const client: ClientInfo = { ip: req.ip, headers: req.headers };
+  return { params: params.data, body, query, tenant, principal, client } as Input<R>;
 }

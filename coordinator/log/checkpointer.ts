@@ -3,7 +3,8 @@
  * interval: check the new tree against the last checkpoint the log ever
  * signed (same size → same root; larger → a consistency proof that verifies),
  * refuse and raise an alarm otherwise; sign a C2SP checkpoint, gather witness
- * cosignatures, and publish only once the k-of-n witness policy is met.
+ * cosignatures, and publish only once the k-of-n witness policy is met (and
+ * the external witnesses' quorum, when some are configured).
  */
 import type { Logger } from "../../lib/logger.ts";
 import { checkpointBody, signNote, verifyConsistency, type Signer } from "../../protocol/index.ts";
@@ -19,8 +20,10 @@ export interface CheckpointerComponents {
   store: LogStore;
   sequencer: LogSequencer;
   witnesses: WitnessClient;
-  /** Cosignatures needed before a checkpoint is published (0: none). */
+  /** Validator cosignatures needed before a checkpoint is published (0: none). */
   witnessQuorum: number;
+  /** External witnesses' cosignatures needed as well (0: none). */
+  externalWitnessQuorum?: number;
   intervalMs: number;
   archive: TileArchive | null;
   logger: Logger;
@@ -106,10 +109,18 @@ export class Checkpointer {
         [size, root, signed],
       );
     }
-    const { lines, refused } = await this.#c.witnesses.cosign(signed, size);
-    if (lines.length < this.#c.witnessQuorum) {
+    const { lines, external, refused } = await this.#c.witnesses.cosign(signed, size);
+    const externalNeeded = this.#c.externalWitnessQuorum ?? 0;
+    if (lines.length - external < this.#c.witnessQuorum || external < externalNeeded) {
       this.#c.logger.warn(
-        { size, cosigned: lines.length, needed: this.#c.witnessQuorum, refused },
+        {
+          size,
+          cosigned: lines.length - external,
+          needed: this.#c.witnessQuorum,
+          external_cosigned: external,
+          external_needed: externalNeeded,
+          refused,
+        },
         "witness policy not met; checkpoint held back",
       );
       return;

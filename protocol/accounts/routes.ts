@@ -71,12 +71,25 @@ export const accountRoutes = {
     method: "POST",
     path: "/v1/auth/login",
     auth: "none",
-    summary: "Log in: a short-lived access token (JWT) and a refresh token",
+    summary:
+      "Log in: a short-lived access token (JWT) and a refresh token. Every attempt is a `login` event decided by the validator network and logged: a lockout (423, Retry-After), a step-up (403) or no decision in time (503, fail closed) refuses it",
     params: NoParams,
     body: LoginRequest,
     query: undefined,
     response: TokenPair,
-    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED"],
+    errors: ["INVALID_CREDENTIALS", "EMAIL_NOT_VERIFIED", "STEP_UP_REQUIRED", "ACCOUNT_LOCKED", "LOGIN_UNDECIDED"],
+  }),
+  authLoginStepUp: def({
+    method: "POST",
+    path: "/v1/auth/login/step-up",
+    auth: "none",
+    summary:
+      "Finish a login the validator network stepped up (403 STEP_UP_REQUIRED) with the token of the sign-in link mailed to the address (single use, 10 minutes)",
+    params: NoParams,
+    body: TokenRequest,
+    query: undefined,
+    response: TokenPair,
+    errors: ["LINK_TOKEN_INVALID"],
   }),
   authRefresh: def({
     method: "POST",

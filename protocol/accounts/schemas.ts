@@ -49,7 +49,14 @@ export const RegisterRequest = z
     path: ["organization"],
   });
 
-export const LoginRequest = z.object({ email: Email, password: z.string().min(1).max(1024) }).strict();
+export const LoginRequest = z
+  .object({
+    email: Email,
+    password: z.string().min(1).max(1024),
+    /** The client's own device id, if it keeps one: sent to the validators beside the server's fingerprint. */
+    device_id: safeText(128).min(1).optional(),
+  })
+  .strict();
 export const TokenRequest = z.object({ token: OpaqueToken }).strict();
 export const RefreshRequest = z.object({ refresh_token: OpaqueToken }).strict();
 export const ResetRequest = z.object({ email: Email }).strict();

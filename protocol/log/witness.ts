@@ -13,6 +13,10 @@ import { parseCheckpointBody, type Checkpoint } from "./checkpoint.ts";
 import { cosignNote, parseNote, verifiedSignatures, type NoteVerifier } from "./signed-note.ts";
 
 export const MAX_PROOF_LINES = 63;
+/** The C2SP tlog-witness HTTP route, under a witness's submission prefix: POST only. */
+export const ADD_CHECKPOINT_PATH = "/add-checkpoint";
+/** The Content-Type of a 409 old-size mismatch, whose body is the witness's size and a newline. */
+export const TLOG_SIZE_CONTENT_TYPE = "text/x.tlog.size";
 
 /** What a witness keeps per log: the latest checkpoint it cosigned. */
 export const WitnessRecord = z.object({
@@ -28,12 +32,19 @@ export const WitnessReply = z.object({ status: z.number().int(), content_type: z
 export type WitnessReply = z.infer<typeof WitnessReply>;
 
 export interface ForkEvidence {
-  kind: "same_size_other_root" | "inconsistent_proof";
+  /**
+   * same_size_other_root: two checkpoints of one size with different roots; inconsistent_proof: an extension
+   * whose consistency proof does not verify; inconsistent_sizes: two checkpoints of different sizes the log
+   * cannot (or will not) prove consistent, heard through gossip.
+   */
+  kind: "same_size_other_root" | "inconsistent_proof" | "inconsistent_sizes";
   origin: string;
   /** The checkpoint this witness had cosigned, and the conflicting one, both signed by the log. */
   cosigned: string;
   conflicting: string;
   proof?: string[];
+  /** inconsistent_sizes: what the log answered when asked for the proof. */
+  log_answer?: string;
 }
 
 export interface AddCheckpointResult {
@@ -89,7 +100,7 @@ export function addCheckpoint(
   if (oldSize > cp.size) return text(400, "old size is larger than the checkpoint size\n");
   const mine = latest(cp.origin);
   const mySize = mine?.size ?? 0;
-  if (oldSize !== mySize) return text(409, `${mySize}\n`, "text/x.tlog.size");
+  if (oldSize !== mySize) return text(409, `${mySize}\n`, TLOG_SIZE_CONTENT_TYPE);
   const root = cp.root.toString("base64");
   if (mine && cp.size === mine.size) {
     if (root !== mine.root) {

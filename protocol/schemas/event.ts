@@ -13,7 +13,8 @@ import { opinionFields } from "./verdict.ts";
 import { TypeTags } from "../tags.ts";
 import { safeJson } from "./safe.ts";
 
-export const EventKinds = ["login_success", "login_failure", "password_change", "device_change"] as const;
+/** `login` is one login attempt whose `outcome` says how the password check went (the platform's own logins). */
+export const EventKinds = ["login_success", "login_failure", "password_change", "device_change", "login"] as const;
 export const EventKind = z.enum(EventKinds);
 export type EventKind = z.infer<typeof EventKind>;
 
@@ -30,12 +31,16 @@ export const Geo = z
   })
   .strict();
 
+export type Geo = z.infer<typeof Geo>;
+
 export const EventRequest = safeJson(
   z
     .object({
       /** The client's id for the event; the same id from the same tenant is the same event. */
       event_id: Id,
       kind: EventKind,
+      /** With kind `login` (and only then): whether the credentials were right. */
+      outcome: z.enum(["success", "failure"]).optional(),
       user_id: Id.optional(),
       agent_id: Id.optional(),
       ip: z.union([z.ipv4(), z.ipv6()]),
@@ -49,6 +54,10 @@ export const EventRequest = safeJson(
     .refine((e) => e.user_id !== undefined || e.agent_id !== undefined, {
       message: "an event names a user_id or an agent_id",
       path: ["user_id"],
+    })
+    .refine((e) => (e.kind === "login") === (e.outcome !== undefined), {
+      message: "a login event has an outcome (success or failure), and only a login event has one",
+      path: ["outcome"],
     }),
 );
 export type EventRequest = z.infer<typeof EventRequest>;

@@ -69,6 +69,23 @@ export function accountScenarios(x: ScenarioContext): Record<Exclude<Name, KeyRo
       const nobody = { email: "nobody@inject.test", password: "wrong password!" };
       await x.refused("authLogin", { body: nobody }, 401, "INVALID_CREDENTIALS");
     },
+    authLoginStepUp: async () => {
+      // An organisation of its own; five wrong passwords in a minute and the network steps its logins up.
+      const email = "stepup@inject.test";
+      await x.call("authRegister", { body: { email, password: PASSWORD, organization: "Step-up" } });
+      const verify = await token(email, /verify/i, "/auth/verify-email");
+      expect((await x.call("authVerifyEmail", { body: { token: verify } })).status).toBe(200);
+      const wrong = { email, password: "wrong password!" };
+      for (let i = 0; i < 4; i++) await x.refused("authLogin", { body: wrong }, 401, "INVALID_CREDENTIALS");
+      await x.refused("authLogin", { body: wrong }, 403, "STEP_UP_REQUIRED");
+      const seen = x.mail().mails.length;
+      await x.refused("authLogin", { body: { email, password: PASSWORD } }, 403, "STEP_UP_REQUIRED");
+      const t = await token(email, /sign/i, "/auth/login-step-up", seen);
+      const r = await x.call("authLoginStepUp", { body: { token: t } });
+      expect(r.body).toMatchObject({ token_type: "Bearer" });
+      await x.refused("authLoginStepUp", { body: { token: t } }, 400, "LINK_TOKEN_INVALID");
+      await x.refused("authLoginStepUp", { body: { token: "short" } }, 400, "INVALID_REQUEST");
+    },
     authRefresh: async () => {
       const old = s.refresh;
       const r = await x.call("authRefresh", { body: { refresh_token: old } });
