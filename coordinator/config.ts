@@ -9,6 +9,7 @@ import { Namespace, NoteVerifier, SiqError, ValidatorSet } from "../protocol/ind
 import { SettlementConfig } from "./settlement/index.ts";
 import { PrescreenConfig } from "./quorum/index.ts";
 import { AccountsConfig } from "./accounts/index.ts";
+import { HttpConfig } from "./api/index.ts";
 
 const KeyHash = z.string().regex(/^[0-9a-f]{64}$/);
 const KeyHashes = z.array(KeyHash);
@@ -145,6 +146,8 @@ export const CoordinatorConfig = z
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
     /** How often each organisation's retention policy is applied (coordinator/privacy/retention.ts). */
     retentionIntervalMs: z.number().int().min(50).default(3_600_000),
+    /** The HTTP edge: trusted hosts, CORS origins, rate limits, TLS, proxies in front. */
+    http: HttpConfig.default(HttpConfig.parse({})),
   })
   .superRefine((c, ctx) => {
     const urls = c.externalWitnesses.map((w) => w.url);

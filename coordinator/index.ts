@@ -1,9 +1,11 @@
 /** Assembles the coordinator: store, bus, log, aggregator, payment service and HTTP API. */
+import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
-import { ensureKeyFile, loadKeyFile, topology, verifierKey, type Topology } from "../protocol/index.ts";
+import { currentRequestId } from "../lib/request-scope.ts";
+import { ensureKeyFile, loadKeyFile, SiqError, topology, verifierKey, type Topology } from "../protocol/index.ts";
 import { startAccounts, type RunningAccounts } from "./accounts/index.ts";
 import { ApiKeys } from "./api/index.ts";
 import { buildServer } from "./api/index.ts";
@@ -85,7 +87,12 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       erasure: new Erasure({ db, sequencer: core.sequencer, logger }),
     }),
     metricsText: () => metrics.register.metrics(),
-    onInternalError: (err) => logger.error({ err }, "internal error"),
+    onInternalError: (err) => logger.error({ err, request_id: currentRequestId() }, "internal error"),
+    http: config.http,
+    bindHost: config.host,
+    publicUrl: config.accounts.publicUrl,
+    tls: tlsFiles(config),
+    accessLog: logger.child({ log: "access" }),
   });
   url = await listen(app, config);
   await recoverAndStart(core, { url, db, bus, logger });
@@ -126,7 +133,18 @@ async function listen(app: FastifyInstance, config: CoordinatorConfig): Promise<
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  return `http://${config.host}:${port}`;
+  return `${config.http.tls ? "https" : "http"}://${config.host}:${port}`;
+}
+
+/** The certificate chain and key to serve HTTPS with, when `http.tls` names them. */
+function tlsFiles(config: CoordinatorConfig): { cert: Buffer; key: Buffer } | undefined {
+  const tls = config.http.tls;
+  if (!tls) return undefined;
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (cause) {
+    throw new SiqError("CONFIG_INVALID", `http.tls: cannot read ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** Picks up the work a previous run left unfinished, then starts checkpointing. */

@@ -7,6 +7,7 @@
  */
 import { drain, openQuarantine, type Bus, type Delivery } from "../lib/bus/index.ts";
 import type { Logger } from "../lib/logger.ts";
+import { logFor } from "./log-for.ts";
 import {
   EventTask,
   readBusMessage,
@@ -48,9 +49,10 @@ export async function runEventActor(
   const encoder = new TextEncoder();
 
   const handle = async (d: Delivery) => {
+    const log = logFor(c.logger, d);
     const read = readBusMessage(c.busKey, d.data);
     if ("refused" in read) {
-      c.logger.warn({ seq: d.streamSeq, code: read.refused }, "event task refused: not signed by the coordinator");
+      log.warn({ seq: d.streamSeq, code: read.refused }, "event task refused: not signed by the coordinator");
       quarantine.reject(d, `${read.refused}: the event task does not carry the coordinator's signature`);
       return;
     }
@@ -81,11 +83,9 @@ export async function runEventActor(
       await c.bus.publish(t.subjects.eventVerdict(c.id), bytes, { msgId: `${c.id}:${task.event_ref}` });
       stats.voted++;
       d.ack();
+      log.debug({ event_ref: task.event_ref }, "event verdict published");
     } catch (err) {
-      c.logger.warn(
-        { event_ref: task.event_ref, err: (err as Error).message },
-        "event verdict publish failed; will retry",
-      );
+      log.warn({ event_ref: task.event_ref, err: (err as Error).message }, "event verdict publish failed; will retry");
       d.nak(500);
     }
   };

@@ -24,6 +24,7 @@ import {
 import { HONEST, type Fault } from "./faults.ts";
 import { isStale } from "./stale.ts";
 import { VerdictQueue } from "./verdict-queue.ts";
+import { logFor } from "./log-for.ts";
 
 export interface ValidatorComponents {
   id: string;
@@ -73,7 +74,7 @@ export async function runValidator(c: ValidatorComponents): Promise<{ stop(): Pr
     for await (const d of mailbox) {
       try {
         const task = admit(c, d, stats, quarantine);
-        if (task) verdicts.push({ task, key: `${task.payment_id}:${task.attempt}`, d });
+        if (task) verdicts.push({ task, key: `${task.payment_id}:${task.attempt}`, d, log: logFor(c.logger, d) });
       } catch (err) {
         quarantine.failed(d, err);
       }
@@ -102,10 +103,11 @@ function admit(
   stats: ValidatorStats,
   quarantine: Quarantine,
 ): EvaluationTask | undefined {
+  const log = logFor(c.logger, d);
   const read = readBusMessage(c.busKey, d.data);
   if ("refused" in read) {
     stats.refused++;
-    c.logger.warn({ seq: d.streamSeq, code: read.refused }, "task refused: not signed by the coordinator");
+    log.warn({ seq: d.streamSeq, code: read.refused }, "task refused: not signed by the coordinator");
     quarantine.reject(d, `${read.refused}: the task does not carry the coordinator's signature`);
     return undefined;
   }
@@ -121,7 +123,7 @@ function admit(
   // Never sign a digest this node has not computed: the bus may carry a task whose digest is not its payment's.
   if (paymentDigest(task.payment_id, task.tenant_id, task.payment) !== task.payment_digest) {
     stats.refused++;
-    c.logger.warn({ payment_id: task.payment_id, attempt: task.attempt }, "task refused: payment_digest mismatch");
+    log.warn({ payment_id: task.payment_id, attempt: task.attempt }, "task refused: payment_digest mismatch");
     quarantine.reject(d, "TASK_DIGEST_MISMATCH: payment_digest is not the digest of the task's payment");
     return undefined;
   }

@@ -7,6 +7,7 @@
  * rest of its batch is signed and sent as usual (sign-batch.ts).
  */
 import type { Delivery, Quarantine } from "../lib/bus/index.ts";
+import type { Logger } from "../lib/logger.ts";
 import {
   signVerdict,
   signVerdicts,
@@ -23,6 +24,8 @@ export interface Pending {
   task: EvaluationTask;
   key: string;
   d: Delivery;
+  /** The node's logger, with the request id of the task's HTTP request when the bus carried one. */
+  log: Logger;
 }
 
 const SIGNED_CACHE = 50_000;
@@ -100,7 +103,7 @@ export class VerdictQueue {
       if (this.#signed.size > SIGNED_CACHE) this.#signed.delete(this.#signed.keys().next().value!);
     }
     for (const [p, err] of out.failed)
-      this.#c.logger.error({ payment_id: p.task.payment_id, err: String(err) }, "scoring or signing failed");
+      p.log.error({ payment_id: p.task.payment_id, err: String(err) }, "scoring or signing failed");
     return new Map(out.failed.map(([p, err]) => [p.key, err]));
   }
 
@@ -121,9 +124,13 @@ export class VerdictQueue {
       .then(() => {
         this.#stats.voted++;
         p.d.ack();
+        p.log.debug(
+          { payment_id: p.task.payment_id, attempt: p.task.attempt, risk_level: verdict.verdict.risk_level },
+          "verdict published",
+        );
       })
       .catch((err: Error) => {
-        this.#c.logger.warn({ payment_id: p.task.payment_id, err: err.message }, "verdict publish failed; will retry");
+        p.log.warn({ payment_id: p.task.payment_id, err: err.message }, "verdict publish failed; will retry");
         p.d.nak(500);
       })
       .finally(() => {

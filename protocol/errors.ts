@@ -57,6 +57,8 @@ export const ErrorCodes = {
   CODE_HASH_MISMATCH: 422,
   AUDIT_REVOKED: 409,
   RATE_LIMITED: 429,
+  // the Host header names no host this coordinator serves (DNS rebinding)
+  UNTRUSTED_HOST: 421,
   // 5xx: ours
   INTERNAL: 500,
   BUS_UNAVAILABLE: 503,
@@ -228,6 +230,7 @@ function httpReason(status: number): string {
     409: "Conflict",
     413: "Payload Too Large",
     415: "Unsupported Media Type",
+    421: "Misdirected Request",
     422: "Unprocessable Entity",
     423: "Locked",
     429: "Too Many Requests",

@@ -5,6 +5,7 @@ export * from "./bus-signature.ts";
 export * from "./errors.ts";
 export * from "./keyfile.ts";
 export * from "./routes.ts";
+export * from "./request-id.ts";
 export * from "./subjects.ts";
 export * from "./verdicts.ts";
 export * from "./schemas/fields.ts";

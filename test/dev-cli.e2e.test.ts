@@ -70,6 +70,10 @@ describe("sentineliq dev", () => {
     expect(creds.auditor_key).not.toBe(creds.api_key);
     expect(creds.operator_key).not.toBe(creds.api_key);
     expect(creds.approver_key).not.toBe(creds.api_key);
+    // `sentineliq bench` drives this network from one key and one address: its rate limits are lifted.
+    const coordinator = JSON.parse(readFileSync(join(dev.dir, ".sentineliq", "coordinator.json"), "utf8"));
+    expect(coordinator.http.rateLimits.perKey.max).toBeGreaterThanOrEqual(1_000_000);
+    expect(coordinator.http.rateLimits.perIp.max).toBeGreaterThanOrEqual(1_000_000);
     expect(dev.out()).toContain("curl -s -X POST");
     expect(dev.out()).toContain(creds.api_key);
     const post = (body: unknown) =>

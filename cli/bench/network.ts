@@ -16,6 +16,7 @@ import {
   startBus,
   type ValidatorInput,
 } from "../launcher/index.ts";
+import { BENCH_RATE_LIMITS } from "../shared/bench-limits.ts";
 import { env } from "../shared/env.ts";
 
 export interface BenchNetworkOptions {
@@ -70,6 +71,7 @@ export async function launchBenchNetwork(opts: BenchNetworkOptions): Promise<Ben
       // The bench's agents: its example one and the generated agent-<n>.
       tenants: [{ id: "default", api_key_sha256: [apiKeyHash(ws.apiKey)], agent_ids: ["bench-agent", "agent-*"] }],
       logLevel: "warn",
+      http: { rateLimits: BENCH_RATE_LIMITS },
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(dir, "nodes"), logsDir: ws.logsDir },
     readyTimeoutMs: 30_000,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { loadKeyFile, verifierKey } from "../../protocol/index.ts";
 import type { ClaimedStore, NetworkSpec, StartedBus, ValidatorInput, Workspace } from "../launcher/index.ts";
 import { apiKeyHash, DEV_AGENT_IDS, devTenant } from "../launcher/index.ts";
+import { BENCH_RATE_LIMITS } from "../shared/bench-limits.ts";
 import { env } from "../shared/env.ts";
 import { devSettlement, type Backend } from "../shared/settlement.ts";
 
@@ -55,6 +56,8 @@ export function devNetwork(
         env,
       ),
       accounts,
+      // `sentineliq bench` drives this network from one key and one address.
+      http: { rateLimits: BENCH_RATE_LIMITS },
     },
     files: { coordinatorConfig: ws.coordinatorFile, configDir: join(ws.dir, "nodes"), logsDir: ws.logsDir },
     // Generous: on a busy machine, validators loading the OFAC list take a while.

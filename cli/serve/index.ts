@@ -33,7 +33,8 @@ export function registerServe(program: Command): void {
     .description("run the coordinator (HTTP API, quorum, settlement, log)")
     .requiredOption(
       "--config <file>",
-      "coordinator config (JSON); PORT, NATS_URL, NATS_CREDS, NATS_TLS_* and DATABASE_URL override it",
+      "coordinator config (JSON); PORT, NATS_URL, NATS_CREDS, NATS_TLS_*, DATABASE_URL, TRUSTED_HOSTS, CORS_ORIGINS, " +
+        "TLS_CERT_FILE/TLS_KEY_FILE and TRUST_PROXY override it",
     )
     .action(async (raw: unknown) => {
       const o = parseFlags(CoordinatorFlags, raw);

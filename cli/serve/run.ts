@@ -30,9 +30,21 @@ export async function runCoordinator(configFile: string): Promise<void> {
   }
   if (env.s3Credentials) raw.archiveCredentials = env.s3Credentials;
   raw.settlement = withEnv(raw.settlement as Record<string, unknown> | undefined, env);
+  raw.http = httpWithEnv(raw.http as Record<string, unknown> | undefined);
   const running = await startCoordinator(parseCoordinatorConfig(withSmtpEnv(raw, env.smtpUrl)));
   await untilSignal();
   await running.close();
+}
+
+/** TRUSTED_HOSTS, CORS_ORIGINS, TLS_CERT_FILE/TLS_KEY_FILE and TRUST_PROXY override the config file's `http`. */
+export function httpWithEnv(http: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...http,
+    ...(env.trustedHosts ? { trustedHosts: env.trustedHosts } : {}),
+    ...(env.corsOrigins ? { corsOrigins: env.corsOrigins } : {}),
+    ...(env.httpTls ? { tls: env.httpTls } : {}),
+    ...(env.trustProxy !== undefined ? { trustProxy: env.trustProxy } : {}),
+  };
 }
 
 /** A validator's settings from the command line; each one given overrides the config file's. */

@@ -29,6 +29,14 @@ export interface Env {
   solanaRpcUrl: string | undefined;
   solanaPayerKeypair: string | undefined;
   solanaCommitment: string | undefined;
+  /** TRUSTED_HOSTS: comma-separated host names the coordinator serves (the Host header, port ignored). */
+  trustedHosts: string[] | undefined;
+  /** CORS_ORIGINS: comma-separated origins a browser may call the coordinator from. */
+  corsOrigins: string[] | undefined;
+  /** TLS_CERT_FILE, TLS_KEY_FILE: the coordinator serves HTTPS with this certificate chain and key (PEM). */
+  httpTls: { certFile: string; keyFile: string } | undefined;
+  /** TRUST_PROXY: how many proxies in front of the coordinator set X-Forwarded-For / -Proto. */
+  trustProxy: number | undefined;
   /** ARCHIVE_URL: where the coordinator archives the log (s3://bucket/prefix?endpoint=…, or a directory). */
   archiveUrl: string | undefined;
   /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an s3:// archive (undefined: neither set). */
@@ -63,10 +71,35 @@ function read(): Env {
     solanaRpcUrl: blank(e.SOLANA_RPC_URL),
     solanaPayerKeypair: blank(e.SOLANA_PAYER_KEYPAIR),
     solanaCommitment: blank(e.SOLANA_COMMITMENT),
+    trustedHosts: list(blank(e.TRUSTED_HOSTS)),
+    corsOrigins: list(blank(e.CORS_ORIGINS)),
+    httpTls: httpTlsOf(blank(e.TLS_CERT_FILE), blank(e.TLS_KEY_FILE)),
+    trustProxy: count("TRUST_PROXY", blank(e.TRUST_PROXY)),
     archiveUrl: blank(e.ARCHIVE_URL),
     s3Credentials: s3CredentialsOf(blank(e.AWS_ACCESS_KEY_ID), blank(e.AWS_SECRET_ACCESS_KEY)),
     npmScript: blank(e.npm_lifecycle_event),
   });
+}
+
+const list = (v: string | undefined): string[] | undefined =>
+  v === undefined
+    ? undefined
+    : v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+
+function count(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${v} is not a whole number`);
+  return n;
+}
+
+function httpTlsOf(certFile?: string, keyFile?: string): Env["httpTls"] {
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new Error("TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither");
+  return certFile && keyFile ? Object.freeze({ certFile, keyFile }) : undefined;
 }
 
 function tlsOf(caFile?: string, certFile?: string, keyFile?: string): Env["natsTls"] {

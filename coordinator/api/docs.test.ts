@@ -55,6 +55,21 @@ describe("API documentation", () => {
     expect(init.payload).toContain("resolveUrl('./json')");
   });
 
+  it("lists 421 and 429 (with Retry-After) on every operation, and X-Request-Id on every answer", () => {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>))
+      for (const [method, op] of Object.entries<any>(ops)) {
+        const where = `${method} ${path}`;
+        expect(op.responses["421"]?.description, where).toContain("UNTRUSTED_HOST");
+        expect(op.responses["429"]?.headers?.["Retry-After"], where).toBeDefined();
+        for (const r of Object.values<any>(op.responses)) expect(r.headers?.["X-Request-Id"], where).toBeDefined();
+        if (op.responses["401"]) expect(op.responses["401"].headers["WWW-Authenticate"], where).toBeDefined();
+        expect(
+          op.parameters.some((p: any) => p.in === "header" && p.name === "X-Request-Id"),
+          where,
+        ).toBe(true);
+      }
+  });
+
   it("serves no file outside its assets", async () => {
     for (const url of ["/docs/static/../../package.json", "/docs/static/%2e%2e/%2e%2e/package.json"]) {
       const res = await app.inject({ url });

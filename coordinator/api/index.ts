@@ -2,3 +2,4 @@
 export { ApiKeys, mayActFor, requireAgent, type Principal, type StoredKeys, type UserPrincipal } from "./auth.ts";
 export type { UserAuthenticator } from "./user-auth.ts";
 export { buildServer, type ClientInfo, type Handlers, type Reply } from "./server.ts";
+export { HttpConfig } from "./edge-config.ts";

@@ -66,7 +66,14 @@ function parameters(def: RouteDef): O.ParameterObject[] {
       ...(name === "*" ? { description: "The rest of the path (may contain /)" } : {}),
     }));
   };
-  return [...of(def.params, "path"), ...of(def.query, "query")];
+  const requestId: O.ParameterObject = {
+    name: "X-Request-Id",
+    in: "header",
+    required: false,
+    description: "Your id for the request, echoed and logged (by the validators too); otherwise one is made",
+    schema: { type: "string", pattern: "^[A-Za-z0-9._:@-]{1,128}$" },
+  };
+  return [...of(def.params, "path"), ...of(def.query, "query"), requestId];
 }
 
 function success(def: RouteDef): O.ResponseObject {
@@ -75,13 +82,26 @@ function success(def: RouteDef): O.ResponseObject {
     type === "application/json"
       ? jsonSchema(def.response, "output")
       : { type: "string", ...(type === "text/plain" ? {} : { contentMediaType: type }) };
-  return { description: STATUS_CODES[200]!, content: { [type]: { schema } } };
+  return { description: STATUS_CODES[200]!, headers: { ...REQUEST_ID }, content: { [type]: { schema } } };
 }
 
 /** The codes whose answers say when to try again (`Retry-After`, from SiqError's retryAfterSeconds). */
 const RETRY_AFTER: ReadonlySet<string> = new Set(["ACCOUNT_LOCKED", "LOGIN_UNDECIDED"]);
 const retryAfter: Record<string, O.HeaderObject> = {
   "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer", minimum: 0 } },
+};
+
+/** Every answer names its request (the client's well-formed X-Request-Id, or a new one). */
+const REQUEST_ID: Record<string, O.HeaderObject> = {
+  "X-Request-Id": {
+    description: "The request's id: the one sent (1-128 of A-Z a-z 0-9 . _ : @ -), or a new UUID",
+    schema: { type: "string" },
+  },
+};
+
+const ERROR_HEADERS: Record<number, Record<string, O.HeaderObject>> = {
+  401: { "WWW-Authenticate": { description: 'Bearer realm="sentineliq" (RFC 6750)', schema: { type: "string" } } },
+  429: { "Retry-After": { description: "Seconds until the limit's window resets", schema: { type: "integer" } } },
 };
 
 function responses(def: RouteDef): O.ResponsesObject {
@@ -91,7 +111,11 @@ function responses(def: RouteDef): O.ResponsesObject {
   for (const [status, codes] of routeErrors(def)) {
     out[String(status)] = {
       description: `${STATUS_CODES[status]}: ${codes.join(", ")}`,
-      ...(codes.some((c) => RETRY_AFTER.has(c)) ? { headers: retryAfter } : {}),
+      headers: {
+        ...REQUEST_ID,
+        ...ERROR_HEADERS[status],
+        ...(codes.some((c) => RETRY_AFTER.has(c)) ? retryAfter : {}),
+      },
       content: { "application/json": { schema: jsonSchema(wireErrorSchema(codes, status), "output") } },
     };
   }
@@ -135,7 +159,9 @@ function buildDocument(): O.Document {
       version: "1",
       description:
         "Distributed risk control for payments. Every error answers with the one shape `Error`; " +
-        "each operation lists the codes it can give.",
+        "each operation lists the codes it can give. Every answer carries X-Request-Id and the security " +
+        "headers; any request may be refused with 421 UNTRUSTED_HOST (a Host not served) or 429 RATE_LIMITED " +
+        "(with Retry-After).",
     },
     tags: TAGS,
     components: {

@@ -2,7 +2,8 @@
  * Which errors a route may answer with, by status. Most follow from its
  * definition: input makes a 400, a key makes a 401 (and a 403 for a key of a
  * role the route does not admit: every keyed route has one), a JSON body makes a 413 and a 415, and anything can fail
- * inside (500). The rest are the route's own (`def.errors`).
+ * inside (500). The edge may refuse any request: an untrusted Host (421) or too many requests (429).
+ * The rest are the route's own (`def.errors`).
  */
 import { z } from "zod";
 import { ErrorCodes, type ErrorCode, type RouteDef } from "../../protocol/index.ts";
@@ -38,6 +39,8 @@ export function routeErrors(def: RouteDef): Map<number, ErrorCode[]> {
     ...authCodes(def),
     ...(def.body ? (["PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"] as const) : []),
     ...(def.errors ?? []),
+    "UNTRUSTED_HOST",
+    "RATE_LIMITED",
     "INTERNAL",
   ];
   const byStatus = new Map<number, ErrorCode[]>();

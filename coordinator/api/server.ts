@@ -3,10 +3,14 @@
  * input already parsed by the route's zod schemas, and the tenant when the
  * route needs one.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { z } from "zod";
+import type { Logger } from "../../lib/logger.ts";
 import { routes, type RouteDef, type Routes } from "../../protocol/index.ts";
 import { ApiKeys, type Principal } from "./auth.ts";
+import { installEdge, notePrincipal, requestIdOf } from "./edge.ts";
+import { HttpConfig, trustedHostsOf } from "./edge-config.ts";
+import { rateLimiter, type RateLimiter } from "./rate-limits.ts";
 import { fromZod, installErrorHandling } from "./errors.ts";
 import { registerDocs } from "./docs.ts";
 import { installInputChecks } from "./input-checks.ts";
@@ -48,22 +52,45 @@ export interface ServerOptions {
   handlers: Handlers;
   metricsText: () => Promise<string>;
   onInternalError: (err: unknown) => void;
+  /** The edge's settings (coordinator config `http`); default: production defaults. */
+  http?: HttpConfig;
+  /** Host names served when `http.trustedHosts` is not given: the bind address and the public URL. */
+  bindHost?: string;
+  publicUrl?: string | undefined;
+  /** Serve HTTPS with this certificate chain and key (PEM); without: plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
+  /** The access log (none: no access log). */
+  accessLog?: Logger;
 }
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: opts.bodyLimitBytes, logger: false, return503OnClosing: true });
+  const http = opts.http ?? HttpConfig.parse({});
+  const options = {
+    bodyLimit: opts.bodyLimitBytes,
+    logger: false,
+    return503OnClosing: true,
+    // X-Forwarded-* from this many proxies in front, and no further.
+    trustProxy: (_addr: string, hop: number) => hop < http.trustProxy,
+    requestIdHeader: false as const,
+    genReqId: requestIdOf,
+  };
+  // The HTTPS server's type differs only in what the edge and routes never touch.
+  const app = (opts.tls ? Fastify({ ...options, https: opts.tls }) : Fastify(options)) as unknown as FastifyInstance;
   installErrorHandling(app, opts.onInternalError);
+  const limiter = rateLimiter(app, http.rateLimits);
+  installEdge(app, {
+    trustedHosts: trustedHostsOf(http, opts.bindHost ?? "127.0.0.1", opts.publicUrl),
+    corsOrigins: http.corsOrigins,
+    hsts: http.hsts ?? opts.tls !== undefined,
+    limiter,
+    accessLog: opts.accessLog,
+  });
   // JSON only: anything else is a 415, not a string for the schemas to puzzle over.
   app.removeContentTypeParser(["text/plain"]);
   installInputChecks(app);
-  app.addHook("onSend", async (_req, reply, payload) => {
-    reply.header("x-content-type-options", "nosniff");
-    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    return payload;
-  });
 
   for (const name of Object.keys(routes) as (keyof Routes)[])
-    addRoute(app, name, opts.handlers[name], opts.apiKeys, opts.users);
+    addRoute(app, name, opts.handlers[name], { apiKeys: opts.apiKeys, users: opts.users, limiter });
 
   app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
   registerDocs(app);
@@ -71,31 +98,49 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
 }
 
 /** Generic in the route's name, so that its definition and its handler are known to belong together. */
-function addRoute<K extends keyof Routes>(
-  app: FastifyInstance,
-  name: K,
-  handler: Handlers[K],
-  apiKeys: ApiKeys,
-  users: UserAuthenticator | undefined,
-): void {
+function addRoute<K extends keyof Routes>(app: FastifyInstance, name: K, handler: Handlers[K], who: Who): void {
   const def = routes[name];
   app.route({
     method: def.method,
     url: def.path,
+    // Who is asking, and within their limits, before the body is read: a stranger's body is never parsed.
+    onRequest: async (req, reply) => {
+      const principal = await authenticate(def, req, reply, who);
+      if (principal) principals.set(req, principal);
+    },
     handler: async (req, reply) => {
-      const header = req.headers.authorization;
-      const principal =
-        def.auth === "none"
-          ? undefined
-          : def.auth === "user"
-            ? await authorizeUser(def, header, apiKeys, users)
-            : await apiKeys.authorizeRequest(def.auth, header);
-      const out = await handler(parseInput(def, req, principal));
+      const out = await handler(parseInput(def, req, principals.get(req)));
       if (out.contentType) void reply.type(out.contentType);
       if (out.headers) void reply.headers(out.headers);
       return reply.status(out.status ?? 200).send(out.body);
     },
   });
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+interface Who {
+  apiKeys: ApiKeys;
+  users: UserAuthenticator | undefined;
+  limiter: RateLimiter;
+}
+
+/** The caller (undefined on open routes), within its rate limits; 401, 403 or 429 otherwise. */
+async function authenticate(
+  def: RouteDef,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  who: Who,
+): Promise<Principal | undefined> {
+  if (def.auth === "none") return undefined;
+  const header = req.headers.authorization;
+  const principal =
+    def.auth === "user"
+      ? await authorizeUser(def, header, who.apiKeys, who.users)
+      : await who.apiKeys.authorizeRequest(def.auth, header);
+  notePrincipal(req, principal.role);
+  await who.limiter.perPrincipal(req, reply, principal, /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "");
+  return principal;
 }
 
 function parseInput<R extends RouteDef>(def: R, req: FastifyRequest, principal: Principal | undefined): Input<R> {

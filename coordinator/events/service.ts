@@ -26,6 +26,7 @@ import {
 import type { LogSequencer } from "../log/index.ts";
 import { eventView, type EventRow, type EventStore } from "../store/index.ts";
 import type { EventAggregator, PendingEvent } from "./aggregator.ts";
+import { currentRequestId } from "../../lib/request-scope.ts";
 
 export interface EventServiceComponents {
   store: EventStore;
@@ -118,9 +119,7 @@ export class EventService {
       await this.#c.bus.publish(
         this.#c.topology.subjects.evaluateEvent,
         encoder.encode(JSON.stringify(signBusMessage(this.#c.busSigner, task))),
-        {
-          msgId: `event:${row.event_ref}`,
-        },
+        { msgId: `event:${row.event_ref}`, requestId: currentRequestId() },
       );
     } catch (cause) {
       throw new SiqError(

@@ -36,6 +36,7 @@ import { orderFor, type SettlementHandoff } from "../settlement/index.ts";
 import { toView, type PaymentRow, type PaymentStore } from "../store/index.ts";
 import type { ChallengeService } from "../challenges/index.ts";
 import { reused } from "./errors.ts";
+import { currentRequestId } from "../../lib/request-scope.ts";
 
 export interface PaymentServiceComponents {
   store: PaymentStore;
@@ -318,7 +319,8 @@ export class PaymentService {
   /** A task on the bus, signed with the coordinator's bus key (validators refuse one that is not). */
   #publishTask(task: EvaluationTask, msgId: string) {
     const bytes = encoder.encode(JSON.stringify(signBusMessage(this.#c.busSigner, task)));
-    return this.#c.bus.publish(this.#c.topology.subjects.evaluate, bytes, { msgId });
+    // The HTTP request's id rides in a header beside the signed task, for the validators' log lines.
+    return this.#c.bus.publish(this.#c.topology.subjects.evaluate, bytes, { msgId, requestId: currentRequestId() });
   }
 
   #wait(row: PaymentRow, timeoutMs: number): Promise<PaymentView> {

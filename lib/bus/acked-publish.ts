@@ -6,6 +6,7 @@
  * error, no stream (503) or timeout.
  */
 import { createInbox, headers, type NatsConnection } from "@nats-io/transport-node";
+import { BUS_REQUEST_ID_HEADER } from "../../protocol/index.ts";
 import { SiqError } from "../../protocol/index.ts";
 
 interface Waiting {
@@ -15,7 +16,12 @@ interface Waiting {
 }
 
 export interface AckedPublisher {
-  publish(subject: string, data: Uint8Array, msgId?: string): Promise<{ duplicate: boolean; seq: number }>;
+  publish(
+    subject: string,
+    data: Uint8Array,
+    msgId?: string,
+    requestId?: string,
+  ): Promise<{ duplicate: boolean; seq: number }>;
   close(): void;
 }
 
@@ -63,10 +69,11 @@ export function ackedPublisher(nc: NatsConnection, inboxPrefix?: string, timeout
   sweep.unref();
 
   return {
-    publish(subject, data, msgId) {
+    publish(subject, data, msgId, requestId) {
       const id = (next++).toString(36);
-      const h = msgId === undefined ? undefined : headers();
+      const h = msgId === undefined && requestId === undefined ? undefined : headers();
       if (h && msgId !== undefined) h.set("Nats-Msg-Id", msgId);
+      if (h && requestId !== undefined) h.set(BUS_REQUEST_ID_HEADER, requestId);
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject, at: Date.now() });
         try {

@@ -77,4 +77,23 @@ describe.each(impls)("bus: %s", (name, make) => {
     expect(text(first[3]!)).toBe("four");
     expect(again[0]!.deliveryCount).toBeGreaterThan(1);
   });
+  it("carries a request id beside the message, and drops a malformed one", async () => {
+    await bus.publish(`${NS}.t.rid`, enc("with"), { requestId: "req-42" });
+    await bus.publish(`${NS}.t.rid`, enc("bad"), { requestId: "no spaces\tor tabs" });
+    await bus.publish(`${NS}.t.rid`, enc("without"));
+    const mb = await bus.mailbox({ stream: stream.name, durable: "rid", filterSubject: `${NS}.t.rid` });
+    const got: Delivery[] = [];
+    for await (const d of mb) {
+      d.ack();
+      if (got.push(d) === 3) break;
+    }
+    await mb.close();
+    expect(got.map((d) => [text(d), d.requestId])).toEqual([
+      ["with", "req-42"],
+      ["bad", undefined],
+      ["without", undefined],
+    ]);
+    // The id is a header: the stored bytes are the message alone.
+    expect(text(got[0]!)).toBe("with");
+  });
 });

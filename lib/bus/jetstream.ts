@@ -10,8 +10,9 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import { SiqError, type StreamSpec } from "../../protocol/index.ts";
+import { BUS_REQUEST_ID_HEADER, SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { ackedPublisher } from "./acked-publish.ts";
+import { requestIdOf } from "./request-id.ts";
 import { natsConnectOptions, type BusConnectOptions } from "./connect-options.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
@@ -46,7 +47,7 @@ export async function connectJetStream(servers: string, opts: string | BusConnec
     },
 
     async publish(subject, data, opts = {}) {
-      const ack = await publisher.publish(subject, data, opts.msgId);
+      const ack = await publisher.publish(subject, data, opts.msgId, opts.requestId);
       return { duplicate: ack.duplicate };
     },
 
@@ -217,6 +218,7 @@ function toDelivery(m: JsMsg): Delivery {
     data: m.data,
     deliveryCount: m.info.deliveryCount,
     streamSeq: m.seq,
+    requestId: requestIdOf(m.headers?.get(BUS_REQUEST_ID_HEADER)),
     ack: () => m.ack(),
     nak: (delayMs) => m.nak(delayMs),
     term: () => m.term(),

@@ -5,13 +5,15 @@
  */
 import { SiqError, type StreamSpec } from "../../protocol/index.ts";
 import { memoryKv } from "./memory-kv.ts";
-import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
+import type { Bus, Delivery, Mailbox, MailboxOptions, PublishOptions } from "./types.ts";
+import { requestIdOf } from "./request-id.ts";
 
 interface Stored {
   seq: number;
   subject: string;
   data: Uint8Array;
   at: number;
+  requestId: string | undefined;
 }
 
 interface Stream {
@@ -84,6 +86,7 @@ function deliver(c: Consumer, stored: Stored, count: number): void {
     data: stored.data,
     deliveryCount: count,
     streamSeq: stored.seq,
+    requestId: stored.requestId,
     ack: () => {
       settle();
       pump(c.stream, c);
@@ -114,7 +117,7 @@ export function memoryBus(): Bus {
     },
     publish: (subject, data, opts = {}) =>
       Promise.try(() => {
-        const ack = publish(streams, seq, subject, data, opts.msgId);
+        const ack = publish(streams, seq, subject, data, opts);
         signal(subject, data); // as on NATS, a plain subscriber to the subject sees a stored message too
         return ack;
       }),
@@ -151,7 +154,7 @@ function publish(
   seq: { last: number },
   subject: string,
   data: Uint8Array,
-  msgId: string | undefined,
+  { msgId, requestId }: PublishOptions,
 ): { duplicate: boolean } {
   const stream = [...streams.values()].find((s) => s.spec.subjects.some((p) => matches(p, subject)));
   if (!stream) throw new SiqError("BUS_UNAVAILABLE", `no stream for subject ${subject}`);
@@ -161,7 +164,7 @@ function publish(
     if (at !== undefined && now - at < DUP_WINDOW_MS) return { duplicate: true };
     stream.msgIds.set(msgId, now);
   }
-  stream.messages.push({ seq: ++seq.last, subject, data, at: now });
+  stream.messages.push({ seq: ++seq.last, subject, data, at: now, requestId: requestIdOf(requestId) });
   for (const c of stream.consumers.values()) pump(stream, c);
   return { duplicate: false };
 }

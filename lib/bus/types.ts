@@ -12,6 +12,8 @@ export interface Delivery {
   /** How many times this message has been delivered (1 = first time). */
   readonly deliveryCount: number;
   readonly streamSeq: number;
+  /** The HTTP request the message was published for (a bus header, not signed: for log lines only). */
+  readonly requestId?: string | undefined;
   ack(): void;
   /** Ask for redelivery, after `delayMs` if given. */
   nak(delayMs?: number): void;
@@ -37,6 +39,8 @@ export interface MailboxOptions {
 export interface PublishOptions {
   /** De-duplication id: a second publish with the same id inside the window is dropped. */
   msgId?: string;
+  /** The HTTP request this message is published for: sent as a header beside the message, never signed. */
+  requestId?: string | undefined;
 }
 
 /** One key's value in a key-value bucket; revisions rise across the whole bucket. */
