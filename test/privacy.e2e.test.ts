@@ -255,7 +255,7 @@ describe("privacy: erase a data subject, export, retention", () => {
     expect(v.code, v.out + v.err).toBe(0);
   });
 
-  it("erasing a user anonymises the person: address gone, sessions revoked, login refused", async () => {
+  it("erasing a user anonymises the person: address gone, sessions revoked, login refused; erasure entries stay", async () => {
     const id = (await http("GET", "/v1/users/me", undefined, b.access)).body.id as string;
     const r = await http("DELETE", `/v1/privacy/subjects/user/${encodeURIComponent(b.owner)}`, undefined, b.access);
     expect(r.status).toBe(200);
@@ -266,5 +266,12 @@ describe("privacy: erase a data subject, export, retention", () => {
     expect(open).toEqual([]);
     expect((await http("POST", "/v1/auth/login", { email: b.owner, password: PASSWORD })).status).toBe(401);
     expect((await http("GET", "/v1/users/me", undefined, b.access)).status).toBe(401);
+    // The owner who erased agent-e erases themselves: the erasure entry naming them as its actor stays.
+    const actor = (await http("GET", "/v1/users/me", undefined, a.access)).body.id as string;
+    expect((await http("DELETE", `/v1/privacy/subjects/user/${actor}`, undefined, a.access)).status).toBe(200);
+    const trail = await net.db.query<{ entry_type: string }>("SELECT entry_type FROM siq_log_entries WHERE idx = $1", [
+      erased.erasure_index,
+    ]);
+    expect(trail).toEqual([{ entry_type: "sentineliq.erasure.v1" }]);
   });
 });

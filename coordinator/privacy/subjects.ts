@@ -5,7 +5,7 @@
  * - a user (id or email): the person's row and sessions;
  * and, for each, the log entries about it: those of its payments and events,
  * and any entry of the organisation whose bytes name it as a JSON string
- * (never equivocation evidence or validator exclusions: those are about validators).
+ * (never equivocation evidence or validator exclusions, which are about validators, nor erasure entries).
  */
 import type { Queryable, Row } from "../../lib/db.ts";
 import { TOMBSTONE_TYPE, TypeTags, type SubjectKind } from "../../protocol/index.ts";
@@ -68,13 +68,23 @@ export async function subjectEntries(
   const needle = Buffer.from(JSON.stringify(s.id), "utf8");
   const rows = await q.query<{ idx: string; entry_type: string; entry: Buffer }>(
     `SELECT e.idx, e.entry_type, e.entry FROM siq_log_entries e
-     WHERE e.entry_type NOT IN ($5, $6, $7) AND (
+     WHERE e.entry_type NOT IN ($5, $6, $7, $8) AND (
        e.payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
        OR e.entry_key IN (SELECT jsonb_array_elements_text($2::jsonb))
        OR (position($4::bytea in e.entry) > 0 AND ${OWNED}))
      ORDER BY e.idx`,
-    // Equivocation evidence and validator exclusions are about validators, and the exclusion replay needs them.
-    [payments, eventKeys, s.tenant, needle, TOMBSTONE_TYPE, TypeTags.equivocation, TypeTags.validator_status],
+    // Equivocation evidence and validator exclusions are about validators, and the exclusion replay needs them;
+    // erasure entries are the record of erasures (they name their actor by id, never a subject).
+    [
+      payments,
+      eventKeys,
+      s.tenant,
+      needle,
+      TOMBSTONE_TYPE,
+      TypeTags.equivocation,
+      TypeTags.validator_status,
+      TypeTags.erasure,
+    ],
   );
   return rows.map((r) => ({ idx: Number(r.idx), type: r.entry_type, entry: r.entry }));
 }
