@@ -257,9 +257,21 @@ describe("privacy: erase a data subject, export, retention", () => {
 
   it("erasing a user anonymises the person: address gone, sessions revoked, login refused; erasure entries stay", async () => {
     const id = (await http("GET", "/v1/users/me", undefined, b.access)).body.id as string;
+    const logins = `SELECT event_ref FROM siq_events WHERE request->>'user_id' = $1`;
+    const before = await net.db.query<{ event_ref: string }>(logins, [id]);
+    expect(before.length).toBeGreaterThan(0);
     const r = await http("DELETE", `/v1/privacy/subjects/user/${encodeURIComponent(b.owner)}`, undefined, b.access);
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.body)).not.toContain(b.owner);
+    // Its login events (IP address, device) are gone, and their log entries are tombstones.
+    expect(await net.db.query(logins, [id])).toEqual([]);
+    const keys = before.map((e) => `event:${e.event_ref}`);
+    const types = await net.db.query<{ entry_type: string }>(
+      "SELECT entry_type FROM siq_log_entries WHERE entry_key IN (SELECT jsonb_array_elements_text($1::jsonb))",
+      [JSON.stringify(keys)],
+    );
+    expect(types.length).toBe(keys.length);
+    expect(new Set(types.map((t) => t.entry_type))).toEqual(new Set(["sentineliq.redacted.v1"]));
     const rows = await net.db.query("SELECT email, display_name, active FROM siq_users WHERE id = $1", [id]);
     expect(rows).toEqual([{ email: `erased-${id}@erased.invalid`, display_name: null, active: false }]);
     const open = await net.db.query("SELECT 1 FROM siq_sessions WHERE user_id = $1 AND revoked_at IS NULL", [id]);

@@ -34,7 +34,13 @@ async function event(db: Db, ref: string, tenant: string, status: string, at: Da
   await db.query(
     `INSERT INTO siq_events (event_ref, tenant_id, event_id, kind, request, request_hash, event_digest, status, received_at)
      VALUES ($1, $2, $1, 'login', $3::jsonb, 'h', 'd', $4, $5)`,
-    [ref, tenant, JSON.stringify({ agent_id: "a", metadata: { ip: "203.0.113.9" } }), status, at],
+    [
+      ref,
+      tenant,
+      JSON.stringify({ agent_id: "a", ip: "203.0.113.9", device_id: "d1", metadata: { note: "x" } }),
+      status,
+      at,
+    ],
   );
 }
 

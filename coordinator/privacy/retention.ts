@@ -3,7 +3,8 @@
  * data) runs on a timer in the coordinator. Decided payments and their
  * settlements older than `operational_days` are deleted, events older than
  * `events_days`, and the free text of raw requests (a payment's trace context
- * and metadata, an event's metadata) older than `requests_days` is stripped.
+ * and metadata; an event's metadata, IP address, place and device id) older than
+ * `requests_days` is stripped.
  * Log entries are never touched: their leaf hashes are the tree.
  */
 import type { Db } from "../../lib/db.ts";
@@ -71,8 +72,9 @@ export async function runRetention(db: Db, now: Date): Promise<number> {
         ).length;
         n += (
           await q.query(
-            `UPDATE siq_events SET request = request - 'metadata'
-             WHERE tenant_id = $1 AND received_at < $2 AND request ? 'metadata' RETURNING 1`,
+            `UPDATE siq_events SET request = request - 'metadata' - 'ip' - 'geo' - 'device_id'
+             WHERE tenant_id = $1 AND received_at < $2 AND status = 'decided'
+               AND (request ? 'metadata' OR request ? 'ip' OR request ? 'geo' OR request ? 'device_id') RETURNING 1`,
             args,
           )
         ).length;

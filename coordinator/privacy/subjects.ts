@@ -2,7 +2,8 @@
  * What the store holds about one data subject of one organisation (tenant):
  * - an agent: its payments (and their settlements), its events;
  * - an account address: the payments it sent or received (and settlements);
- * - a user (id or email): the person's row and sessions;
+ * - a user (id or email): the person's row and sessions, and its events
+ *   (login events: IP address, device, place);
  * and, for each, the log entries about it: those of its payments and events,
  * and any entry of the organisation whose bytes name it as a JSON string
  * (never equivocation evidence or validator exclusions, which are about validators, nor erasure entries).
@@ -42,10 +43,6 @@ export async function heldRows(q: Queryable, s: Subject): Promise<Held> {
     "SELECT * FROM siq_settlements WHERE payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))",
     [ids],
   );
-  const events =
-    s.kind === "agent"
-      ? await q.query("SELECT * FROM siq_events WHERE tenant_id = $1 AND request->>'agent_id' = $2", [s.tenant, s.id])
-      : [];
   const users =
     s.kind === "user"
       ? await q.query(
@@ -54,6 +51,18 @@ export async function heldRows(q: Queryable, s: Subject): Promise<Held> {
           [s.org, s.id],
         )
       : [];
+  // An agent's events, or a person's (login events name the account by id, with the IP address and device).
+  const events =
+    s.kind === "user"
+      ? await q.query(
+          `SELECT * FROM siq_events WHERE tenant_id = $1
+           AND request->>'user_id' IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY received_at`,
+          [s.tenant, JSON.stringify([s.id, ...users.map((u) => String(u.id))])],
+        )
+      : await q.query(
+          "SELECT * FROM siq_events WHERE tenant_id = $1 AND request->>'agent_id' = $2 ORDER BY received_at",
+          [s.tenant, s.kind === "agent" ? s.id : null],
+        );
   return { payments, settlements, events, users };
 }
 
