@@ -12,7 +12,7 @@ import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startEvents, type RunningEvents } from "./events/index.ts";
-import { openArchive } from "./log/index.ts";
+import { AdminTrail, openArchive } from "./log/index.ts";
 import { Checkpointer } from "./log/index.ts";
 import { LogSequencer } from "./log/index.ts";
 import { LogStore } from "./log/index.ts";
@@ -52,9 +52,11 @@ export interface Core {
   events: RunningEvents;
   exclusions: Exclusions;
   reputation: Reputation;
+  /** The audit trail of people and system changes (admin entries in the log). */
+  trail: AdminTrail;
 }
 
-type LogParts = Pick<Core, "sequencer" | "logReader" | "audit">;
+type LogParts = Pick<Core, "sequencer" | "logReader" | "audit" | "trail">;
 
 export async function startCore(c: CoreComponents): Promise<Core> {
   const { config, db, bus, topology: t, logger } = c;
@@ -107,6 +109,7 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
     logger: c.logger,
     validatorSet: c.config.validatorSet,
     busSigner: c.busSigner,
+    logKey: c.logSigner.publicKey,
   });
   await sequencer.init();
   // The audit registry is a projection of its log entries: it must be listening before entries are integrated.
@@ -122,7 +125,8 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
   await sequencer.start();
   c.metrics.logEntries.set(sequencer.size);
   sequencer.onIntegrated((size) => c.metrics.logEntries.set(size));
-  return { sequencer, audit, logReader: new LogStore(c.db) };
+  const trail = new AdminTrail({ sequencer, signer: c.logSigner, logger: c.logger });
+  return { sequencer, audit, logReader: new LogStore(c.db), trail };
 }
 
 function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy): Checkpointer {

@@ -12,6 +12,7 @@ import type { Checkpointer } from "./log/index.ts";
 import { logHandlers, paymentReceipt } from "./log/index.ts";
 import type { LogSequencer } from "./log/index.ts";
 import type { LogStore } from "./log/index.ts";
+import type { Trail } from "./log/index.ts";
 import type { Metrics } from "./metrics.ts";
 import type { PaymentService } from "./payments/index.ts";
 import type { Exclusions, Reputation } from "./quorum/index.ts";
@@ -41,6 +42,7 @@ export interface HandlerComponents {
   accounts: RunningAccounts;
   /** Erases data subjects (privacy routes). */
   erasure: Erasure;
+  trail: Trail;
 }
 
 export function coordinatorHandlers(c: HandlerComponents): Handlers {

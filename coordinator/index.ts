@@ -65,6 +65,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     logger,
     baseUrl: () => url,
     events: core.events,
+    trail: core.trail,
   });
   const app = buildServer({
     bodyLimitBytes: config.bodyLimitBytes,

@@ -6,6 +6,7 @@
 import { SiqError, type ValidatorList, type ValidatorSet } from "../protocol/index.ts";
 import type { Handlers } from "./api/index.ts";
 import type { Heartbeats } from "./heartbeats.ts";
+import type { Trail } from "./log/index.ts";
 import type { Exclusions, Reputation } from "./quorum/index.ts";
 
 export interface ValidatorComponents {
@@ -14,6 +15,7 @@ export interface ValidatorComponents {
   reputation: Reputation;
   heartbeats: Heartbeats;
   policy: { n: number; f: number };
+  trail: Trail;
 }
 
 export function validatorList(c: ValidatorComponents): ValidatorList {
@@ -43,7 +45,14 @@ export function validatorHandlers(c: ValidatorComponents): Pick<Handlers, "valid
     validatorReinstate: async ({ params, principal }) => {
       const by = principal?.role === "operator" ? principal.operator : "";
       if (!by) throw new SiqError("FORBIDDEN", "only an operator reinstates a validator");
-      await c.exclusions.reinstate(params.validator_id, by);
+      const r = await c.exclusions.reinstate(params.validator_id, by);
+      await c.trail.record({
+        actor: { kind: "operator", id: by, org: null },
+        action: "validator.reinstated",
+        target: { kind: "validator", id: r.validator_id },
+        org: null,
+        details: { epoch: r.epoch },
+      });
       return { body: validatorList(c) };
     },
   };

@@ -136,6 +136,7 @@ export const WireCodes = {
   BAD_REINSTATEMENT: "entry_problem",
   UNKNOWN_ENTRY_TYPE: "entry_problem",
   BAD_AUDITOR_SIGNATURE: "entry_problem",
+  BAD_ADMIN_SIGNATURE: "entry_problem",
   // Why an actor refused a message on the bus (in the dead letter's reason, and the refusal's log line).
   BAD_BUS_SIGNATURE: "bus_refusal",
   TASK_DIGEST_MISMATCH: "bus_refusal",
@@ -146,6 +147,7 @@ export const WireCodes = {
   STATE_GUARD: "bus_refusal",
   AUDIT_UNSIGNED: "bus_refusal",
   BAD_ERASURE: "bus_refusal",
+  ADMIN_UNSIGNED: "bus_refusal",
 } as const;
 export type WireCode = keyof typeof WireCodes;
 export type WireCodeKind = (typeof WireCodes)[WireCode];

@@ -37,6 +37,7 @@ export * from "./accounts/schemas.ts";
 export * from "./accounts/routes.ts";
 export * from "./accounts/keys.ts";
 export * from "./log/verify-entries.ts";
+export * from "./log/admin.ts";
 export * from "./log/verify.ts";
 export * from "./log/erasure.ts";
 export * from "./privacy/routes.ts";

@@ -47,6 +47,8 @@ const versions = {
   erasure: 1,
   /** What replaces an erased entry's stored bytes: its index, its leaf hash (the tiles keep it) and the erasure's index. */
   redacted: 1,
+  /** A people or system change (the audit trail): actor, action, target, signed by the coordinator's log key. */
+  admin: 1,
 } as const;
 type Versions = typeof versions;
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   canonicalBytes,
   EntryChecker,
+  NoteVerifier,
   eventRef,
   signEventVerdict,
   Signer,
@@ -117,12 +118,21 @@ describe("an equivocating validator (n = 5, f = 1; v5 signs two verdicts for eve
 
   it("log verify rebuilds every exclusion and reinstatement, and catches an excluded verdict counted", async () => {
     const all = await entries(net);
-    const checker = new EntryChecker(ValidatorSet.parse(net.validatorSet));
+    const checker = new EntryChecker(ValidatorSet.parse(net.validatorSet), NoteVerifier.fromVkey(net.vkey).publicKey);
     for (const e of all) expect(checker.check(e.bytes), e.type).toMatchObject({ ok: true });
     expect(all.filter((e) => e.type === TypeTags.validator_status).map((e) => e.json.action)).toEqual([
       "exclude",
       "exclude",
       "reinstate",
+    ]);
+    // The reinstatement is on the audit trail too, naming the operator (an entry of no organisation).
+    expect(all.filter((e) => e.type === TypeTags.admin).map((e) => e.json)).toEqual([
+      expect.objectContaining({
+        action: "validator.reinstated",
+        actor: { kind: "operator", id: "operator-1", org: null },
+        target: { kind: "validator", id: "v4" },
+        org: null,
+      }),
     ]);
     // The last decision again, with one of v5's set-aside verdicts (excluded, or evidence of equivocation)
     // moved among the counted ones.

@@ -16,6 +16,7 @@ const VerifyFlags = z.object({
   witness: f.list,
 });
 const ReadFlags = z.object({ ...f.target, vkey: f.text, follow: f.on, lines: f.count.optional() });
+const ShowFlags = z.object({ ...f.target, type: z.enum(["admin"]).optional() });
 
 const URL_HELP = "coordinator URL (SENTINELIQ_URL)";
 const VKEY_HELP = "log verifier key (default: from the dev credentials)";
@@ -26,12 +27,15 @@ export function registerLog(program: Command): void {
   const log = program.command("log").description("inspect and verify the verdict log");
   registerVerify(log);
   log
-    .command("show <payment_id|index>")
-    .description("print one entry (by log index, or a payment's latest decision) as JSON")
+    .command("show [payment_id|index]")
+    .description(
+      "print one entry (by log index, or a payment's latest decision) as JSON; or, with --type admin, the audit trail: every admin entry (who changed which person, key, validator or setting) and login event, one line each",
+    )
+    .option("--type <type>", "list every entry of this kind instead: admin (admin entries and login events)")
     .option("--url <url>", URL_HELP)
     .option("--api-key <key>", KEY_HELP)
-    .action(async (what: string, raw: unknown) => {
-      const o = parseFlags(ReadFlags, raw);
+    .action(async (what: string | undefined, raw: unknown) => {
+      const o = parseFlags(ShowFlags, raw);
       const { runLogShow } = await import("./tools.ts");
       process.exitCode = await runLogShow(what, o);
     });

@@ -12,6 +12,7 @@ import { call } from "../shared/client.ts";
 import { devCredentials, resolveTarget } from "../shared/credentials.ts";
 import { env } from "../shared/env.ts";
 import { entryReaderKey } from "./reader-key.ts";
+import { runLogShowType } from "./show-type.ts";
 import { EXIT, fail, logVerifier } from "./verify.ts";
 
 interface Flags {
@@ -66,9 +67,14 @@ const print = (index: number, leaf: string) => {
   process.stdout.write(JSON.stringify({ index, ...decode(leaf) }, null, 2) + "\n");
 };
 
-export async function runLogShow(what: string, f: Flags): Promise<number> {
+export async function runLogShow(what: string | undefined, f: Flags & { type?: "admin" }): Promise<number> {
   try {
     const base = baseUrl(f);
+    if (f.type) {
+      if (what !== undefined) return fail("give a payment id or index, or --type, not both", EXIT.USAGE);
+      return await runLogShowType(f.type, reader(base, f));
+    }
+    if (what === undefined) return fail("give a payment id, a log index, or --type admin", EXIT.USAGE);
     let index = /^\d+$/.test(what) ? Number(what) : undefined;
     if (index === undefined) {
       const res = await call(resolveTarget(f), "getPayment", { params: { payment_id: what } });

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { lockHolder } from "../launcher/store.ts";
 import { join, resolve } from "node:path";
 import {
+  ADMIN_ENTRY_TYPE,
   verifyTiles,
   VerifyError,
   EntryChecker,
@@ -145,6 +146,8 @@ function report(r: VerifyReport, semantic: boolean, out: (s: string) => void): v
     out(
       `  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`,
     );
+  const admin = r.checkedTypes.get(ADMIN_ENTRY_TYPE) ?? 0;
+  if (admin > 0) out(`  ${admin} admin entries verified (shape, and the coordinator's log key signature)`);
 }
 
 /**
@@ -155,7 +158,9 @@ function report(r: VerifyReport, semantic: boolean, out: (s: string) => void): v
  */
 function entrySemantics(flags: VerifyFlags, log: NoteVerifier): { checker?: EntryChecker; why: string } | string {
   const defaultFile = join(resolve(DEV_DIR), "network.json");
-  const load = (file: string) => new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(file, "utf8"))));
+  // Admin entries carry the coordinator's log key signature: the key this checkpoint verified with.
+  const load = (file: string) =>
+    new EntryChecker(ValidatorSet.parse(JSON.parse(readFileSync(file, "utf8"))), log.publicKey);
   if (flags.network) {
     if (!existsSync(flags.network)) return `no validator set: ${flags.network} not found`;
     return { checker: load(flags.network), why: "" };

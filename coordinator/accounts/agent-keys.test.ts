@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../lib/db.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { AGENT_KEY_FORMAT } from "../../protocol/index.ts";
+import { NO_TRAIL } from "../log/index.ts";
 import { AgentKeys, type KeyChange } from "./agent-keys.ts";
 import { AccountsConfig, startAccounts } from "./index.ts";
 import { hashPassword } from "./passwords.ts";
@@ -127,6 +128,7 @@ describe("the dev organisation's agent keys", () => {
           baseUrl: () => "http://127.0.0.1",
           // No login here: nothing to send to a validator network.
           events: { submit: () => Promise.reject(new Error("no validator network in this test")) },
+          trail: NO_TRAIL,
         });
       const first = await start();
       const owner = (await new AccountStore(db).byEmail("owner@dev.test"))!;

@@ -6,8 +6,10 @@
 import type { Db } from "../../lib/db.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { UserAuthenticator } from "../api/index.ts";
+import type { Trail } from "../log/index.ts";
 import type { AccountsConfig } from "./config.ts";
 import { AgentKeys, type KeyChange } from "./agent-keys.ts";
+import { keyTrailEvent } from "./trail.ts";
 import { accountHandlers } from "./handlers.ts";
 import { LoginGuard, type LoginEvents } from "./login-guard.ts";
 import { LoginStepUp } from "./step-up.ts";
@@ -41,7 +43,9 @@ export async function startAccounts(c: {
   baseUrl: () => string;
   /** The events service: every login attempt is an event decided by the validators. */
   events: LoginEvents;
-  /** Told of every agent key created, rotated or revoked (an admin trail). */
+  /** Where people and key changes are recorded (admin entries in the verdict log). */
+  trail: Trail;
+  /** Told of every agent key created, rotated or revoked (besides the trail). */
   onKeyChange?: (c: KeyChange) => void;
 }): Promise<RunningAccounts> {
   const { config } = c;
@@ -77,6 +81,7 @@ export async function startAccounts(c: {
     stepUp,
     config,
     logger: c.logger,
+    trail: c.trail,
     baseUrl,
   });
   if (config.devOwner) await service.ensureDevOwner(config.devOwner);
@@ -85,6 +90,7 @@ export async function startAccounts(c: {
       { action: k.action, key_id: k.key.key_id, org_id: k.orgId, user_id: k.userId, agent_ids: k.key.agent_ids },
       `agent key ${k.action}d`,
     );
+    c.trail.note(keyTrailEvent(k));
     c.onKeyChange?.(k);
   });
   return {

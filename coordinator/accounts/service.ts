@@ -7,6 +7,7 @@
  * and the same trip through the validator network.
  */
 import type { Logger } from "../../lib/logger.ts";
+import type { Trail } from "../log/index.ts";
 import { SiqError, type Role, type TokenPair, type UserView } from "../../protocol/index.ts";
 import type { ClientInfo } from "../api/index.ts";
 import type { AccountsConfig } from "./config.ts";
@@ -28,6 +29,8 @@ export interface AccountDeps {
   stepUp: LoginStepUp;
   config: AccountsConfig;
   logger: Logger;
+  /** Records each people change (register, invite, deactivate, password reset) in the verdict log. */
+  trail: Trail;
   /** The base of links in mails. */
   baseUrl: () => string;
 }
@@ -67,22 +70,37 @@ export class AccountService {
           email,
           ttlSeconds: this.#d.config.verifyTtlSeconds,
         });
-        return token;
+        return { token, orgId, userId };
       })
       .catch((e: unknown) => {
         if (e instanceof AlreadyRegistered) return undefined;
         throw e;
       });
-    if (created)
-      this.#mailLink(email, "Verify your email for SentinelIQ", "verify-email", created, "Verify your address");
-    else this.#d.mailer.send({ to: email, subject: "SentinelIQ: you already have an account", text: ALREADY_TEXT });
+    if (created) {
+      this.#mailLink(email, "Verify your email for SentinelIQ", "verify-email", created.token, "Verify your address");
+      // Not awaited: the answer must take the same time whether or not the address had an account.
+      const actor = { kind: "user", id: created.userId, org: created.orgId } as const;
+      this.#d.trail.note({
+        actor,
+        action: "org.created",
+        target: { kind: "org", id: created.orgId },
+        org: created.orgId,
+      });
+      this.#d.trail.note({
+        actor,
+        action: "user.registered",
+        target: { kind: "user", id: created.userId },
+        org: created.orgId,
+        details: { role: "owner", via: "registration" },
+      });
+    } else this.#d.mailer.send({ to: email, subject: "SentinelIQ: you already have an account", text: ALREADY_TEXT });
     return ACCEPTED;
   }
 
   /** Joining by invitation: the mailed token proves the address, so the account is verified at once. */
   async #join(email: string, passwordHash: string, token: string) {
     const { store } = this.#d;
-    await store.db.tx(async (q) => {
+    const joined = await store.db.tx(async (q) => {
       const link = await store.consumeLink(q, token, "invite");
       if (!link || link.email !== email) throw LINK_INVALID();
       const id = await store.createUser(q, {
@@ -93,6 +111,14 @@ export class AccountService {
         verified: true,
       });
       if (!id) throw new SiqError("CONFLICT", "this address already has an account: log in, or reset its password");
+      return { id, org: link.org_id, role: link.role! };
+    });
+    await this.#d.trail.record({
+      actor: { kind: "user", id: joined.id, org: joined.org },
+      action: "user.registered",
+      target: { kind: "user", id: joined.id },
+      org: joined.org,
+      details: { role: joined.role, via: "invitation" },
     });
     return { status: "registered", message: "you joined the organisation: log in" };
   }
@@ -147,10 +173,17 @@ export class AccountService {
   async reset(b: { token: string; password: string }) {
     const passwordHash = await hashPassword(b.password);
     const { store } = this.#d;
-    await store.db.tx(async (q) => {
+    const link = await store.db.tx(async (q) => {
       const link = await store.consumeLink(q, b.token, "reset");
       if (!link?.user_id) throw LINK_INVALID();
       await store.setPassword(q, link.user_id, passwordHash);
+      return { user: link.user_id, org: link.org_id };
+    });
+    await this.#d.trail.record({
+      actor: { kind: "user", id: link.user, org: link.org },
+      action: "user.password_reset",
+      target: { kind: "user", id: link.user },
+      org: link.org,
     });
     return { status: "password_reset", message: "your password is changed and every session ended: log in" };
   }
@@ -190,6 +223,13 @@ export class AccountService {
       token,
       `Join as ${b.role}`,
     );
+    await this.#d.trail.record({
+      actor: { kind: "user", id: p.userId, org: p.orgId },
+      action: "user.invited",
+      target: { kind: "invitation", id: email },
+      org: p.orgId,
+      details: { role: b.role, expires_at: expires.toISOString() },
+    });
     return { email, role: b.role, organization: me.organization, expires_at: expires.toISOString() };
   }
 
@@ -201,6 +241,14 @@ export class AccountService {
     if (target.role === "owner" && p.userRole !== "owner")
       throw new SiqError("FORBIDDEN", "only an owner can deactivate an owner");
     await this.#d.store.deactivate(p.orgId, userId);
+    if (target.active)
+      await this.#d.trail.record({
+        actor: { kind: "user", id: p.userId, org: p.orgId },
+        action: "user.deactivated",
+        target: { kind: "user", id: userId },
+        org: p.orgId,
+        details: { role: target.role },
+      });
     return userView((await this.#d.store.inOrg(p.orgId, userId))!);
   }
 

@@ -7,13 +7,16 @@
  * - an event decision (`event:<event_ref>`) to the event's tenant;
  * - an audit registry change (`audit:<code_hash>:<action>`) to every tenant that
  *   submitted that code;
- * - an erasure (`erasure:<tenant>:<hash>`) to the tenant that erased.
+ * - an erasure (`erasure:<tenant>:<hash>`) to the tenant that erased;
+ * - an admin entry of the audit trail (`admin:<org>:<sha256>`) to its
+ *   organisation (the key names it; `admin:-:…` is of no organisation): the
+ *   tenant of that id, or the config tenant the organisation acts as.
  * Anything else (a reinstatement, a record of no organisation) is for auditors
  * only. The owners are looked up when read, in the tables those records
  * already keep, so the append path is unchanged.
  */
 import type { Db } from "../../lib/db.ts";
-import { SiqError } from "../../protocol/index.ts";
+import { ADMIN_ENTRY_TYPE, SiqError } from "../../protocol/index.ts";
 import type { Principal } from "../api/index.ts";
 import { toEntry, type EntryRow, type StoredEntry } from "./store.ts";
 
@@ -25,6 +28,10 @@ export const OWNED = `(
   OR (e.entry_key LIKE 'audit:%' AND EXISTS (
     SELECT 1 FROM siq_audit_submitters s WHERE s.code_hash = split_part(e.entry_key, ':', 2) AND s.tenant_id = $3))
   OR (e.entry_key LIKE 'erasure:%' AND split_part(e.entry_key, ':', 2) = $3)
+  OR (e.entry_type = '${ADMIN_ENTRY_TYPE}' AND $3 <> '-' AND (
+    e.entry_key = 'admin:' || $3 || ':' || right(e.entry_key, 64)
+    OR EXISTS (SELECT 1 FROM siq_orgs o
+      WHERE o.tenant_id = $3 AND e.entry_key = 'admin:' || o.id || ':' || right(e.entry_key, 64))))
 )`;
 
 /** Up to `limit` entries from index `start` that this tenant may read, in index order. */

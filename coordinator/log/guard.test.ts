@@ -2,14 +2,18 @@
 import { decisionOf } from "../../test/helpers/decisions.ts";
 import { describe, expect, it } from "vitest";
 import {
+  ADMIN_ENTRY_TYPE,
+  adminEntryKey,
   canonicalBytes,
   decisionKey,
   erasureEntryKey,
   policyFor,
+  signAdminRecord,
   signVerdict,
   Signer,
   ValidatorSet,
   Verifier,
+  type AdminRecord,
   type LogAppend,
   type PaymentOutcome,
   type QuorumDecision,
@@ -111,5 +115,42 @@ describe("AppendChecker", () => {
     expect(check(bad, undefined, erasureEntryKey("acme", canonicalBytes(bad)))).toMatchObject({
       refused: "BAD_ERASURE",
     });
+  });
+});
+
+describe("admin appends", () => {
+  const logKey = Signer.generate().signer;
+  const withKey = new AppendChecker(
+    set,
+    new Verifier(Signer.generate().signer.publicKey),
+    new Verifier(logKey.publicKey),
+  );
+  const record = (signer = logKey, org = "org_a") =>
+    signAdminRecord(signer, {
+      actor: { kind: "user", id: "usr_1", org },
+      action: "user.invited",
+      target: { kind: "invitation", id: "bob@example.test" },
+      org,
+      at: "2026-12-07T23:50:00.000Z",
+      details: { role: "member" },
+    });
+  const append = (r: AdminRecord, key = adminEntryKey(r.org, canonicalBytes(r))): LogAppend => ({
+    type: "sentineliq.log_append.v2",
+    key,
+    entry: Buffer.from(canonicalBytes(r)).toString("base64"),
+  });
+
+  it("takes an admin entry signed by the log key, under its organisation's key", () => {
+    expect(withKey.check(append(record()), ADMIN_ENTRY_TYPE, record())).toEqual({});
+  });
+
+  it("refuses one signed by another key, a tampered one, one under another organisation's key, and any without a log key", () => {
+    const forged = record(Signer.generate().signer);
+    expect(withKey.check(append(forged), ADMIN_ENTRY_TYPE, forged)).toMatchObject({ refused: "ADMIN_UNSIGNED" });
+    const tampered = { ...record(), actor: { kind: "user" as const, id: "usr_2", org: "org_a" } };
+    expect(withKey.check(append(tampered), ADMIN_ENTRY_TYPE, tampered)).toMatchObject({ refused: "ADMIN_UNSIGNED" });
+    const moved = append(record(), adminEntryKey("org_b", canonicalBytes(record())));
+    expect(withKey.check(moved, ADMIN_ENTRY_TYPE, record())).toMatchObject({ refused: "ADMIN_UNSIGNED" });
+    expect(checker.check(append(record()), ADMIN_ENTRY_TYPE, record())).toMatchObject({ refused: "ADMIN_UNSIGNED" });
   });
 });

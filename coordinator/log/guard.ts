@@ -8,9 +8,14 @@
  * the integration transaction, is in integrate.ts.
  */
 import {
+  ADMIN_ENTRY_TYPE,
+  adminEntryKey,
+  AdminRecord,
   AUDIT_ENTRY_TYPE,
   AuditReplay,
   auditorVerifiers,
+  canonicalBytes,
+  checkAdminEntry,
   checkDecisionEntry,
   decisionKey,
   ERASURE_ENTRY_TYPE,
@@ -42,10 +47,13 @@ export class AppendChecker {
   readonly #validators: Map<string, Verifier>;
   /** The coordinator's bus key: every append must carry its signature. */
   readonly bus: Verifier;
+  /** The coordinator's log key: every admin entry must carry its signature (a reader's `log verify` checks it too). */
+  readonly #logKey: Verifier | undefined;
 
-  constructor(set: ValidatorSet, bus: Verifier) {
+  constructor(set: ValidatorSet, bus: Verifier, logKey?: Verifier) {
     this.#set = set;
     this.bus = bus;
+    this.#logKey = logKey;
     this.#validators = new Map(set.validators.map((v) => [v.id, new Verifier(Buffer.from(v.public_key, "hex"))]));
   }
 
@@ -63,6 +71,10 @@ export class AppendChecker {
       if (!r.success) return refuse("BAD_ERASURE", `malformed erasure record: ${r.error.issues[0]?.message}`);
       if (msg.key !== erasureEntryKey(r.data.org, Buffer.from(msg.entry, "base64")))
         return refuse("BAD_ERASURE", `key ${msg.key} is not the erasure entry's`);
+    }
+    if (type === ADMIN_ENTRY_TYPE) {
+      const problem = this.#adminProblem(msg, json);
+      if (problem) return refuse("ADMIN_UNSIGNED", problem);
     }
     if (type !== TypeTags.decision) {
       if (msg.payment) return refuse("OUTCOME_MISMATCH", `a payment outcome with a ${type} entry`);
@@ -85,6 +97,17 @@ export class AppendChecker {
     )
       return refuse("OUTCOME_MISMATCH", `outcome ${p.status}/${p.risk_level} is not decision ${d.decision}`);
     return { guard: { attempt: d.attempt, digest: d.payment_digest } };
+  }
+
+  /** An admin entry must verify against the log key and sit under its organisation's key (who reads it depends on it). */
+  #adminProblem(msg: LogAppend, json: unknown): string | undefined {
+    const checked = checkAdminEntry(json, this.#logKey);
+    if (Array.isArray(checked)) return checked[1];
+    if (!checked.checked) return "no log key to check the admin entry's signature against";
+    const org = AdminRecord.parse(json).org;
+    if (msg.key !== adminEntryKey(org, canonicalBytes(json)))
+      return `key ${msg.key} is not the admin entry's (organisation ${org ?? "none"})`;
+    return undefined;
   }
 
   #isCommittee(members: string[]): boolean {

@@ -1,4 +1,5 @@
-/** The verdict log: sequencing, storage, tiles, checkpoints, witnesses and its HTTP handlers. */
+/** The verdict log: sequencing, storage, tiles, checkpoints, witnesses, the admin trail and its HTTP handlers. */
+export { AdminTrail, NO_TRAIL, type AdminEvent, type Trail } from "./admin-trail.ts";
 export { TileArchive, type ArchiveStore } from "./archive.ts";
 export { openArchive, archiveStoreOf } from "./archive-open.ts";
 export { DirArchiveStore } from "./archive-dir.ts";

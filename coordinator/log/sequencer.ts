@@ -62,6 +62,8 @@ export interface SequencerComponents {
   validatorSet: ValidatorSet;
   /** Signs each append; an append that does not verify against its public key is refused. */
   busSigner: Signer;
+  /** The log's public key: an admin entry (the audit trail) that does not verify against it is refused. */
+  logKey?: Uint8Array;
   maxBatch?: number;
   /** How long a batch may wait for more entries once one has arrived. */
   gatherMs?: number;
@@ -90,7 +92,11 @@ export class LogSequencer {
 
   constructor(c: SequencerComponents) {
     this.#c = c;
-    this.#checker = new AppendChecker(c.validatorSet, new Verifier(c.busSigner.publicKey));
+    this.#checker = new AppendChecker(
+      c.validatorSet,
+      new Verifier(c.busSigner.publicKey),
+      c.logKey ? new Verifier(c.logKey) : undefined,
+    );
   }
 
   /** Rebuilds the right edge of the tree from the stored tiles. */

@@ -6,7 +6,9 @@
  * `sentineliq.audit.v1` is replayed into the audit registry: it must be a
  * change the registry's state machine allows (feed entries in index order).
  * Every entry of our own log is of a type this checker knows: an entry of any
- * other type fails with UNKNOWN_ENTRY_TYPE (only a forger writes one).
+ * other type fails with UNKNOWN_ENTRY_TYPE (only a forger writes one). A
+ * `sentineliq.admin.v1` (the audit trail) must carry the coordinator's log key
+ * signature (admin.ts).
  * A reader who sees only part of the log (an organisation reading its own
  * entries) cannot replay validator exclusions, which need every status entry:
  * after `readingPart()` those are taken as they stand and decisions are
@@ -22,6 +24,7 @@ import type { ValidatorSet } from "../schemas/network.ts";
 import { TypeTags } from "../tags.ts";
 import { AUDIT_ENTRY_TYPE, AuditReplay } from "../audit/replay.ts";
 import { auditorVerifiers } from "../audit/statement.ts";
+import { ADMIN_ENTRY_TYPE, checkAdminEntry } from "./admin.ts";
 import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
 import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
 import { ExclusionReplay } from "./verify-exclusion.ts";
@@ -31,8 +34,8 @@ export type EntryCheck =
   | { ok: true; type: string; checked: boolean; payment_id?: string }
   | { ok: false; type: string; code: EntryProblemCode; message: string };
 
-/** What checking one type found: a problem, or the payment the entry concerns (if any). */
-type Checked = EntryProblem | { payment_id?: string };
+/** What checking one type found: a problem, or the payment the entry concerns (if any); `checked: false` when only its shape was. */
+type Checked = EntryProblem | { payment_id?: string; checked?: boolean };
 
 function entryType(json: unknown): string | undefined {
   const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
@@ -46,8 +49,12 @@ export class EntryChecker {
   /** Validator exclusions, as the entries checked so far build them. */
   readonly exclusions = new ExclusionReplay();
   #partial = false;
+  /** The coordinator's log key: admin entries carry its signature. */
+  readonly #coordinator: Verifier | undefined;
 
-  constructor(validatorSet: ValidatorSet) {
+  /** `coordinator`: the log's public key (the checkpoint key); without it admin entries are checked for shape only. */
+  constructor(validatorSet: ValidatorSet, coordinator?: Uint8Array) {
+    this.#coordinator = coordinator ? new Verifier(coordinator) : undefined;
     // With an auditor set in network.json, every approval and revocation must be signed by one of its auditors.
     this.audit = new AuditReplay(validatorSet.auditors ? auditorVerifiers(validatorSet.auditors) : undefined);
     this.#validators = new Map(
@@ -72,7 +79,7 @@ export class EntryChecker {
       `entry type ${JSON.stringify(type.slice(0, 64))} is not one this log ever writes`,
     ];
     if (Array.isArray(r)) return { ok: false, type, code: r[0], message: r[1] };
-    return { ok: true, type, checked: true, ...(r.payment_id ? { payment_id: r.payment_id } : {}) };
+    return { ok: true, type, checked: r.checked ?? true, ...(r.payment_id ? { payment_id: r.payment_id } : {}) };
   }
 
   /** Undefined for a type this checker does not know (the entry then fails). */
@@ -99,6 +106,7 @@ export class EntryChecker {
       const r = ErasureRecord.safeParse(json);
       return r.success ? {} : ["BAD_ENTRY", `malformed erasure record: ${r.error.issues[0]?.message}`];
     }
+    if (type === ADMIN_ENTRY_TYPE) return checkAdminEntry(json, this.#coordinator);
     if (type.startsWith("sentineliq.challenge")) {
       const r = ChallengeRecord.safeParse(json);
       if (!r.success) return ["BAD_ENTRY", `malformed ${type}: ${r.error.issues[0]?.message}`];

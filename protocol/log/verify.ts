@@ -57,6 +57,8 @@ export interface VerifyReport {
   checked: number;
   /** Entries erased (privacy): a tombstone whose leaf hash is the tile's stands in for the bytes. */
   redacted: number;
+  /** Entries checked for meaning, by type. */
+  checkedTypes: Map<string, number>;
   skippedTypes: Map<string, number>;
 }
 
@@ -100,6 +102,7 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
     read: 0,
     checked: 0,
     redacted: 0,
+    checkedTypes: new Map(),
     skippedTypes: new Map(),
   };
   const entriesOf = bundleReader(src, fetch, o.checker);
@@ -167,8 +170,10 @@ function checkEntry(
   if (!checker) return;
   const c = checker.check(entry);
   if (!c.ok) throw new VerifyError(c.code, c.message, index);
-  if (c.checked) r.checked++;
-  else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
+  if (c.checked) {
+    r.checked++;
+    r.checkedTypes.set(c.type, (r.checkedTypes.get(c.type) ?? 0) + 1);
+  } else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
 }
 
 /**
