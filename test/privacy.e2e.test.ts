@@ -263,6 +263,14 @@ describe("privacy: erase a data subject, export, retention", () => {
     const r = await http("DELETE", `/v1/privacy/subjects/user/${encodeURIComponent(b.owner)}`, undefined, b.access);
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.body)).not.toContain(b.owner);
+    // Nothing in the log names the person any more but the erasure it made of itself (as its actor): its admin trail
+    // entries and login events are tombstones.
+    const naming = await net.db.query<{ entry_type: string }>(
+      `SELECT entry_type FROM siq_log_entries WHERE position(convert_to($1, 'UTF8') in entry) > 0
+       AND entry_type <> 'sentineliq.erasure.v1'`,
+      [id],
+    );
+    expect(naming).toEqual([]);
     // Its login events (IP address, device) are gone, and their log entries are tombstones.
     expect(await net.db.query(logins, [id])).toEqual([]);
     const keys = before.map((e) => `event:${e.event_ref}`);
@@ -285,5 +293,9 @@ describe("privacy: erase a data subject, export, retention", () => {
       erased.erasure_index,
     ]);
     expect(trail).toEqual([{ entry_type: "sentineliq.erasure.v1" }]);
+    await covered();
+    const v = await verify();
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.out).toMatch(/\d+ entries redacted/);
   });
 });

@@ -74,13 +74,16 @@ export async function subjectEntries(
 ): Promise<{ idx: number; type: string; entry: Buffer }[]> {
   const payments = JSON.stringify(held.payments.map((p) => p.payment_id));
   const eventKeys = JSON.stringify(held.events.map((e) => `event:${String(e.event_ref)}`));
-  const needle = Buffer.from(JSON.stringify(s.id), "utf8");
+  // The subject as a JSON string: its id as given, and a person's account id and address too.
+  const names = [...new Set([s.id, ...held.users.flatMap((u) => [String(u.id), String(u.email)])])];
+  const needles = JSON.stringify(names.map((n) => JSON.stringify(n)));
   const rows = await q.query<{ idx: string; entry_type: string; entry: Buffer }>(
     `SELECT e.idx, e.entry_type, e.entry FROM siq_log_entries e
      WHERE e.entry_type NOT IN ($5, $6, $7, $8) AND (
        e.payment_id IN (SELECT jsonb_array_elements_text($1::jsonb))
        OR e.entry_key IN (SELECT jsonb_array_elements_text($2::jsonb))
-       OR (position($4::bytea in e.entry) > 0 AND ${OWNED}))
+       OR (EXISTS (SELECT 1 FROM jsonb_array_elements_text($4::jsonb) n
+                   WHERE position(convert_to(n, 'UTF8') in e.entry) > 0) AND ${OWNED}))
      ORDER BY e.idx`,
     // Equivocation evidence and validator exclusions are about validators, and the exclusion replay needs them;
     // erasure entries are the record of erasures (they name their actor by id, never a subject).
@@ -88,7 +91,7 @@ export async function subjectEntries(
       payments,
       eventKeys,
       s.tenant,
-      needle,
+      needles,
       TOMBSTONE_TYPE,
       TypeTags.equivocation,
       TypeTags.validator_status,
