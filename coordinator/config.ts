@@ -147,6 +147,8 @@ export const CoordinatorConfig = z
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
     /** Webhooks: the SSRF switch (`allowPrivateUrls`, off), attempts, backoff, time limit. */
     webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
+    /** How often each organisation's retention policy is applied (coordinator/privacy/retention.ts). */
+    retentionIntervalMs: z.number().int().min(50).default(3_600_000),
     /** The HTTP edge: trusted hosts, CORS origins, rate limits, TLS, proxies in front. */
     http: HttpConfig.default(HttpConfig.parse({})),
   })

@@ -20,6 +20,7 @@ import {
 import { logRoutes } from "./log/routes.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
+import { privacyRoutes } from "./privacy/routes.ts";
 import type { Role } from "./accounts/schemas.ts";
 import { ReinstateRequest, ValidatorList, ValidatorParams } from "./schemas/validators.ts";
 import type { ErrorCode } from "./errors.ts";
@@ -176,6 +177,7 @@ export const routes = {
   ...logRoutes,
   ...accountRoutes,
   ...webhookRoutes,
+  ...privacyRoutes,
   auditSubmit: route({
     method: "POST",
     path: "/v1/audit/code",

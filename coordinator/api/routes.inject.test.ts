@@ -19,6 +19,7 @@ import { contradict } from "../../test/helpers/equivocate.ts";
 import { accountScenarios } from "../../test/helpers/account-scenarios.ts";
 import { keyScenarios } from "../../test/helpers/key-scenarios.ts";
 import { webhookScenarios } from "../../test/helpers/webhook-scenarios.ts";
+import { privacyScenarios } from "../../test/helpers/privacy-scenarios.ts";
 import { startMailCatcher, type MailCatcher } from "../../lib/mail-catcher.ts";
 import { openApiPath } from "./openapi.ts";
 
@@ -425,6 +426,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
       payment: (o) => net.payment(o),
     }),
     ...webhookScenarios({
+      call,
+      refused,
+      mail: () => mail,
+      url: () => net.url,
+      apiKey: () => net.apiKey,
+      payment: (o) => net.payment(o),
+    }),
+    ...privacyScenarios({
       call,
       refused,
       mail: () => mail,

@@ -3,6 +3,7 @@ import type { Db } from "../../lib/db.ts";
 import { migrateLog } from "../log/index.ts";
 import { migrateAccounts } from "../accounts/index.ts";
 import { migrateWebhooks } from "../webhooks/index.ts";
+import { migratePrivacy } from "../privacy/index.ts";
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_payments (
@@ -73,4 +74,5 @@ export async function migrate(db: Db): Promise<void> {
   await migrateLog(db);
   await migrateAccounts(db);
   await migrateWebhooks(db);
+  await migratePrivacy(db);
 }
