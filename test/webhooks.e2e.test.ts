@@ -10,7 +10,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import { BIN } from "../cli/launcher/processes.ts";
+import { contradict } from "./helpers/equivocate.ts";
 import { hashPassword } from "../coordinator/accounts/index.ts";
 import { AccountStore } from "../coordinator/accounts/store.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
@@ -209,5 +211,48 @@ describe("webhooks end to end", () => {
     await net.post(net.payment({ metadata: { country_code: "KP" } }));
     await new Promise((res) => setTimeout(res, 1000));
     expect(mine.got.length).toBe(before);
+  });
+
+  it("network-wide events reach every subscribed organisation: log.alarm, then validator.flagged", async () => {
+    const [a, b] = await Promise.all([startReceiver(), startReceiver()]);
+    try {
+      const events = ["log.alarm", "validator.flagged"];
+      const ha = await http("POST", "/v1/webhooks", { url: a.url, events }, token.owner);
+      const hb = await http("POST", "/v1/webhooks", { url: b.url, events }, token.other);
+      // A signed checkpoint larger than the tree (as if the log had lost entries): the checkpointer refuses and alarms.
+      await net.db.query("INSERT INTO siq_log_checkpoints (size, root, signed_note) VALUES ($1, $2, $3)", [
+        1_000_000,
+        randomBytes(32),
+        "forged",
+      ]);
+      const paid = await net.post(net.payment());
+      expect(paid.body.decision).toBe("approve");
+      const type = (r: typeof a, t: string) => r.got.find((g) => JSON.parse(g.body).type === t);
+      const both = async (t: string) => {
+        const end = Date.now() + 30_000;
+        while (!type(a, t) || !type(b, t)) {
+          if (Date.now() > end) throw new Error(`${t} did not reach both`);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        return [JSON.parse(type(a, t)!.body), JSON.parse(type(b, t)!.body)];
+      };
+      const [alarmA, alarmB] = await both("log.alarm");
+      expect(alarmA).toMatchObject({ org: org.a, data: { kind: "inconsistent_checkpoint", last_size: 1_000_000 } });
+      expect(alarmB.org).toBe(org.b);
+      // v2 contradicts its counted verdict on that payment: excluded, and both organisations are told.
+      await contradict(net, "v2", paid.body.payment_id);
+      const [flagA, flagB] = await both("validator.flagged");
+      expect(flagA.data).toEqual({
+        validator_id: "v2",
+        reason: "equivocation",
+        payment_id: paid.body.payment_id,
+        attempt: 1,
+      });
+      expect(flagB.org).toBe(org.b);
+      expect([ha.status, hb.status]).toEqual([200, 200]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });
