@@ -99,6 +99,12 @@ describe("webhook delivery to real receivers", () => {
     const d = await settled(a, w.webhook_id, "delivered");
     expect(got!.headers["idempotency-key"]).toBe(d.delivery_id);
     expect(d.attempts).toMatchObject([{ attempt: 1, replay: 0, status_code: 200, error: null }]);
+    // The delivery log lists the newest first.
+    const next = rejected();
+    hooks.emit(next);
+    await r.waitFor(2);
+    await until(async () => ((await deliveries(a, w.webhook_id)).length === 2 ? true : undefined));
+    expect((await deliveries(a, w.webhook_id)).map((x) => x.event_id)).toEqual([next.id, e.id]);
   });
 
   it("retries a receiver that answers 500 twice with a growing delay, then delivers on the third attempt", async () => {

@@ -35,6 +35,10 @@ const TAGS: O.TagObject[] = [
   { name: "users", description: "The signed-in person" },
   { name: "admin", description: "An organisation's people (owners and admins)" },
   { name: "keys", description: "An organisation's agent API keys: create, list, rotate, revoke (owners and admins)" },
+  {
+    name: "webhooks",
+    description: "An organisation's webhook endpoints, their signed deliveries and replays (owners and admins)",
+  },
   { name: "operations", description: "Liveness and readiness" },
 ];
 

@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { WebhookEvent } from "../../protocol/index.ts";
 import { verifySignature } from "../../test/helpers/receivers.ts";
+import { WebhooksConfig } from "./config.ts";
 import { backoffMs } from "./dispatcher.ts";
 import { deliveryBody, deliveryHeaders, signatureHeader, type Endpoint } from "./format.ts";
 
@@ -66,7 +67,15 @@ describe("webhook deliveries", () => {
     });
   });
 
-  it("back off exponentially, up to the cap", () => {
+  it("back off exponentially, up to the cap; by default 8 attempts of at most 10 s, from 5 s to 30 min apart", () => {
+    expect(WebhooksConfig.parse({})).toEqual({
+      allowPrivateUrls: false,
+      maxAttempts: 8,
+      backoffBaseMs: 5000,
+      backoffMaxMs: 1_800_000,
+      timeoutMs: 10_000,
+      concurrency: 16,
+    });
     const c = { backoffBaseMs: 5000, backoffMaxMs: 30 * 60_000 };
     expect([1, 2, 3, 4, 8, 20].map((n) => backoffMs(n, c))).toEqual([5000, 10000, 20000, 40000, 640000, 1800000]);
   });
