@@ -24,6 +24,7 @@ const config = WebhooksConfig.parse({
   concurrency: 4,
 });
 const logger = createLogger("test", "silent");
+const busSigner = Signer.generate().signer;
 
 describe("webhook delivery to real receivers", () => {
   let nats: TestNats;
@@ -71,7 +72,7 @@ describe("webhook delivery to real receivers", () => {
       `INSERT INTO siq_orgs (id, name, tenant_id) VALUES ('org_a', 'A', 'tenant-a'), ('org_b', 'B', NULL)`,
     );
     bus = await connectJetStream(nats.url, "webhooks-test");
-    hooks = await startWebhooks({ db, bus, topology: t, busSigner: Signer.generate().signer, config, logger });
+    hooks = await startWebhooks({ db, bus, topology: t, busSigner, config, logger });
   });
   afterAll(async () => {
     await hooks?.stop();
@@ -123,6 +124,18 @@ describe("webhook delivery to real receivers", () => {
     expect(new Set(got.map((g) => g.headers["idempotency-key"])).size).toBe(1);
     for (const g of got)
       expect(verifySignature(w.secret, String(g.headers["sentineliq-signature"]), g.body)).toBe(true);
+  });
+
+  it("keeps a failed delivery across a restart: the durable consumer hands it to the next dispatcher", async () => {
+    const r = await receiver((i) => (i === 0 ? 500 : 200));
+    const w = await hooks.service.create(a, { url: r.url, events: ["payment.rejected"], format: "sentineliq" });
+    hooks.emit(rejected());
+    await until(async () => ((await deliveries(a, w.webhook_id))[0]?.attempts.length === 1 ? true : undefined));
+    await new Promise((res) => setTimeout(res, 100)); // the order is handed back (nak) just after the attempt is stored
+    await hooks.stop();
+    hooks = await startWebhooks({ db, bus, topology: t, busSigner, config, logger });
+    const d = await settled(a, w.webhook_id, "delivered");
+    expect(d.attempts.map((x) => x.status_code)).toEqual([500, 200]);
   });
 
   it("does not follow a redirect: a 3xx is a failed attempt", async () => {
