@@ -29,7 +29,12 @@ describe("webhook deliveries", () => {
     const expected = createHmac("sha256", "whsec_test").update(`1767225600.${body}`).digest("hex");
     expect(signatureHeader("whsec_test", 1767225600, body)).toBe(`t=1767225600,v1=${expected}`);
     const h = deliveryHeaders("dlv_x", event, "whsec_test", body, 1767225600_123);
-    expect(h).toMatchObject({ "idempotency-key": "dlv_x", "sentineliq-event": "payment.rejected" });
+    expect(h).toMatchObject({
+      "content-type": "application/json",
+      "idempotency-key": "dlv_x",
+      "sentineliq-delivery": "dlv_x",
+      "sentineliq-event": "payment.rejected",
+    });
     expect(h["sentineliq-signature"]).toBe(`t=1767225600,v1=${expected}`);
   });
 
