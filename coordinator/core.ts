@@ -6,7 +6,14 @@
 import type { Bus } from "../lib/bus/index.ts";
 import type { Db } from "../lib/db.ts";
 import type { Logger } from "../lib/logger.ts";
-import { policyFor, type QuorumPolicy, type SignedVerdict, type Signer, type Topology } from "../protocol/index.ts";
+import {
+  policyFor,
+  sha256Hex,
+  type QuorumPolicy,
+  type SignedVerdict,
+  type Signer,
+  type Topology,
+} from "../protocol/index.ts";
 import { startAudit, type RunningAudit } from "./audit/index.ts";
 import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
@@ -185,7 +192,8 @@ function newCheckpointer(
     metrics: c.metrics,
     onAlarm: (kind, detail) =>
       webhooks.emit({
-        id: `log.alarm:${kind}:${String(detail["problem"])}`,
+        // One event per distinct problem (the checkpointer alarms once per problem, too).
+        id: `log.alarm:${kind}:${sha256Hex(String(detail["problem"])).slice(0, 32)}`,
         type: "log.alarm",
         tenant: null,
         data: { kind, ...detail },
