@@ -113,6 +113,7 @@ describe("no poison message", () => {
         "authLoginStepUp",
         "keysCreate",
         "privacyRetentionSet",
+        "webhooksCreate",
       ].sort(),
     );
   });
