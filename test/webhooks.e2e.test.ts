@@ -152,6 +152,14 @@ describe("webhooks end to end", () => {
     expect(declined.status).toBe(200);
     const got = await arrived(mine, "case.decided", first.body.payment_id);
     expect(JSON.parse(got.body).data).toMatchObject({ challenge_id: ch.challenge_id, decision: "decline" });
+    // Another, approved: its case.decided names the approver.
+    const second = await net.post({ ...high, idempotency_key: `${high.idempotency_key}-2` });
+    const ch2 = second.body.challenge;
+    const approved = await net.request("POST", `/v1/challenges/${ch2.challenge_id}/approve`, {}, net.approverKey);
+    expect(approved.status).toBe(200);
+    const got2 = await arrived(mine, "case.decided", second.body.payment_id);
+    expect(JSON.parse(got2.body).data).toMatchObject({ challenge_id: ch2.challenge_id, decision: "approve" });
+    expect(typeof JSON.parse(got2.body).data.by).toBe("string");
     expect(theirs.got).toEqual([]);
   });
 
