@@ -31,6 +31,9 @@ export interface Person {
 export type EmitEvent = Omit<WebhookEvent, "created_at"> & { created_at?: string };
 
 const encoder = new TextEncoder();
+/** Publishing an event: 6 tries, 0.5 s apart and doubling (about 15 s in all). */
+const PUBLISH_TRIES = 6;
+const PUBLISH_RETRY_MS = 500;
 
 interface ServiceComponents {
   store: WebhookStore;
@@ -99,14 +102,21 @@ export class WebhookService {
     await this.c.bus.publish(this.c.topology.subjects.webhookDelivery, bytes, { msgId: `${deliveryId}:${replay}` });
   };
 
-  /** Puts an event on the webhooks stream (de-duplicated by its id); never throws, never waits on the caller. */
+  /**
+   * Puts an event on the webhooks stream (de-duplicated by its id); never throws, never waits on the caller.
+   * A publish the bus refuses (e.g. while it reconnects) is tried again, `PUBLISH_TRIES` times in all.
+   */
   readonly emit = (e: EmitEvent): void => {
     const event: WebhookEvent = { ...e, created_at: e.created_at ?? new Date().toISOString() };
     const bytes = encoder.encode(JSON.stringify(signBusMessage(this.c.busSigner, event)));
-    this.c.bus
-      .publish(this.c.topology.subjects.webhookEvent, bytes, { msgId: event.id })
-      .catch((err: Error) =>
-        this.c.logger.error({ event_id: event.id, type: event.type, err: err.message }, "webhook event not published"),
-      );
+    const publish = (tries: number): void => {
+      this.c.bus.publish(this.c.topology.subjects.webhookEvent, bytes, { msgId: event.id }).catch((err: Error) => {
+        const log = { event_id: event.id, type: event.type, err: err.message };
+        if (tries >= PUBLISH_TRIES) return this.c.logger.error(log, "webhook event not published");
+        this.c.logger.warn(log, "webhook event not published yet; trying again");
+        setTimeout(() => publish(tries + 1), PUBLISH_RETRY_MS * 2 ** (tries - 1)).unref();
+      });
+    };
+    publish(1);
   };
 }
