@@ -77,6 +77,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     busSigner: c.busSigner,
     config: config.webhooks,
     logger,
+    register: c.metrics.register,
   });
   const settlement = await startSettlement({
     config: config.settlement,

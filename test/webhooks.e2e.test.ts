@@ -125,6 +125,9 @@ describe("webhooks end to end", () => {
     expect(d).toMatchObject({ state: "delivered", attempts: [{ attempt: 1, status_code: 200 }] });
     expect(got.headers["idempotency-key"]).toBe(d.delivery_id);
     expect(theirs.got).toEqual([]);
+    const metrics = await (await fetch(`${net.url}/metrics`)).text();
+    expect(metrics).toMatch(/^siq_webhook_attempts_total\{outcome="delivered"\} [1-9]/m);
+    expect(metrics).toMatch(/^siq_webhook_attempt_duration_seconds_count [1-9]/m);
     // Replayed by hand: delivered again, with the same idempotency key.
     const before = mine.got.length;
     const replay = await http("POST", `/v1/webhooks/deliveries/${d.delivery_id}/replay`, undefined, token.owner);

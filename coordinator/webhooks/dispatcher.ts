@@ -13,6 +13,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { readBusMessage, WebhookDeliveryOrder, type Topology, type Verifier } from "../../protocol/index.ts";
 import { attemptDelivery } from "./attempt.ts";
 import type { WebhooksConfig } from "./config.ts";
+import type { WebhookMetrics } from "./metrics.ts";
 import type { WebhookStore } from "./store.ts";
 
 export interface DispatcherComponents {
@@ -22,6 +23,7 @@ export interface DispatcherComponents {
   busKey: Verifier;
   config: WebhooksConfig;
   logger: Logger;
+  metrics: WebhookMetrics | null;
 }
 
 /** The delay before attempt `n + 1`, after `n` failed ones: base, 2·base, 4·base… up to the cap. */
@@ -106,6 +108,8 @@ export class WebhookDispatcher {
     );
     const state = ok ? "delivered" : n >= cfg.maxAttempts ? "dead" : "pending";
     await store.recordAttempt(row.id, order.replay, attempt, state);
+    this.#c.metrics?.attemptsTotal.inc({ outcome: state === "pending" ? "failed" : state });
+    this.#c.metrics?.attemptSeconds.observe(attempt.duration_ms / 1000);
     const log = { delivery_id: row.id, webhook_id: endpoint.id, attempt: n, status: attempt.status_code, state };
     if (state === "pending") {
       const delay = backoffMs(n, cfg);

@@ -6,12 +6,14 @@
  */
 import type { Bus } from "../../lib/bus/index.ts";
 import type { Db } from "../../lib/db.ts";
+import type { Registry } from "prom-client";
 import type { Logger } from "../../lib/logger.ts";
 import { SiqError, Verifier, type Signer, type Topology } from "../../protocol/index.ts";
 import type { Handlers, Principal, UserPrincipal } from "../api/index.ts";
 import type { WebhooksConfig } from "./config.ts";
 import { WebhookDispatcher } from "./dispatcher.ts";
 import { WebhookFanout } from "./fanout.ts";
+import { createWebhookMetrics } from "./metrics.ts";
 import { WebhookService, type EmitEvent } from "./service.ts";
 import { WebhookStore } from "./store.ts";
 
@@ -47,6 +49,8 @@ export async function startWebhooks(c: {
   busSigner: Signer;
   config: WebhooksConfig;
   logger: Logger;
+  /** The coordinator's metrics registry (none in tests that do not read metrics). */
+  register?: Registry;
 }): Promise<RunningWebhooks> {
   const logger = c.logger.child({ component: "webhooks" });
   await c.bus.ensureStreams([c.topology.streams.webhooks]);
@@ -54,7 +58,8 @@ export async function startWebhooks(c: {
   const service = new WebhookService({ ...c, store, logger });
   const busKey = new Verifier(c.busSigner.publicKey);
   const fanout = new WebhookFanout({ ...c, store, busKey, logger, order: service.order });
-  const dispatcher = new WebhookDispatcher({ ...c, store, busKey, logger });
+  const metrics = c.register ? createWebhookMetrics(c.register) : null;
+  const dispatcher = new WebhookDispatcher({ ...c, store, busKey, logger, metrics });
   await fanout.start();
   await dispatcher.start();
   return {
