@@ -19,6 +19,7 @@ import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
+import { privacyHandlers, type Erasure } from "./privacy/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -39,6 +40,8 @@ export interface HandlerComponents {
   reputation: Reputation;
   validatorSet: ValidatorSet;
   accounts: RunningAccounts;
+  /** Erases data subjects (privacy routes). */
+  erasure: Erasure;
   trail: Trail;
 }
 
@@ -95,6 +98,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
+    ...privacyHandlers(c.db, c.erasure),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };
