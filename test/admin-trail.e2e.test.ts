@@ -1,7 +1,7 @@
 /**
  * The audit trail end to end (real coordinator, validators, NATS, SMTP on
  * loopback): an owner registers, invites a person who joins, deactivates
- * them, changes a role (`sentineliq user role`) and the organisation's name, and resets their own password; each change is an admin entry in the verdict log naming its actor;
+ * them, changes a role (`sentineliq user role`), the organisation's name and its retention, and resets their own password; each change is an admin entry in the verdict log naming its actor;
  * a login event scored by the validators is listed beside them by
  * `sentineliq log show --type admin`; `log verify` checks every admin entry's
  * signature. Attacks: an admin append not signed by the coordinator's bus key,
@@ -125,6 +125,10 @@ describe("audit trail", () => {
     expect(again.body.role).toBe("viewer");
     expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).body.name).toBe("Trail Ltd");
     expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).status).toBe(200);
+    // The retention policy is an organisation setting too.
+    const policy = { operational_days: 30, events_days: null, requests_days: null };
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).body).toEqual(policy);
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).status).toBe(200);
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
     // Deactivating again changes nothing and records nothing.
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
@@ -179,6 +183,11 @@ describe("audit trail", () => {
         actor: { kind: "user", id: ids.owner, org: ids.org },
         target: { kind: "org", id: ids.org },
         details: { name_from: "Trail", name: "Trail Ltd" },
+      }),
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "org", id: ids.org },
+        details: { setting: "retention", ...policy },
       }),
     ]);
     expect(by("key.created").map((r) => r.target.id)).toEqual([reader.key_id, k.key_id]);
@@ -272,7 +281,7 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", state],
     ]);
     expect(verified.code).toBe(0);
-    expect(verified.out).toMatch(/13 admin entries verified/);
+    expect(verified.out).toMatch(/14 admin entries verified/);
   });
 
   it("an organisation's own key reads its admin entries; another organisation's key reads none", async () => {
