@@ -121,6 +121,10 @@ describe("audit trail", () => {
     });
     expect(role.code, role.err).toBe(0);
     expect(role.out).toContain(`${analyst} (${ids.joined}) is now viewer of Trail`);
+    const list = await cli(["user", "list", "--url", net.url, "--user", email], { SENTINELIQ_PASSWORD: PASSWORD });
+    expect(list.out).toContain(`✓ ${ids.joined}  viewer   ${analyst}`);
+    const bad = await cli(["user", "role", ids.joined, "god", "--url", net.url, "--user", email]);
+    expect({ code: bad.code, err: bad.err }).toEqual({ code: 1, err: expect.stringContaining("role: one of owner") });
     const again = await call("PUT", `/v1/admin/users/${ids.joined}`, { role: "viewer" }, owner);
     expect(again.body.role).toBe("viewer");
     expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).body.name).toBe("Trail Ltd");
