@@ -1,7 +1,7 @@
 /**
  * Issue 12's "Done when", walked in order by a new operator on a clean clone: `sentineliq dev` as `npm start`
- * runs it (processes: its nats-server… here the test's own, so the bus outlives it for the last step; four
- * validators; the coordinator; PGlite in ./.sentineliq; mail caught and listed by `sentineliq mail`), the
+ * runs it (processes: its own nats-server, four validators, the coordinator; PGlite in ./.sentineliq; mail
+ * caught and listed by `sentineliq mail`), the
  * public HTTP API called like curl and the CLI. Register an organisation, verify the email from the caught
  * mail, log in, refresh (the old refresh token is refused and its replay ends the session), invite an
  * analyst, create an agent key bound to one agent, pay with it, log out; a mailed password reset works once;
@@ -12,7 +12,7 @@
  * The dev network lifts every rate limit (cli/shared/bench-limits.ts: `sentineliq bench` drives it from one key
  * and one address), so the burst goes to the same workspace's coordinator started by itself with the dev
  * config minus `http.rateLimits`, i.e. the production defaults (coordinator/api/edge-config.ts: 300 per
- * signed-in person per minute), on the same bus and store.
+ * signed-in person per minute), on the same store (and a nats-server of the test's own).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,8 +54,7 @@ describe("a new operator's journey on `sentineliq dev` (issue 12)", () => {
   const asAda = (password: string) => ({ SENTINELIQ_EMAIL: "ada@journey.test", SENTINELIQ_PASSWORD: password });
 
   it("walks the Done-when list in order", { timeout: 900_000 }, async () => {
-    nats = await testNats({ ownServer: true });
-    dev = await startDevIn(nats.url);
+    dev = await startDevIn();
     base = dev.creds.base_url;
 
     // 1. Register an organisation (the CLI, as the README shows), 2. verify the email from the caught mail.
@@ -182,9 +181,14 @@ describe("a new operator's journey on `sentineliq dev` (issue 12)", () => {
     await dev.stop();
     const config = JSON.parse(readFileSync(join(dev.ws, "coordinator.json"), "utf8"));
     delete config.http.rateLimits;
+    // The dev bus went with `sentineliq dev`: a nats-server of the test's own stands in (the coordinator makes
+    // its streams); the store is the workspace's PGlite, with every person, session and signing key above.
+    nats = await testNats({ ownServer: true });
+    delete config.natsCreds;
+    delete config.natsTls;
     const port = await freePort();
     const prod = join(dev.ws, "coordinator-prod-limits.json");
-    writeFileSync(prod, JSON.stringify({ ...config, port, logLevel: "info" }, null, 2));
+    writeFileSync(prod, JSON.stringify({ ...config, natsUrl: nats.url, port, logLevel: "info" }, null, 2));
     const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: nats.url };
     delete env.DATABASE_URL;
     delete env.PORT;

@@ -50,10 +50,11 @@ export async function spawnProcess(args: string[], env: NodeJS.ProcessEnv, cwd: 
   return { proc, out: () => out, stop };
 }
 
-/** `sentineliq dev` on a free port in a fresh folder, on `natsUrl` (so the bus outlives it). */
-export async function startDevIn(natsUrl: string): Promise<Dev> {
+/** `sentineliq dev` on a free port in a fresh folder, with its own nats-server, exactly as `npm start` runs it. */
+export async function startDevIn(): Promise<Dev> {
   const cwd = mkdtempSync(join(tmpdir(), "siq-journey-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl, LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn" };
+  delete env.NATS_URL; // its own nats-server, admitting only the network's NKey users
   delete env.DATABASE_URL; // PGlite in the workspace, as on a fresh clone
   delete env.SMTP_URL; // mail caught by dev itself
   delete env.PORT;
