@@ -4,7 +4,7 @@
  * a fetch that checks the security headers of every answer it gets.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -63,6 +63,26 @@ export async function startDevIn(): Promise<Dev> {
   const ws = join(cwd, ".sentineliq");
   const creds = JSON.parse(readFileSync(join(ws, "dev-credentials.json"), "utf8")) as Dev["creds"];
   return { cwd, ws, creds, ...p };
+}
+
+/**
+ * The stopped dev workspace's coordinator started by itself with the dev config minus `http.rateLimits` (the
+ * production defaults), on its PGlite store and `natsUrl` (the dev bus went with `sentineliq dev`; the
+ * coordinator makes its streams). Answers its base URL and how to stop it.
+ */
+export async function productionLimitsCoordinator(dev: Dev, natsUrl: string) {
+  const config = JSON.parse(readFileSync(join(dev.ws, "coordinator.json"), "utf8"));
+  delete config.http.rateLimits;
+  delete config.natsCreds;
+  delete config.natsTls;
+  const port = await freePort();
+  const file = join(dev.ws, "coordinator-prod-limits.json");
+  writeFileSync(file, JSON.stringify({ ...config, natsUrl, port, logLevel: "info" }, null, 2));
+  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: natsUrl };
+  delete env.DATABASE_URL;
+  delete env.PORT;
+  const p = await spawnProcess(["coordinator", "--config", file], env, dev.cwd, "coordinator started");
+  return { url: `http://127.0.0.1:${port}`, stop: p.stop };
 }
 
 /** `npx sentineliq …` from the operator's folder: exit code and output. */
