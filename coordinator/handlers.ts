@@ -103,7 +103,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...validatorHandlers(c),
     ...c.accounts.handlers,
     ...c.webhooks.handlers,
-    ...privacyHandlers(c.db, c.erasure),
+    ...privacyHandlers(c.db, c.erasure, c.trail),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

@@ -114,6 +114,8 @@ describe("no poison message", () => {
         "keysCreate",
         "privacyRetentionSet",
         "webhooksCreate",
+        "adminSetRole",
+        "orgUpdate",
       ].sort(),
     );
   });
