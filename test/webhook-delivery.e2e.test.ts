@@ -20,7 +20,7 @@ const config = WebhooksConfig.parse({
   allowPrivateUrls: true,
   maxAttempts: 3,
   backoffBaseMs: 300,
-  timeoutMs: 700,
+  timeoutMs: 1500,
   concurrency: 4,
 });
 const logger = createLogger("test", "silent");
@@ -154,8 +154,8 @@ describe("webhook delivery to real receivers", () => {
     const w = await hooks.service.create(a, { url: r.url, events: ["payment.rejected"], format: "sentineliq" });
     hooks.emit(rejected());
     const d = await settled(a, w.webhook_id, "delivered");
-    expect(d.attempts[0]).toMatchObject({ status_code: null, error: "timed out after 700 ms" });
-    expect(d.attempts[0]!.duration_ms).toBeGreaterThanOrEqual(650);
+    expect(d.attempts[0]).toMatchObject({ status_code: null, error: "timed out after 1500 ms" });
+    expect(d.attempts[0]!.duration_ms).toBeGreaterThanOrEqual(1400);
     expect(d.attempts[1]).toMatchObject({ status_code: 200 });
   });
 
