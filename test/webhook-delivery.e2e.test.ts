@@ -13,7 +13,7 @@ import { migrate } from "../coordinator/store/index.ts";
 import { startWebhooks, WebhooksConfig, type RunningWebhooks } from "../coordinator/webhooks/index.ts";
 import { Signer, SiqError, topology } from "../protocol/index.ts";
 import { dropStreams, testNats, uniqueNamespace, type TestNats } from "./helpers/nats.ts";
-import { testStore, type TestStore } from "./helpers/db.ts";
+import { storeKinds, testStore, type TestStore } from "./helpers/db.ts";
 import { startReceiver, verifySignature, type Receiver } from "./helpers/receivers.ts";
 
 const config = WebhooksConfig.parse({
@@ -65,7 +65,7 @@ describe("webhook delivery to real receivers", () => {
 
   beforeAll(async () => {
     nats = await testNats();
-    store = testStore("pglite");
+    store = testStore(storeKinds().at(-1)!); // PostgreSQL when DATABASE_URL is set
     db = await store.open();
     await migrate(db);
     await db.query(
