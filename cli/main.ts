@@ -1,6 +1,7 @@
 /** The `sentineliq` command line: one program assembled from its command groups, `--help` on every command. */
 import { Command } from "commander";
 import { registerAccounts } from "./accounts/index.ts";
+import { registerPrivacy } from "./privacy/index.ts";
 import { registerAudit } from "./audit/index.ts";
 import { registerBench } from "./bench/index.ts";
 import { registerChallenges } from "./challenges/index.ts";
@@ -30,6 +31,7 @@ export function program(): Command {
     registerValidators,
     registerMail,
     registerAccounts,
+    registerPrivacy,
     registerRules,
     registerBench,
   ])

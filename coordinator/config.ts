@@ -144,6 +144,8 @@ export const CoordinatorConfig = z
     archiveCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
     /** Operator accounts: mail (SMTP_URL), token lifetimes, key rotation, the dev owner. */
     accounts: AccountsConfig.default(AccountsConfig.parse({})),
+    /** How often each organisation's retention policy is applied (coordinator/privacy/retention.ts). */
+    retentionIntervalMs: z.number().int().min(50).default(3_600_000),
     /** The HTTP edge: trusted hosts, CORS origins, rate limits, TLS, proxies in front. */
     http: HttpConfig.default(HttpConfig.parse({})),
   })

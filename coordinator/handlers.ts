@@ -20,6 +20,7 @@ import { validatorHandlers } from "./validators.ts";
 import { dashboardFor } from "./analytics/index.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
+import { privacyHandlers, type Erasure } from "./privacy/index.ts";
 
 export interface HandlerComponents {
   vkey: string;
@@ -40,6 +41,8 @@ export interface HandlerComponents {
   reputation: Reputation;
   validatorSet: ValidatorSet;
   accounts: RunningAccounts;
+  /** Erases data subjects (privacy routes). */
+  erasure: Erasure;
   trail: Trail;
 }
 
@@ -97,6 +100,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
+    ...privacyHandlers(c.db, c.erasure),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

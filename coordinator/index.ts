@@ -15,6 +15,7 @@ import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
 import { watchBacklog } from "./bus-backlog.ts";
 import { coordinatorHandlers } from "./handlers.ts";
+import { Erasure, scheduleRetention } from "./privacy/index.ts";
 import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
 import { createMetrics } from "./metrics.ts";
 import type { ChainBackend } from "./settlement/index.ts";
@@ -91,6 +92,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       heartbeats,
       validatorSet: config.validatorSet,
       accounts,
+      erasure: new Erasure({ db, sequencer: core.sequencer, logger }),
     }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err, request_id: currentRequestId() }, "internal error"),
@@ -103,12 +105,16 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   });
   url = await listen(app, config);
   await recoverAndStart(core, { url, db, bus, logger });
+  const retention = scheduleRetention(db, logger, config.retentionIntervalMs);
   return {
     url,
     app,
     vkey,
     chain: core.settlement.chain,
-    close: () => closeAll({ core, app, accounts, heartbeats, deadLetters, backlog, given, db, bus }),
+    close: () => {
+      retention.stop();
+      return closeAll({ core, app, accounts, heartbeats, deadLetters, backlog, given, db, bus });
+    },
   };
 }
 

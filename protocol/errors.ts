@@ -126,6 +126,7 @@ export const WireCodes = {
   ROOT_MISMATCH: "log_problem",
   WENT_BACKWARDS: "log_problem",
   FORK: "log_problem",
+  BAD_TOMBSTONE: "log_problem",
   BAD_ENTRY: "entry_problem",
   BAD_VERDICT: "entry_problem",
   DECISION_MISMATCH: "entry_problem",
@@ -145,6 +146,7 @@ export const WireCodes = {
   OUTCOME_MISMATCH: "bus_refusal",
   STATE_GUARD: "bus_refusal",
   AUDIT_UNSIGNED: "bus_refusal",
+  BAD_ERASURE: "bus_refusal",
   ADMIN_UNSIGNED: "bus_refusal",
 } as const;
 export type WireCode = keyof typeof WireCodes;

@@ -40,6 +40,8 @@ export * from "./accounts/keys.ts";
 export * from "./log/verify-entries.ts";
 export * from "./log/admin.ts";
 export * from "./log/verify.ts";
+export * from "./log/erasure.ts";
+export * from "./privacy/routes.ts";
 export * from "./tags.ts";
 export * from "./heartbeat.ts";
 export * from "./facts.ts";

@@ -19,6 +19,7 @@ import {
 } from "./schemas/audit.ts";
 import { logRoutes } from "./log/routes.ts";
 import { accountRoutes } from "./accounts/routes.ts";
+import { privacyRoutes } from "./privacy/routes.ts";
 import type { Role } from "./accounts/schemas.ts";
 import { ReinstateRequest, ValidatorList, ValidatorParams } from "./schemas/validators.ts";
 import type { ErrorCode } from "./errors.ts";
@@ -177,6 +178,7 @@ export const routes = {
   }),
   ...logRoutes,
   ...accountRoutes,
+  ...privacyRoutes,
   auditSubmit: route({
     method: "POST",
     path: "/v1/audit/code",

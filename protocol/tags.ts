@@ -43,6 +43,10 @@ const versions = {
   audit_statement: 1,
   /** Entries the log bench (cli/bench/log.ts) sequences: decision-shaped, never written to a real log. */
   bench_decision: 1,
+  /** A data subject's erasure (privacy): which entries were redacted, by whom, when; the subject only as a keyed hash. */
+  erasure: 1,
+  /** What replaces an erased entry's stored bytes: its index, its leaf hash (the tiles keep it) and the erasure's index. */
+  redacted: 1,
   /** A people or system change (the audit trail): actor, action, target, signed by the coordinator's log key. */
   admin: 1,
 } as const;

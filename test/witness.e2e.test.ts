@@ -69,7 +69,7 @@ describe("witness add-checkpoint", () => {
         peers: gossips.flatMap((x) => x.addresses),
         topic: `sentineliq/checkpoints/${origin}`,
         logger,
-        onMessage: (data, from) => witnesses[id]?.heard(Buffer.from(data).toString(), from),
+        onMessage: (data, from) => void witnesses[id]?.heard(Buffer.from(data).toString(), from),
       });
       gossips.push(g);
       witnesses[id] = runWitness({

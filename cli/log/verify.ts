@@ -140,6 +140,8 @@ function report(r: VerifyReport, semantic: boolean, out: (s: string) => void): v
       `  ${r.read} of ${r.entries} entries read and checked against their leaves (the others are not readable with this key)`,
     );
   }
+  if (r.redacted > 0)
+    out(`  ${r.redacted} entries redacted (erased data subjects: their tombstones keep the leaf hashes, which verify)`);
   if (semantic)
     out(
       `  ${r.checked} decisions re-checked (verdict signatures and quorum)${skipped ? `; semantic check skipped for ${skipped} (tree checked)` : ""}`,

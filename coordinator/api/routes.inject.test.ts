@@ -18,6 +18,7 @@ import { ResponseChecker } from "../../test/helpers/openapi.ts";
 import { contradict } from "../../test/helpers/equivocate.ts";
 import { accountScenarios } from "../../test/helpers/account-scenarios.ts";
 import { keyScenarios } from "../../test/helpers/key-scenarios.ts";
+import { privacyScenarios } from "../../test/helpers/privacy-scenarios.ts";
 import { startMailCatcher, type MailCatcher } from "../../lib/mail-catcher.ts";
 import { openApiPath } from "./openapi.ts";
 
@@ -439,6 +440,14 @@ describe("every route through inject(), checked against its OpenAPI document", (
       apiKey: () => net.apiKey,
     }),
     ...keyScenarios({
+      call,
+      refused,
+      mail: () => mail,
+      url: () => net.url,
+      apiKey: () => net.apiKey,
+      payment: (o) => net.payment(o),
+    }),
+    ...privacyScenarios({
       call,
       refused,
       mail: () => mail,

@@ -7,6 +7,7 @@
  * - an event decision (`event:<event_ref>`) to the event's tenant;
  * - an audit registry change (`audit:<code_hash>:<action>`) to every tenant that
  *   submitted that code;
+ * - an erasure (`erasure:<tenant>:<hash>`) to the tenant that erased;
  * - an admin entry of the audit trail (`admin:<org>:<sha256>`) to its
  *   organisation (the key names it; `admin:-:…` is of no organisation): the
  *   tenant of that id, or the config tenant the organisation acts as.
@@ -19,12 +20,14 @@ import { ADMIN_ENTRY_TYPE, SiqError } from "../../protocol/index.ts";
 import type { Principal } from "../api/index.ts";
 import { toEntry, type EntryRow, type StoredEntry } from "./store.ts";
 
-const OWNED = `(
+/** True when entry `e` belongs to tenant `$3`. */
+export const OWNED = `(
   EXISTS (SELECT 1 FROM siq_payments p WHERE p.payment_id = e.payment_id AND p.tenant_id = $3)
   OR (e.entry_key LIKE 'event:%' AND EXISTS (
     SELECT 1 FROM siq_events v WHERE v.event_ref = substring(e.entry_key FROM 7) AND v.tenant_id = $3))
   OR (e.entry_key LIKE 'audit:%' AND EXISTS (
     SELECT 1 FROM siq_audit_submitters s WHERE s.code_hash = split_part(e.entry_key, ':', 2) AND s.tenant_id = $3))
+  OR (e.entry_key LIKE 'erasure:%' AND split_part(e.entry_key, ':', 2) = $3)
   OR (e.entry_type = '${ADMIN_ENTRY_TYPE}' AND $3 <> '-' AND (
     e.entry_key = 'admin:' || $3 || ':' || right(e.entry_key, 64)
     OR EXISTS (SELECT 1 FROM siq_orgs o

@@ -6,6 +6,7 @@ import {
   adminEntryKey,
   canonicalBytes,
   decisionKey,
+  erasureEntryKey,
   policyFor,
   signAdminRecord,
   signVerdict,
@@ -91,6 +92,29 @@ describe("AppendChecker", () => {
     expect(check(decision(weak, ["v1"]), outcome())).toMatchObject({ refused: "DECISION_UNVERIFIED" });
     const alien: QuorumPolicy = { ...policyFor(set, "challenge"), n: 1, f: 0 };
     expect(check(decision(alien), outcome())).toMatchObject({ refused: "DECISION_UNVERIFIED" });
+  });
+
+  it("refuses a tombstone appended as an entry, and an erasure record malformed or under another key", () => {
+    const tomb = { type: "sentineliq.redacted.v1", index: 0, leaf_hash: "A".repeat(43) + "=", erasure_index: 1 };
+    expect(check(tomb)).toMatchObject({ refused: "BAD_ERASURE" });
+    const record = {
+      type: "sentineliq.erasure.v1",
+      org: "acme",
+      subject_kind: "agent",
+      subject_hash: "a".repeat(64),
+      entries_redacted: [0],
+      rows_erased: 1,
+      actor: { kind: "user", id: "usr_1" },
+      at: "2026-12-08T00:00:00.000Z",
+    };
+    expect(check(record, undefined, erasureEntryKey("acme", canonicalBytes(record)))).toEqual({});
+    expect(check(record, undefined, erasureEntryKey("bolt", canonicalBytes(record)))).toMatchObject({
+      refused: "BAD_ERASURE",
+    });
+    const bad = { ...record, subject_hash: "agent-x" };
+    expect(check(bad, undefined, erasureEntryKey("acme", canonicalBytes(bad)))).toMatchObject({
+      refused: "BAD_ERASURE",
+    });
   });
 });
 

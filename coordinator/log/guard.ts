@@ -18,9 +18,13 @@ import {
   checkAdminEntry,
   checkDecisionEntry,
   decisionKey,
+  ERASURE_ENTRY_TYPE,
+  erasureEntryKey,
+  ErasureRecord,
   faultsTolerated,
   policyFor,
   QuorumDecision,
+  TOMBSTONE_TYPE,
   TypeTags,
   Verifier,
   type BusRefusalCode,
@@ -59,6 +63,14 @@ export class AppendChecker {
       // The registry is a projection of these entries: an approval no auditor signed must never reach it.
       const problem = new AuditReplay(auditorVerifiers(this.#set.auditors)).signatureProblem(json);
       if (problem) return refuse("AUDIT_UNSIGNED", problem);
+    }
+    // A tombstone is never appended: erasure writes it in place of an entry (its leaf hash is that entry's).
+    if (type === TOMBSTONE_TYPE) return refuse("BAD_ERASURE", "a tombstone is never appended as a new entry");
+    if (type === ERASURE_ENTRY_TYPE) {
+      const r = ErasureRecord.safeParse(json);
+      if (!r.success) return refuse("BAD_ERASURE", `malformed erasure record: ${r.error.issues[0]?.message}`);
+      if (msg.key !== erasureEntryKey(r.data.org, Buffer.from(msg.entry, "base64")))
+        return refuse("BAD_ERASURE", `key ${msg.key} is not the erasure entry's`);
     }
     if (type === ADMIN_ENTRY_TYPE) {
       const problem = this.#adminProblem(msg, json);

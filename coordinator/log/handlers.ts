@@ -6,6 +6,7 @@ import {
   parseCheckpointBody,
   parseNote,
   parseTilePath,
+  readTombstone,
   SiqError,
   TILE_WIDTH,
   type Routes,
@@ -53,7 +54,8 @@ export function logHandlers(
             index: r.index,
             type: r.type,
             leaf: b64(r.entry),
-            leaf_hash: b64(leafHash(r.entry)),
+            // An erased entry's tombstone carries the leaf hash of the bytes it replaced (the tile's).
+            leaf_hash: readTombstone(r.entry)?.leaf_hash ?? b64(leafHash(r.entry)),
           })),
         },
       };

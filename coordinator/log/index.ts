@@ -10,3 +10,4 @@ export { migrateLog } from "./schema.ts";
 export { LogSequencer } from "./sequencer.ts";
 export { LogStore, type StoredEntry } from "./store.ts";
 export { WitnessClient } from "./witnesses.ts";
+export { OWNED } from "./access.ts";

@@ -1,6 +1,6 @@
 /**
  * The verdict log's tables (the same SQL on PostgreSQL and PGlite):
- * entries (append-only), tiles (a tile may only grow: its stored hashes are a
+ * entries (append-only, but for erasure's tombstones), tiles (a tile may only grow: its stored hashes are a
  * prefix of what replaces them, and a full tile never changes) and signed
  * checkpoints (the log's memory of what it signed, so it never signs two
  * inconsistent ones).
@@ -37,8 +37,17 @@ export const LOG_STATEMENTS = [
      detail     jsonb NOT NULL,
      raised_at  timestamptz NOT NULL DEFAULT now()
    )`,
+  // The one change an entry may see: erasure (coordinator/privacy) replaces its bytes by a tombstone that keeps
+  // its leaf hash (protocol/log/erasure.ts), once; the key, the index and the tiles never change.
   `CREATE OR REPLACE FUNCTION siq_log_append_only() RETURNS trigger AS $$
-   BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql`,
+   BEGIN
+     IF TG_OP = 'UPDATE' AND NEW.idx = OLD.idx AND NEW.entry_key = OLD.entry_key
+        AND OLD.entry_type <> 'sentineliq.redacted.v1' AND NEW.entry_type = 'sentineliq.redacted.v1'
+        AND position(convert_to(encode(sha256('\\x00'::bytea || OLD.entry), 'base64'), 'UTF8') IN NEW.entry) > 0 THEN
+       RETURN NEW;
+     END IF;
+     RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+   END $$ LANGUAGE plpgsql`,
   `CREATE OR REPLACE FUNCTION siq_log_tile_grows() RETURNS trigger AS $$
    BEGIN
      IF TG_OP = 'DELETE' OR length(OLD.hashes) >= 8192 OR length(NEW.hashes) < length(OLD.hashes)

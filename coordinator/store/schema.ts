@@ -3,6 +3,7 @@ import type { Db } from "../../lib/db.ts";
 import { migrateLog } from "../log/index.ts";
 import { migrateAccounts } from "../accounts/index.ts";
 import { ANALYTICS_STATEMENTS } from "../analytics/index.ts";
+import { migratePrivacy } from "../privacy/index.ts";
 
 const STATEMENTS = [
   `CREATE TABLE IF NOT EXISTS siq_payments (
@@ -73,4 +74,5 @@ export async function migrate(db: Db): Promise<void> {
   await migrateLog(db);
   await migrateAccounts(db);
   for (const sql of ANALYTICS_STATEMENTS) await db.query(sql);
+  await migratePrivacy(db);
 }

@@ -28,6 +28,7 @@ import { ADMIN_ENTRY_TYPE, checkAdminEntry } from "./admin.ts";
 import { checkDecisionEntry, checkEquivocationEntry } from "./verify-decision.ts";
 import { checkEventEntry, type EntryProblem } from "./verify-event.ts";
 import { ExclusionReplay } from "./verify-exclusion.ts";
+import { ERASURE_ENTRY_TYPE, ErasureRecord } from "./erasure.ts";
 
 export type EntryCheck =
   | { ok: true; type: string; checked: boolean; payment_id?: string }
@@ -100,6 +101,10 @@ export class EntryChecker {
     if (type === AUDIT_ENTRY_TYPE) {
       const problem = this.audit.push(json);
       return problem ? [problem.code, problem.message] : {};
+    }
+    if (type === ERASURE_ENTRY_TYPE) {
+      const r = ErasureRecord.safeParse(json);
+      return r.success ? {} : ["BAD_ENTRY", `malformed erasure record: ${r.error.issues[0]?.message}`];
     }
     if (type === ADMIN_ENTRY_TYPE) return checkAdminEntry(json, this.#coordinator);
     if (type.startsWith("sentineliq.challenge")) {

@@ -14,6 +14,7 @@ import { openCheckpoint, type Checkpoint } from "./checkpoint.ts";
 import type { NoteVerifier } from "./signed-note.ts";
 import { decodeBundle, TILE_WIDTH, TileBuilder, tileHashes, tilePath, tilesForSize, type TileId } from "./tiles.ts";
 import type { EntryChecker } from "./verify-entries.ts";
+import { ERASURE_ENTRY_TYPE, ErasureRecord, readTombstone } from "./erasure.ts";
 
 export interface TileSource {
   describe: string;
@@ -54,6 +55,8 @@ export interface VerifyReport {
   /** Entries whose bytes were read and matched their leaf hash (all of them unless entries are private). */
   read: number;
   checked: number;
+  /** Entries erased (privacy): a tombstone whose leaf hash is the tile's stands in for the bytes. */
+  redacted: number;
   /** Entries checked for meaning, by type. */
   checkedTypes: Map<string, number>;
   skippedTypes: Map<string, number>;
@@ -98,10 +101,12 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
     entries: size,
     read: 0,
     checked: 0,
+    redacted: 0,
     checkedTypes: new Map(),
     skippedTypes: new Map(),
   };
   const entriesOf = bundleReader(src, fetch, o.checker);
+  const erasures = new Erasures();
   for (const t of tilesForSize(size).filter((x) => x.level === 0)) {
     const entries = await entriesOf(t);
     const served = tileHashes((await fetch(t)).subarray(0, t.width * 32));
@@ -109,7 +114,7 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
     for (let i = 0; i < t.width; i++) {
       const index = t.n * TILE_WIDTH + i;
       const entry = entries.get(index);
-      if (entry) checkEntry(entry, served[i]!, index, o.checker, report);
+      if (entry) checkEntry(entry, served[i]!, index, o.checker, report, erasures);
       leaves.push(served[i]!);
     }
     for (const touched of builder.append(leaves.slice(-t.width)))
@@ -124,6 +129,7 @@ export async function verifyTiles(src: TileSource, o: VerifyOptions): Promise<Ve
       throw new VerifyError("TILE_MISMATCH", `${tilePath(t)} does not match the hashes recomputed from the entries`);
     }
   }
+  erasures.check(size);
   if (!builder.root().equals(checkpoint.root))
     throw new VerifyError("ROOT_MISMATCH", `the entries do not lead to the checkpoint's root for size ${size}`);
   if (prev && prev.size > 0 && !rootFromLeafHashes(leaves.slice(0, prev.size)).equals(prev.root)) {
@@ -142,7 +148,17 @@ function checkEntry(
   index: number,
   checker: EntryChecker | undefined,
   r: VerifyReport,
+  erasures: Erasures,
 ) {
+  const tomb = readTombstone(entry);
+  if (tomb) {
+    if (tomb.index !== index || !Buffer.from(tomb.leaf_hash, "base64").equals(leaf))
+      throw new VerifyError("BAD_TOMBSTONE", "the tombstone's index or leaf hash is not the tile's", index);
+    erasures.tombstone(index, tomb.erasure_index);
+    r.read++;
+    r.redacted++;
+    return;
+  }
   if (!leafHash(entry).equals(leaf))
     throw new VerifyError(
       "LEAF_MISMATCH",
@@ -150,6 +166,7 @@ function checkEntry(
       index,
     );
   r.read++;
+  erasures.record(index, entry);
   if (!checker) return;
   const c = checker.check(entry);
   if (!c.ok) throw new VerifyError(c.code, c.message, index);
@@ -157,6 +174,40 @@ function checkEntry(
     r.checked++;
     r.checkedTypes.set(c.type, (r.checkedTypes.get(c.type) ?? 0) + 1);
   } else r.skippedTypes.set(c.type, (r.skippedTypes.get(c.type) ?? 0) + 1);
+}
+
+/**
+ * Tombstones and the erasure entries that made them: each tombstone must name a later erasure entry in the
+ * tree, and when that entry was read, it must list the tombstone's index.
+ */
+class Erasures {
+  readonly #tombs: [number, number][] = [];
+  readonly #lists = new Map<number, Set<number>>();
+
+  tombstone(index: number, by: number): void {
+    this.#tombs.push([index, by]);
+  }
+
+  record(index: number, entry: Uint8Array): void {
+    const text = Buffer.from(entry).toString("utf8");
+    if (!text.includes(ERASURE_ENTRY_TYPE)) return;
+    try {
+      const r = ErasureRecord.safeParse(JSON.parse(text));
+      if (r.success) this.#lists.set(index, new Set(r.data.entries_redacted));
+    } catch {
+      // Not JSON: not an erasure entry.
+    }
+  }
+
+  check(size: number): void {
+    for (const [index, by] of this.#tombs) {
+      if (by <= index || by >= size)
+        throw new VerifyError("BAD_TOMBSTONE", `the tombstone names erasure entry ${by}, not a later entry`, index);
+      const list = this.#lists.get(by);
+      if (list && !list.has(index))
+        throw new VerifyError("BAD_TOMBSTONE", `erasure entry ${by} does not list this entry as redacted`, index);
+    }
+  }
 }
 
 /** The entries of a level-0 tile's bundle, by index; once bundles are refused, those `readable` gives. */
