@@ -40,6 +40,8 @@ describe("metrics", () => {
     expect((await net.request("POST", "/v1/events", event)).status).toBe(200);
     expect((await net.get("/v1/payments/pay_missing", "siq_unknown_key_0123456789")).status).toBe(401);
     expect((await net.get("/v1/payments/pay_missing")).status).toBe(404);
+    const login = { email: "nobody@metrics.test", password: "not the password" };
+    expect((await net.request("POST", "/v1/auth/login", login)).status).toBe(401);
   }, 120_000);
   afterAll(async () => {
     await net?.stop();
@@ -56,6 +58,7 @@ describe("metrics", () => {
       /siq_http_errors_total\{method="GET",route="\/v1\/payments\/:payment_id",status="404",code="NOT_FOUND"\} 1/,
       /siq_auth_attempts_total\{auth="agent",result="success"\} [1-9]/,
       /siq_auth_attempts_total\{auth="agent",result="failure"\} 1/,
+      /siq_auth_attempts_total\{auth="login",result="failure"\} 1/,
       /siq_events_total\{kind="login_success"\} 1/,
       /siq_event_decisions_total\{kind="login_success",decision="approve"\} 1/,
       /siq_db_query_duration_seconds_count\{statement="insert",result="ok"\} [1-9]/,
@@ -79,7 +82,7 @@ describe("metrics", () => {
         new RegExp(`siq_node_evaluations_total\\{kind="payment",risk_level="LOW",validator="${v.id}"\\} 1`),
       );
       expect(body).toMatch(new RegExp(`siq_node_events_total\\{event_kind="login_success",validator="${v.id}"\\} 1`));
-      expect(body).toMatch(/siq_node_score_duration_seconds_count\{validator="v\d",kind="event"\} 1/);
+      expect(body).toMatch(/siq_node_score_duration_seconds_count\{validator="v\d",kind="event"\} [1-9]/);
     }
   });
 
