@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../lib/db.ts";
 import { AnalyticsDashboard, AnalyticsQuery } from "../../protocol/index.ts";
 import { storeKinds, testStore, type TestStore } from "../../test/helpers/db.ts";
-import { migrate } from "../store/index.ts";
+import { EventStore, migrate } from "../store/index.ts";
 import { dashboardFor } from "./index.ts";
 
 const T0 = Date.parse("2026-03-01T10:00:00Z");
@@ -65,6 +65,19 @@ describe.each(storeKinds())("analytics dashboard: %s", (kind) => {
     // tenant-b, in the same minutes: never counted for tenant-a.
     for (let i = 0; i < 5; i++)
       await insert(db, `b${i}`, "tenant-b", 0, 1000, { decision: "reject", reasons: [reason("OTHER_TENANT")] });
+    await new EventStore(db).migrate();
+    const event = (ref: string, tenant: string, kind: string, minute: number, decision: string | null) =>
+      db.query(
+        `INSERT INTO siq_events (event_ref, tenant_id, event_id, kind, request, request_hash, event_digest, status,
+           decision, received_at)
+         VALUES ($1, $2, $1, $3, '{}', 'h', 'd', $4, $5, $6)`,
+        [ref, tenant, kind, decision ? "decided" : "evaluating", decision, at(minute)],
+      );
+    await event("e1", "tenant-a", "login_success", 0, "approve");
+    await event("e2", "tenant-a", "login_success", 1, "challenge");
+    await event("e3", "tenant-a", "password_change", 2, null);
+    await event("e4", "tenant-a", "login_success", 10, "approve");
+    await event("e5", "tenant-b", "login_failure", 0, "reject");
     await db.query(`INSERT INTO siq_orgs (id, name) VALUES ('org_a', 'A'), ('org_b', 'B')`);
     await db.query(`UPDATE siq_orgs SET tenant_id = 'tenant-a' WHERE id = 'org_a'`);
   }, 120_000);
@@ -89,6 +102,13 @@ describe.each(storeKinds())("analytics dashboard: %s", (kind) => {
       { code: "NEW_RECEIVER", count: 1 },
       { code: "SANCTIONED", count: 1 },
     ]);
+    expect(d.events).toEqual({
+      total: 3,
+      by_kind: [
+        { kind: "login_success", count: 2, decisions: { approve: 1, challenge: 1, reject: 0 } },
+        { kind: "password_change", count: 1, decisions: { approve: 0, challenge: 0, reject: 0 } },
+      ],
+    });
     expect(d.series.map((b) => [b.start, b.payments, b.latency_ms.p50])).toEqual([
       ["2026-03-01T10:00:00Z", 4, 25],
       ["2026-03-01T10:01:00Z", 0, null],
@@ -109,9 +129,13 @@ describe.each(storeKinds())("analytics dashboard: %s", (kind) => {
     const other = await dashboardFor(db, person("org_b"), q);
     expect(other.totals.payments).toBe(0);
     expect(other.top_reasons).toEqual([]);
+    expect(other.events).toEqual({ total: 0, by_kind: [] });
     const b = await dashboardFor(db, { ...agentA, tenant: "tenant-b" }, q);
     expect(b.totals).toMatchObject({ payments: 5, decisions: { approve: 0, challenge: 0, reject: 5 } });
     expect(b.top_reasons).toEqual([{ code: "OTHER_TENANT", count: 5 }]);
+    expect(b.events.by_kind).toEqual([
+      { kind: "login_failure", count: 1, decisions: { approve: 0, challenge: 0, reject: 1 } },
+    ]);
     await expect(dashboardFor(db, { role: "auditor", auditor: "x" }, q)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(dashboardFor(db, person("org_missing"), q)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });

@@ -1,7 +1,8 @@
 /**
  * The analytics dashboard, computed in SQL over `siq_payments (tenant_id, created_at)`
  * (indexed): volume, decision mix, risk levels and decision latency per bucket and over
- * the window (percentile_cont, in milliseconds), and the most frequent reasons. Every
+ * the window (percentile_cont, in milliseconds), the most frequent reasons, and the
+ * events by kind (`siq_events (tenant_id, received_at)`, indexed too). Every
  * query names the caller's tenant: another organisation's payments are never counted.
  */
 import type { Db, Row } from "../../lib/db.ts";
@@ -37,7 +38,7 @@ const WINDOW = `FROM siq_payments WHERE tenant_id = $1 AND created_at >= $2 AND 
 
 export async function dashboard(db: Db, tenant: string, q: AnalyticsQuery): Promise<AnalyticsDashboard> {
   const args = [tenant, q.from.toISOString(), q.to.toISOString()];
-  const [totals, buckets, reasons] = await Promise.all([
+  const [totals, buckets, reasons, events] = await Promise.all([
     db.query(`SELECT ${FIGURES} ${WINDOW}`, args),
     db.query(
       `SELECT to_char(date_trunc($4, created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS start, ${FIGURES}
@@ -51,7 +52,18 @@ export async function dashboard(db: Db, tenant: string, q: AnalyticsQuery): Prom
        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`,
       args,
     ),
+    db.query(
+      `SELECT kind, count(*)::int AS count,
+         ${Decisions.map((d) => `count(*) FILTER (WHERE decision = '${d}')::int AS "d_${d}"`).join(", ")}
+       FROM siq_events WHERE tenant_id = $1 AND received_at >= $2 AND received_at < $3 GROUP BY kind ORDER BY kind`,
+      args,
+    ),
   ]);
+  const byKind = events.map((e) => ({
+    kind: String(e.kind),
+    count: Number(e.count),
+    decisions: Object.fromEntries(Decisions.map((d) => [d, Number(e[`d_${d}`])])) as AnalyticsFigures["decisions"],
+  }));
   const byStart = new Map(buckets.map((b) => [String(b.start), figures(b)]));
   return {
     from: q.from.toISOString(),
@@ -59,6 +71,7 @@ export async function dashboard(db: Db, tenant: string, q: AnalyticsQuery): Prom
     bucket: q.bucket,
     totals: figures(totals[0] ?? {}),
     top_reasons: reasons.map((r) => ({ code: r.code, count: Number(r.count) })),
+    events: { total: byKind.reduce((n, e) => n + e.count, 0), by_kind: byKind },
     series: bucketStarts(q).map((start) => ({ start, ...(byStart.get(start) ?? figures({})) })),
   };
 }

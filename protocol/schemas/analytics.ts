@@ -70,6 +70,14 @@ export const AnalyticsFigures = z.object({
 });
 export type AnalyticsFigures = z.infer<typeof AnalyticsFigures>;
 
+/** The organisation's authentication and behaviour events in the window. */
+export const AnalyticsEvents = z.object({
+  total: Count,
+  /** By kind (login_success, password_change, …): how many, and how many were decided each way. */
+  by_kind: z.array(z.object({ kind: z.string(), count: Count, decisions: DecisionMix })),
+});
+export type AnalyticsEvents = z.infer<typeof AnalyticsEvents>;
+
 export const AnalyticsDashboard = z.object({
   from: IsoTime,
   to: IsoTime,
@@ -77,6 +85,7 @@ export const AnalyticsDashboard = z.object({
   totals: AnalyticsFigures,
   /** The reasons given most often (code and how many payments carried it), at most 10. */
   top_reasons: z.array(z.object({ code: z.string(), count: Count })),
+  events: AnalyticsEvents,
   /** One entry per bucket from the one holding `from` to the one holding the end of the window, empty ones too. */
   series: z.array(AnalyticsFigures.extend({ start: IsoTime })),
 });
