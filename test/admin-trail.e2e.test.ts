@@ -9,12 +9,8 @@
  * sequencer; an organisation's own agent key reads its admin entries and
  * another organisation's key none; an edited admin entry fails `log verify`.
  */
-import { execFile } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/launcher/processes.ts";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
 import { startMailCatcher, type MailCatcher } from "../lib/mail-catcher.ts";
 import {
@@ -29,24 +25,8 @@ import {
 } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 import { httpClient, linkToken } from "./helpers/operators.ts";
+import { cli, until } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
-}
-const until = async (what: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 const PASSWORD = "correct horse battery";
 
 describe("audit trail", () => {
@@ -210,7 +190,7 @@ describe("audit trail", () => {
 
     const all = await show(net.auditorKey);
     expect(all.code).toBe(0);
-    const lines = all.out.trim().split("\n");
+    const lines = all.stdout.trim().split("\n");
     const actions = lines.map((l) => l.split("\t")[2]);
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -248,22 +228,22 @@ describe("audit trail", () => {
   it("an organisation's own key reads its admin entries; another organisation's key reads none", async () => {
     const own = await show(ids.orgKey);
     expect(own.code).toBe(0);
-    const ownActions = own.out
+    const ownActions = own.stdout
       .trim()
       .split("\n")
       .map((l) => l.split("\t")[2]);
     expect(ownActions).toEqual(
       expect.arrayContaining(["org.created", "user.invited", "user.deactivated", "key.revoked"]),
     );
-    expect(own.out).not.toContain("rules:honest");
-    expect(own.out).not.toContain("login_failure");
+    expect(own.stdout).not.toContain("rules:honest");
+    expect(own.stdout).not.toContain("login_failure");
 
     const beta = await newOwner("owner@beta.test", "Beta");
     const betaKey = (await call("POST", "/v1/keys", { name: "beta", agent_ids: ["*"] }, beta)).body.api_key as string;
     const b = await show(betaKey);
     expect(b.code).toBe(0);
-    expect(b.out).not.toContain(ids.org);
-    expect(b.out).not.toContain("user.deactivated");
+    expect(b.stdout).not.toContain(ids.org);
+    expect(b.stdout).not.toContain("user.deactivated");
     const [deactivated] = (await adminRows()).filter((r) => r.record.action === "user.deactivated");
     const direct = await net.get(`/v1/log/entries?start=${deactivated!.index}&limit=1`, betaKey);
     // The page starts at that index: Beta's first readable entry is a later one of its own.
@@ -273,12 +253,12 @@ describe("audit trail", () => {
 
     // The configured tenants too: tenant-a reads its entry and its login event, tenant-b neither.
     const a = await show(net.apiKey);
-    expect(a.out).toContain("rules:honest");
-    expect(a.out).toContain("login_failure");
-    expect(a.out).not.toContain(ids.org);
+    expect(a.stdout).toContain("rules:honest");
+    expect(a.stdout).toContain("login_failure");
+    expect(a.stdout).not.toContain(ids.org);
     const tb = await show(`${net.apiKey}-b`);
     expect(tb.code).toBe(0);
-    expect(tb.out).toBe("");
+    expect(tb.stdout).toBe("");
   });
 
   it("an edited admin entry fails log verify, naming it", async () => {
@@ -299,6 +279,6 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", join(net.dir, "auditor-tamper")],
     ]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`entry ${row!.index}: LEAF_MISMATCH`);
+    expect(r.stderr).toContain(`entry ${row!.index}: LEAF_MISMATCH`);
   });
 });

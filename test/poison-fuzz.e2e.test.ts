@@ -158,7 +158,8 @@ describe("sentineliq dev under hostile input", () => {
       fc.asyncProperty(request, message, async (r, m) => {
         nc.publish(m.subject, m.data);
         const p = r.param;
-        const params = { payment_id: p, code_hash: p, event_id: p, validator_id: p, user_id: p, challenge_id: p };
+        // Every `:name` of the route's path gets the same hostile value.
+        const params = Object.fromEntries([...r.def.path.matchAll(/:([a-z_]+)/g)].map((x) => [x[1]!, p]));
         const path = routePath(r.def.path, params) + r.query;
         const withBody = r.def.method === "POST" || r.def.method === "PUT";
         const res = await send(r.def.method, path, withBody ? r.body : undefined, r.key, r.contentType);

@@ -5,6 +5,7 @@
  * still decided by every validator.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { hashPassword } from "../coordinator/accounts/index.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routePath, routes, sha256Hex, topology, type RouteDef, type Topology } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
@@ -26,15 +27,27 @@ const PARAMS: Record<string, string> = {
   event_id: "e1",
   challenge_id: "ch_01JAAAAAAAAAAAAAAAAAAAAAAA",
   validator_id: "v1",
+  user_id: "usr_none",
+  key_id: "key_none",
+  kind: "agent",
+  id: "agent-none",
 };
+
+/** The owner the network starts with: people's routes are tried with the owner's access token. */
+const OWNER = { email: "owner@poison.test", password: "a long enough passphrase" };
 
 describe("no poison message", () => {
   let net: TestNetwork;
   let t: Topology;
   let nc: NatsConnection;
+  let ownerToken: string;
   beforeAll(async () => {
-    net = await startNetwork({ store: "pglite" });
+    const owner = { organization: "Poison Org", email: OWNER.email, password_hash: await hashPassword(OWNER.password) };
+    net = await startNetwork({ store: "pglite", coordinatorConfig: { accounts: { devOwner: owner } } });
     t = topology(net.namespace);
+    const login = await net.request("POST", routePath(routes.authLogin.path), JSON.stringify(OWNER), undefined);
+    expect(login.status).toBe(200);
+    ownerToken = login.body.access_token;
     nc = await connect({ servers: net.natsUrl });
   }, 120_000); // four validators and PGlite start slowly on a loaded machine
   afterAll(async () => {
@@ -45,9 +58,14 @@ describe("no poison message", () => {
   const keyFor = (def: RouteDef) =>
     def.auth === "none"
       ? undefined
-      : (({ auditor: net.auditorKey, approver: net.approverKey, operator: net.operatorKey } as Record<string, string>)[
-          def.auth
-        ] ?? net.apiKey);
+      : ((
+          {
+            auditor: net.auditorKey,
+            approver: net.approverKey,
+            operator: net.operatorKey,
+            user: ownerToken,
+          } as Record<string, string>
+        )[def.auth] ?? net.apiKey);
   const counts = async () => {
     const [p] = await net.db.query("SELECT count(*)::int AS n FROM siq_payments");
     const [l] = await net.db.query("SELECT count(*)::int AS n FROM siq_log_entries");
@@ -92,6 +110,9 @@ describe("no poison message", () => {
         "authReset",
         "usersMeUpdate",
         "adminInvite",
+        "authLoginStepUp",
+        "keysCreate",
+        "privacyRetentionSet",
       ].sort(),
     );
   });
