@@ -8,22 +8,15 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { until } from "./helpers/cli.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 
 /** promtool's verdict on an exposition: its exit status and what it printed. */
-export function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
+function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
   const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
   if (r.error) throw new Error(`promtool is not installed (apt-get install -y prometheus): ${r.error.message}`);
   return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
-
-const until = async (what: () => Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
 
 describe("metrics", () => {
   let net: TestNetwork;
