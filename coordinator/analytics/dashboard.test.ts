@@ -140,6 +140,23 @@ describe.each(storeKinds())("analytics dashboard: %s", (kind) => {
     await expect(dashboardFor(db, person("org_missing"), q)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
+  it("reads payments and events through their (tenant_id, time) indexes", async () => {
+    const plan = (sql: string) =>
+      db.tx(async (q) => {
+        await q.query("SET LOCAL enable_seqscan = off");
+        const rows = await q.query(`EXPLAIN ${sql}`);
+        return rows.map((r) => String(Object.values(r)[0])).join("\n");
+      });
+    const window = `tenant_id = 'tenant-a' AND %s >= '${at(0)}' AND %s < '${at(3)}'`;
+    const on = (col: string) => window.replaceAll("%s", col);
+    expect(await plan(`SELECT count(*) FROM siq_payments WHERE ${on("created_at")}`)).toContain(
+      "siq_payments_tenant_created",
+    );
+    expect(await plan(`SELECT count(*) FROM siq_events WHERE ${on("received_at")}`)).toContain(
+      "siq_events_tenant_received",
+    );
+  });
+
   it("cuts hours and days at UTC boundaries, empty buckets included", async () => {
     const d = await dashboardFor(
       db,
