@@ -17,6 +17,7 @@ export const e2e = [
   "lib/bus/quarantine.test.ts",
   "coordinator/store/payments.test.ts",
   "coordinator/analytics/dashboard.test.ts",
+  "coordinator/accounts/org-admin.test.ts",
   "node/audit-cache.test.ts",
   "cli/rules/amlsim.test.ts",
   "coordinator/api/routes.inject.test.ts",

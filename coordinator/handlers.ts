@@ -100,7 +100,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
-    ...privacyHandlers(c.db, c.erasure),
+    ...privacyHandlers(c.db, c.erasure, c.trail),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

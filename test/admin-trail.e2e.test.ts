@@ -1,7 +1,7 @@
 /**
  * The audit trail end to end (real coordinator, validators, NATS, SMTP on
  * loopback): an owner registers, invites a person who joins, deactivates
- * them and resets their own password; each change is an admin entry in the verdict log naming its actor;
+ * them, changes a role (`sentineliq user role`), the organisation's name and its retention, and resets their own password; each change is an admin entry in the verdict log naming its actor;
  * a login event scored by the validators is listed beside them by
  * `sentineliq log show --type admin`; `log verify` checks every admin entry's
  * signature. Attacks: an admin append not signed by the coordinator's bus key,
@@ -91,6 +91,28 @@ describe("audit trail", () => {
       email: string;
     }[];
     ids.joined = people.find((p) => p.email === analyst)!.id;
+    // The owner makes the analyst a viewer from the command line (`sentineliq user role`), then renames the
+    // organisation; the same role or name again changes and records nothing.
+    const role = await cli(["user", "role", ids.joined, "viewer", "--url", net.url, "--user", email], {
+      SENTINELIQ_PASSWORD: PASSWORD,
+    });
+    expect(role.code, role.out).toBe(0);
+    expect(role.out).toContain(`${analyst} (${ids.joined}) is now viewer of Trail`);
+    const list = await cli(["user", "list", "--url", net.url, "--user", email], { SENTINELIQ_PASSWORD: PASSWORD });
+    expect(list.out).toContain(`✓ ${ids.joined}  viewer   ${analyst}`);
+    const bad = await cli(["user", "role", ids.joined, "god", "--url", net.url, "--user", email]);
+    expect({ code: bad.code, err: bad.stderr }).toEqual({
+      code: 1,
+      err: expect.stringContaining("role: one of owner"),
+    });
+    const again = await call("PUT", `/v1/admin/users/${ids.joined}`, { role: "viewer" }, owner);
+    expect(again.body.role).toBe("viewer");
+    expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).body.name).toBe("Trail Ltd");
+    expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).status).toBe(200);
+    // The retention policy is an organisation setting too.
+    const policy = { operational_days: 30, events_days: null, requests_days: null };
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).body).toEqual(policy);
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).status).toBe(200);
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
     // Deactivating again changes nothing and records nothing.
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
@@ -132,6 +154,25 @@ describe("audit trail", () => {
     ]);
     expect(by("user.password_reset")).toEqual([
       expect.objectContaining({ actor: { kind: "user", id: ids.owner, org: ids.org }, details: {} }),
+    ]);
+    expect(by("user.role_changed")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "user", id: ids.joined },
+        details: { from: "analyst", to: "viewer" },
+      }),
+    ]);
+    expect(by("org.settings_changed")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "org", id: ids.org },
+        details: { name_from: "Trail", name: "Trail Ltd" },
+      }),
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "org", id: ids.org },
+        details: { setting: "retention", ...policy },
+      }),
     ]);
     expect(by("key.created").map((r) => r.target.id)).toEqual([reader.key_id, k.key_id]);
     expect(by("key.rotated")).toEqual([
@@ -199,6 +240,8 @@ describe("audit trail", () => {
         "user.invited",
         "user.deactivated",
         "user.password_reset",
+        "user.role_changed",
+        "org.settings_changed",
         "key.created",
         "key.rotated",
         "key.revoked",
@@ -222,7 +265,7 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", state],
     ]);
     expect(verified.code).toBe(0);
-    expect(verified.out).toMatch(/11 admin entries verified/);
+    expect(verified.out).toMatch(/14 admin entries verified/);
   });
 
   it("an organisation's own key reads its admin entries; another organisation's key reads none", async () => {

@@ -8,10 +8,16 @@ import { BIN } from "../../cli/launcher/processes.ts";
 
 const run = promisify(execFile);
 
-/** Runs the CLI (`out` is stdout then stderr) from a folder of its own, so a developer's ./.sentineliq never stands in for what a flag did not give. */
-export async function cli(args: string[]): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
+/** Runs the CLI (`out` is stdout then stderr; `env`: variables to add) from a folder of its own, so a developer's ./.sentineliq never stands in for what a flag did not give. */
+export async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd: tmpdir(),
+      env: { ...process.env, ...env },
+    });
     return { code: 0, out: stdout + stderr, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
