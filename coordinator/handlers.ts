@@ -17,6 +17,7 @@ import type { Metrics } from "./metrics.ts";
 import type { PaymentService } from "./payments/index.ts";
 import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
+import { dashboardFor } from "./analytics/index.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
 import type { RunningWebhooks } from "./webhooks/index.ts";
@@ -67,6 +68,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         throw new SiqError("FORBIDDEN", "kind login is the platform's own; send login_success or login_failure");
       return { body: await events.submit(tenant, body) };
     },
+    analyticsDashboard: async ({ principal, query }) => ({ body: await dashboardFor(c.db, principal, query) }),
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);

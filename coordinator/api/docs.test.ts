@@ -17,7 +17,9 @@ const handlers = Object.fromEntries(
   Object.keys(routes).map((name) => [name, () => Promise.resolve({ body: { status: "ok" } })]),
 ) as unknown as Handlers;
 
-const shapeOf = (s: z.ZodType | undefined): Record<string, z.ZodType> => (s instanceof z.ZodObject ? s.shape : {});
+/** An object schema's fields (through a transform: the fields it reads). */
+const shapeOf = (s: z.ZodType | undefined): Record<string, z.ZodType> =>
+  s instanceof z.ZodObject ? s.shape : s instanceof z.ZodPipe ? shapeOf(s.in as z.ZodType) : {};
 
 describe("API documentation", () => {
   let app: FastifyInstance;
@@ -109,7 +111,8 @@ describe("API documentation", () => {
         user: [{ accessToken: [] }],
         approver: [{ approverKey: [] }],
       }[def.auth as string];
-      expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
+      const expected = security ?? [{ agentKey: [] }, { auditorKey: [] }];
+      expect(op!.security, name).toEqual(def.agents ? [...expected, { agentKey: [] }] : expected);
     }
     expect(Object.keys(doc.components!.securitySchemes!)).toEqual([
       "agentKey",
@@ -136,7 +139,8 @@ describe("API documentation", () => {
           type: "http",
           scheme: "bearer",
         });
-      if (def.auth === "user") expect(named, name).toEqual(["accessToken"]);
+      // A people's route that admits the organisation's agent keys too lists both.
+      if (def.auth === "user") expect(named, name).toEqual(def.agents ? ["accessToken", "agentKey"] : ["accessToken"]);
     }
     expect(schemes.accessToken!.bearerFormat).toBe("JWT");
     // The people, organisation and agent-key routes are all for signed-in people.

@@ -3,6 +3,7 @@ import type { Db } from "../../lib/db.ts";
 import { migrateLog } from "../log/index.ts";
 import { migrateAccounts } from "../accounts/index.ts";
 import { migrateWebhooks } from "../webhooks/index.ts";
+import { ANALYTICS_STATEMENTS } from "../analytics/index.ts";
 import { migratePrivacy } from "../privacy/index.ts";
 
 const STATEMENTS = [
@@ -74,5 +75,6 @@ export async function migrate(db: Db): Promise<void> {
   await migrateLog(db);
   await migrateAccounts(db);
   await migrateWebhooks(db);
+  for (const sql of ANALYTICS_STATEMENTS) await db.query(sql);
   await migratePrivacy(db);
 }

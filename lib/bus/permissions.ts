@@ -109,6 +109,8 @@ function coordinatorPermissions(t: Topology): RolePermissions {
         ...durableConsumer(st.webhooks.name, c.webhookFanout),
         ...durableConsumer(st.webhooks.name, c.webhookDispatcher),
         ...kvReader(buckets.audit),
+        // Read-only: each stream's consumers and their backlog, for the metrics (coordinator/bus-backlog.ts).
+        ...Object.values(st).map((s) => `${API}.CONSUMER.LIST.${s.name}`),
       ]),
       deny: ALWAYS_DENIED,
     },
