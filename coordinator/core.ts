@@ -12,7 +12,7 @@ import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startEvents, type RunningEvents } from "./events/index.ts";
-import { AdminTrail, openArchive } from "./log/index.ts";
+import { AdminTrail, openArchive, type TileArchive } from "./log/index.ts";
 import { Checkpointer } from "./log/index.ts";
 import { LogSequencer } from "./log/index.ts";
 import { LogStore } from "./log/index.ts";
@@ -46,6 +46,8 @@ export interface Core {
   settlement: RunningSettlement;
   policy: QuorumPolicy;
   checkpointer: Checkpointer;
+  /** The log archive (ARCHIVE_URL / tileArchiveDir), or null; erasure rewrites its entry bundles. */
+  archive: TileArchive | null;
   challenges: ChallengeService;
   service: PaymentService;
   aggregator: Aggregator;
@@ -72,7 +74,8 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     ...(c.chain ? { chain: c.chain } : {}),
   });
   const policy = policyFor(config.validatorSet, config.failClosed);
-  const checkpointer = newCheckpointer(c, log, policy);
+  const archive = openArchive(config, { log: log.logReader, logger, metrics: c.metrics });
+  const checkpointer = newCheckpointer(c, log, policy, archive);
   const challenges = new ChallengeService({
     store: new ChallengeStore(db),
     sequencer: log.sequencer,
@@ -98,7 +101,19 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     metrics: c.metrics,
     exclusions: () => exclusions.current(),
   });
-  return { ...log, settlement, policy, checkpointer, challenges, service, aggregator, events, exclusions, reputation };
+  return {
+    ...log,
+    settlement,
+    policy,
+    checkpointer,
+    archive,
+    challenges,
+    service,
+    aggregator,
+    events,
+    exclusions,
+    reputation,
+  };
 }
 
 async function startLog(c: CoreComponents): Promise<LogParts> {
@@ -129,7 +144,12 @@ async function startLog(c: CoreComponents): Promise<LogParts> {
   return { sequencer, audit, logReader: new LogStore(c.db), trail };
 }
 
-function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy): Checkpointer {
+function newCheckpointer(
+  c: CoreComponents,
+  log: LogParts,
+  policy: QuorumPolicy,
+  archive: TileArchive | null,
+): Checkpointer {
   const { config } = c;
   const { logReader } = log;
   const witnesses = new WitnessClient({
@@ -149,7 +169,7 @@ function newCheckpointer(c: CoreComponents, log: LogParts, policy: QuorumPolicy)
     witnessQuorum: config.witnessQuorum ?? policy.approve,
     externalWitnessQuorum: config.externalWitnessQuorum ?? config.externalWitnesses.length,
     intervalMs: config.checkpointIntervalMs,
-    archive: openArchive(config, { log: logReader, logger: c.logger, metrics: c.metrics }),
+    archive,
     logger: c.logger,
     metrics: c.metrics,
   });

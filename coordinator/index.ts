@@ -85,7 +85,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       heartbeats,
       validatorSet: config.validatorSet,
       accounts,
-      erasure: new Erasure({ db, sequencer: core.sequencer, logger }),
+      erasure: new Erasure({ db, sequencer: core.sequencer, logger, archive: core.archive }),
     }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err, request_id: currentRequestId() }, "internal error"),
