@@ -7,7 +7,9 @@
  * (the restart path). Attack: a bundle rewritten with a tombstone that is not the tile's fails verify.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -51,6 +53,8 @@ describe("erasure reaches the log archive", () => {
   let http: ReturnType<typeof httpClient>;
   const owner = { email: "ola@erase.test", access: "", apiKey: "" };
   const dir = mkdtempSync(join(tmpdir(), "siq-archive-"));
+  /** The directory archive as it was before the erasure. */
+  const pre = mkdtempSync(join(tmpdir(), "siq-archive-pre-"));
   let redacted: number[] = [];
   /** agent-x's payments (its decision entries name them) and the one kept. */
   const paid: string[] = [];
@@ -149,6 +153,7 @@ describe("erasure reaches the log archive", () => {
     expect(await bundlesNaming(paid)).not.toEqual([]);
     expect(await dirArchive()).toBeGreaterThanOrEqual(size);
     expect(filesNaming(paid)).not.toEqual([]);
+    cpSync(dir, pre, { recursive: true });
     const before = await objects();
 
     const r = await http("DELETE", `/v1/privacy/subjects/agent/${AGENT}`, undefined, owner.access);
@@ -179,6 +184,46 @@ describe("erasure reaches the log archive", () => {
     const ok = await cli(["log", "verify", "--tiles", dir, "--vkey", net.vkey]);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain(`${redacted.length} entries redacted`);
+  }, 60_000);
+
+  it("a failing store is retried until the rewrite lands; a bundle that would change by more than tombstones is refused", async () => {
+    const restart = async (store: DirArchiveStore) => {
+      const lines: string[] = [];
+      const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
+      const log = new LogStore(net.db);
+      const archive = new TileArchive({ store, log, logger: pino(sink), metrics: null, retryMs: 20 });
+      const published = (await log.lastPublished())!;
+      archive.offer(published.size, published.cosignedNote!);
+      await archive.idle();
+      await archive.stop();
+      return lines.join("");
+    };
+    // The store fails its first rewrite: the archive says so, retries, and the bundle is rewritten.
+    const flaky = mkdtempSync(join(tmpdir(), "siq-archive-flaky-"));
+    cpSync(pre, flaky, { recursive: true });
+    const store = new DirArchiveStore(flaky);
+    let failures = 1;
+    const replace = store.replaceBundle.bind(store);
+    store.replaceBundle = (path, data) =>
+      failures-- > 0 ? Promise.reject(new Error("store unavailable")) : replace(path, data);
+    const out = await restart(store);
+    expect(out).toContain("archive write failed; retrying");
+    const dirOf = (d: string) => walk(d).filter((f) => paid.some((w) => readFileSync(join(d, f)).includes(w)));
+    expect(dirOf(flaky)).toEqual([]);
+    // An archived bundle whose kept entry was edited cannot be "redacted" into the database's bytes: refused.
+    const edited = mkdtempSync(join(tmpdir(), "siq-archive-edited-"));
+    cpSync(pre, edited, { recursive: true });
+    const files = walk(edited).filter((f) => readFileSync(join(edited, f)).includes(kept[0]!));
+    expect(files).not.toEqual([]);
+    for (const f of files) {
+      const bytes = readFileSync(join(edited, f));
+      bytes.write(kept[0]!.slice(0, -1) + (kept[0]!.endsWith("0") ? "1" : "0"), bytes.indexOf(kept[0]!));
+      writeFileSync(join(edited, f), bytes);
+    }
+    const refused = await restart(new DirArchiveStore(edited));
+    expect(refused).toContain("archive redaction refused");
+    expect(refused).toContain("would change, and not into a tombstone");
+    for (const f of files) expect(readFileSync(join(edited, f)).includes(paid[0]!), f).toBe(true);
   }, 60_000);
 
   it("attack: a bundle whose tombstone is not the tile's leaf fails verify", async () => {
