@@ -16,6 +16,8 @@ export const e2e = [
   "lib/bus/kv.test.ts",
   "lib/bus/quarantine.test.ts",
   "coordinator/store/payments.test.ts",
+  "coordinator/analytics/dashboard.test.ts",
+  "coordinator/accounts/org-admin.test.ts",
   "node/audit-cache.test.ts",
   "cli/rules/amlsim.test.ts",
   "coordinator/api/routes.inject.test.ts",

@@ -17,6 +17,7 @@ import type { Metrics } from "./metrics.ts";
 import type { PaymentService } from "./payments/index.ts";
 import type { Exclusions, Reputation } from "./quorum/index.ts";
 import { validatorHandlers } from "./validators.ts";
+import { dashboardFor } from "./analytics/index.ts";
 import type { ValidatorSet } from "../protocol/index.ts";
 import { mayDebit, type Custody } from "./settlement/index.ts";
 import { privacyHandlers, type Erasure } from "./privacy/index.ts";
@@ -65,6 +66,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
         throw new SiqError("FORBIDDEN", "kind login is the platform's own; send login_success or login_failure");
       return { body: await events.submit(tenant, body) };
     },
+    analyticsDashboard: async ({ principal, query }) => ({ body: await dashboardFor(c.db, principal, query) }),
     getEvent: async ({ tenant, params }) => ({ body: await events.get(tenant, params.event_id) }),
     paymentReceipt: async ({ tenant, params }) => {
       await service.get(tenant, params.payment_id);
@@ -98,7 +100,7 @@ export function coordinatorHandlers(c: HandlerComponents): Handlers {
     ...c.audit.handlers,
     ...validatorHandlers(c),
     ...c.accounts.handlers,
-    ...privacyHandlers(c.db, c.erasure),
+    ...privacyHandlers(c.db, c.erasure, c.trail),
     health: () => ({ body: { status: "ok" } }),
     ready: () => readiness(c),
   };

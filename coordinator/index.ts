@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { connectJetStream, roleInbox, type Bus } from "../lib/bus/index.ts";
 import { openDb, type Db } from "../lib/db.ts";
+import { observedDb } from "../lib/db-observed.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import { currentRequestId } from "../lib/request-scope.ts";
 import { ensureKeyFile, loadKeyFile, SiqError, topology, verifierKey, type Topology } from "../protocol/index.ts";
@@ -12,6 +13,7 @@ import { buildServer } from "./api/index.ts";
 import { agentKeys, busKeyFileOf, type CoordinatorConfig } from "./config.ts";
 import { startCore, type Core } from "./core.ts";
 import { countDeadLetters } from "./dead-letters.ts";
+import { watchBacklog } from "./bus-backlog.ts";
 import { coordinatorHandlers } from "./handlers.ts";
 import { Erasure, scheduleRetention } from "./privacy/index.ts";
 import { watchHeartbeats, type Heartbeats } from "./heartbeats.ts";
@@ -44,7 +46,11 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   const logKey = loadKeyFile(config.logKeyFile);
   const vkey = verifierKey(config.logOrigin, logKey.signer.publicKey);
   const busKey = ensureKeyFile(busKeyFileOf(config), "coordinator-bus");
-  const { db, bus } = await openInfrastructure(config, t, given);
+  const opened = await openInfrastructure(config, t, given);
+  const bus = opened.bus;
+  const db = observedDb(opened.db, (statement, seconds, ok) =>
+    metrics.dbSeconds.observe({ statement, result: ok ? "ok" : "error" }, seconds),
+  );
   const core = await startCore({
     config,
     db,
@@ -58,6 +64,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
   });
   const heartbeats = watchHeartbeats(bus, t, config.validatorSet, config.heartbeatTimeoutMs, metrics.validatorsAlive);
   const deadLetters = countDeadLetters(bus, t, metrics);
+  const backlog = watchBacklog(bus, t, metrics, logger);
   let url = "";
   const accounts = await startAccounts({
     db,
@@ -94,6 +101,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     publicUrl: config.accounts.publicUrl,
     tls: tlsFiles(config),
     accessLog: logger.child({ log: "access" }),
+    metrics,
   });
   url = await listen(app, config);
   await recoverAndStart(core, { url, db, bus, logger });
@@ -105,7 +113,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
     chain: core.settlement.chain,
     close: () => {
       retention.stop();
-      return closeAll({ core, app, accounts, heartbeats, deadLetters, given, db, bus });
+      return closeAll({ core, app, accounts, heartbeats, deadLetters, backlog, given, db, bus });
     },
   };
 }
@@ -175,6 +183,7 @@ async function closeAll(r: {
   accounts: RunningAccounts;
   heartbeats: Heartbeats;
   deadLetters: { stop(): void };
+  backlog: { stop(): void };
   given: Given | undefined;
   db: Db;
   bus: Bus;
@@ -182,6 +191,7 @@ async function closeAll(r: {
   const { core } = r;
   r.heartbeats.stop();
   r.deadLetters.stop();
+  r.backlog.stop();
   core.challenges.stop();
   await r.app.close();
   await r.accounts.close();

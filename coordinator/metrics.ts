@@ -1,11 +1,13 @@
 /** Every coordinator metric, from one typed factory. Names end in their unit. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectProcessMetrics } from "../lib/process-metrics.ts";
+import { opsMetrics } from "./metrics-ops.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics(register = new Registry()) {
-  collectDefaultMetrics({ register, prefix: "siq_coordinator_" });
-  return { register, ...decisionMetrics(register), ...validatorMetrics(register) };
+  collectProcessMetrics(register, "siq_coordinator_");
+  return { register, ...decisionMetrics(register), ...validatorMetrics(register), ...opsMetrics(register) };
 }
 
 /** Payments, decisions and the log. */

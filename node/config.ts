@@ -33,6 +33,8 @@ export const ValidatorConfig = z.object({
   stateDir: z.string().optional(),
   /** host:port where the witness serves C2SP tlog-witness `POST /add-checkpoint` over HTTP (none: NATS only). */
   witnessListen: z.string().optional(),
+  /** host:port where the node serves its Prometheus metrics at `GET /metrics` (none: not served). */
+  metricsListen: z.string().optional(),
   /** The log's public base URL (the coordinator's), for consistency proofs between checkpoints of different sizes. */
   logUrl: z.string().url().optional(),
   /** libp2p listen address for checkpoint gossip, e.g. /ip4/127.0.0.1/tcp/9101 (none: no gossip). */

@@ -14,6 +14,7 @@ import { runValidator } from "./validator.ts";
 import { httpConsistencyProofs } from "./log-proofs.ts";
 import { runWitness, type RunningWitness } from "./witness.ts";
 import { serveWitnessHttp, type WitnessHttp } from "./witness-http.ts";
+import { createValidatorMetrics, measured, serveMetrics, type MetricsHttp } from "./metrics.ts";
 
 export { parseValidatorConfig, type ValidatorConfig } from "./config.ts";
 export { FaultMode } from "./faults.ts";
@@ -28,6 +29,8 @@ export interface RunningValidator {
   gossip: Gossip | undefined;
   /** The witness's HTTP endpoint (with `witnessListen`). */
   witnessHttp: WitnessHttp | undefined;
+  /** Where the node serves `GET /metrics` (with `metricsListen`). */
+  metricsHttp: MetricsHttp | undefined;
   /** The pack newest loaded (it may not have taken effect yet). */
   packHash(): string;
   stop(): Promise<void>;
@@ -52,6 +55,8 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
   // The audited-code registry, kept up to date over the bus: live lists the rules read.
   const audit = await startAuditCache(ownBus, t.buckets.audit, logger, busKey);
   const risk = startRiskEngine(config, logger, live ?? audit.lists);
+  const metrics = createValidatorMetrics(config.id);
+  const score = measured(metrics, { payment: risk.scorePayment, event: risk.scoreEvent });
   const actor = await runValidator({
     id: config.id,
     bus: ownBus,
@@ -60,7 +65,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     topology: t,
     logger,
     maxInFlight: config.maxInFlight,
-    score: risk.scorePayment,
+    score: score.payment,
     observe: risk.observePayment,
     behind: audit.behind,
     ...(config.faulty ? { fault: fault(config.faulty, { slowMs: config.slowMs }) } : {}),
@@ -72,9 +77,10 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     busKey,
     topology: t,
     logger,
-    score: risk.scoreEvent,
+    score: score.event,
   });
   const { witness, gossip, witnessHttp } = await startWitness(config, ownBus, t, key.signer, logger);
+  const metricsHttp = await serveMetrics(config.metricsListen, metrics.register, logger);
   if (config.faulty)
     logger.warn({ id: config.id, mode: config.faulty }, "FAULT DRILL: this validator misbehaves on purpose");
   logger.info(
@@ -82,6 +88,7 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
       id: config.id,
       witness: Boolean(witness),
       witness_http: witnessHttp?.url,
+      metrics_http: metricsHttp?.url,
       gossip: gossip?.addresses,
       pack: risk.packs.latest.name,
       pack_hash: risk.packs.latest.hash,
@@ -96,10 +103,12 @@ export async function startValidator(config: ValidatorConfig, bus?: Bus, live?: 
     witness,
     gossip,
     witnessHttp,
+    metricsHttp,
     packHash: () => risk.packs.latest.hash,
     async stop() {
       risk.close();
       await witnessHttp?.close();
+      await metricsHttp?.close();
       witness?.stop();
       await gossip?.stop();
       await events.stop();

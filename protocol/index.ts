@@ -24,6 +24,7 @@ export * from "./settlement-errors.ts";
 export * from "./rejections.ts";
 export * from "./schemas/challenge.ts";
 export * from "./schemas/error.ts";
+export * from "./schemas/analytics.ts";
 export * from "./quorum.ts";
 export * from "./log/merkle.ts";
 export * from "./log/tiles.ts";

@@ -23,6 +23,7 @@ import { privacyRoutes } from "./privacy/routes.ts";
 import type { Role } from "./accounts/schemas.ts";
 import { ReinstateRequest, ValidatorList, ValidatorParams } from "./schemas/validators.ts";
 import type { ErrorCode } from "./errors.ts";
+import { AnalyticsDashboard, AnalyticsQuery } from "./schemas/analytics.ts";
 
 /**
  * Who may call a route: an agent (tenant API key), an auditor (auditor key),
@@ -43,6 +44,8 @@ export interface RouteDef<
   auth: Auth;
   /** On `user` routes: the roles admitted (default: every role). */
   roles?: readonly Role[];
+  /** On `user` routes: the organisation's agent keys are admitted too (scoped to their tenant). */
+  agents?: boolean;
   summary: string;
   params: P;
   body: B;
@@ -251,6 +254,18 @@ export const routes = {
     query: undefined,
     response: ValidatorList,
     errors: ["NOT_FOUND", "CONFLICT", "NOT_READY"],
+  }),
+  analyticsDashboard: route({
+    method: "GET",
+    path: "/v1/analytics/dashboard",
+    auth: "user",
+    agents: true,
+    summary:
+      "Your organisation's payments over a window in buckets: volume, decision mix, risk levels, decision latency p50/p95/p99 and top reasons (people of the organisation, or its agent keys)",
+    params: NoParams,
+    body: undefined,
+    query: AnalyticsQuery,
+    response: AnalyticsDashboard,
   }),
   health: route({
     method: "GET",

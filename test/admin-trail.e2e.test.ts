@@ -1,7 +1,7 @@
 /**
  * The audit trail end to end (real coordinator, validators, NATS, SMTP on
  * loopback): an owner registers, invites a person who joins, deactivates
- * them and resets their own password; each change is an admin entry in the verdict log naming its actor;
+ * them, changes a role (`sentineliq user role`), the organisation's name and its retention, and resets their own password; each change is an admin entry in the verdict log naming its actor;
  * a login event scored by the validators is listed beside them by
  * `sentineliq log show --type admin`; `log verify` checks every admin entry's
  * signature. Attacks: an admin append not signed by the coordinator's bus key,
@@ -9,12 +9,8 @@
  * sequencer; an organisation's own agent key reads its admin entries and
  * another organisation's key none; an edited admin entry fails `log verify`.
  */
-import { execFile } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/launcher/processes.ts";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
 import { startMailCatcher, type MailCatcher } from "../lib/mail-catcher.ts";
 import {
@@ -29,24 +25,8 @@ import {
 } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 import { httpClient, linkToken } from "./helpers/operators.ts";
+import { cli, until } from "./helpers/cli.ts";
 
-const run = promisify(execFile);
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
-}
-const until = async (what: () => boolean | Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 const PASSWORD = "correct horse battery";
 
 describe("audit trail", () => {
@@ -111,6 +91,28 @@ describe("audit trail", () => {
       email: string;
     }[];
     ids.joined = people.find((p) => p.email === analyst)!.id;
+    // The owner makes the analyst a viewer from the command line (`sentineliq user role`), then renames the
+    // organisation; the same role or name again changes and records nothing.
+    const role = await cli(["user", "role", ids.joined, "viewer", "--url", net.url, "--user", email], {
+      SENTINELIQ_PASSWORD: PASSWORD,
+    });
+    expect(role.code, role.out).toBe(0);
+    expect(role.out).toContain(`${analyst} (${ids.joined}) is now viewer of Trail`);
+    const list = await cli(["user", "list", "--url", net.url, "--user", email], { SENTINELIQ_PASSWORD: PASSWORD });
+    expect(list.out).toContain(`✓ ${ids.joined}  viewer   ${analyst}`);
+    const bad = await cli(["user", "role", ids.joined, "god", "--url", net.url, "--user", email]);
+    expect({ code: bad.code, err: bad.stderr }).toEqual({
+      code: 1,
+      err: expect.stringContaining("role: one of owner"),
+    });
+    const again = await call("PUT", `/v1/admin/users/${ids.joined}`, { role: "viewer" }, owner);
+    expect(again.body.role).toBe("viewer");
+    expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).body.name).toBe("Trail Ltd");
+    expect((await call("PUT", "/v1/org", { name: "Trail Ltd" }, owner)).status).toBe(200);
+    // The retention policy is an organisation setting too.
+    const policy = { operational_days: 30, events_days: null, requests_days: null };
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).body).toEqual(policy);
+    expect((await call("PUT", "/v1/privacy/retention", policy, owner)).status).toBe(200);
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
     // Deactivating again changes nothing and records nothing.
     expect((await call("DELETE", `/v1/admin/users/${ids.joined}`, undefined, owner)).status).toBe(200);
@@ -152,6 +154,25 @@ describe("audit trail", () => {
     ]);
     expect(by("user.password_reset")).toEqual([
       expect.objectContaining({ actor: { kind: "user", id: ids.owner, org: ids.org }, details: {} }),
+    ]);
+    expect(by("user.role_changed")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "user", id: ids.joined },
+        details: { from: "analyst", to: "viewer" },
+      }),
+    ]);
+    expect(by("org.settings_changed")).toEqual([
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "org", id: ids.org },
+        details: { name_from: "Trail", name: "Trail Ltd" },
+      }),
+      expect.objectContaining({
+        actor: { kind: "user", id: ids.owner, org: ids.org },
+        target: { kind: "org", id: ids.org },
+        details: { setting: "retention", ...policy },
+      }),
     ]);
     expect(by("key.created").map((r) => r.target.id)).toEqual([reader.key_id, k.key_id]);
     expect(by("key.rotated")).toEqual([
@@ -210,7 +231,7 @@ describe("audit trail", () => {
 
     const all = await show(net.auditorKey);
     expect(all.code).toBe(0);
-    const lines = all.out.trim().split("\n");
+    const lines = all.stdout.trim().split("\n");
     const actions = lines.map((l) => l.split("\t")[2]);
     expect(actions).toEqual(
       expect.arrayContaining([
@@ -219,6 +240,8 @@ describe("audit trail", () => {
         "user.invited",
         "user.deactivated",
         "user.password_reset",
+        "user.role_changed",
+        "org.settings_changed",
         "key.created",
         "key.rotated",
         "key.revoked",
@@ -242,28 +265,28 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", state],
     ]);
     expect(verified.code).toBe(0);
-    expect(verified.out).toMatch(/11 admin entries verified/);
+    expect(verified.out).toMatch(/14 admin entries verified/);
   });
 
   it("an organisation's own key reads its admin entries; another organisation's key reads none", async () => {
     const own = await show(ids.orgKey);
     expect(own.code).toBe(0);
-    const ownActions = own.out
+    const ownActions = own.stdout
       .trim()
       .split("\n")
       .map((l) => l.split("\t")[2]);
     expect(ownActions).toEqual(
       expect.arrayContaining(["org.created", "user.invited", "user.deactivated", "key.revoked"]),
     );
-    expect(own.out).not.toContain("rules:honest");
-    expect(own.out).not.toContain("login_failure");
+    expect(own.stdout).not.toContain("rules:honest");
+    expect(own.stdout).not.toContain("login_failure");
 
     const beta = await newOwner("owner@beta.test", "Beta");
     const betaKey = (await call("POST", "/v1/keys", { name: "beta", agent_ids: ["*"] }, beta)).body.api_key as string;
     const b = await show(betaKey);
     expect(b.code).toBe(0);
-    expect(b.out).not.toContain(ids.org);
-    expect(b.out).not.toContain("user.deactivated");
+    expect(b.stdout).not.toContain(ids.org);
+    expect(b.stdout).not.toContain("user.deactivated");
     const [deactivated] = (await adminRows()).filter((r) => r.record.action === "user.deactivated");
     const direct = await net.get(`/v1/log/entries?start=${deactivated!.index}&limit=1`, betaKey);
     // The page starts at that index: Beta's first readable entry is a later one of its own.
@@ -273,12 +296,12 @@ describe("audit trail", () => {
 
     // The configured tenants too: tenant-a reads its entry and its login event, tenant-b neither.
     const a = await show(net.apiKey);
-    expect(a.out).toContain("rules:honest");
-    expect(a.out).toContain("login_failure");
-    expect(a.out).not.toContain(ids.org);
+    expect(a.stdout).toContain("rules:honest");
+    expect(a.stdout).toContain("login_failure");
+    expect(a.stdout).not.toContain(ids.org);
     const tb = await show(`${net.apiKey}-b`);
     expect(tb.code).toBe(0);
-    expect(tb.out).toBe("");
+    expect(tb.stdout).toBe("");
   });
 
   it("an edited admin entry fails log verify, naming it", async () => {
@@ -299,6 +322,6 @@ describe("audit trail", () => {
       ...["--network", join(net.dir, "network.json"), "--state", join(net.dir, "auditor-tamper")],
     ]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`entry ${row!.index}: LEAF_MISMATCH`);
+    expect(r.stderr).toContain(`entry ${row!.index}: LEAF_MISMATCH`);
   });
 });

@@ -5,7 +5,7 @@
  * creates a key bound to agent-x and pays with it; the key is shown once,
  * rotated and revoked with effect on the very next request; analysts and
  * viewers cannot create keys; and two organisations never see each other's
- * people, keys or payments (404, never 403).
+ * people, keys or payments (404, never 403), nor count them in their analytics.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -185,5 +185,18 @@ describe("agent keys and the account commands", () => {
       notFound(await net.get(`/v1/payments/${id}/receipt`, key), `${what}'s receipt`);
       notFound(await net.respond(id, { challenge_id: "c", nonce: "n", responses: {} }, key), `${what}: respond`);
     }
+  });
+
+  it("analytics: an organisation's people and agent keys see its payments, never another organisation's", async () => {
+    const dash = (key: string) => http("GET", "/v1/analytics/dashboard?bucket=minute", undefined, key);
+    const byOwner = await dash(b.access);
+    expect(byOwner.status).toBe(200);
+    // B made exactly one payment; A and the config tenant made others in the same minutes.
+    expect(byOwner.body.totals).toMatchObject({ payments: 1, decided: 1, decisions: { approve: 1 } });
+    expect((await dash(b.apiKey)).body.totals).toEqual(byOwner.body.totals);
+    expect((await dash(a.access)).body.totals.payments).toBeGreaterThanOrEqual(1);
+    // Nothing names another organisation: a stray parameter is refused, not obeyed.
+    const stray = await http("GET", "/v1/analytics/dashboard?tenant_id=tenant-a", undefined, b.access);
+    expect({ status: stray.status, code: stray.body.code }).toEqual({ status: 400, code: "INVALID_REQUEST" });
   });
 });

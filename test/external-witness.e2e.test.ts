@@ -7,36 +7,16 @@
  * counted, and a witness whose state is ahead of the log's view (a lost
  * answer) is caught up with the 409 size and the retry.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/launcher/processes.ts";
 import { httpConsistencyProofs } from "../node/log-proofs.ts";
 import { NoteVerifier, parseNote, verifiedSignatures } from "../protocol/index.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
 import { checkNote } from "./helpers/rfc6962.ts";
 import { startThirdPartyWitness, type ThirdPartyWitness } from "./helpers/third-party-witness.ts";
-
-const run = promisify(execFile);
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout + err.stderr };
-  }
-}
-const until = async (what: () => boolean | Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { cli, until } from "./helpers/cli.ts";
 
 describe("external witnesses over HTTP", () => {
   let net: TestNetwork;

@@ -7,13 +7,10 @@
  * checkpoint, tiles of hashes and proofs but no entry; an organisation reads
  * only its own entries; an auditor reads all of them.
  */
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/launcher/processes.ts";
 import { connectJetStream } from "../lib/bus/jetstream.ts";
 import {
   COSIGNATURE_V1,
@@ -27,25 +24,7 @@ import {
 } from "../protocol/index.ts";
 import { checkNote, consistency, leaf, mth, path } from "./helpers/rfc6962.ts";
 import { startNetwork, type TestNetwork } from "./helpers/network.ts";
-
-const run = promisify(execFile);
-async function cli(args: string[]) {
-  try {
-    // From a folder of its own, so a developer's ./.sentineliq never stands in for what a flag did not give.
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: tmpdir() });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout + err.stderr };
-  }
-}
-const until = async (what: () => boolean | Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { cli, until } from "./helpers/cli.ts";
 
 describe("verdict log", () => {
   let net: TestNetwork;

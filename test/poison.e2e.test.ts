@@ -113,6 +113,8 @@ describe("no poison message", () => {
         "authLoginStepUp",
         "keysCreate",
         "privacyRetentionSet",
+        "adminSetRole",
+        "orgUpdate",
       ].sort(),
     );
   });

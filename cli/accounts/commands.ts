@@ -1,10 +1,11 @@
 /**
- * `sentineliq org create`, `user invite`, `key create | list | rotate | revoke`:
+ * `sentineliq org create`, `user invite | list | role`, `key create | list | rotate | revoke`:
  * the account routes, called as a person (./session.ts). Each prints a line a
  * person reads, or the answer as JSON with --json; a refusal prints its code and
  * exits 1.
  */
-import type { AgentKeyIssued, AgentKeyList, AgentKeyView, Routes } from "../../protocol/index.ts";
+import type { AgentKeyIssued, AgentKeyList, AgentKeyView, Routes, UserView } from "../../protocol/index.ts";
+import { Role, Roles } from "../../protocol/index.ts";
 import { call, type CallResult } from "../shared/client.ts";
 import { env } from "../shared/env.ts";
 import { UsageError } from "../shared/flags.ts";
@@ -48,6 +49,21 @@ export async function userInvite(email: string, flags: Common & { role: string }
     (b: { role: string; organization: { name: string }; expires_at: string }) =>
       `✓ invited ${email} as ${b.role} of ${b.organization.name}: the mailed link works until ${b.expires_at}`,
   );
+}
+
+const userLine = (u: UserView) =>
+  `${u.active ? "✓" : "✗"} ${u.id}  ${u.role.padEnd(7)}  ${u.email}${u.active ? "" : "  (deactivated)"}`;
+
+/** A person's new role, at once (owners and admins; only an owner grants or takes owner or admin). */
+export async function userRole(userId: string, role: string, flags: Common): Promise<number> {
+  if (!Role.safeParse(role).success) throw new UsageError(`role: one of ${Roles.join(", ")}, not "${role}"`);
+  const res = await asPerson(flags, (t) => call(t, "adminSetRole", { params: { user_id: userId }, body: { role } }));
+  return answer(res, flags, (u: UserView) => `✓ ${u.email} (${u.id}) is now ${u.role} of ${u.organization.name}`);
+}
+
+export async function userList(flags: Common): Promise<number> {
+  const res = await asPerson(flags, (t) => call(t, "adminUsers"));
+  return answer(res, flags, (b: { users: UserView[] }) => b.users.map(userLine).join("\n"));
 }
 
 const keyLine = (k: AgentKeyView) =>

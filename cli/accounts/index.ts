@@ -9,6 +9,7 @@ import { collect, f, parseFlags } from "../shared/flags.ts";
 const Person = { url: f.text, user: f.text, json: f.on };
 const OrgFlags = z.object({ ...Person, owner: z.string().min(3) });
 const InviteFlags = z.object({ ...Person, role: z.enum(["admin", "analyst", "auditor", "viewer"]) });
+const Person_ = z.object(Person);
 const KeyFlags = z.object({ ...Person, agent: f.list, name: f.text });
 
 /** --url, --user and --json on a command. */
@@ -36,6 +37,18 @@ export function registerAccounts(program: Command): void {
     .action(async (email: string, raw: unknown) => {
       const { userInvite } = await import("./commands.ts");
       process.exitCode = await userInvite(email, parseFlags(InviteFlags, raw));
+    });
+  person(user.command("list"))
+    .description("the people of your organisation: ids, roles, addresses")
+    .action(async (raw: unknown) => {
+      const { userList } = await import("./commands.ts");
+      process.exitCode = await userList(parseFlags(Person_, raw));
+    });
+  person(user.command("role <user_id> <role>"))
+    .description("give a person a new role at once (only an owner grants or takes owner or admin)")
+    .action(async (userId: string, role: string, raw: unknown) => {
+      const { userRole } = await import("./commands.ts");
+      process.exitCode = await userRole(userId, role, parseFlags(Person_, raw));
     });
 
   const key = program.command("key").description("your organisation's agent API keys (owners and admins)");

@@ -27,18 +27,25 @@ describe("dev network witnesses", () => {
   } as unknown as Workspace;
   const store = { url: "memory://", schema: undefined } as unknown as ClaimedStore;
 
-  it("gives validator i the witness port HTTP+200+i and the coordinator's URL as the log URL", () => {
+  it("gives validator i the witness port HTTP+200+i, the metrics port HTTP+300+i and the coordinator's URL as the log URL", () => {
     const bus = { url: "nats://127.0.0.1:4222" } as unknown as StartedBus;
     const spec = devNetwork(ws, { dir, validators: 2, port: 8080 }, bus, store, new AbortController().signal);
     expect(spec.validators.map((v) => v.witnessListen)).toEqual(["127.0.0.1:8280", "127.0.0.1:8281"]);
+    expect(spec.validators.map((v) => v.metricsListen)).toEqual(["127.0.0.1:8380", "127.0.0.1:8381"]);
     expect(spec.validators.every((v) => v.logUrl === "http://127.0.0.1:8080")).toBe(true);
   });
 
-  it("the node flags --witness-listen and --log-url reach the validator's config", () => {
+  it("the node flags --witness-listen, --metrics-listen and --log-url reach the validator's config", () => {
     const c = parseValidatorConfig({
-      ...nodeConfig({ id: "v1", keyFile: ws.keyFile("v1"), witnessListen: "127.0.0.1:9201", logUrl: "http://x:1" }),
+      ...nodeConfig({
+        id: "v1",
+        keyFile: ws.keyFile("v1"),
+        witnessListen: "127.0.0.1:9201",
+        metricsListen: "127.0.0.1:9301",
+        logUrl: "http://x:1",
+      }),
       coordinatorKey: "c".repeat(64),
     });
-    expect(c).toMatchObject({ witnessListen: "127.0.0.1:9201", logUrl: "http://x:1" });
+    expect(c).toMatchObject({ witnessListen: "127.0.0.1:9201", metricsListen: "127.0.0.1:9301", logUrl: "http://x:1" });
   });
 });

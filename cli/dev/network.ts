@@ -68,7 +68,7 @@ export function devNetwork(
 
 /**
  * Each validator witnesses the log; as processes, they also gossip cosigned checkpoints on ports HTTP+100+i and
- * serve the witness over HTTP (C2SP tlog-witness) on ports HTTP+200+i.
+ * serve the witness over HTTP (C2SP tlog-witness) on ports HTTP+200+i and their metrics on ports HTTP+300+i.
  */
 function devValidators(ws: Workspace, opts: DevOptions, inProcess: boolean): ValidatorInput[] {
   const logVkey = verifierKey(LOG_ORIGIN, loadKeyFile(ws.logKeyFile).signer.publicKey);
@@ -86,6 +86,7 @@ function devValidators(ws: Workspace, opts: DevOptions, inProcess: boolean): Val
             p2pListen: p2p[i],
             p2pPeers: p2p.filter((_, j) => j !== i),
             witnessListen: `127.0.0.1:${opts.port + 200 + i}`,
+            metricsListen: `127.0.0.1:${opts.port + 300 + i}`,
           }),
       ...(faulty ? { faulty } : {}),
       ...(opts.rules ? { rulesDir: opts.rules } : {}),

@@ -22,6 +22,7 @@ const NodeFlags = z.object({
   p2pListen: f.text,
   p2pPeer: f.list,
   witnessListen: f.text,
+  metricsListen: f.text,
   logUrl: f.text,
 });
 
@@ -69,6 +70,7 @@ export function registerServe(program: Command): void {
       "--witness-listen <host:port>",
       "serve the witness over HTTP too: C2SP tlog-witness POST /add-checkpoint (default: NATS only)",
     )
+    .option("--metrics-listen <host:port>", "serve Prometheus metrics at GET /metrics on this address (default: none)")
     .option(
       "--log-url <url>",
       "the log's public URL (the coordinator's): consistency proofs to check gossiped checkpoints of other sizes",
@@ -95,6 +97,7 @@ export function registerServe(program: Command): void {
         p2pListen: o.p2pListen,
         p2pPeers: o.p2pPeer,
         witnessListen: o.witnessListen,
+        metricsListen: o.metricsListen,
         logUrl: o.logUrl,
       });
     });

@@ -64,6 +64,7 @@ export interface NodeFlags {
   p2pListen?: string | undefined;
   p2pPeers?: string[] | undefined;
   witnessListen?: string | undefined;
+  metricsListen?: string | undefined;
   logUrl?: string | undefined;
 }
 

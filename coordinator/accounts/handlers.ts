@@ -2,6 +2,7 @@
 import type { Handlers, Principal, UserPrincipal } from "../api/index.ts";
 import { SiqError } from "../../protocol/index.ts";
 import type { AgentKeys } from "./agent-keys.ts";
+import type { OrgAdmin } from "./org-admin.ts";
 import type { AccountService } from "./service.ts";
 import type { Sessions } from "./sessions.ts";
 import type { SigningKeys } from "./signing-keys.ts";
@@ -22,6 +23,9 @@ type AccountHandlers = Pick<
   | "adminUsers"
   | "adminInvite"
   | "adminDeactivate"
+  | "adminSetRole"
+  | "orgGet"
+  | "orgUpdate"
   | "keysCreate"
   | "keysList"
   | "keysRotate"
@@ -40,6 +44,7 @@ export function accountHandlers(
   keys: SigningKeys,
   agentKeys: AgentKeys,
   stepUp: LoginStepUp,
+  orgs: OrgAdmin,
 ): AccountHandlers {
   return {
     authRegister: async ({ body }) => ({ body: await s.register(body) }),
@@ -58,6 +63,11 @@ export function accountHandlers(
     adminUsers: async ({ principal }) => ({ body: await s.listUsers(person(principal)) }),
     adminInvite: async ({ principal, body }) => ({ body: await s.invite(person(principal), body) }),
     adminDeactivate: async ({ principal, params }) => ({ body: await s.deactivate(person(principal), params.user_id) }),
+    adminSetRole: async ({ principal, params, body }) => ({
+      body: await orgs.changeRole(person(principal), params.user_id, body.role),
+    }),
+    orgGet: async ({ principal }) => ({ body: await orgs.org(person(principal)) }),
+    orgUpdate: async ({ principal, body }) => ({ body: await orgs.updateOrg(person(principal), body) }),
     keysCreate: async ({ principal, body }) => ({ body: await agentKeys.create(person(principal), body) }),
     keysList: async ({ principal }) => ({ body: await agentKeys.list(person(principal)) }),
     keysRotate: async ({ principal, params }) => ({ body: await agentKeys.rotate(person(principal), params.key_id) }),

@@ -14,6 +14,7 @@ import { accountHandlers } from "./handlers.ts";
 import { LoginGuard, type LoginEvents } from "./login-guard.ts";
 import { LoginStepUp } from "./step-up.ts";
 import { createMailer } from "./mailer.ts";
+import { OrgAdmin } from "./org-admin.ts";
 import { AccountService } from "./service.ts";
 import { Sessions } from "./sessions.ts";
 import { SigningKeys } from "./signing-keys.ts";
@@ -94,7 +95,7 @@ export async function startAccounts(c: {
     c.onKeyChange?.(k);
   });
   return {
-    handlers: accountHandlers(service, sessions, keys, agentKeys, stepUp),
+    handlers: accountHandlers(service, sessions, keys, agentKeys, stepUp, new OrgAdmin(store, c.trail)),
     agentKeys,
     users: { authenticate: (t) => sessions.authenticate(t) },
     keys,

@@ -92,6 +92,33 @@ export class AccountStore {
     return rows.length ? id : undefined;
   }
 
+  /** The organisation's active owners, locked until the transaction ends (so two demotions cannot race). */
+  async lockOwners(q: Queryable, orgId: string): Promise<string[]> {
+    const rows = await q.query<{ id: string }>(
+      `SELECT id FROM siq_users WHERE org_id = $1 AND role = 'owner' AND active ORDER BY id FOR UPDATE`,
+      [orgId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async setRole(q: Queryable, orgId: string, userId: string, role: Role): Promise<void> {
+    await q.query(`UPDATE siq_users SET role = $3 WHERE org_id = $1 AND id = $2`, [orgId, userId, role]);
+  }
+
+  async org(orgId: string): Promise<{ id: string; name: string; created_at: Date; members: number } | undefined> {
+    const rows = await this.db.query<{ id: string; name: string; created_at: Date; members: string | number }>(
+      `SELECT o.id, o.name, o.created_at,
+         (SELECT count(*) FROM siq_users u WHERE u.org_id = o.id AND u.active) AS members
+       FROM siq_orgs o WHERE o.id = $1`,
+      [orgId],
+    );
+    return rows[0] && { ...rows[0], members: Number(rows[0].members) };
+  }
+
+  async renameOrg(orgId: string, name: string): Promise<void> {
+    await this.db.query(`UPDATE siq_orgs SET name = $2 WHERE id = $1`, [orgId, name]);
+  }
+
   async setDisplayName(orgId: string, userId: string, name: string): Promise<void> {
     await this.db.query(`UPDATE siq_users SET display_name = $3 WHERE org_id = $1 AND id = $2`, [orgId, userId, name]);
   }

@@ -17,7 +17,9 @@ const handlers = Object.fromEntries(
   Object.keys(routes).map((name) => [name, () => Promise.resolve({ body: { status: "ok" } })]),
 ) as unknown as Handlers;
 
-const shapeOf = (s: z.ZodType | undefined): Record<string, z.ZodType> => (s instanceof z.ZodObject ? s.shape : {});
+/** An object schema's fields (through a transform: the fields it reads). */
+const shapeOf = (s: z.ZodType | undefined): Record<string, z.ZodType> =>
+  s instanceof z.ZodObject ? s.shape : s instanceof z.ZodPipe ? shapeOf(s.in as z.ZodType) : {};
 
 describe("API documentation", () => {
   let app: FastifyInstance;
@@ -109,7 +111,8 @@ describe("API documentation", () => {
         user: [{ accessToken: [] }],
         approver: [{ approverKey: [] }],
       }[def.auth as string];
-      expect(op!.security, name).toEqual(security ?? [{ agentKey: [] }, { auditorKey: [] }]);
+      const expected = security ?? [{ agentKey: [] }, { auditorKey: [] }];
+      expect(op!.security, name).toEqual(def.agents ? [...expected, { agentKey: [] }] : expected);
     }
     expect(Object.keys(doc.components!.securitySchemes!)).toEqual([
       "agentKey",
@@ -118,6 +121,32 @@ describe("API documentation", () => {
       "operatorKey",
       "accessToken",
     ]);
+  });
+
+  it("declares a bearer security scheme on every route that takes a principal: access tokens for people, keys for the rest", () => {
+    const schemes = doc.components!.securitySchemes! as Record<string, O.HttpSecurityScheme>;
+    for (const [name, def] of Object.entries(routes) as [string, RouteDef][]) {
+      const op = doc.paths![openApiPath(def.path)]![def.method.toLowerCase() as O.HttpMethods]!;
+      const named = (op.security ?? []).flatMap((r) => Object.keys(r));
+      if (def.auth === "none") {
+        expect(op.security, name).toEqual([]);
+        continue;
+      }
+      expect(named.length, name).toBeGreaterThan(0);
+      for (const n of named)
+        expect({ name, type: schemes[n]?.type, scheme: schemes[n]?.scheme }).toEqual({
+          name,
+          type: "http",
+          scheme: "bearer",
+        });
+      // A people's route that admits the organisation's agent keys too lists both.
+      if (def.auth === "user") expect(named, name).toEqual(def.agents ? ["accessToken", "agentKey"] : ["accessToken"]);
+    }
+    expect(schemes.accessToken!.bearerFormat).toBe("JWT");
+    // The people, organisation and agent-key routes are all for signed-in people.
+    for (const path of ["/v1/admin/users/{user_id}", "/v1/org", "/v1/keys", "/v1/keys/{key_id}/rotate"])
+      for (const op of Object.values<O.OperationObject>(doc.paths![path] as Record<string, O.OperationObject>))
+        expect(op.security, path).toEqual([{ accessToken: [] }]);
   });
 
   it("declares each error a route can give, in the one error shape, and only those codes", () => {

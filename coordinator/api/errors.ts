@@ -1,6 +1,7 @@
 /** Maps every failure to the one error shape on the wire. */
 import type { FastifyError, FastifyInstance } from "fastify";
 import { z } from "zod";
+import { noteErrorCode } from "./http-metrics.ts";
 import { ErrorCodes, isSiqError, SiqError, type ErrorCode, type Issue } from "../../protocol/index.ts";
 
 /** Fields whose malformed value has a code of its own (the first failing field decides). */
@@ -26,8 +27,9 @@ export function fromZod(error: z.ZodError, where: string): SiqError {
 }
 
 export function installErrorHandling(app: FastifyInstance, onInternal: (err: unknown) => void): void {
-  app.setErrorHandler((err: FastifyError | SiqError, _req, reply) => {
+  app.setErrorHandler((err: FastifyError | SiqError, req, reply) => {
     const e = toSiqError(err);
+    noteErrorCode(req, e.code);
     if (e.statusCode >= 500) onInternal(err);
     // RFC 6750: every 401 says how to authenticate, and why a token was refused.
     if (e.statusCode === 401)
@@ -40,6 +42,7 @@ export function installErrorHandling(app: FastifyInstance, onInternal: (err: unk
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new SiqError("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`);
+    noteErrorCode(req, e.code);
     void reply.status(404).send(e.toWire());
   });
 }

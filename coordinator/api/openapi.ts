@@ -35,6 +35,7 @@ const TAGS: O.TagObject[] = [
   { name: "users", description: "The signed-in person" },
   { name: "admin", description: "An organisation's people (owners and admins)" },
   { name: "keys", description: "An organisation's agent API keys: create, list, rotate, revoke (owners and admins)" },
+  { name: "analytics", description: "An organisation's payment figures over time (its people and agent keys)" },
   { name: "operations", description: "Liveness and readiness" },
 ];
 
@@ -128,8 +129,9 @@ function operation(name: string, def: RouteDef): O.OperationObject {
     operationId: name,
     summary: def.summary,
     tags: [tagOf(def.path)],
-    security: SECURITY[def.auth],
+    security: def.agents ? [...SECURITY[def.auth], ...SECURITY.agent] : SECURITY[def.auth],
     "x-siq-auth": def.auth,
+    ...(def.agents ? { "x-siq-agents": true } : {}),
     ...(def.roles ? { "x-siq-roles": def.roles } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(def.body

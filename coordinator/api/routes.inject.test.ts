@@ -409,6 +409,29 @@ describe("every route through inject(), checked against its OpenAPI document", (
       const mine = (await readable(net.apiKey)).filter(([, type]) => type === "sentineliq.validator_status.v1");
       expect(mine).toEqual(status.slice(0, 1));
     },
+    analyticsDashboard: async () => {
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      const ok = await call("analyticsDashboard", { query: { from, bucket: "minute" } });
+      expect(ok.status).toBe(200);
+      expect(ok.body.totals.payments).toBeGreaterThanOrEqual(1);
+      expect(ok.body.totals.decisions.approve).toBeGreaterThanOrEqual(1);
+      expect(ok.body.series.length).toBeGreaterThanOrEqual(60);
+      const other = await call("analyticsDashboard", { query: { from, bucket: "minute" }, key: otherTenant() });
+      expect(other.body.totals.payments).toBeLessThan(ok.body.totals.payments);
+      await refused("analyticsDashboard", { key: null }, 401, "UNAUTHENTICATED");
+      await refused("analyticsDashboard", { key: net.auditorKey }, 403, "FORBIDDEN");
+      await refused("analyticsDashboard", { key: net.operatorKey }, 403, "FORBIDDEN");
+      await refused("analyticsDashboard", { key: "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln" }, 401, "INVALID_TOKEN");
+      await refused("analyticsDashboard", { query: { bucket: "week" } }, 400, "INVALID_REQUEST");
+      await refused("analyticsDashboard", { query: { from, to: from } }, 400, "INVALID_REQUEST");
+      await refused(
+        "analyticsDashboard",
+        { query: { from: "2000-01-01T00:00:00Z", bucket: "minute" } },
+        400,
+        "INVALID_REQUEST",
+      );
+      await refused("analyticsDashboard", { query: { tenant_id: "tenant-b" } }, 400, "INVALID_REQUEST");
+    },
     ...accountScenarios({
       call,
       refused,

@@ -15,6 +15,7 @@ import { fromZod, installErrorHandling } from "./errors.ts";
 import { registerDocs } from "./docs.ts";
 import { installInputChecks } from "./input-checks.ts";
 import { authorizeUser, type UserAuthenticator } from "./user-auth.ts";
+import { countedAuth, installHttpMetrics, type HttpMetrics } from "./http-metrics.ts";
 
 type Input<R extends RouteDef> = {
   params: z.infer<R["params"]>;
@@ -61,6 +62,8 @@ export interface ServerOptions {
   tls?: { cert: Buffer; key: Buffer } | undefined;
   /** The access log (none: no access log). */
   accessLog?: Logger;
+  /** Latency, errors and authentications are counted here (none: not counted). */
+  metrics?: HttpMetrics;
 }
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
@@ -77,6 +80,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // The HTTPS server's type differs only in what the edge and routes never touch.
   const app = (opts.tls ? Fastify({ ...options, https: opts.tls }) : Fastify(options)) as unknown as FastifyInstance;
   installErrorHandling(app, opts.onInternalError);
+  if (opts.metrics) installHttpMetrics(app, opts.metrics);
   const limiter = rateLimiter(app, http.rateLimits);
   installEdge(app, {
     trustedHosts: trustedHostsOf(http, opts.bindHost ?? "127.0.0.1", opts.publicUrl),
@@ -90,7 +94,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   installInputChecks(app);
 
   for (const name of Object.keys(routes) as (keyof Routes)[])
-    addRoute(app, name, opts.handlers[name], { apiKeys: opts.apiKeys, users: opts.users, limiter });
+    addRoute(app, name, opts.handlers[name], {
+      apiKeys: opts.apiKeys,
+      users: opts.users,
+      limiter,
+      metrics: opts.metrics,
+    });
 
   app.get("/metrics", async (_req, reply) => reply.type("text/plain; version=0.0.4").send(await opts.metricsText()));
   registerDocs(app);
@@ -123,6 +132,7 @@ interface Who {
   apiKeys: ApiKeys;
   users: UserAuthenticator | undefined;
   limiter: RateLimiter;
+  metrics: HttpMetrics | undefined;
 }
 
 /** The caller (undefined on open routes), within its rate limits; 401, 403 or 429 otherwise. */
@@ -134,10 +144,10 @@ async function authenticate(
 ): Promise<Principal | undefined> {
   if (def.auth === "none") return undefined;
   const header = req.headers.authorization;
-  const principal =
-    def.auth === "user"
-      ? await authorizeUser(def, header, who.apiKeys, who.users)
-      : await who.apiKeys.authorizeRequest(def.auth, header);
+  const auth = def.auth;
+  const principal = await countedAuth(who.metrics, auth, () =>
+    auth === "user" ? authorizeUser(def, header, who.apiKeys, who.users) : who.apiKeys.authorizeRequest(auth, header),
+  );
   notePrincipal(req, principal.role);
   await who.limiter.perPrincipal(req, reply, principal, /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "");
   return principal;

@@ -44,6 +44,7 @@ export async function startEvents(c: EventsComponents): Promise<RunningEvents> {
     deadlineMs: c.deadlineMs,
     logger: c.logger,
     busSigner: c.busSigner,
+    metrics: c.metrics ?? null,
   });
   const aggregator = new EventAggregator({
     bus: c.bus,

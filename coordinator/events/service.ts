@@ -27,6 +27,7 @@ import type { LogSequencer } from "../log/index.ts";
 import { eventView, type EventRow, type EventStore } from "../store/index.ts";
 import type { EventAggregator, PendingEvent } from "./aggregator.ts";
 import { currentRequestId } from "../../lib/request-scope.ts";
+import type { Metrics } from "../metrics.ts";
 
 export interface EventServiceComponents {
   store: EventStore;
@@ -38,6 +39,7 @@ export interface EventServiceComponents {
   logger: Logger;
   /** Signs each event task (validators verify it). */
   busSigner: Signer;
+  metrics?: Metrics | null;
 }
 
 const encoder = new TextEncoder();
@@ -81,6 +83,7 @@ export class EventService {
     }
     if (row.status === "decided") return eventView(row);
     const answer = this.#wait(row, this.#c.deadlineMs + 2000);
+    if (fresh) this.#c.metrics?.eventsTotal.inc({ kind: req.kind });
     if (fresh) await this.#evaluate(row);
     return answer;
   }
@@ -160,6 +163,7 @@ export class EventService {
     const index = await this.#c.sequencer.appendEntry(`event:${e.event_ref}`, bytes);
     await this.#c.store.decide(e.event_ref, decision, index);
     this.#rows.delete(e.event_ref);
+    this.#c.metrics?.eventDecisions.inc({ kind: row.kind, decision: result.decision });
     const view = eventView({
       ...row,
       status: "decided",

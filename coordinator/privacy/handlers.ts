@@ -2,6 +2,7 @@
 import type { Db } from "../../lib/db.ts";
 import { SiqError } from "../../protocol/index.ts";
 import type { Handlers, Principal, UserPrincipal } from "../api/index.ts";
+import type { Trail } from "../log/index.ts";
 import type { Erasure } from "./erase.ts";
 import { exportSubject } from "./export.ts";
 import { getRetention, setRetention } from "./retention.ts";
@@ -24,7 +25,8 @@ async function tenantOf(db: Db, org: string): Promise<string> {
   return rows[0].tenant;
 }
 
-export function privacyHandlers(db: Db, erasure: Erasure): PrivacyHandlers {
+/** `trail`: a changed retention policy is an organisation setting changed (`org.settings_changed`). */
+export function privacyHandlers(db: Db, erasure: Erasure, trail: Trail): PrivacyHandlers {
   const subject = async (p: Principal | undefined, kind: Subject["kind"], id: string): Promise<Subject> => {
     const u = person(p);
     return { org: u.orgId, tenant: await tenantOf(db, u.orgId), kind, id };
@@ -39,8 +41,20 @@ export function privacyHandlers(db: Db, erasure: Erasure): PrivacyHandlers {
     privacyRetentionGet: async ({ principal }) => ({
       body: await getRetention(db, await tenantOf(db, person(principal).orgId)),
     }),
-    privacyRetentionSet: async ({ principal, body }) => ({
-      body: await setRetention(db, await tenantOf(db, person(principal).orgId), body),
-    }),
+    privacyRetentionSet: async ({ principal, body }) => {
+      const u = person(principal);
+      const tenant = await tenantOf(db, u.orgId);
+      const before = await getRetention(db, tenant);
+      const after = await setRetention(db, tenant, body);
+      if ((Object.keys(after) as (keyof typeof after)[]).some((k) => before[k] !== after[k]))
+        await trail.record({
+          actor: { kind: "user", id: u.userId, org: u.orgId },
+          action: "org.settings_changed",
+          target: { kind: "org", id: u.orgId },
+          org: u.orgId,
+          details: { setting: "retention", ...after },
+        });
+      return { body: after };
+    },
   };
 }

@@ -21,6 +21,8 @@ export const EVENT_STATEMENTS = [
      UNIQUE (tenant_id, event_id)
    )`,
   `CREATE INDEX IF NOT EXISTS siq_events_open ON siq_events (status) WHERE status = 'evaluating'`,
+  // The analytics dashboard counts a tenant's events over a window.
+  `CREATE INDEX IF NOT EXISTS siq_events_tenant_received ON siq_events (tenant_id, received_at)`,
 ];
 
 export interface EventRow {

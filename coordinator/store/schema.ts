@@ -2,6 +2,7 @@
 import type { Db } from "../../lib/db.ts";
 import { migrateLog } from "../log/index.ts";
 import { migrateAccounts } from "../accounts/index.ts";
+import { ANALYTICS_STATEMENTS } from "../analytics/index.ts";
 import { migratePrivacy } from "../privacy/index.ts";
 
 const STATEMENTS = [
@@ -72,5 +73,6 @@ export async function migrate(db: Db): Promise<void> {
   for (const sql of STATEMENTS) await db.query(sql);
   await migrateLog(db);
   await migrateAccounts(db);
+  for (const sql of ANALYTICS_STATEMENTS) await db.query(sql);
   await migratePrivacy(db);
 }

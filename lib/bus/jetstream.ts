@@ -15,6 +15,7 @@ import { ackedPublisher } from "./acked-publish.ts";
 import { requestIdOf } from "./request-id.ts";
 import { natsConnectOptions, type BusConnectOptions } from "./connect-options.ts";
 import { openJetStreamKv } from "./jetstream-kv.ts";
+import { jetStreamBacklog } from "./backlog.ts";
 import type { Bus, Delivery, Mailbox, MailboxOptions } from "./types.ts";
 
 /** `opts`: a name, or the connection's settings (credentials, TLS, the role's inbox prefix). */
@@ -87,6 +88,8 @@ export async function connectJetStream(servers: string, opts: string | BusConnec
         return false;
       }
     },
+
+    backlog: (streams) => jetStreamBacklog(jsm, streams),
 
     async close() {
       publisher.close();

@@ -142,6 +142,7 @@ export function memoryBus(): Bus {
       return { stop: () => servers.delete(subject) };
     },
     healthy: () => Promise.resolve(true),
+    backlog: () => Promise.resolve([]),
     close() {
       for (const s of streams.values()) for (const c of s.consumers.values()) c.closed = true;
       return Promise.resolve();

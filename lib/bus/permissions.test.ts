@@ -153,4 +153,12 @@ describe("the README's permission table", () => {
     const block = readme.slice(readme.indexOf(start) + start.length, readme.indexOf("<!-- bus-permissions:end -->"));
     expect(block).toBe(permissionTable(topology("siq")));
   });
+
+  it("lets the coordinator list each stream's consumers (their backlog, for metrics), and a validator not", () => {
+    for (const s of Object.values(S)) {
+      expect(may(coordinator.publish, `$JS.API.CONSUMER.LIST.${s.name}`), s.name).toBe(true);
+      expect(may(v1.publish, `$JS.API.CONSUMER.LIST.${s.name}`), s.name).toBe(false);
+      expect(may(coordinator.publish, `$JS.API.CONSUMER.DELETE.${s.name}.validator-v1`), s.name).toBe(false);
+    }
+  });
 });

@@ -103,6 +103,8 @@ function coordinatorPermissions(t: Topology): RolePermissions {
         ...durableConsumer(st.settlements.name, c.settler),
         ...durableConsumer(st.log.name, c.logSequencer),
         ...kvReader(buckets.audit),
+        // Read-only: each stream's consumers and their backlog, for the metrics (coordinator/bus-backlog.ts).
+        ...Object.values(st).map((s) => `${API}.CONSUMER.LIST.${s.name}`),
       ]),
       deny: ALWAYS_DENIED,
     },

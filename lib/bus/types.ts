@@ -66,6 +66,19 @@ export interface KvBucket {
   revision(): Promise<number>;
 }
 
+/** One durable consumer's backlog on its stream. */
+export interface ConsumerBacklog {
+  stream: string;
+  consumer: string;
+  /** Messages in the stream not yet delivered to the consumer. */
+  pending: number;
+  /** Delivered, not yet acknowledged. */
+  ackPending: number;
+  /** The stream's last sequence, and the consumer's ack floor: their difference is its lag in messages. */
+  streamLastSeq: number;
+  ackFloorSeq: number;
+}
+
 export interface Bus {
   readonly kind: "jetstream" | "memory";
   ensureStreams(streams: StreamSpec[]): Promise<void>;
@@ -81,5 +94,7 @@ export interface Bus {
   /** Answers requests on `subject`, one at a time in arrival order. */
   serve(subject: string, handler: (data: Uint8Array) => Promise<Uint8Array>): { stop(): void };
   healthy(): Promise<boolean>;
+  /** Each durable consumer's backlog on these streams (the in-process bus: none). */
+  backlog(streams: readonly string[]): Promise<ConsumerBacklog[]>;
   close(): Promise<void>;
 }

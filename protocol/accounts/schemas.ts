@@ -64,6 +64,10 @@ export const PasswordReset = z.object({ token: OpaqueToken, password: NewPasswor
 export const InviteRequest = z.object({ email: Email, role: Role.exclude(["owner"]) }).strict();
 export const MeUpdate = z.object({ display_name: safeText(200) }).strict();
 export const UserParams = z.object({ user_id: UserId }).strict();
+/** A person's new role (owners and admins; only an owner grants or takes owner or admin). */
+export const RoleChange = z.object({ role: Role }).strict();
+/** The organisation's settings an owner or admin may change. */
+export const OrgUpdate = z.object({ name: safeText(200).min(1) }).strict();
 
 export const TokenPair = z.object({
   access_token: z.string(),
@@ -97,5 +101,14 @@ export const InvitationView = z.object({
   organization: z.object({ id: z.string(), name: z.string() }),
   expires_at: z.string(),
 });
+
+export const OrgView = z.object({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.string(),
+  /** The people of the organisation, active ones only. */
+  members: z.number().int(),
+});
+export type OrgView = z.infer<typeof OrgView>;
 
 export const Jwks = z.object({ keys: z.array(z.object({ kid: z.string(), kty: z.string() }).catchall(z.unknown())) });

@@ -21,10 +21,10 @@ export const ADMIN_ENTRY_TYPE = TypeTags.admin;
 /** Every action the trail records; those marked "ready" have no route yet and are one `record` call away. */
 export const AdminActions = [
   "org.created",
-  "org.settings_changed", // ready: no organisation settings route yet
+  "org.settings_changed",
   "user.registered",
   "user.invited",
-  "user.role_changed", // ready: no role change route yet
+  "user.role_changed",
   "user.deactivated",
   "user.password_reset",
   "key.created", // ready: agent keys as data

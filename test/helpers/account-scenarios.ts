@@ -31,7 +31,15 @@ type KeyRoute = "keysCreate" | "keysList" | "keysRotate" | "keysRevoke";
 
 /** The routes of people and their organisation (the agent-key routes: ./key-scenarios.ts). */
 export function accountScenarios(x: ScenarioContext): Record<Exclude<Name, KeyRoute>, () => Promise<void>> {
-  const s = { email: "owner@inject.test", password: PASSWORD, access: "", refresh: "", viewer: "", viewerId: "" };
+  const s = {
+    email: "owner@inject.test",
+    password: PASSWORD,
+    access: "",
+    refresh: "",
+    viewer: "",
+    viewerId: "",
+    otherId: "",
+  };
   const token = async (to: string, subject: RegExp, page: string, after = 0) =>
     linkToken(await x.mail().waitFor(to, { subject, after }), x.url(), page);
   const login = async (email = s.email, password = s.password) => {
@@ -83,6 +91,7 @@ export function accountScenarios(x: ScenarioContext): Record<Exclude<Name, KeyRo
       const t = await token(email, /sign/i, "/auth/login-step-up", seen);
       const r = await x.call("authLoginStepUp", { body: { token: t } });
       expect(r.body).toMatchObject({ token_type: "Bearer" });
+      s.otherId = (await x.call("usersMe", { key: r.body.access_token })).body.id;
       await x.refused("authLoginStepUp", { body: { token: t } }, 400, "LINK_TOKEN_INVALID");
       await x.refused("authLoginStepUp", { body: { token: "short" } }, 400, "INVALID_REQUEST");
     },
@@ -157,6 +166,53 @@ export function accountScenarios(x: ScenarioContext): Record<Exclude<Name, KeyRo
       const r = await x.call("adminDeactivate", { key: s.access, params });
       expect(r.body).toMatchObject({ id: s.viewerId, active: false });
       await x.refused("usersMe", { key: s.viewer }, 401, "INVALID_TOKEN");
+    },
+    adminSetRole: async () => {
+      // A new viewer, made admin by the owner: the same access token gets the admin routes at once.
+      const email = "promoted@inject.test";
+      const seen = x.mail().mails.length;
+      await x.call("adminInvite", { key: s.access, body: { email, role: "viewer" } });
+      const t = await token(email, /invited/i, "/auth/accept-invite", seen);
+      await x.call("authRegister", { body: { email, password: PASSWORD, invitation_token: t } });
+      const access = (await login(email, PASSWORD)).access_token;
+      const id = (await x.call("usersMe", { key: access })).body.id;
+      await x.refused("adminUsers", { key: access }, 403, "FORBIDDEN");
+      await x.refused(
+        "adminSetRole",
+        { key: access, params: { user_id: id }, body: { role: "admin" } },
+        403,
+        "FORBIDDEN",
+      );
+      const r = await x.call("adminSetRole", { key: s.access, params: { user_id: id }, body: { role: "admin" } });
+      expect(r.body).toMatchObject({ id, role: "admin" });
+      expect((await x.call("adminUsers", { key: access })).status).toBe(200);
+      const me = (await x.call("usersMe", { key: s.access })).body.id;
+      // An admin neither takes an owner's role nor grants one; the last owner stays owner.
+      const owner = { key: access, params: { user_id: me }, body: { role: "viewer" } };
+      await x.refused("adminSetRole", owner, 403, "FORBIDDEN");
+      await x.refused("adminSetRole", { ...owner, params: { user_id: id }, body: { role: "owner" } }, 403, "FORBIDDEN");
+      const last = { key: s.access, params: { user_id: me }, body: { role: "admin" } };
+      await x.refused("adminSetRole", last, 409, "CONFLICT");
+      // Another organisation's person, or nobody: 404; a role that does not exist: 400.
+      const other = { key: s.access, params: { user_id: s.otherId }, body: { role: "viewer" } };
+      await x.refused("adminSetRole", other, 404, "NOT_FOUND");
+      await x.refused("adminSetRole", { ...other, body: { role: "god" } }, 400, "INVALID_REQUEST");
+      // With a second owner, the first may step down (and is made owner again by the second).
+      await x.call("adminSetRole", { key: s.access, params: { user_id: id }, body: { role: "owner" } });
+      expect((await x.call("adminSetRole", last)).body).toMatchObject({ id: me, role: "admin" });
+      await x.call("adminSetRole", { key: access, params: { user_id: me }, body: { role: "owner" } });
+    },
+    orgGet: async () => {
+      const r = await x.call("orgGet", { key: s.access });
+      expect(r.body).toMatchObject({ name: "Inject", members: 2 });
+      await x.refused("orgGet", { key: x.apiKey() }, 403, "FORBIDDEN");
+    },
+    orgUpdate: async () => {
+      const r = await x.call("orgUpdate", { key: s.access, body: { name: "Inject Ltd" } });
+      expect(r.body).toMatchObject({ name: "Inject Ltd" });
+      expect((await x.call("usersMe", { key: s.access })).body.organization.name).toBe("Inject Ltd");
+      await x.refused("orgUpdate", { key: s.access, body: { name: "" } }, 400, "INVALID_REQUEST");
+      await x.refused("orgUpdate", { key: s.access, body: { name: "x", retention: 1 } }, 400, "INVALID_REQUEST");
     },
     jwks: async () => {
       const r = await x.call("jwks");
