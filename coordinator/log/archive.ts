@@ -139,15 +139,19 @@ export class TileArchive {
   async #rewrite(): Promise<void> {
     if (this.#redact.size > 0) await this.#open();
     for (const n of [...this.#redact].sort((a, b) => a - b)) {
+      // Taken off first: an erasure asking for this bundle meanwhile has it read again.
+      this.#redact.delete(n);
       try {
         const written = await redactBundles(this.#c.store, this.#c.log, n);
         if (written > 0) this.#c.logger.info({ bundle: n, written, store: this.#c.store.describe }, "archive redacted");
       } catch (e) {
-        if (!(e instanceof RedactionRefused)) throw e;
+        if (!(e instanceof RedactionRefused)) {
+          this.#redact.add(n);
+          throw e;
+        }
         this.#c.metrics?.logArchiveRedactionsRefused.inc();
         this.#c.logger.error({ bundle: n, err: e.message, store: this.#c.store.describe }, "archive redaction refused");
       }
-      this.#redact.delete(n);
     }
   }
 
