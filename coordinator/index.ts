@@ -25,6 +25,7 @@ export { busKeyFileOf, parseCoordinatorConfig, readJsonFile, type CoordinatorCon
 export { LogStore, type StoredEntry } from "./log/index.ts";
 export { DirArchiveStore, S3ArchiveStore, TileArchive, type ArchiveStore } from "./log/index.ts";
 export { LogSequencer } from "./log/index.ts";
+export { createMetrics } from "./metrics.ts";
 export { migrate } from "./store/index.ts";
 
 export interface RunningCoordinator {

@@ -17,7 +17,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Cli
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../cli/launcher/processes.ts";
-import { DirArchiveStore, LogStore, TileArchive } from "../coordinator/index.ts";
+import { createMetrics, DirArchiveStore, LogStore, TileArchive } from "../coordinator/index.ts";
 import { createLogger } from "../lib/logger.ts";
 import { startMailCatcher, type MailCatcher } from "../lib/mail-catcher.ts";
 import { parseS3Url, s3Client } from "../lib/s3.ts";
@@ -187,11 +187,13 @@ describe("erasure reaches the log archive", () => {
   }, 60_000);
 
   it("a failing store is retried until the rewrite lands; a bundle that would change by more than tombstones is refused", async () => {
+    const metrics = createMetrics();
+    const count = async (m: { get(): Promise<{ values: { value: number }[] }> }) => (await m.get()).values[0]?.value;
     const restart = async (store: DirArchiveStore) => {
       const lines: string[] = [];
       const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
       const log = new LogStore(net.db);
-      const archive = new TileArchive({ store, log, logger: pino(sink), metrics: null, retryMs: 20 });
+      const archive = new TileArchive({ store, log, logger: pino(sink), metrics, retryMs: 20 });
       const published = (await log.lastPublished())!;
       archive.offer(published.size, published.cosignedNote!);
       await archive.idle();
@@ -208,6 +210,7 @@ describe("erasure reaches the log archive", () => {
       failures-- > 0 ? Promise.reject(new Error("store unavailable")) : replace(path, data);
     const out = await restart(store);
     expect(out).toContain("archive write failed; retrying");
+    expect(await count(metrics.logArchiveFailures)).toBe(1);
     const dirOf = (d: string) => walk(d).filter((f) => paid.some((w) => readFileSync(join(d, f)).includes(w)));
     expect(dirOf(flaky)).toEqual([]);
     // An archived bundle whose kept entry was edited cannot be "redacted" into the database's bytes: refused.
@@ -223,6 +226,7 @@ describe("erasure reaches the log archive", () => {
     const refused = await restart(new DirArchiveStore(edited));
     expect(refused).toContain("archive redaction refused");
     expect(refused).toContain("would change, and not into a tombstone");
+    expect(await count(metrics.logArchiveRedactionsRefused)).toBeGreaterThanOrEqual(1);
     for (const f of files) expect(readFileSync(join(edited, f)).includes(paid[0]!), f).toBe(true);
   }, 60_000);
 
