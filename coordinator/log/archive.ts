@@ -1,7 +1,7 @@
 /**
- * The immutable archive: every tile and entry bundle a published checkpoint needs, in the tlog-tiles layout
+ * The archive: every tile and entry bundle a published checkpoint needs, in the tlog-tiles layout
  * (`tile/...`), then the checkpoint itself (`checkpoint`), in a directory or an S3 bucket (an `ArchiveStore`).
- * An object once written is never rewritten (tiles only grow, and a partial tile has its own path); the
+ * A tile once written is never rewritten (tiles only grow, and a partial tile has its own path); the
  * checkpoint is written last, so the archive's checkpoint never names a tile the archive lacks.
  *
  * Writing never blocks sequencing or publishing: `offer` records the latest published checkpoint and a
