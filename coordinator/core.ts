@@ -19,7 +19,7 @@ import { ChallengeService } from "./challenges/index.ts";
 import { ChallengeStore } from "./challenges/index.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { startEvents, type RunningEvents } from "./events/index.ts";
-import { AdminTrail, openArchive } from "./log/index.ts";
+import { AdminTrail, openArchive, type TileArchive } from "./log/index.ts";
 import { Checkpointer } from "./log/index.ts";
 import { LogSequencer } from "./log/index.ts";
 import { LogStore } from "./log/index.ts";
@@ -54,6 +54,8 @@ export interface Core {
   settlement: RunningSettlement;
   policy: QuorumPolicy;
   checkpointer: Checkpointer;
+  /** The log archive (ARCHIVE_URL / tileArchiveDir), or null; erasure rewrites its entry bundles. */
+  archive: TileArchive | null;
   challenges: ChallengeService;
   service: PaymentService;
   aggregator: Aggregator;
@@ -90,7 +92,8 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     ...(c.chain ? { chain: c.chain } : {}),
   });
   const policy = policyFor(config.validatorSet, config.failClosed);
-  const checkpointer = newCheckpointer(c, log, policy, webhooks);
+  const archive = openArchive(config, { log: log.logReader, logger, metrics: c.metrics });
+  const checkpointer = newCheckpointer(c, log, policy, webhooks, archive);
   const challenges = new ChallengeService({
     store: new ChallengeStore(db),
     sequencer: log.sequencer,
@@ -125,6 +128,7 @@ export async function startCore(c: CoreComponents): Promise<Core> {
     settlement,
     policy,
     checkpointer,
+    archive,
     challenges,
     service,
     aggregator,
@@ -168,6 +172,7 @@ function newCheckpointer(
   log: LogParts,
   policy: QuorumPolicy,
   webhooks: RunningWebhooks,
+  archive: TileArchive | null,
 ): Checkpointer {
   const { config } = c;
   const { logReader } = log;
@@ -188,7 +193,7 @@ function newCheckpointer(
     witnessQuorum: config.witnessQuorum ?? policy.approve,
     externalWitnessQuorum: config.externalWitnessQuorum ?? config.externalWitnesses.length,
     intervalMs: config.checkpointIntervalMs,
-    archive: openArchive(config, { log: logReader, logger: c.logger, metrics: c.metrics }),
+    archive,
     logger: c.logger,
     metrics: c.metrics,
     onAlarm: (kind, detail) =>

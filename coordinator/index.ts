@@ -25,6 +25,7 @@ export { busKeyFileOf, parseCoordinatorConfig, readJsonFile, type CoordinatorCon
 export { LogStore, type StoredEntry } from "./log/index.ts";
 export { DirArchiveStore, S3ArchiveStore, TileArchive, type ArchiveStore } from "./log/index.ts";
 export { LogSequencer } from "./log/index.ts";
+export { createMetrics } from "./metrics.ts";
 export { migrate } from "./store/index.ts";
 
 export interface RunningCoordinator {
@@ -92,7 +93,7 @@ export async function startCoordinator(config: CoordinatorConfig, given?: Given)
       heartbeats,
       validatorSet: config.validatorSet,
       accounts,
-      erasure: new Erasure({ db, sequencer: core.sequencer, logger }),
+      erasure: new Erasure({ db, sequencer: core.sequencer, logger, archive: core.archive }),
     }),
     metricsText: () => metrics.register.metrics(),
     onInternalError: (err) => logger.error({ err, request_id: currentRequestId() }, "internal error"),

@@ -53,6 +53,11 @@ function decisionMetrics(register: Registry) {
       help: "Tree size of the latest checkpoint written to the archive",
       registers: [register],
     }),
+    logArchiveRedactionsRefused: new Counter({
+      name: "siq_log_archive_redactions_refused_total",
+      help: "Archived entry bundles an erasure could not rewrite: they would change by more than tombstones",
+      registers: [register],
+    }),
     logArchiveFailures: new Counter({
       name: "siq_log_archive_failures_total",
       help: "Archive writes that failed (each is retried with backoff)",

@@ -1,7 +1,7 @@
 /** The archive as files under a directory: the development default. */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ArchiveStore } from "./archive.ts";
+import { assertBundlePath, type ArchiveStore } from "./archive.ts";
 
 export class DirArchiveStore implements ArchiveStore {
   readonly describe: string;
@@ -25,6 +25,25 @@ export class DirArchiveStore implements ArchiveStore {
     const file = join(this.#dir, path);
     if (!existsSync(file)) atomicWrite(file, data);
     return Promise.resolve();
+  }
+
+  read(path: string): Promise<Buffer | undefined> {
+    const file = join(this.#dir, path);
+    return Promise.resolve(existsSync(file) ? readFileSync(file) : undefined);
+  }
+
+  versions(path: string): Promise<string[]> {
+    const partials = join(this.#dir, `${path}.p`);
+    const widths = existsSync(partials) ? readdirSync(partials).filter((w) => /^\d{1,3}$/.test(w)) : [];
+    const out = widths.map((w) => `${path}.p/${w}`);
+    return Promise.resolve(existsSync(join(this.#dir, path)) ? [path, ...out] : out);
+  }
+
+  replaceBundle(path: string, data: Buffer): Promise<void> {
+    return Promise.resolve().then(() => {
+      assertBundlePath(path);
+      atomicWrite(join(this.#dir, path), data);
+    });
   }
 
   putCheckpoint(data: Buffer): Promise<void> {

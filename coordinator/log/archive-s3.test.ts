@@ -75,14 +75,31 @@ describe("S3ArchiveStore", () => {
    * s3rver has no object lock: a front of a few lines answers the bucket's lock configuration as a bucket
    * created `--with-lock` does, passes everything else to s3rver, and keeps the headers of every PUT.
    */
-  it("writes every object with a lock (mode, retain-until) when the bucket has object lock", async () => {
+  it("writes every tile and checkpoint with a lock (mode, retain-until) when the bucket has object lock; bundles without, rewritable, their old versions deleted", async () => {
     const puts: { url: string; headers: IncomingHttpHeaders }[] = [];
+    const deletes: string[] = [];
     const front: Server = createServer((req, res) => {
       if (req.method === "GET" && req.url?.includes("object-lock")) {
         res.writeHead(200, { "content-type": "application/xml" });
         res.end(
           '<?xml version="1.0" encoding="UTF-8"?><ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>',
         );
+        return;
+      }
+      // A locked bucket is versioned: the bundle's first bytes are still a version after it is rewritten.
+      if (req.method === "GET" && req.url?.includes("versions")) {
+        const v = (id: string, latest: boolean) =>
+          `<Version><Key>log/tile/entries/000</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest></Version>`;
+        res.writeHead(200, { "content-type": "application/xml" });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>arch-c</Name><IsTruncated>false</IsTruncated>${v("v2", true)}${v("v1", false)}</ListVersionsResult>`,
+        );
+        return;
+      }
+      if (req.method === "DELETE") {
+        deletes.push(req.url!.split("&x-id")[0]!);
+        res.writeHead(204);
+        res.end();
         return;
       }
       if (req.method === "PUT") puts.push({ url: req.url!, headers: req.headers });
@@ -113,6 +130,17 @@ describe("S3ArchiveStore", () => {
         expect(until - before).toBeLessThan(10 * 86_400_000 + 60_000);
       }
       expect(objects[0]!.headers["if-none-match"]).toBe("*");
+
+      puts.length = 0;
+      await store.create("tile/entries/000", Buffer.from("bundle"));
+      await store.replaceBundle("tile/entries/000", Buffer.from("bundle with tombstones"));
+      expect(await text(client, "arch-c", "log/tile/entries/000")).toBe("bundle with tombstones");
+      expect(puts).toHaveLength(2);
+      for (const { headers } of puts) expect(headers["x-amz-object-lock-mode"]).toBeUndefined();
+      expect(deletes).toEqual(["/arch-c/log/tile/entries/000?versionId=v1"]);
+      for (const path of ["tile/0/000", "checkpoint"])
+        await expect(store.replaceBundle(path, Buffer.from("x"))).rejects.toThrow(/never rewritten/);
+      expect(await text(client, "arch-c", "log/tile/0/000")).toBe("tile");
       client.destroy();
     } finally {
       front.close();

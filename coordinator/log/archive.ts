@@ -1,19 +1,29 @@
 /**
- * The immutable archive: every tile and entry bundle a published checkpoint needs, in the tlog-tiles layout
+ * The archive: every tile and entry bundle a published checkpoint needs, in the tlog-tiles layout
  * (`tile/...`), then the checkpoint itself (`checkpoint`), in a directory or an S3 bucket (an `ArchiveStore`).
- * An object once written is never rewritten (tiles only grow, and a partial tile has its own path); the
+ * A tile once written is never rewritten (tiles only grow, and a partial tile has its own path); the
  * checkpoint is written last, so the archive's checkpoint never names a tile the archive lacks.
  *
  * Writing never blocks sequencing or publishing: `offer` records the latest published checkpoint and a
  * worker of its own catches the archive up to it, retrying with backoff while the store fails. Nothing is
  * lost meanwhile: the database holds every tile and entry, and the next attempt writes all that is missing.
+ *
+ * Erasure is the one exception to write-once: `redact` (told by the erasure service which entries it
+ * replaced with tombstones) has the worker rewrite every archived entry bundle holding one of them from the
+ * database, after `checkRedaction` proves only tombstones changed (archive-redact.ts). Hash tiles and
+ * checkpoints are never rewritten. At start the worker re-checks every bundle holding a tombstone, so an
+ * erasure whose rewrite a restart interrupted still reaches the archive.
  */
 import type { Logger } from "../../lib/logger.ts";
-import { encodeBundle, tilePath, tilesForSize, TILE_WIDTH, type TileId } from "../../protocol/index.ts";
+import { encodeBundle, parseTilePath, tilePath, tilesForSize, TILE_WIDTH, type TileId } from "../../protocol/index.ts";
 import type { Metrics } from "../metrics.ts";
+import { redactBundles, RedactionRefused } from "./archive-redact.ts";
 import type { LogStore } from "./store.ts";
 
-/** Where the archive's objects go. `create` never replaces an object; only the checkpoint is replaced. */
+/**
+ * Where the archive's objects go. `create` never replaces an object; only the checkpoint is replaced, and an
+ * entry bundle when entries in it are erased (`replaceBundle`, which refuses any other path).
+ */
 export interface ArchiveStore {
   readonly describe: string;
   /** Checks the store is usable (S3: the bucket, and whether it locks objects) before the first write. */
@@ -22,6 +32,17 @@ export interface ArchiveStore {
   /** Writes an object that does not exist yet; one that does is left as it is. */
   create(path: string, data: Buffer): Promise<void>;
   putCheckpoint(data: Buffer): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  read(path: string): Promise<Buffer | undefined>;
+  /** The objects that exist of a tile: `path` itself and its partial versions (`path.p/<width>`). */
+  versions(path: string): Promise<string[]>;
+  /** Writes over an entry bundle (erasure: its tombstones); throws for any other path. */
+  replaceBundle(path: string, data: Buffer): Promise<void>;
+}
+
+/** Only entry bundles are ever rewritten: hash tiles and checkpoints hold no personal data. */
+export function assertBundlePath(path: string): void {
+  if (parseTilePath(path)?.level !== "entries") throw new Error(`${path} is not an entry bundle: never rewritten`);
 }
 
 export interface TileArchiveComponents {
@@ -39,6 +60,8 @@ export class TileArchive {
   #opened = false;
   #done = 0;
   #pending: { size: number; checkpoint: string } | undefined;
+  /** Entry bundles (by tile number) to rewrite with their tombstones. */
+  readonly #redact = new Set<number>();
   #worker: Promise<void> | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
@@ -56,6 +79,17 @@ export class TileArchive {
   offer(size: number, checkpoint: string): void {
     if (this.#stopped || size < (this.#pending?.size ?? 0) || size < this.#done) return;
     this.#pending = { size, checkpoint };
+    this.#start();
+  }
+
+  /** Asks for the archived bundles holding these (erased) entries to be rewritten; returns at once. */
+  redact(indices: readonly number[]): void {
+    if (this.#stopped || indices.length === 0) return;
+    for (const i of indices) this.#redact.add(Math.floor(i / TILE_WIDTH));
+    this.#start();
+  }
+
+  #start(): void {
     this.#worker ??= this.#run().finally(() => (this.#worker = undefined));
   }
 
@@ -72,19 +106,22 @@ export class TileArchive {
 
   async #run(): Promise<void> {
     let delay = this.#c.retryMs ?? 1000;
-    while (this.#pending && !this.#stopped) {
+    while ((this.#pending || this.#redact.size > 0) && !this.#stopped) {
       const target = this.#pending;
       try {
-        const written = await this.write(target.size, target.checkpoint);
-        if (this.#pending === target) this.#pending = undefined;
-        this.#c.metrics?.logArchiveSize.set(target.size);
-        this.#c.logger.debug({ size: target.size, written, store: this.#c.store.describe }, "archive written");
+        if (target) {
+          const written = await this.write(target.size, target.checkpoint);
+          if (this.#pending === target) this.#pending = undefined;
+          this.#c.metrics?.logArchiveSize.set(target.size);
+          this.#c.logger.debug({ size: target.size, written, store: this.#c.store.describe }, "archive written");
+        }
+        await this.#rewrite();
         delay = this.#c.retryMs ?? 1000;
       } catch (e) {
         const err = e as Error;
         this.#c.metrics?.logArchiveFailures.inc();
         this.#c.logger.warn(
-          { size: target.size, err: err.message, retry_ms: delay, store: this.#c.store.describe },
+          { size: target?.size, err: err.message, retry_ms: delay, store: this.#c.store.describe },
           "archive write failed; retrying",
         );
         await new Promise<void>((resolve) => {
@@ -98,13 +135,37 @@ export class TileArchive {
     }
   }
 
+  /** Rewrites the bundles `redact` asked for; a store failure throws (retried), a refusal is logged and counted. */
+  async #rewrite(): Promise<void> {
+    if (this.#redact.size > 0) await this.#open();
+    for (const n of [...this.#redact].sort((a, b) => a - b)) {
+      // Taken off first: an erasure asking for this bundle meanwhile has it read again.
+      this.#redact.delete(n);
+      try {
+        const written = await redactBundles(this.#c.store, this.#c.log, n);
+        if (written > 0) this.#c.logger.info({ bundle: n, written, store: this.#c.store.describe }, "archive redacted");
+      } catch (e) {
+        if (!(e instanceof RedactionRefused)) {
+          this.#redact.add(n);
+          throw e;
+        }
+        this.#c.metrics?.logArchiveRedactionsRefused.inc();
+        this.#c.logger.error({ bundle: n, err: e.message, store: this.#c.store.describe }, "archive redaction refused");
+      }
+    }
+  }
+
+  async #open(): Promise<void> {
+    if (this.#opened) return;
+    await this.#c.store.open();
+    for (const n of await this.#c.log.redactedTiles()) this.#redact.add(n);
+    this.#opened = true;
+  }
+
   /** Writes what is missing for a tree of `size`, then the checkpoint; the number of objects written. */
   async write(size: number, checkpoint: string): Promise<number> {
     const { store } = this.#c;
-    if (!this.#opened) {
-      await store.open();
-      this.#opened = true;
-    }
+    await this.#open();
     let written = 0;
     // Full tiles below the last size written are already there.
     const skipBelow = Math.floor(this.#done / TILE_WIDTH);

@@ -13,6 +13,7 @@ import {
   TILE_WIDTH,
   tileHashes,
   SiqError,
+  TOMBSTONE_TYPE,
 } from "../../protocol/index.ts";
 
 export interface StoredEntry {
@@ -92,6 +93,15 @@ export class LogStore {
       yield* rows;
       if (rows.length < pageSize) return;
     }
+  }
+
+  /** The entry bundles (tile numbers) holding a tombstone: those an erasure rewrites in the archive. */
+  async redactedTiles(): Promise<number[]> {
+    const rows = await this.#db.query<{ n: string }>(
+      `SELECT DISTINCT idx / ${TILE_WIDTH} AS n FROM siq_log_entries WHERE entry_type = $1 ORDER BY n`,
+      [TOMBSTONE_TYPE],
+    );
+    return rows.map((r) => Number(r.n));
   }
 
   /** A tile's stored hashes (a prefix of the full tile), or undefined. */

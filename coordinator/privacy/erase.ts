@@ -6,7 +6,9 @@
  * deleted (payments, settlements, events) or anonymised (a user). Erasing
  * again finds nothing left and logs that too; a subject the organisation never
  * held (or another organisation's) is a 404, and one with payments or events
- * still being decided a 409 (erase once they are).
+ * still being decided a 409 (erase once they are). Once committed, the log
+ * archive is told which entries became tombstones: it rewrites the archived
+ * entry bundles holding them.
  */
 import { randomBytes } from "node:crypto";
 import type { Db, Queryable } from "../../lib/db.ts";
@@ -23,7 +25,7 @@ import {
   type ErasureRecord,
   type ErasureResult,
 } from "../../protocol/index.ts";
-import type { LogSequencer } from "../log/index.ts";
+import type { LogSequencer, TileArchive } from "../log/index.ts";
 import { heldRows, subjectEntries, type Held, type Subject } from "./subjects.ts";
 
 /** Payments still being decided: erasing them would pull their rows from under the decision. */
@@ -33,6 +35,8 @@ export interface ErasureComponents {
   db: Db;
   sequencer: Pick<LogSequencer, "appendEntry">;
   logger: Logger;
+  /** The log archive, told which entries became tombstones so it rewrites the bundles holding them. */
+  archive?: Pick<TileArchive, "redact"> | null;
 }
 
 /** The organisation's privacy key (made on first use): the HMAC key its subjects are logged under. */
@@ -92,6 +96,7 @@ export class Erasure {
       }
       await eraseRows(q, s, held);
     });
+    this.#c.archive?.redact(entries.map((e) => e.idx));
     this.#c.logger.info({ kind: s.kind, subject_hash: hash, index, redacted: entries.length, rows }, "subject erased");
     return {
       subject_kind: s.kind,
