@@ -51,7 +51,8 @@ const promtail = yaml("deploy/promtail/promtail.yml") as Promtail;
 const loki = yaml("deploy/loki/loki.yml") as {
   server: { http_listen_port: number };
   common: { path_prefix: string };
-  limits_config: { allow_structured_metadata: boolean };
+  limits_config: { allow_structured_metadata: boolean; retention_period: string };
+  compactor: { retention_enabled: boolean };
 };
 const job = promtail.scrape_configs[0]!;
 const match = job.pipeline_stages.find((s) => s.match)!.match!;
@@ -89,6 +90,8 @@ describe("deploy/ logs: Loki, Promtail, Grafana", () => {
       ),
     ).toBe(true);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["loki", "promtail"]));
+    // Seven days kept: the compactor deletes older chunks.
+    expect([loki.limits_config.retention_period, loki.compactor.retention_enabled]).toEqual(["168h", true]);
     expect(compose.services.promtail!.depends_on).toContain("loki");
   });
 
