@@ -8,7 +8,7 @@
  * delay, never dropped (it is money: the failure may be the chain's or the
  * store's, not the order's), while the other orders go on.
  */
-import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import {
   readBusMessage,
@@ -50,11 +50,8 @@ const RETRY_MS = 500;
 export class Settler {
   readonly #c: SettlerComponents;
   readonly #busy = new Set<string>();
-  #mailbox: Mailbox | undefined;
+  #reading: Draining | undefined;
   #quarantine: Quarantine | undefined;
-  #loop: Promise<void> | undefined;
-  #inFlight = 0;
-  #slot: (() => void) | undefined;
   #warnedNoChain = false;
 
   constructor(c: SettlerComponents) {
@@ -63,7 +60,7 @@ export class Settler {
 
   async start(): Promise<void> {
     const t = this.#c.topology;
-    this.#mailbox = await this.#c.bus.mailbox({
+    const mailbox = await this.#c.bus.mailbox({
       stream: t.streams.settlements.name,
       durable: t.consumers.settler,
       filterSubject: t.subjects.settle,
@@ -72,24 +69,11 @@ export class Settler {
     });
     const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.settler });
     this.#quarantine = quarantine;
-    const mailbox = this.#mailbox;
-    this.#loop = (async () => {
-      for await (const d of mailbox) {
-        while (this.#inFlight >= this.#c.concurrency) await new Promise<void>((r) => (this.#slot = r));
-        this.#inFlight++;
-        void this.#handle(d)
-          .catch((err) => quarantine.failed(d, err))
-          .finally(() => {
-            this.#inFlight--;
-            this.#slot?.();
-          });
-      }
-    })();
+    this.#reading = drain(mailbox, (d) => this.#handle(d), quarantine, this.#c.concurrency);
   }
 
   async stop(): Promise<void> {
-    await this.#mailbox?.close();
-    await this.#loop?.catch(() => {});
+    await this.#reading?.stop();
   }
 
   /** Settles one order (or finds it already settled); undefined means "not final yet, try again later". */

@@ -8,7 +8,7 @@
  * receiver's answer and the store means one more attempt, with the same
  * idempotency key).
  */
-import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { readBusMessage, WebhookDeliveryOrder, type Topology, type Verifier } from "../../protocol/index.ts";
 import { attemptDelivery } from "./attempt.ts";
@@ -33,11 +33,8 @@ export function backoffMs(n: number, c: Pick<WebhooksConfig, "backoffBaseMs" | "
 
 export class WebhookDispatcher {
   readonly #c: DispatcherComponents;
-  #mailbox: Mailbox | undefined;
+  #reading: Draining | undefined;
   #quarantine: Quarantine | undefined;
-  #loop: Promise<void> | undefined;
-  #inFlight = 0;
-  #slot: (() => void) | undefined;
 
   constructor(c: DispatcherComponents) {
     this.#c = c;
@@ -46,7 +43,7 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     const t = this.#c.topology;
     const cfg = this.#c.config;
-    this.#mailbox = await this.#c.bus.mailbox({
+    const mailbox = await this.#c.bus.mailbox({
       stream: t.streams.webhooks.name,
       durable: t.consumers.webhookDispatcher,
       filterSubject: t.subjects.webhookDelivery,
@@ -57,24 +54,11 @@ export class WebhookDispatcher {
     // Failed attempts are naks too: only a store failure that outlasts every attempt dead-letters an order.
     const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.webhookDispatcher, maxDeliver: 1000 });
     this.#quarantine = quarantine;
-    const mailbox = this.#mailbox;
-    this.#loop = (async () => {
-      for await (const d of mailbox) {
-        while (this.#inFlight >= cfg.concurrency) await new Promise<void>((r) => (this.#slot = r));
-        this.#inFlight++;
-        void this.#handle(d)
-          .catch((err) => quarantine.failed(d, err))
-          .finally(() => {
-            this.#inFlight--;
-            this.#slot?.();
-          });
-      }
-    })();
+    this.#reading = drain(mailbox, (d) => this.#handle(d), quarantine, cfg.concurrency);
   }
 
   async stop(): Promise<void> {
-    await this.#mailbox?.close();
-    await this.#loop?.catch(() => {});
+    await this.#reading?.stop();
   }
 
   async #handle(d: Delivery): Promise<void> {

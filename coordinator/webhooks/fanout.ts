@@ -5,7 +5,7 @@
  * and the endpoint) and publishes one delivery order per endpoint for the
  * dispatcher; the event is acked only after all of that is stored.
  */
-import { openQuarantine, type Bus, type Delivery, type Mailbox, type Quarantine } from "../../lib/bus/index.ts";
+import { drain, openQuarantine, type Bus, type Delivery, type Draining, type Quarantine } from "../../lib/bus/index.ts";
 import type { Logger } from "../../lib/logger.ts";
 import { readBusMessage, WebhookEvent, type Topology, type Verifier } from "../../protocol/index.ts";
 import type { WebhookStore } from "./store.ts";
@@ -22,9 +22,8 @@ export interface FanoutComponents {
 
 export class WebhookFanout {
   readonly #c: FanoutComponents;
-  #mailbox: Mailbox | undefined;
+  #reading: Draining | undefined;
   #quarantine: Quarantine | undefined;
-  #loop: Promise<void> | undefined;
 
   constructor(c: FanoutComponents) {
     this.#c = c;
@@ -32,7 +31,7 @@ export class WebhookFanout {
 
   async start(): Promise<void> {
     const t = this.#c.topology;
-    this.#mailbox = await this.#c.bus.mailbox({
+    const mailbox = await this.#c.bus.mailbox({
       stream: t.streams.webhooks.name,
       durable: t.consumers.webhookFanout,
       filterSubject: t.subjects.webhookEvent,
@@ -40,15 +39,11 @@ export class WebhookFanout {
     });
     const quarantine = await openQuarantine({ ...this.#c, actor: t.consumers.webhookFanout });
     this.#quarantine = quarantine;
-    const mailbox = this.#mailbox;
-    this.#loop = (async () => {
-      for await (const d of mailbox) await this.#handle(d).catch((err) => quarantine.failed(d, err));
-    })();
+    this.#reading = drain(mailbox, (d) => this.#handle(d), quarantine);
   }
 
   async stop(): Promise<void> {
-    await this.#mailbox?.close();
-    await this.#loop?.catch(() => {});
+    await this.#reading?.stop();
   }
 
   async #handle(d: Delivery): Promise<void> {
